@@ -1,0 +1,56 @@
+/**
+ * Builds op nodes: turns number operands into constants, runs the op's shape/dtype rule and
+ * names the node in the current scope. Errors from the rule get the node's name prepended.
+ * @module
+ */
+import type { DType } from './dtype.js';
+import { DTypeError, ShapeError, StablegradError } from './errors.js';
+import { Node, type NodeLike } from './node.js';
+import type { Attrs, OpDef, TypeInfo } from './op.js';
+import type { OpName } from './op-names.js';
+import { currentScope } from './scope.js';
+import { tensor } from './tensor.js';
+
+/** Options every op builder accepts. */
+export interface BuildOptions {
+  /** Name of the new node (default: the op's name). */
+  readonly name?: string;
+}
+
+/**
+ * Applies `op` to `inputs`. Numbers become scalar constants with the dtype of the first node
+ * input (float32 if there is none), so `x.mul(2)` keeps x's dtype.
+ */
+export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly NodeLike[], attrs: A, options: BuildOptions = {}): Node {
+  const dtype: DType = inputs.find((i): i is Node => i instanceof Node)?.dtype ?? 'float32';
+  const nodes = inputs.map((i) => (i instanceof Node ? i : scalarConstant(i, dtype)));
+  const name = options.name ?? op.name;
+  const type = inferFor(op, nodes, attrs, `${op.name} '${pathOf(name)}'`);
+  return new Node({ op: op.name as OpName, inputs: nodes, attrs, shape: type.shape, dtype: type.dtype, name, scope: currentScope() });
+}
+
+/** Runs an op's shape rule and prefixes any error with `where` (the node's description). */
+export function inferFor<A extends Attrs>(op: OpDef<A>, inputs: readonly TypeInfo[], attrs: A, where: string): TypeInfo {
+  if (op.arity === 'variadic' ? inputs.length === 0 : inputs.length !== op.arity) {
+    throw new StablegradError(`${where}: expects ${op.arity === 'variadic' ? 'one or more' : op.arity} inputs, got ${inputs.length}`);
+  }
+  try {
+    return op.infer(inputs, attrs);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new ShapeError(`${where}: ${e.message}`);
+    if (e instanceof DTypeError) throw new DTypeError(`${where}: ${e.message}`);
+    throw e;
+  }
+}
+
+function scalarConstant(value: number, dtype: DType): Node {
+  return new Node({
+    op: 'constant', inputs: [], attrs: {}, shape: [], dtype, name: String(value), scope: currentScope(),
+    value: tensor(value, { dtype }),
+  });
+}
+
+function pathOf(name: string): string {
+  const s = currentScope();
+  return s.length === 0 ? name : `${s.join('/')}/${name}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * Element types. Floats store in their own width; float32 kernels may compute in float64 and
+ * round once on store (DESIGN.md, accuracy contract).
+ * @module
+ */
+import { DTypeError } from './errors.js';
+
+/** Element type of a tensor. */
+export type DType = 'float32' | 'float64' | 'int32';
+
+/** Every dtype, in a fixed order. */
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
+
+/** The typed array that stores each dtype. */
+export interface TypedArrayFor {
+  float32: Float32Array;
+  float64: Float64Array;
+  int32: Int32Array;
+}
+
+/** Storage of any tensor. */
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** True for `float32` and `float64`. */
+export function isFloat(dtype: DType): boolean {
+  return dtype !== 'int32';
+}
+
+/** True when `value` names a dtype. */
+export function isDType(value: unknown): value is DType {
+  return value === 'float32' || value === 'float64' || value === 'int32';
+}
+
+/** Allocates zeroed storage of `size` elements of `dtype`. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    default:
+      return dtype satisfies never;
+  }
+}
+
+/** Copies `values` into new storage of `dtype` (rounding to float32, truncating to int32). */
+export function toTypedArray(dtype: DType, values: ArrayLike<number>): TypedArray {
+  const out = allocate(dtype, values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  return out;
+}
+
+/** The dtype of a typed array. */
+export function dtypeOfArray(data: TypedArray): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  return 'int32';
+}
+
+/** Throws a DTypeError unless `dtype` is a float type. */
+export function requireFloat(dtype: DType, what: string): void {
+  if (!isFloat(dtype)) {
+    throw new DTypeError(`${what} needs a float input (float32 or float64), got ${dtype}; cast it first`);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Typed errors. Each says what was expected, what was found, and which named node, input or
+ * file path it concerns, so a user can find the line of their own code that caused it.
+ * @module
+ */
+
+/** Base class of every error stablegrad throws on purpose. */
+export class StablegradError extends Error {
+  override name = 'StablegradError';
+}
+
+/**
+ * Shapes do not fit: ranks or dimensions an op cannot accept, or a runtime shape that does
+ * not match the declared one.
+ * @example
+ * ```ts
+ * matmul(input([2, 3]), input([4, 5])); // ShapeError: matmul 'matmul': inner dimensions differ ...
+ * ```
+ */
+export class ShapeError extends StablegradError {
+  override name = 'ShapeError';
+}
+
+/** A dtype an op cannot accept, or two inputs whose dtypes disagree. */
+export class DTypeError extends StablegradError {
+  override name = 'DTypeError';
+}
+
+/**
+ * A graph that is invalid as a whole: a malformed JSON file (the message starts with the path of
+ * the bad field, such as `$.nodes[3].inputs[0]`), an unknown op, a cycle, a wrong arity.
+ */
+export class GraphError extends StablegradError {
+  override name = 'GraphError';
+  /** JSON path of the offending field, when the error comes from the loader. */
+  readonly path: string | undefined;
+  constructor(message: string, path?: string) {
+    super(path === undefined ? message : `${path}: ${message}`);
+    this.path = path;
+  }
+}
+
+/** A value fed to `evaluate` is missing, or has the wrong shape or dtype for its input. */
+export class FeedError extends StablegradError {
+  override name = 'FeedError';
+}
+
+/** A gradient that cannot be taken: a non-scalar output, an integer input. */
+export class GradError extends StablegradError {
+  override name = 'GradError';
+}
+
+/** A kernel met a value it cannot compute with, e.g. a class label outside `[0, depth)`. */
+export class ValueError extends StablegradError {
+  override name = 'ValueError';
+}

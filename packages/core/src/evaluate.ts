@@ -1,0 +1,153 @@
+/**
+ * The reference interpreter: runs a graph node by node over typed arrays. Feeds are checked
+ * against the inputs' declared shapes and dtypes first, and symbolic dimensions are bound.
+ * @module
+ */
+import { isFloat } from './dtype.js';
+import { FeedError, ShapeError, StablegradError } from './errors.js';
+import { topoSort } from './graph.js';
+import { Node } from './node.js';
+import type { ConcreteType, DimBindings, TypeInfo } from './op.js';
+import { opDef } from './registry.js';
+import { formatShape, type ConcreteShape, sizeOf } from './shape.js';
+import { isTensor, type Tensor, tensor, type TensorLike } from './tensor.js';
+
+/**
+ * Values for the graph's inputs: a Map from input (or param) nodes, or an object keyed by input
+ * name (or scope path). Params take their initial value unless fed.
+ */
+export type Feeds = ReadonlyMap<Node, TensorLike> | { readonly [name: string]: TensorLike };
+
+/**
+ * Evaluates one node, or several, with the reference interpreter.
+ * @example
+ * ```ts
+ * const x = input([2], { name: 'x' });
+ * evaluate(x.mul(3), { x: [1, 2] }).data; // Float32Array [3, 6]
+ * ```
+ */
+export function evaluate(outputs: Node, feeds?: Feeds): Tensor;
+export function evaluate(outputs: readonly Node[], feeds?: Feeds): Tensor[];
+export function evaluate(outputs: Node | readonly Node[], feeds: Feeds = {}): Tensor | Tensor[] {
+  const list = outputs instanceof Node ? [outputs] : [...outputs];
+  const nodes = topoSort(list);
+  const { values: fed, dims } = bindFeeds(nodes, feeds);
+  const lastUse = new Map<Node, number>();
+  nodes.forEach((node, i) => node.inputs.forEach((input) => lastUse.set(input, i)));
+  for (const out of list) lastUse.set(out, nodes.length);
+
+  const values = new Map<Node, Tensor>();
+  nodes.forEach((node, i) => {
+    values.set(node, fed.get(node) ?? run(node, node.inputs.map((n) => values.get(n)!), dims));
+    // Free what no later node reads: long gradient graphs would otherwise hold every value.
+    for (const input of node.inputs) if (lastUse.get(input) === i) values.delete(input);
+  });
+  const results = list.map((n) => values.get(n)!);
+  return outputs instanceof Node ? results[0]! : results;
+}
+
+/** Runs one node's kernel on concrete inputs; errors name the node. */
+function run(node: Node, inputs: readonly Tensor[], dims: Map<string, number>): Tensor {
+  const op = opDef(node.op);
+  try {
+    const type = op.infer(inputs, node.attrs, dims);
+    const shape = concreteShapeOf(node, type, dims);
+    const data = op.kernel(inputs, node.attrs, { shape, dtype: type.dtype }, node);
+    if (data.length !== sizeOf(shape)) {
+      throw new StablegradError(`kernel produced ${data.length} values for shape ${formatShape(shape)}`);
+    }
+    return { dtype: type.dtype, shape, data };
+  } catch (e) {
+    if (!(e instanceof StablegradError) || e.message.includes(`'${node.path}'`)) throw e;
+    const Kind = e.constructor as new (message: string) => StablegradError;
+    throw new Kind(`${node}: ${e.message}`);
+  }
+}
+
+/** Checks a run-time shape against the node's static one and binds its named dimensions. */
+function concreteShapeOf(node: Node, type: TypeInfo, dims: Map<string, number>): ConcreteShape {
+  const shape = type.shape;
+  const fits =
+    shape.length === node.shape.length &&
+    shape.every((d, i) => typeof d === 'number' && (typeof node.shape[i] !== 'number' || node.shape[i] === d));
+  if (!fits || type.dtype !== node.dtype) {
+    throw new ShapeError(`run-time shape ${formatShape(shape)} ${type.dtype} does not match declared ${formatShape(node.shape)} ${node.dtype}`);
+  }
+  (shape as number[]).forEach((d, i) => {
+    const name = node.shape[i];
+    if (typeof name !== 'string') return;
+    const bound = dims.get(name);
+    if (bound === undefined) dims.set(name, d);
+    else if (bound !== d) {
+      throw new ShapeError(`dimension '${name}' is ${d} here but ${bound} elsewhere (shape ${formatShape(shape)} for ${formatShape(node.shape)})`);
+    }
+  });
+  return shape as ConcreteShape;
+}
+
+/** Resolves and checks feeds: every input fed, right dtype and rank, named dims consistent. */
+export function bindFeeds(nodes: readonly Node[], feeds: Feeds): { values: Map<Node, Tensor>; dims: Map<string, number> } {
+  const sources = nodes.filter((n) => n.op === 'input' || n.op === 'param');
+  const given = feeds instanceof Map ? [...feeds.entries()] : feedsByName(sources, feeds as { readonly [name: string]: TensorLike });
+  const values = new Map<Node, Tensor>();
+  const dims = new Map<string, number>();
+  const inGraph = new Set(nodes);
+  for (const [node, value] of given) {
+    if (!inGraph.has(node)) continue;
+    if (node.op !== 'input' && node.op !== 'param') throw new FeedError(`${node} is not an input or param and cannot be fed`);
+    values.set(node, checkFeed(node, value, dims));
+  }
+  for (const node of sources) {
+    if (node.op === 'input' && !values.has(node)) {
+      const names = sources.filter((n) => n.op === 'input').map((n) => `'${n.path}'`).join(', ');
+      throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed (the graph's inputs: ${names})`);
+    }
+  }
+  return { values, dims };
+}
+
+function feedsByName(sources: readonly Node[], feeds: { readonly [name: string]: TensorLike }): [Node, TensorLike][] {
+  return Object.entries(feeds).map(([key, value]) => {
+    const byPath = sources.filter((n) => n.path === key);
+    const matches = byPath.length > 0 ? byPath : sources.filter((n) => n.name === key);
+    if (matches.length === 0) {
+      const names = sources.map((n) => `'${n.path}'`).join(', ') || 'none';
+      throw new FeedError(`no input or param named '${key}' in the graph (it has: ${names})`);
+    }
+    if (matches.length > 1) throw new FeedError(`the name '${key}' is ambiguous: ${matches.length} inputs or params have it; feed by node or scope path`);
+    return [matches[0]!, value];
+  });
+}
+
+function checkFeed(node: Node, value: TensorLike, dims: Map<string, number>): Tensor {
+  let t: Tensor;
+  if (isTensor(value)) {
+    if (value.dtype !== node.dtype) throw new FeedError(`input '${node.path}' expects ${node.dtype}, got a ${value.dtype} tensor`);
+    t = value;
+  } else {
+    try {
+      t = tensor(value, { dtype: node.dtype });
+    } catch (e) {
+      throw new FeedError(`input '${node.path}': ${(e as Error).message}`);
+    }
+    if (!isFloat(node.dtype) && !isTensor(value) && !ArrayBuffer.isView(value)) {
+      const { data: raw } = tensor(value, { dtype: 'float64' });
+      if (raw.some((v) => !Number.isInteger(v))) throw new FeedError(`input '${node.path}' is int32 but was fed non-integer values`);
+    }
+  }
+  const where = `input '${node.path}' expects shape ${formatShape(node.shape)}, got ${formatShape(t.shape)}`;
+  if (t.shape.length !== node.shape.length) throw new FeedError(where);
+  t.shape.forEach((d, i) => {
+    const declared = node.shape[i];
+    if (typeof declared === 'number' && declared !== d) throw new FeedError(where);
+    if (typeof declared === 'string') {
+      const bound = dims.get(declared);
+      if (bound !== undefined && bound !== d) throw new FeedError(`${where}: dimension '${declared}' is already ${bound} from another input`);
+      dims.set(declared, d);
+    }
+  });
+  return t;
+}
+
+/** Re-exported for op kernels and tools that need the run-time dimension table type. */
+export type { ConcreteType, DimBindings };

@@ -1,0 +1,20 @@
+/**
+ * `@stablegrad/core`: dtypes and shapes, the immutable graph IR, the op set, reverse-mode
+ * autodiff, the reference interpreter, a text printer and JSON (de)serialization.
+ * @module
+ */
+export * from './errors.js';
+export * from './dtype.js';
+export * from './shape.js';
+export * from './tensor.js';
+export { Node, type NodeLike, type NodeFields, type ReduceOptions } from './node.js';
+export { defineOp, type OpDef, type Attrs, type AttrValue, type AttrKind, type TypeInfo, type ConcreteType, type DimBindings, type RefTensor, type BigMath, type VjpContext } from './op.js';
+export { apply, type BuildOptions } from './apply.js';
+export { scope, currentScope } from './scope.js';
+export { registry, opDef, isOpName } from './registry.js';
+export { OP_NAMES, type OpName } from './op-names.js';
+export { graph, topoSort, consumers, isGraph, type Graph, type GraphOutputs } from './graph.js';
+export { evaluate, type Feeds } from './evaluate.js';
+export { grad, vjp, type GradOptions } from './grad.js';
+export { printGraph, printNode, type PrintOptions } from './print.js';
+export * from './ops/index.js';

@@ -1,0 +1,183 @@
+/**
+ * Graph nodes. A node is immutable: op, inputs, attributes, static shape and dtype, a
+ * user-visible name and the scope path it was built in. Ops can be applied as functions
+ * (`relu(add(matmul(x, W), b))`) or as chained methods (`x.matmul(W).add(b).relu()`).
+ * @module
+ */
+import type { DType } from './dtype.js';
+import type { Attrs } from './op.js';
+import type { OpName } from './op-names.js';
+import type { Dim, Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+import { abs } from './ops/abs.js';
+import { add } from './ops/add.js';
+import { broadcastTo } from './ops/broadcast-to.js';
+import { cast } from './ops/cast.js';
+import { clip } from './ops/clip.js';
+import { div } from './ops/div.js';
+import { equal } from './ops/equal.js';
+import { exp } from './ops/exp.js';
+import { expandDims } from './ops/expand-dims.js';
+import { expm1 } from './ops/expm1.js';
+import { gather } from './ops/gather.js';
+import { greater } from './ops/greater.js';
+import { greaterEqual } from './ops/greater-equal.js';
+import { less } from './ops/less.js';
+import { lessEqual } from './ops/less-equal.js';
+import { log } from './ops/log.js';
+import { log1p } from './ops/log1p.js';
+import { logSigmoid } from './ops/log-sigmoid.js';
+import { logSoftmax } from './ops/log-softmax.js';
+import { logsumexp } from './ops/logsumexp.js';
+import { matmul } from './ops/matmul.js';
+import { max } from './ops/max.js';
+import { maximum } from './ops/maximum.js';
+import { mean } from './ops/mean.js';
+import { min } from './ops/min.js';
+import { minimum } from './ops/minimum.js';
+import { mul } from './ops/mul.js';
+import { neg } from './ops/neg.js';
+import { notEqual } from './ops/not-equal.js';
+import { oneHot } from './ops/one-hot.js';
+import { pow } from './ops/pow.js';
+import { relu } from './ops/relu.js';
+import { reshape } from './ops/reshape.js';
+import { sigmoid } from './ops/sigmoid.js';
+import { sign } from './ops/sign.js';
+import { softmax } from './ops/softmax.js';
+import { softplus } from './ops/softplus.js';
+import { sqrt } from './ops/sqrt.js';
+import { square } from './ops/square.js';
+import { squeeze } from './ops/squeeze.js';
+import { sub } from './ops/sub.js';
+import { sum } from './ops/sum.js';
+import { tanh } from './ops/tanh.js';
+import { transpose } from './ops/transpose.js';
+
+/** A node, or a number that becomes a constant of the other operand's dtype. */
+export type NodeLike = Node | number;
+
+/** Options of reductions. */
+export interface ReduceOptions {
+  /** Axes to reduce (negative counts from the end); all axes by default. */
+  readonly axis?: number | readonly number[];
+  /** Keep reduced axes as size 1. Default false. */
+  readonly keepDims?: boolean;
+}
+
+let nextId = 0;
+
+/** The fields of a node, as given to its constructor. */
+export interface NodeFields {
+  readonly op: OpName;
+  readonly inputs: readonly Node[];
+  readonly attrs: Attrs;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly name: string;
+  readonly scope: readonly string[];
+  readonly value?: Tensor | undefined;
+}
+
+/**
+ * One immutable node of an expression graph. Make nodes with the builder functions
+ * (`input`, `param`, `constant` and the ops), not with `new`.
+ * @example
+ * ```ts
+ * const x = input([null, 3], { name: 'x' });
+ * const W = param(tensor([[1], [2], [3]]), { name: 'W' });
+ * const y = x.matmul(W).sigmoid();
+ * y.shape; // [null, 1]
+ * ```
+ */
+export class Node {
+  /** Unique, increasing in creation order (so inputs always have smaller ids). */
+  readonly id: number;
+  /** The op's name, a key of the op registry. */
+  readonly op: OpName;
+  readonly inputs: readonly Node[];
+  readonly attrs: Attrs;
+  /** Static shape; may hold symbolic dimensions. */
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** User-visible name (defaults to the op name). */
+  readonly name: string;
+  /** Scope path the node was built in, outermost first. */
+  readonly scope: readonly string[];
+  /** Value of a `constant`, initial value of a `param`; undefined for other ops. */
+  readonly value: Tensor | undefined;
+
+  constructor(fields: NodeFields) {
+    this.id = nextId++;
+    this.op = fields.op;
+    this.inputs = Object.freeze([...fields.inputs]);
+    this.attrs = Object.freeze({ ...fields.attrs });
+    this.shape = Object.freeze([...fields.shape]);
+    this.dtype = fields.dtype;
+    this.name = fields.name;
+    this.scope = Object.freeze([...fields.scope]);
+    this.value = fields.value;
+    Object.freeze(this);
+  }
+
+  /** Scope path and name, e.g. `dense_1/matmul`. */
+  get path(): string {
+    return this.scope.length === 0 ? this.name : `${this.scope.join('/')}/${this.name}`;
+  }
+
+  /** Rank (number of dimensions). */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Short description for messages: `matmul 'dense_1/matmul' [?, 25] float32`. */
+  toString(): string {
+    const shape = `[${this.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+    return `${this.op} '${this.path}' ${shape} ${this.dtype}`;
+  }
+
+  add(other: NodeLike): Node { return add(this, other); }
+  sub(other: NodeLike): Node { return sub(this, other); }
+  mul(other: NodeLike): Node { return mul(this, other); }
+  div(other: NodeLike): Node { return div(this, other); }
+  pow(other: NodeLike): Node { return pow(this, other); }
+  maximum(other: NodeLike): Node { return maximum(this, other); }
+  minimum(other: NodeLike): Node { return minimum(this, other); }
+  equal(other: NodeLike): Node { return equal(this, other); }
+  notEqual(other: NodeLike): Node { return notEqual(this, other); }
+  less(other: NodeLike): Node { return less(this, other); }
+  lessEqual(other: NodeLike): Node { return lessEqual(this, other); }
+  greater(other: NodeLike): Node { return greater(this, other); }
+  greaterEqual(other: NodeLike): Node { return greaterEqual(this, other); }
+  neg(): Node { return neg(this); }
+  abs(): Node { return abs(this); }
+  sign(): Node { return sign(this); }
+  exp(): Node { return exp(this); }
+  log(): Node { return log(this); }
+  log1p(): Node { return log1p(this); }
+  expm1(): Node { return expm1(this); }
+  sqrt(): Node { return sqrt(this); }
+  square(): Node { return square(this); }
+  tanh(): Node { return tanh(this); }
+  sigmoid(): Node { return sigmoid(this); }
+  relu(): Node { return relu(this); }
+  softplus(): Node { return softplus(this); }
+  logSigmoid(): Node { return logSigmoid(this); }
+  clip(lo: number, hi: number): Node { return clip(this, lo, hi); }
+  cast(dtype: DType): Node { return cast(this, dtype); }
+  sum(options?: ReduceOptions): Node { return sum(this, options); }
+  mean(options?: ReduceOptions): Node { return mean(this, options); }
+  max(options?: ReduceOptions): Node { return max(this, options); }
+  min(options?: ReduceOptions): Node { return min(this, options); }
+  logsumexp(options?: ReduceOptions): Node { return logsumexp(this, options); }
+  softmax(axis?: number): Node { return softmax(this, axis); }
+  logSoftmax(axis?: number): Node { return logSoftmax(this, axis); }
+  matmul(other: Node): Node { return matmul(this, other); }
+  transpose(perm?: readonly number[]): Node { return transpose(this, perm); }
+  reshape(shape: readonly Dim[]): Node { return reshape(this, shape); }
+  broadcastTo(shape: readonly Dim[]): Node { return broadcastTo(this, shape); }
+  expandDims(axis: number): Node { return expandDims(this, axis); }
+  squeeze(axis?: number | readonly number[]): Node { return squeeze(this, axis); }
+  gather(indices: Node, options?: { axis?: number; batchDims?: number }): Node { return gather(this, indices, options); }
+  oneHot(depth: number, options?: { dtype?: DType }): Node { return oneHot(this, depth, options); }
+}

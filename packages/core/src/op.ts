@@ -1,0 +1,127 @@
+/**
+ * The shape of an op definition. An op is defined once, in one file under `ops/`, with its
+ * shape/dtype rule, float kernel, high-precision reference, VJP and DOT label side by side.
+ * Every field is required, so the compiler refuses an op that is missing one.
+ * @module
+ */
+import type { DType, TypedArray } from './dtype.js';
+import type { Node } from './node.js';
+import type { ConcreteShape, Dim, Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+/** A value an attribute can hold. Attributes are plain JSON-friendly data. */
+export type AttrValue = number | boolean | string | readonly number[] | readonly Dim[];
+
+/** An op's attributes. */
+export type Attrs = { readonly [name: string]: AttrValue };
+
+/**
+ * The kind of an attribute, used to validate attributes read from JSON:
+ * `int`, `ints` (array of integers), `number` (any number, including +-Infinity),
+ * `bool`, `dtype`, `shape` (array of sizes, names, `null` or -1).
+ */
+export type AttrKind = 'int' | 'ints' | 'number' | 'bool' | 'dtype' | 'shape';
+
+/** Static type of a node: its (possibly symbolic) shape and its dtype. */
+export interface TypeInfo {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** Concrete type of a value at run time. */
+export interface ConcreteType {
+  readonly shape: ConcreteShape;
+  readonly dtype: DType;
+}
+
+/** Sizes bound to named dimensions at run time, e.g. `batch -> 32`. */
+export type DimBindings = ReadonlyMap<string, number>;
+
+/** A tensor of high-precision values, as seen by an op's `reference`. */
+export interface RefTensor<T> {
+  readonly dtype: DType;
+  readonly shape: ConcreteShape;
+  readonly data: readonly T[];
+}
+
+/**
+ * The arithmetic a `reference` is written against. The testing package implements it with
+ * decimal.js at 50+ significant digits; core itself has no runtime dependency. Values may be
+ * +-Infinity or NaN, with IEEE-like semantics.
+ */
+export interface BigMath<T> {
+  fromNumber(x: number): T;
+  /** Rounds to the nearest float64. */
+  toNumber(x: T): number;
+  add(a: T, b: T): T;
+  sub(a: T, b: T): T;
+  mul(a: T, b: T): T;
+  div(a: T, b: T): T;
+  neg(a: T): T;
+  abs(a: T): T;
+  exp(a: T): T;
+  /** Natural log; NaN below zero, -Infinity at zero. */
+  log(a: T): T;
+  sqrt(a: T): T;
+  pow(a: T, b: T): T;
+  /** Rounds toward zero. */
+  trunc(a: T): T;
+  /** Compares two non-NaN values: negative, zero or positive. */
+  cmp(a: T, b: T): number;
+  isNaN(a: T): boolean;
+}
+
+/** What an op's VJP rule receives. */
+export interface VjpContext<A extends Attrs> {
+  /** The op's input nodes. */
+  readonly inputs: readonly Node[];
+  /** The node being differentiated. */
+  readonly output: Node;
+  readonly attrs: A;
+  /** Gradient of the final output with respect to `output`; same shape and dtype. */
+  readonly cotangent: Node;
+}
+
+/**
+ * Everything about one op. Use `defineOp` to make one.
+ * Methods (not function-typed properties) so that an op with specific attributes is assignable
+ * to the general `OpDef`.
+ */
+export interface OpDef<A extends Attrs = Attrs> {
+  /** The op's name, camelCase, equal to its key in the registry. */
+  readonly name: string;
+  /** Number of inputs, or `'variadic'` for one or more (concat). */
+  readonly arity: number | 'variadic';
+  /** Attribute names and kinds, for validation of loaded graphs. Optional ones end in `?`. */
+  readonly attrs: { readonly [name: string]: AttrKind | `${AttrKind}?` };
+  /**
+   * Shape and dtype rule. Called with static shapes when a node is built, and again with
+   * concrete shapes at run time (then `dims` holds the sizes of named dimensions). Throws
+   * ShapeError or DTypeError; the caller adds the node's name to the message.
+   */
+  infer(inputs: readonly TypeInfo[], attrs: A, dims?: DimBindings): TypeInfo;
+  /** Float kernel: computes the output's data from concrete inputs. */
+  kernel(inputs: readonly Tensor[], attrs: A, out: ConcreteType, node: Node): TypedArray;
+  /** High-precision reference: the same function in exact arithmetic, against `BigMath`. */
+  reference<T>(inputs: readonly RefTensor<T>[], attrs: A, M: BigMath<T>, out: ConcreteType, node: Node): T[];
+  /** Reverse-mode rule: one gradient node per input, or `null` where there is none (integers). */
+  vjp(ctx: VjpContext<A>): readonly (Node | null)[];
+  /** Short label for pictures and printed graphs. */
+  dot(attrs: A): string;
+}
+
+/**
+ * Defines an op. The identity function, there to give the definition its type.
+ * @example
+ * ```ts
+ * export const expOp = defineOp({
+ *   name: 'exp', arity: 1, attrs: {},
+ *   infer: floatUnary, kernel: unaryKernel(Math.exp), reference: unaryReference((x, M) => M.exp(x)),
+ *   vjp: ({ output, cotangent }) => [cotangent.mul(output)], // d e^x = e^x dx
+ *   dot: () => 'exp',
+ * });
+ * ```
+ */
+export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+  return Object.freeze(def);
+}

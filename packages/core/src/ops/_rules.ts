@@ -1,0 +1,235 @@
+/**
+ * Shape rules, kernel makers and VJP helpers shared by the op files, so that most op files are
+ * just their math. Kernels compute in float64 and round once when they store into float32.
+ * @module
+ */
+import { allocate, type DType, isFloat, requireFloat, type TypedArray } from '../dtype.js';
+import { DTypeError, ShapeError } from '../errors.js';
+import type { Node } from '../node.js';
+import type { BigMath, ConcreteType, RefTensor, TypeInfo } from '../op.js';
+import { broadcastShapes, type ConcreteShape, formatShape, sameShape, type Shape, sizeOf, stridesOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { broadcastLike } from './broadcast-like.js';
+import { expandDims } from './expand-dims.js';
+import { sumTo } from './sum-to.js';
+
+// ---------------------------------------------------------------- shape and dtype rules
+
+/** Shape rule of float elementwise unary ops: same shape and dtype, float only. */
+export function floatUnary(inputs: readonly TypeInfo[]): TypeInfo {
+  const x = inputs[0]!;
+  requireFloat(x.dtype, 'this op');
+  return { shape: x.shape, dtype: x.dtype };
+}
+
+/** Shape rule of elementwise unary ops that also accept int32. */
+export function anyUnary(inputs: readonly TypeInfo[]): TypeInfo {
+  const x = inputs[0]!;
+  return { shape: x.shape, dtype: x.dtype };
+}
+
+/** Throws unless all inputs share one dtype; returns it. */
+export function sameDType(inputs: readonly TypeInfo[]): DType {
+  const dtype = inputs[0]!.dtype;
+  for (const t of inputs) {
+    if (t.dtype !== dtype) {
+      throw new DTypeError(`inputs have different dtypes (${inputs.map((i) => i.dtype).join(' vs ')}); cast one of them`);
+    }
+  }
+  return dtype;
+}
+
+/** Shape rule of broadcasting binary ops on any dtype. */
+export function broadcastBinary(inputs: readonly TypeInfo[]): TypeInfo {
+  return { shape: broadcastShapes(inputs[0]!.shape, inputs[1]!.shape), dtype: sameDType(inputs) };
+}
+
+/** Shape rule of broadcasting binary ops on floats. */
+export function broadcastFloatBinary(inputs: readonly TypeInfo[]): TypeInfo {
+  const type = broadcastBinary(inputs);
+  requireFloat(type.dtype, 'this op');
+  return type;
+}
+
+/** Shape rule of comparisons: broadcast, same dtype in, int32 (0 or 1) out. */
+export function comparison(inputs: readonly TypeInfo[]): TypeInfo {
+  return { shape: broadcastBinary(inputs).shape, dtype: 'int32' };
+}
+
+/** Shape of a reduction over sorted, normalized `axes`. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): Shape {
+  const out = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (!axes.includes(i)) out.push(shape[i]!);
+    else if (keepDims) out.push(1);
+  }
+  return out;
+}
+
+/** Checks that `axes` (from attributes) are valid, sorted and distinct for `rank`. */
+export function checkAxes(axes: readonly number[], rank: number): void {
+  for (let i = 0; i < axes.length; i++) {
+    const a = axes[i]!;
+    if (!Number.isInteger(a) || a < 0 || a >= rank || (i > 0 && a <= axes[i - 1]!)) {
+      throw new ShapeError(`axes ${JSON.stringify(axes)} must be distinct, sorted and in [0, ${rank}) for an input of rank ${rank}`);
+    }
+  }
+}
+
+/** Checks a single normalized axis from attributes. */
+export function checkAxis(axis: number, rank: number): void {
+  if (!Number.isInteger(axis) || axis < 0 || axis >= rank) {
+    throw new ShapeError(`axis ${axis} is out of range for an input of rank ${rank}`);
+  }
+}
+
+// ---------------------------------------------------------------- kernels
+
+/** Kernel of an elementwise unary op from a float function. */
+export function unaryKernel(f: (x: number) => number) {
+  return (inputs: readonly Tensor[], _attrs: unknown, out: ConcreteType): TypedArray => {
+    const x = inputs[0]!.data;
+    const y = allocate(out.dtype, x.length);
+    for (let i = 0; i < x.length; i++) y[i] = f(x[i]!);
+    return y;
+  };
+}
+
+/** Reference of an elementwise unary op. */
+export function unaryReference(f: <T>(x: T, M: BigMath<T>) => T) {
+  return <T>(inputs: readonly RefTensor<T>[], _attrs: unknown, M: BigMath<T>): T[] => inputs[0]!.data.map((x) => f(x, M));
+}
+
+/**
+ * For each element of `outShape`, the flat index of the element of `inShape` it reads under
+ * NumPy broadcasting.
+ */
+export function broadcastIndex(inShape: ConcreteShape, outShape: ConcreteShape): Int32Array {
+  const size = sizeOf(outShape);
+  const map = new Int32Array(size);
+  const rank = outShape.length;
+  const offset = rank - inShape.length;
+  const inStrides = stridesOf(inShape);
+  // Stride 0 along broadcast dimensions.
+  const strides = outShape.map((_, i) => (i < offset || inShape[i - offset] === 1 ? 0 : inStrides[i - offset]!));
+  const counter = new Array<number>(rank).fill(0);
+  let src = 0;
+  for (let k = 0; k < size; k++) {
+    map[k] = src;
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]!++;
+      src += strides[d]!;
+      if (counter[d]! < outShape[d]!) break;
+      src -= strides[d]! * counter[d]!;
+      counter[d] = 0;
+    }
+  }
+  return map;
+}
+
+/** Checks at run time that `shape` broadcasts to `outShape`. */
+export function checkBroadcast(shape: ConcreteShape, outShape: ConcreteShape): void {
+  const offset = outShape.length - shape.length;
+  const ok = offset >= 0 && shape.every((d, i) => d === 1 || d === outShape[i + offset]);
+  if (!ok) throw new ShapeError(`shape ${formatShape(shape)} does not broadcast to ${formatShape(outShape)}`);
+}
+
+/** Kernel of a broadcasting binary op from a float function. */
+export function binaryKernel(f: (a: number, b: number) => number) {
+  return (inputs: readonly Tensor[], _attrs: unknown, out: ConcreteType): TypedArray => {
+    const [a, b] = [inputs[0]!, inputs[1]!];
+    const size = sizeOf(out.shape);
+    const y = allocate(out.dtype, size);
+    const ad = a.data;
+    const bd = b.data;
+    if (ad.length === size && bd.length === size) {
+      for (let i = 0; i < size; i++) y[i] = f(ad[i]!, bd[i]!);
+    } else if (ad.length === size && bd.length === 1) {
+      const s = bd[0]!;
+      for (let i = 0; i < size; i++) y[i] = f(ad[i]!, s);
+    } else if (ad.length === 1 && bd.length === size) {
+      const s = ad[0]!;
+      for (let i = 0; i < size; i++) y[i] = f(s, bd[i]!);
+    } else {
+      const ia = broadcastIndex(a.shape, out.shape);
+      const ib = broadcastIndex(b.shape, out.shape);
+      for (let i = 0; i < size; i++) y[i] = f(ad[ia[i]!]!, bd[ib[i]!]!);
+    }
+    return y;
+  };
+}
+
+/** Reference of a broadcasting binary op. */
+export function binaryReference(f: <T>(a: T, b: T, M: BigMath<T>) => T) {
+  return <T>(inputs: readonly RefTensor<T>[], _attrs: unknown, M: BigMath<T>, out: ConcreteType): T[] => {
+    const [a, b] = [inputs[0]!, inputs[1]!];
+    const ia = broadcastIndex(a.shape, out.shape);
+    const ib = broadcastIndex(b.shape, out.shape);
+    return Array.from(ia, (ai, i) => f(a.data[ai]!, b.data[ib[i]!]!, M));
+  };
+}
+
+/**
+ * For each element of `shape`, the flat index of the output element it reduces into when
+ * `axes` are reduced; `groupSize` elements reduce into each output element.
+ */
+export function reductionIndex(shape: ConcreteShape, axes: readonly number[]): { map: Int32Array; outSize: number; groupSize: number } {
+  const size = sizeOf(shape);
+  const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const outSize = sizeOf(keptShape);
+  const keptStrides = stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s));
+  const map = new Int32Array(size);
+  const rank = shape.length;
+  const counter = new Array<number>(rank).fill(0);
+  let dst = 0;
+  for (let k = 0; k < size; k++) {
+    map[k] = dst;
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]!++;
+      dst += keptStrides[d]!;
+      if (counter[d]! < shape[d]!) break;
+      dst -= keptStrides[d]! * counter[d]!;
+      counter[d] = 0;
+    }
+  }
+  return { map, outSize, groupSize: outSize === 0 ? 0 : size / outSize };
+}
+
+/**
+ * Calls `lane(offset, stride)` once for every 1-D lane of `shape` along `axis`: the lane's
+ * elements are at `offset + i * stride` for i < shape[axis].
+ */
+export function forEachLane(shape: ConcreteShape, axis: number, lane: (offset: number, stride: number) => void): void {
+  const length = shape[axis]!;
+  const stride = sizeOf(shape.slice(axis + 1));
+  const outer = sizeOf(shape.slice(0, axis));
+  for (let o = 0; o < outer; o++) {
+    for (let s = 0; s < stride; s++) lane(o * length * stride + s, stride);
+  }
+}
+
+// ---------------------------------------------------------------- VJP helpers
+
+/**
+ * Sums a gradient down to the shape of `like` (the input it belongs to), undoing broadcasting.
+ * Statically equal shapes need nothing; otherwise a `sumTo` node decides at run time, which is
+ * right even for symbolic dimensions that turn out to be 1.
+ */
+export function unbroadcast(g: Node, like: Node): Node {
+  return sameShape(g.shape, like.shape) ? g : sumTo(g, like);
+}
+
+/**
+ * Spreads the cotangent of a reduction back over its input: re-inserts the reduced axes as
+ * size 1 (unless kept) and broadcasts to the input's shape.
+ */
+export function unreduce(cotangent: Node, x: Node, axes: readonly number[], keepDims: boolean): Node {
+  let g = cotangent;
+  if (!keepDims) for (const axis of axes) g = expandDims(g, axis);
+  return sameShape(g.shape, x.shape) ? g : broadcastLike(g, x);
+}
+
+/** True for float dtypes; integer inputs get no gradient. */
+export function differentiable(node: Node): boolean {
+  return isFloat(node.dtype);
+}

@@ -1,0 +1,52 @@
+/**
+ * `sum(x, { axis, keepDims })`: sum over axes (all by default).
+ * @module
+ */
+import { apply } from '../apply.js';
+import { allocate } from '../dtype.js';
+import type { Node, ReduceOptions } from '../node.js';
+import { defineOp } from '../op.js';
+import { normalizeAxes } from '../shape.js';
+import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
+
+export const sumOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
+  name: 'sum',
+  arity: 1,
+  attrs: { axes: 'ints', keepDims: 'bool' },
+  infer: ([x], { axes, keepDims }) => {
+    checkAxes(axes, x!.shape.length);
+    return { shape: reducedShape(x!.shape, axes, keepDims), dtype: x!.dtype };
+  },
+  kernel: ([x], { axes }, out) => {
+    const { map, outSize } = reductionIndex(x!.shape, axes);
+    // Accumulate in float64 so float32 sums round once.
+    const acc = new Float64Array(outSize);
+    const data = x!.data;
+    for (let i = 0; i < data.length; i++) acc[map[i]!]! += data[i]!;
+    const y = allocate(out.dtype, outSize);
+    y.set(acc);
+    return y;
+  },
+  reference: ([x], { axes }, M) => {
+    const { map, outSize } = reductionIndex(x!.shape, axes);
+    const acc = Array.from({ length: outSize }, () => M.fromNumber(0));
+    x!.data.forEach((v, i) => (acc[map[i]!] = M.add(acc[map[i]!]!, v)));
+    return acc;
+  },
+  // d sum(x) = sum(dx): the cotangent spreads back over the reduced axes
+  vjp: ({ inputs, attrs, cotangent }) => [unreduce(cotangent, inputs[0]!, attrs.axes, attrs.keepDims)],
+  dot: ({ axes }) => `sum ${JSON.stringify(axes)}`,
+});
+
+/**
+ * Sum over `axis` (a number or list; all axes by default).
+ * @example
+ * ```ts
+ * sum(x);                         // scalar
+ * x.sum({ axis: -1, keepDims: true });
+ * ```
+ */
+export function sum(x: Node, options: ReduceOptions = {}): Node {
+  const axes = normalizeAxes(options.axis, x.shape.length, `sum '${x.path}'`);
+  return apply(sumOp, [x], { axes, keepDims: options.keepDims ?? false });
+}

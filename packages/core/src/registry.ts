@@ -1,0 +1,137 @@
+/**
+ * The op registry: every op by name. An explicit object (no registration on import), so
+ * `OpName` is a literal union and the JSON loader and the test sweeps see every op.
+ * @module
+ */
+import type { OpDef } from './op.js';
+import type { OpName } from './op-names.js';
+import { inputOp } from './ops/input.js';
+import { paramOp } from './ops/param.js';
+import { constantOp } from './ops/constant.js';
+import { negOp } from './ops/neg.js';
+import { absOp } from './ops/abs.js';
+import { signOp } from './ops/sign.js';
+import { expOp } from './ops/exp.js';
+import { logOp } from './ops/log.js';
+import { log1pOp } from './ops/log1p.js';
+import { expm1Op } from './ops/expm1.js';
+import { sqrtOp } from './ops/sqrt.js';
+import { squareOp } from './ops/square.js';
+import { tanhOp } from './ops/tanh.js';
+import { sigmoidOp } from './ops/sigmoid.js';
+import { reluOp } from './ops/relu.js';
+import { softplusOp } from './ops/softplus.js';
+import { logSigmoidOp } from './ops/log-sigmoid.js';
+import { addOp } from './ops/add.js';
+import { subOp } from './ops/sub.js';
+import { mulOp } from './ops/mul.js';
+import { divOp } from './ops/div.js';
+import { powOp } from './ops/pow.js';
+import { maximumOp } from './ops/maximum.js';
+import { minimumOp } from './ops/minimum.js';
+import { equalOp } from './ops/equal.js';
+import { notEqualOp } from './ops/not-equal.js';
+import { lessOp } from './ops/less.js';
+import { lessEqualOp } from './ops/less-equal.js';
+import { greaterOp } from './ops/greater.js';
+import { greaterEqualOp } from './ops/greater-equal.js';
+import { whereOp } from './ops/where.js';
+import { clipOp } from './ops/clip.js';
+import { castOp } from './ops/cast.js';
+import { sumOp } from './ops/sum.js';
+import { meanOp } from './ops/mean.js';
+import { maxOp } from './ops/max.js';
+import { minOp } from './ops/min.js';
+import { logsumexpOp } from './ops/logsumexp.js';
+import { matmulOp } from './ops/matmul.js';
+import { transposeOp } from './ops/transpose.js';
+import { reshapeOp } from './ops/reshape.js';
+import { broadcastToOp } from './ops/broadcast-to.js';
+import { concatOp } from './ops/concat.js';
+import { expandDimsOp } from './ops/expand-dims.js';
+import { squeezeOp } from './ops/squeeze.js';
+import { sumToOp } from './ops/sum-to.js';
+import { broadcastLikeOp } from './ops/broadcast-like.js';
+import { softmaxOp } from './ops/softmax.js';
+import { logSoftmaxOp } from './ops/log-softmax.js';
+import { oneHotOp } from './ops/one-hot.js';
+import { gatherOp } from './ops/gather.js';
+import { sigmoidCrossEntropyWithLogitsOp } from './ops/sigmoid-cross-entropy-with-logits.js';
+import { softmaxCrossEntropyWithLogitsOp } from './ops/softmax-cross-entropy-with-logits.js';
+import { sparseSoftmaxCrossEntropyWithLogitsOp } from './ops/sparse-softmax-cross-entropy-with-logits.js';
+import { sigmoidCrossEntropyGradOp } from './ops/sigmoid-cross-entropy-grad.js';
+import { softmaxCrossEntropyGradOp } from './ops/softmax-cross-entropy-grad.js';
+import { sparseSoftmaxCrossEntropyGradOp } from './ops/sparse-softmax-cross-entropy-grad.js';
+
+/** Every op, keyed by its name. */
+export const registry = {
+  input: inputOp,
+  param: paramOp,
+  constant: constantOp,
+  neg: negOp,
+  abs: absOp,
+  sign: signOp,
+  exp: expOp,
+  log: logOp,
+  log1p: log1pOp,
+  expm1: expm1Op,
+  sqrt: sqrtOp,
+  square: squareOp,
+  tanh: tanhOp,
+  sigmoid: sigmoidOp,
+  relu: reluOp,
+  softplus: softplusOp,
+  logSigmoid: logSigmoidOp,
+  add: addOp,
+  sub: subOp,
+  mul: mulOp,
+  div: divOp,
+  pow: powOp,
+  maximum: maximumOp,
+  minimum: minimumOp,
+  equal: equalOp,
+  notEqual: notEqualOp,
+  less: lessOp,
+  lessEqual: lessEqualOp,
+  greater: greaterOp,
+  greaterEqual: greaterEqualOp,
+  where: whereOp,
+  clip: clipOp,
+  cast: castOp,
+  sum: sumOp,
+  mean: meanOp,
+  max: maxOp,
+  min: minOp,
+  logsumexp: logsumexpOp,
+  matmul: matmulOp,
+  transpose: transposeOp,
+  reshape: reshapeOp,
+  broadcastTo: broadcastToOp,
+  concat: concatOp,
+  expandDims: expandDimsOp,
+  squeeze: squeezeOp,
+  sumTo: sumToOp,
+  broadcastLike: broadcastLikeOp,
+  softmax: softmaxOp,
+  logSoftmax: logSoftmaxOp,
+  oneHot: oneHotOp,
+  gather: gatherOp,
+  sigmoidCrossEntropyWithLogits: sigmoidCrossEntropyWithLogitsOp,
+  softmaxCrossEntropyWithLogits: softmaxCrossEntropyWithLogitsOp,
+  sparseSoftmaxCrossEntropyWithLogits: sparseSoftmaxCrossEntropyWithLogitsOp,
+  sigmoidCrossEntropyGrad: sigmoidCrossEntropyGradOp,
+  softmaxCrossEntropyGrad: softmaxCrossEntropyGradOp,
+  sparseSoftmaxCrossEntropyGrad: sparseSoftmaxCrossEntropyGradOp,
+} as const satisfies { readonly [K in OpName]: OpDef<never> };
+
+export type { OpName } from './op-names.js';
+
+/** True when `name` is a registered op. */
+export function isOpName(name: unknown): name is OpName {
+  return typeof name === "string" && Object.hasOwn(registry, name);
+}
+
+/** The definition of a registered op, typed for generic use (interpreter, loader, sweeps). */
+export function opDef(name: OpName): OpDef {
+  return registry[name] as unknown as OpDef;
+}

@@ -1,0 +1,108 @@
+/**
+ * Shapes with symbolic dimensions. A dimension is a number, a name such as `'batch'` (equal
+ * names mean equal sizes) or `null` (unknown). Symbolic dimensions are resolved when the graph
+ * runs, from the shapes of the fed inputs.
+ * @module
+ */
+import { ShapeError } from './errors.js';
+
+/** One dimension: a size, a named symbolic size, or `null` for an unknown size. */
+export type Dim = number | string | null;
+
+/** A shape, possibly with symbolic dimensions. */
+export type Shape = readonly Dim[];
+
+/** A shape whose dimensions are all known. */
+export type ConcreteShape = readonly number[];
+
+/** Formats a shape for messages: `[batch, 400]`, `[?, 3]`. */
+export function formatShape(shape: Shape): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+/** True when every dimension is a number. */
+export function isConcrete(shape: Shape): shape is ConcreteShape {
+  return shape.every((d) => typeof d === 'number');
+}
+
+/** Number of elements of a concrete shape. */
+export function sizeOf(shape: ConcreteShape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major strides of a concrete shape. */
+export function stridesOf(shape: ConcreteShape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+/** True when two dimensions are statically known to be equal. */
+export function sameDim(a: Dim, b: Dim): boolean {
+  return a !== null && a === b;
+}
+
+/** True when two shapes are statically known to be equal (`null` is never known equal). */
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => sameDim(d, b[i]!));
+}
+
+/** Checks that a shape given by a user is valid: integers >= 0, names, or null. */
+export function checkShape(shape: readonly unknown[], what: string): Shape {
+  for (const d of shape) {
+    if (d === null || (typeof d === 'string' && d.length > 0)) continue;
+    if (typeof d === 'number' && Number.isInteger(d) && d >= 0) continue;
+    throw new ShapeError(`${what}: dimension ${JSON.stringify(d)} in ${JSON.stringify(shape)} is not a size >= 0, a name or null`);
+  }
+  return shape as Shape;
+}
+
+/**
+ * NumPy broadcasting of two shapes. Symbolic dimensions never broadcast: a named or unknown
+ * dimension against a fixed size n > 1 is taken to be n (checked again at run time).
+ */
+export function broadcastShapes(a: Shape, b: Shape): Shape {
+  const rank = Math.max(a.length, b.length);
+  const out: Dim[] = new Array<Dim>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = i < rank - a.length ? 1 : a[i - (rank - a.length)]!;
+    const db = i < rank - b.length ? 1 : b[i - (rank - b.length)]!;
+    out[i] = broadcastDim(da, db, a, b);
+  }
+  return out;
+}
+
+function broadcastDim(da: Dim, db: Dim, a: Shape, b: Shape): Dim {
+  if (da === 1) return db;
+  if (db === 1) return da;
+  if (da === db) return da;
+  if (typeof da === 'number' && typeof db === 'number') {
+    throw new ShapeError(`shapes ${formatShape(a)} and ${formatShape(b)} do not broadcast (${da} vs ${db})`);
+  }
+  if (typeof da === 'number') return da;
+  if (typeof db === 'number') return db;
+  return null;
+}
+
+/** Normalizes a possibly negative axis for a rank, or throws a ShapeError. */
+export function normalizeAxis(axis: number, rank: number, what: string): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
+    throw new ShapeError(`${what}: axis ${axis} is out of range for rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Normalizes a list of axes (default: all), sorted and without repeats. */
+export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, what: string): number[] {
+  if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axes === 'number' ? [axes] : axes;
+  const out = list.map((a) => normalizeAxis(a, rank, what));
+  if (new Set(out).size !== out.length) throw new ShapeError(`${what}: repeated axis in ${JSON.stringify(list)}`);
+  return out.sort((x, y) => x - y);
+}
