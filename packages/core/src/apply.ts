@@ -45,7 +45,7 @@ export function inferFor<A extends Attrs>(op: OpDef<A>, inputs: readonly TypeInf
 
 function scalarConstant(value: number, dtype: DType): Node {
   return new Node({
-    op: 'constant', inputs: [], attrs: {}, shape: [], dtype, name: String(value), scope: currentScope(),
+    op: 'constant', inputs: [], attrs: { shape: [], dtype }, shape: [], dtype, name: String(value), scope: currentScope(),
     value: tensor(value, { dtype }),
   });
 }

@@ -14,7 +14,9 @@ import { isTensor, type Tensor, tensor, type TensorLike } from './tensor.js';
 
 /**
  * Values for the graph's inputs: a Map from input (or param) nodes, or an object keyed by input
- * name (or scope path). Params take their initial value unless fed.
+ * name (or scope path). Params take their initial value unless fed. Entries for nodes or names
+ * the evaluated graph does not use are ignored (one table can feed several graphs); a missing
+ * input's error lists them, to catch typos.
  */
 export type Feeds = ReadonlyMap<Node, TensorLike> | { readonly [name: string]: TensorLike };
 
@@ -88,11 +90,14 @@ function concreteShapeOf(node: Node, type: TypeInfo, dims: Map<string, number>):
 /** Resolves and checks feeds: every input fed, right dtype and rank, named dims consistent. */
 export function bindFeeds(nodes: readonly Node[], feeds: Feeds): { values: Map<Node, Tensor>; dims: Map<string, number> } {
   const sources = nodes.filter((n) => n.op === 'input' || n.op === 'param');
-  const given = feeds instanceof Map ? [...feeds.entries()] : feedsByName(sources, feeds as { readonly [name: string]: TensorLike });
+  const { matched, unmatched } = feeds instanceof Map
+    ? { matched: [...feeds.entries()], unmatched: [] }
+    : feedsByName(sources, feeds as { readonly [name: string]: TensorLike });
   const values = new Map<Node, Tensor>();
   const dims = new Map<string, number>();
   const inGraph = new Set(nodes);
-  for (const [node, value] of given) {
+  for (const [node, value] of matched) {
+    // Feeds for nodes outside this graph are allowed: one feed table can serve several graphs.
     if (!inGraph.has(node)) continue;
     if (node.op !== 'input' && node.op !== 'param') throw new FeedError(`${node} is not an input or param and cannot be fed`);
     values.set(node, checkFeed(node, value, dims));
@@ -100,23 +105,25 @@ export function bindFeeds(nodes: readonly Node[], feeds: Feeds): { values: Map<N
   for (const node of sources) {
     if (node.op === 'input' && !values.has(node)) {
       const names = sources.filter((n) => n.op === 'input').map((n) => `'${n.path}'`).join(', ');
-      throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed (the graph's inputs: ${names})`);
+      const unused = unmatched.length > 0 ? `; fed names that match nothing here: ${unmatched.map((k) => `'${k}'`).join(', ')}` : '';
+      throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed (the graph's inputs: ${names}${unused})`);
     }
   }
   return { values, dims };
 }
 
-function feedsByName(sources: readonly Node[], feeds: { readonly [name: string]: TensorLike }): [Node, TensorLike][] {
-  return Object.entries(feeds).map(([key, value]) => {
+function feedsByName(sources: readonly Node[], feeds: { readonly [name: string]: TensorLike }): { matched: [Node, TensorLike][]; unmatched: string[] } {
+  const matched: [Node, TensorLike][] = [];
+  const unmatched: string[] = [];
+  for (const [key, value] of Object.entries(feeds)) {
     const byPath = sources.filter((n) => n.path === key);
     const matches = byPath.length > 0 ? byPath : sources.filter((n) => n.name === key);
-    if (matches.length === 0) {
-      const names = sources.map((n) => `'${n.path}'`).join(', ') || 'none';
-      throw new FeedError(`no input or param named '${key}' in the graph (it has: ${names})`);
-    }
-    if (matches.length > 1) throw new FeedError(`the name '${key}' is ambiguous: ${matches.length} inputs or params have it; feed by node or scope path`);
-    return [matches[0]!, value];
-  });
+    if (matches.length === 0) unmatched.push(key);
+    else if (matches.length > 1) {
+      throw new FeedError(`the name '${key}' is ambiguous: ${matches.length} inputs or params have it; feed by node or scope path`);
+    } else matched.push([matches[0]!, value]);
+  }
+  return { matched, unmatched };
 }
 
 function checkFeed(node: Node, value: TensorLike, dims: Map<string, number>): Tensor {

@@ -56,6 +56,10 @@ import { softmaxOp } from './ops/softmax.js';
 import { logSoftmaxOp } from './ops/log-softmax.js';
 import { oneHotOp } from './ops/one-hot.js';
 import { gatherOp } from './ops/gather.js';
+import { gatherGradOp } from './ops/gather-grad.js';
+import { reshapeLikeOp } from './ops/reshape-like.js';
+import { sliceOp } from './ops/slice.js';
+import { sliceGradOp } from './ops/slice-grad.js';
 import { sigmoidCrossEntropyWithLogitsOp } from './ops/sigmoid-cross-entropy-with-logits.js';
 import { softmaxCrossEntropyWithLogitsOp } from './ops/softmax-cross-entropy-with-logits.js';
 import { sparseSoftmaxCrossEntropyWithLogitsOp } from './ops/sparse-softmax-cross-entropy-with-logits.js';
@@ -116,6 +120,10 @@ export const registry = {
   logSoftmax: logSoftmaxOp,
   oneHot: oneHotOp,
   gather: gatherOp,
+  gatherGrad: gatherGradOp,
+  reshapeLike: reshapeLikeOp,
+  slice: sliceOp,
+  sliceGrad: sliceGradOp,
   sigmoidCrossEntropyWithLogits: sigmoidCrossEntropyWithLogitsOp,
   softmaxCrossEntropyWithLogits: softmaxCrossEntropyWithLogitsOp,
   sparseSoftmaxCrossEntropyWithLogits: sparseSoftmaxCrossEntropyWithLogitsOp,

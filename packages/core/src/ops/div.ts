@@ -1,8 +1,37 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `div(a, b)` = a / b, with NumPy broadcasting. Float only (IEEE division: x / 0 is
+ * +-Infinity, 0 / 0 is NaN); cast integers first.
+ * @module
+ */
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
+import { binaryKernel, binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { neg } from './neg.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op div'); };
-export const divOp = defineOp({ name: 'div', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'div' });
-export function div(...args: unknown[]): Node { void args; return apply(divOp, [] as NodeLike[], {}); }
+export const divOp = defineOp({
+  name: 'div',
+  arity: 2,
+  attrs: {},
+  infer: broadcastFloatBinary,
+  kernel: binaryKernel((a, b) => a / b),
+  reference: binaryReference((a, b, M) => M.div(a, b)),
+  // d(a / b) = da / b - (a / b^2) db, and a / b^2 = out / b reuses the output
+  vjp: ({ inputs, output, cotangent }) => {
+    const [a, b] = [inputs[0]!, inputs[1]!];
+    return [unbroadcast(cotangent.div(b), a), unbroadcast(neg(cotangent.mul(output)).div(b), b)];
+  },
+  dot: () => '/',
+});
+
+/**
+ * Elementwise a / b with broadcasting, for floats; a number takes the other operand's dtype.
+ * @example
+ * ```ts
+ * div(x, 2);  // or x.div(2)
+ * div(1, x);  // reciprocal
+ * ```
+ */
+export function div(a: NodeLike, b: NodeLike): Node {
+  return apply(divOp, [a, b], {});
+}

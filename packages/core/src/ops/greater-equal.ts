@@ -1,8 +1,32 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `greaterEqual(a, b)`: 1 where a >= b, else 0, as int32, with NumPy broadcasting. Both inputs have one
+ * dtype (any). Comparisons with NaN are false, as in IEEE arithmetic.
+ * @module
+ */
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
+import { binaryKernel, binaryReference, comparison } from './_rules.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op greaterEqual'); };
-export const greaterEqualOp = defineOp({ name: 'greaterEqual', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'greaterEqual' });
-export function greaterEqual(...args: unknown[]): Node { void args; return apply(greaterEqualOp, [] as NodeLike[], {}); }
+export const greaterEqualOp = defineOp({
+  name: 'greaterEqual',
+  arity: 2,
+  attrs: {},
+  infer: comparison,
+  kernel: binaryKernel((a, b) => (a >= b ? 1 : 0)),
+  reference: binaryReference((a, b, M) => M.fromNumber(M.isNaN(a) || M.isNaN(b) ? 0 : M.cmp(a, b) >= 0 ? 1 : 0)),
+  // piecewise constant: no gradient
+  vjp: () => [null, null],
+  dot: () => '>=',
+});
+
+/**
+ * Elementwise `a >= b` as int32 0/1, with broadcasting; a number takes the other operand's dtype.
+ * @example
+ * ```ts
+ * greaterEqual(x, 0.5); // or x.greaterEqual(0.5)
+ * ```
+ */
+export function greaterEqual(a: NodeLike, b: NodeLike): Node {
+  return apply(greaterEqualOp, [a, b], {});
+}

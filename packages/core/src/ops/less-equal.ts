@@ -1,8 +1,32 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `lessEqual(a, b)`: 1 where a <= b, else 0, as int32, with NumPy broadcasting. Both inputs have one
+ * dtype (any). Comparisons with NaN are false, as in IEEE arithmetic.
+ * @module
+ */
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
+import { binaryKernel, binaryReference, comparison } from './_rules.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op lessEqual'); };
-export const lessEqualOp = defineOp({ name: 'lessEqual', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'lessEqual' });
-export function lessEqual(...args: unknown[]): Node { void args; return apply(lessEqualOp, [] as NodeLike[], {}); }
+export const lessEqualOp = defineOp({
+  name: 'lessEqual',
+  arity: 2,
+  attrs: {},
+  infer: comparison,
+  kernel: binaryKernel((a, b) => (a <= b ? 1 : 0)),
+  reference: binaryReference((a, b, M) => M.fromNumber(M.isNaN(a) || M.isNaN(b) ? 0 : M.cmp(a, b) <= 0 ? 1 : 0)),
+  // piecewise constant: no gradient
+  vjp: () => [null, null],
+  dot: () => '<=',
+});
+
+/**
+ * Elementwise `a <= b` as int32 0/1, with broadcasting; a number takes the other operand's dtype.
+ * @example
+ * ```ts
+ * lessEqual(x, y); // or x.lessEqual(y)
+ * ```
+ */
+export function lessEqual(a: NodeLike, b: NodeLike): Node {
+  return apply(lessEqualOp, [a, b], {});
+}

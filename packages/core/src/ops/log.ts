@@ -1,8 +1,32 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `log(x)`: natural logarithm. -Infinity at 0, NaN below 0. For `log(1 + x)` with small x use
+ * `log1p`, which keeps the digits of x that `1 + x` rounds away.
+ * @module
+ */
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
+import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op log'); };
-export const logOp = defineOp({ name: 'log', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'log' });
-export function log(...args: unknown[]): Node { void args; return apply(logOp, [] as NodeLike[], {}); }
+export const logOp = defineOp({
+  name: 'log',
+  arity: 1,
+  attrs: {},
+  infer: floatUnary,
+  kernel: unaryKernel(Math.log),
+  reference: unaryReference((x, M) => M.log(x)),
+  // d log(x) = dx / x
+  vjp: ({ inputs, cotangent }) => [cotangent.div(inputs[0]!)],
+  dot: () => 'log',
+});
+
+/**
+ * Elementwise natural logarithm.
+ * @example
+ * ```ts
+ * log(input([3])); // or x.log()
+ * ```
+ */
+export function log(x: NodeLike): Node {
+  return apply(logOp, [x], {});
+}

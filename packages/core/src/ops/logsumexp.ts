@@ -1,8 +1,83 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `logsumexp(x, { axis, keepDims })` = log(sum(exp(x))) over axes, computed stably as
+ * `m + log1p(sum of exp(x_i - m) over i != argmax)` with m the max: no overflow for any finite
+ * input, and full relative accuracy when one term dominates. A lane that is all -Infinity gives
+ * -Infinity; one holding +Infinity gives +Infinity; NaN propagates.
+ * @module
+ */
 import { apply } from '../apply.js';
-import type { Node, NodeLike } from '../node.js';
-import { defineOp } from '../op.js';
+import { allocate, requireFloat } from '../dtype.js';
+import type { Node, ReduceOptions } from '../node.js';
+import { type BigMath, defineOp, type RefTensor } from '../op.js';
+import { normalizeAxes } from '../shape.js';
+import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op logsumexp'); };
-export const logsumexpOp = defineOp({ name: 'logsumexp', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'logsumexp' });
-export function logsumexp(...args: unknown[]): Node { void args; return apply(logsumexpOp, [] as NodeLike[], {}); }
+export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
+  name: 'logsumexp',
+  arity: 1,
+  attrs: { axes: 'ints', keepDims: 'bool' },
+  infer: ([x], { axes, keepDims }) => {
+    requireFloat(x!.dtype, 'logsumexp');
+    checkAxes(axes, x!.shape.length);
+    return { shape: reducedShape(x!.shape, axes, keepDims), dtype: x!.dtype };
+  },
+  kernel: ([x], { axes }, out) => {
+    const { map, outSize } = reductionIndex(x!.shape, axes);
+    const data = x!.data;
+    const m = new Float64Array(outSize).fill(-Infinity);
+    const arg = new Int32Array(outSize).fill(-1);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      const j = map[i]!;
+      if (v > m[j]! || (v !== v && m[j] === m[j])) {
+        m[j] = v;
+        arg[j] = i;
+      }
+    }
+    // Sum of the terms other than the max, each in (0, 1].
+    const rest = new Float64Array(outSize);
+    for (let i = 0; i < data.length; i++) {
+      const j = map[i]!;
+      if (i !== arg[j]) rest[j]! += Math.exp(data[i]! - m[j]!);
+    }
+    const y = allocate(out.dtype, outSize);
+    for (let j = 0; j < outSize; j++) {
+      const mj = m[j]!;
+      y[j] = Number.isFinite(mj) ? mj + Math.log1p(rest[j]!) : mj;
+    }
+    return y;
+  },
+  reference: <T>([x]: readonly RefTensor<T>[], { axes }: { axes: readonly number[] }, M: BigMath<T>) => {
+    const { map, outSize } = reductionIndex(x!.shape, axes);
+    const lanes = Array.from({ length: outSize }, (): T[] => []);
+    x!.data.forEach((v, i) => lanes[map[i]!]!.push(v));
+    const inf = M.fromNumber(Infinity);
+    return lanes.map((lane) => {
+      const nan = lane.find((v) => M.isNaN(v));
+      if (nan !== undefined) return nan;
+      const m = lane.reduce((a, v) => (M.cmp(v, a) > 0 ? v : a), M.neg(inf));
+      if (M.cmp(M.abs(m), inf) === 0) return m;
+      const s = lane.reduce((acc, v) => M.add(acc, M.exp(M.sub(v, m))), M.fromNumber(0));
+      return M.add(m, M.log(s));
+    });
+  },
+  // d lse(x) = sum(softmax(x) dx), and softmax(x) = exp(x - lse(x))
+  vjp: ({ inputs, output, attrs, cotangent }) => {
+    const x = inputs[0]!;
+    const { axes, keepDims } = attrs;
+    return [unreduce(cotangent, x, axes, keepDims).mul(x.sub(unreduce(output, x, axes, keepDims)).exp())];
+  },
+  dot: ({ axes }) => `logsumexp ${JSON.stringify(axes)}`,
+});
+
+/**
+ * log(sum(exp(x))) over `axis` (a number or list; all axes by default), without overflow.
+ * @example
+ * ```ts
+ * logsumexp(logits, { axis: -1 }); // log of the softmax normaliser, per row
+ * ```
+ */
+export function logsumexp(x: Node, options: ReduceOptions = {}): Node {
+  const axes = normalizeAxes(options.axis, x.shape.length, `logsumexp '${x.path}'`);
+  return apply(logsumexpOp, [x], { axes, keepDims: options.keepDims ?? false });
+}

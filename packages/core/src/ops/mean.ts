@@ -1,8 +1,65 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `mean(x, { axis, keepDims })`: arithmetic mean over axes (all by default). The sum is
+ * accumulated in float64 and divided once. The mean over zero elements is NaN (0 / 0).
+ * @module
+ */
 import { apply } from '../apply.js';
-import type { Node, NodeLike } from '../node.js';
+import { allocate, requireFloat } from '../dtype.js';
+import type { Node, ReduceOptions } from '../node.js';
 import { defineOp } from '../op.js';
+import { normalizeAxes, sizeOf } from '../shape.js';
+import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
+import { broadcastLike } from './broadcast-like.js';
+import { constant } from './constant.js';
+import { sum } from './sum.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op mean'); };
-export const meanOp = defineOp({ name: 'mean', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'mean' });
-export function mean(...args: unknown[]): Node { void args; return apply(meanOp, [] as NodeLike[], {}); }
+export const meanOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
+  name: 'mean',
+  arity: 1,
+  attrs: { axes: 'ints', keepDims: 'bool' },
+  infer: ([x], { axes, keepDims }) => {
+    requireFloat(x!.dtype, 'mean');
+    checkAxes(axes, x!.shape.length);
+    return { shape: reducedShape(x!.shape, axes, keepDims), dtype: x!.dtype };
+  },
+  kernel: ([x], { axes }, out) => {
+    const { map, outSize, groupSize } = reductionIndex(x!.shape, axes);
+    const acc = new Float64Array(outSize);
+    const data = x!.data;
+    for (let i = 0; i < data.length; i++) acc[map[i]!]! += data[i]!;
+    const y = allocate(out.dtype, outSize);
+    for (let j = 0; j < outSize; j++) y[j] = acc[j]! / groupSize;
+    return y;
+  },
+  reference: ([x], { axes }, M) => {
+    const { map, outSize } = reductionIndex(x!.shape, axes);
+    const count = M.fromNumber(sizeOf(axes.map((a) => x!.shape[a]!)));
+    const acc = Array.from({ length: outSize }, () => M.fromNumber(0));
+    x!.data.forEach((v, i) => (acc[map[i]!] = M.add(acc[map[i]!]!, v)));
+    return acc.map((s) => M.div(s, count));
+  },
+  // d mean(x) = sum(dx) / n: the cotangent divided by the count spreads back over the axes
+  vjp: ({ inputs, attrs, cotangent }) => {
+    const x = inputs[0]!;
+    const reduced = attrs.axes.map((a) => x.shape[a]!);
+    // A symbolic count is only known at run time: count the ones of a tensor shaped like x.
+    const count = reduced.every((d): d is number => typeof d === 'number')
+      ? constant(sizeOf(reduced), { dtype: x.dtype })
+      : sum(broadcastLike(constant(1, { dtype: x.dtype }), x), { axis: attrs.axes, keepDims: attrs.keepDims });
+    return [unreduce(cotangent.div(count), x, attrs.axes, attrs.keepDims)];
+  },
+  dot: ({ axes }) => `mean ${JSON.stringify(axes)}`,
+});
+
+/**
+ * Mean over `axis` (a number or list; all axes by default). Float inputs only.
+ * @example
+ * ```ts
+ * mean(x);                           // scalar
+ * x.mean({ axis: 0, keepDims: true });
+ * ```
+ */
+export function mean(x: Node, options: ReduceOptions = {}): Node {
+  const axes = normalizeAxes(options.axis, x.shape.length, `mean '${x.path}'`);
+  return apply(meanOp, [x], { axes, keepDims: options.keepDims ?? false });
+}

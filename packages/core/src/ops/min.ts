@@ -1,8 +1,34 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `min(x, { axis, keepDims })`: smallest element over axes (all by default). NaN propagates;
+ * the min over zero elements is +Infinity.
+ * @module
+ */
 import { apply } from '../apply.js';
-import type { Node, NodeLike } from '../node.js';
+import type { Node, ReduceOptions } from '../node.js';
 import { defineOp } from '../op.js';
+import { normalizeAxes } from '../shape.js';
+import { extremumInfer, extremumKernel, extremumReference, extremumVjp } from './max.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op min'); };
-export const minOp = defineOp({ name: 'min', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'min' });
-export function min(...args: unknown[]): Node { void args; return apply(minOp, [] as NodeLike[], {}); }
+export const minOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
+  name: 'min',
+  arity: 1,
+  attrs: { axes: 'ints', keepDims: 'bool' },
+  infer: extremumInfer,
+  kernel: extremumKernel(-1),
+  reference: extremumReference(-1),
+  // d min(x) = dx[argmin]; with k tied minima each gets 1/k of the cotangent
+  vjp: extremumVjp,
+  dot: ({ axes }) => `min ${JSON.stringify(axes)}`,
+});
+
+/**
+ * Smallest element over `axis` (a number or list; all axes by default). NaN propagates.
+ * @example
+ * ```ts
+ * x.min({ axis: 0 }); // column minima
+ * ```
+ */
+export function min(x: Node, options: ReduceOptions = {}): Node {
+  const axes = normalizeAxes(options.axis, x.shape.length, `min '${x.path}'`);
+  return apply(minOp, [x], { axes, keepDims: options.keepDims ?? false });
+}

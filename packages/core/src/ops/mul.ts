@@ -1,8 +1,42 @@
-// PLACEHOLDER: replaced by the real op file.
+/**
+ * `mul(a, b)` = a * b, with NumPy broadcasting. Any dtype; int32 products wrap around on
+ * overflow (two's complement, computed exactly with `Math.imul`).
+ * @module
+ */
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
+import { binaryKernel, binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op mul'); };
-export const mulOp = defineOp({ name: 'mul', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'mul' });
-export function mul(...args: unknown[]): Node { void args; return apply(mulOp, [] as NodeLike[], {}); }
+const floatMul = binaryKernel((a, b) => a * b);
+// A float64 product of two int32 values can exceed 2^53 and lose the low bits the wrap keeps.
+const intMul = binaryKernel(Math.imul);
+
+export const mulOp = defineOp({
+  name: 'mul',
+  arity: 2,
+  attrs: {},
+  infer: broadcastBinary,
+  kernel: (inputs, attrs, out) => (out.dtype === 'int32' ? intMul : floatMul)(inputs, attrs, out),
+  reference: binaryReference((a, b, M) => M.mul(a, b)),
+  // d(a b) = b da + a db
+  vjp: ({ inputs, cotangent }) => {
+    const [a, b] = [inputs[0]!, inputs[1]!];
+    return [
+      differentiable(a) ? unbroadcast(cotangent.mul(b), a) : null,
+      differentiable(b) ? unbroadcast(cotangent.mul(a), b) : null,
+    ];
+  },
+  dot: () => '*',
+});
+
+/**
+ * Elementwise a * b with broadcasting; a number takes the other operand's dtype.
+ * @example
+ * ```ts
+ * mul(x, 2); // or x.mul(2)
+ * ```
+ */
+export function mul(a: NodeLike, b: NodeLike): Node {
+  return apply(mulOp, [a, b], {});
+}

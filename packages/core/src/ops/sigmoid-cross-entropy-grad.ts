@@ -1,8 +1,38 @@
-// PLACEHOLDER: replaced by the real op file.
-import { apply } from '../apply.js';
+/**
+ * `sigmoidCrossEntropyGrad(z, y)` = `sigmoid(z) - y`, elementwise with broadcasting: the
+ * gradient of `sigmoidCrossEntropyWithLogits` with respect to its logits, as one fused op.
+ * Within a few ULP wherever the result is a normal number: when sigmoid(z) is close to y the
+ * kernel subtracts from the exact `1 - y` or recomputes in double-double instead of cancelling.
+ * @module
+ */
+import { apply, type BuildOptions } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
+import { refSigmoidCrossEntropyGrad, sigmoidCrossEntropyGradValue } from './_cross-entropy.js';
+import { binaryKernel, binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op sigmoidCrossEntropyGrad'); };
-export const sigmoidCrossEntropyGradOp = defineOp({ name: 'sigmoidCrossEntropyGrad', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'sigmoidCrossEntropyGrad' });
-export function sigmoidCrossEntropyGrad(...args: unknown[]): Node { void args; return apply(sigmoidCrossEntropyGradOp, [] as NodeLike[], {}); }
+export const sigmoidCrossEntropyGradOp = defineOp({
+  name: 'sigmoidCrossEntropyGrad',
+  arity: 2,
+  attrs: {},
+  infer: broadcastFloatBinary,
+  kernel: binaryKernel(sigmoidCrossEntropyGradValue),
+  reference: binaryReference(refSigmoidCrossEntropyGrad),
+  // d (sigmoid(z) - y) = sigmoid(z) sigmoid(-z) dz - dy  (no 1 - sigmoid(z) to cancel)
+  vjp: ({ inputs: [z, y], cotangent }) => [
+    unbroadcast(cotangent.mul(z!.sigmoid()).mul(z!.neg().sigmoid()), z!),
+    unbroadcast(cotangent.neg(), y!),
+  ],
+  dot: () => 'sigmoidCrossEntropyGrad',
+});
+
+/**
+ * `sigmoid(z) - y` as one accurate op (labels `y` broadcast against logits `z`).
+ * @example
+ * ```ts
+ * sigmoidCrossEntropyGrad(z, y); // what grad(sigmoidCrossEntropyWithLogits(z, y).sum(), z) computes
+ * ```
+ */
+export function sigmoidCrossEntropyGrad(z: NodeLike, y: NodeLike, options: BuildOptions = {}): Node {
+  return apply(sigmoidCrossEntropyGradOp, [z, y], {}, options);
+}

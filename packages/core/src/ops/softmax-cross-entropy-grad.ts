@@ -1,8 +1,66 @@
-// PLACEHOLDER: replaced by the real op file.
-import { apply } from '../apply.js';
-import type { Node, NodeLike } from '../node.js';
+/**
+ * `softmaxCrossEntropyGrad(z, y, axis = -1)` = `softmax(z, axis) - y`: the gradient of
+ * `softmaxCrossEntropyWithLogits` with respect to its logits, as one fused op (z and y have
+ * the same shape). Within a few ULP wherever the result is a normal number: the argmax entry
+ * is `(1 - y) - T/S` when y > 1/2, and entries where the probability is close to the label
+ * are recomputed in double-double instead of cancelling.
+ * @module
+ */
+import { apply, type BuildOptions } from '../apply.js';
+import { allocate } from '../dtype.js';
+import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
+import { normalizeAxis, sizeOf } from '../shape.js';
+import { checkSoftLabels, laneOf, lanesOf, refSoftmaxRowGrad, sameShapeOf, softmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
+import { checkAxis, forEachLane } from './_rules.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op softmaxCrossEntropyGrad'); };
-export const softmaxCrossEntropyGradOp = defineOp({ name: 'softmaxCrossEntropyGrad', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'softmaxCrossEntropyGrad' });
-export function softmaxCrossEntropyGrad(...args: unknown[]): Node { void args; return apply(softmaxCrossEntropyGradOp, [] as NodeLike[], {}); }
+export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
+  name: 'softmaxCrossEntropyGrad',
+  arity: 2,
+  attrs: { axis: 'int' },
+  infer: ([z, y], { axis }) => {
+    checkSoftLabels(z!, y!);
+    const shape = sameShapeOf(z!.shape, y!.shape, 'logits and labels');
+    checkAxis(axis, shape.length);
+    return { shape, dtype: z!.dtype };
+  },
+  kernel: ([z, y], { axis }, out) => {
+    const k = z!.shape[axis]!;
+    // Computed in float64 and rounded once into the output's dtype.
+    const g = new Float64Array(sizeOf(out.shape));
+    const scratch = softmaxScratch(k);
+    forEachLane(z!.shape, axis, (offset, stride) => softmaxRowGrad(z!.data, y!.data, g, offset, stride, k, scratch));
+    if (out.dtype === 'float64') return g;
+    const result = allocate(out.dtype, g.length);
+    result.set(g);
+    return result;
+  },
+  reference: ([z, y], { axis }, M) => {
+    const k = z!.shape[axis]!;
+    const g = z!.data.slice(); // every entry is overwritten
+    for (const [offset, stride] of lanesOf(z!.shape, axis)) {
+      refSoftmaxRowGrad(laneOf(z!.data, offset, stride, k), laneOf(y!.data, offset, stride, k), M).forEach((v, i) => {
+        g[offset + i * stride] = v;
+      });
+    }
+    return g;
+  },
+  // d (softmax(z) - y) = p * (dz - sum(p dz)) - dy, p = softmax(z), along axis; transposed:
+  vjp: ({ inputs: [z], attrs: { axis }, cotangent }) => {
+    const p = z!.softmax(axis);
+    return [p.mul(cotangent.sub(cotangent.mul(p).sum({ axis, keepDims: true }))), cotangent.neg()];
+  },
+  dot: ({ axis }) => `softmaxCrossEntropyGrad ${axis}`,
+});
+
+/**
+ * `softmax(z, axis) - y` as one accurate op.
+ * @example
+ * ```ts
+ * softmaxCrossEntropyGrad(logits, labels); // what grad(softmaxCrossEntropyWithLogits(logits, labels).sum(), logits) computes
+ * ```
+ */
+export function softmaxCrossEntropyGrad(z: Node, y: Node, axis = -1, options: BuildOptions = {}): Node {
+  const a = normalizeAxis(axis, z.shape.length, `softmaxCrossEntropyGrad '${z.path}'`);
+  return apply(softmaxCrossEntropyGradOp, [z, y], { axis: a }, options);
+}

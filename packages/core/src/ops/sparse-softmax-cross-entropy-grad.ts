@@ -1,8 +1,62 @@
-// PLACEHOLDER: replaced by the real op file.
-import { apply } from '../apply.js';
-import type { Node, NodeLike } from '../node.js';
+/**
+ * `sparseSoftmaxCrossEntropyGrad(z, labels)` = `softmax(z) - oneHot(labels)` over the last
+ * axis: the gradient of `sparseSoftmaxCrossEntropyWithLogits` with respect to its logits, as
+ * one fused op with z's shape. Nothing cancels: the label's entry is computed as
+ * `-(sum of the other probabilities)`, so every entry is within a few ULP.
+ * A label outside [0, k) is a ValueError naming the node, the label and its position.
+ * @module
+ */
+import { apply, type BuildOptions } from '../apply.js';
+import { allocate } from '../dtype.js';
+import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
+import { sizeOf } from '../shape.js';
+import { checkLabels, checkSparse, laneOf, refSoftmaxRowGrad, softmaxScratch, sparseRowGrad } from './_cross-entropy.js';
 
-const todo = (): never => { throw new Error('PLACEHOLDER op sparseSoftmaxCrossEntropyGrad'); };
-export const sparseSoftmaxCrossEntropyGradOp = defineOp({ name: 'sparseSoftmaxCrossEntropyGrad', arity: 1, attrs: {}, infer: todo, kernel: todo, reference: todo, vjp: todo, dot: () => 'sparseSoftmaxCrossEntropyGrad' });
-export function sparseSoftmaxCrossEntropyGrad(...args: unknown[]): Node { void args; return apply(sparseSoftmaxCrossEntropyGradOp, [] as NodeLike[], {}); }
+export const sparseSoftmaxCrossEntropyGradOp = defineOp({
+  name: 'sparseSoftmaxCrossEntropyGrad',
+  arity: 2,
+  attrs: {},
+  infer: ([z, labels]) => {
+    checkSparse(z!, labels!);
+    return { shape: z!.shape, dtype: z!.dtype };
+  },
+  kernel: ([z, labels], _attrs, out, node) => {
+    const k = z!.shape[z!.shape.length - 1]!;
+    checkLabels(labels!, k, node);
+    // Computed in float64 and rounded once into the output's dtype.
+    const g = new Float64Array(sizeOf(out.shape));
+    const scratch = softmaxScratch(k);
+    for (let r = 0; r < labels!.data.length; r++) sparseRowGrad(z!.data, g, r * k, k, labels!.data[r]!, scratch);
+    if (out.dtype === 'float64') return g;
+    const result = allocate(out.dtype, g.length);
+    result.set(g);
+    return result;
+  },
+  reference: ([z, labels], _attrs, M, _out, node) => {
+    const k = z!.shape[z!.shape.length - 1]!;
+    const classes = labels!.data.map((l) => M.toNumber(l));
+    checkLabels({ dtype: 'int32', shape: labels!.shape, data: Int32Array.from(classes) }, k, node);
+    const [zero, one] = [M.fromNumber(0), M.fromNumber(1)];
+    return classes.flatMap((label, r) =>
+      refSoftmaxRowGrad(laneOf(z!.data, r * k, 1, k), Array.from({ length: k }, (_, i) => (i === label ? one : zero)), M),
+    );
+  },
+  // d (softmax(z) - oneHot) = p * (dz - sum(p dz)), p = softmax(z), along the last axis
+  vjp: ({ inputs: [z], cotangent }) => {
+    const p = z!.softmax(-1);
+    return [p.mul(cotangent.sub(cotangent.mul(p).sum({ axis: -1, keepDims: true }))), null];
+  },
+  dot: () => 'sparseSoftmaxCrossEntropyGrad',
+});
+
+/**
+ * `softmax(z) - oneHot(labels, k)` over the last axis, as one accurate op.
+ * @example
+ * ```ts
+ * sparseSoftmaxCrossEntropyGrad(logits, labels); // what grad(sparseSoftmaxCrossEntropyWithLogits(logits, labels).sum(), logits) computes
+ * ```
+ */
+export function sparseSoftmaxCrossEntropyGrad(z: Node, labels: Node, options: BuildOptions = {}): Node {
+  return apply(sparseSoftmaxCrossEntropyGradOp, [z, labels], {}, options);
+}

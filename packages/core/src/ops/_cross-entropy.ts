@@ -1,0 +1,458 @@
+/**
+ * The numerics shared by the six fused cross-entropy ops: their float kernels (to a few ULP,
+ * tiny losses included) and their high-precision references. The op files hold only shapes,
+ * VJPs and docs.
+ *
+ * Loss kernels write every quantity as a sum of non-negative terms, so nothing cancels:
+ * - sigmoid: `(1 - y) z + log1p(e^-z)` for z >= 0, `-y z + log1p(e^z)` for z < 0;
+ * - softmax: `lse(z) - z_i = (m - z_i) + log1p(T)`, with m = max z, `m - z_i` kept exactly
+ *   as a TwoSum pair and `T = sum over i != argmax of e^(z_i - m)` summed with compensation.
+ *
+ * Gradient kernels (`sigmoid(z) - y`, `softmax(z)_i - y_i`) cancel when the probability is
+ * close to the label. They first pick the form with an exact operand (`(1 - y) - sigmoid(-z)`
+ * for y > 1/2), compute in double, and recompute in double-double (`ddExp`) when the result
+ * lost more than one bit, i.e. when |result| < max(operands) / 2.
+ * @module
+ */
+import { requireFloat, type TypedArray } from '../dtype.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import type { Node } from '../node.js';
+import type { BigMath, TypeInfo } from '../op.js';
+import { type ConcreteShape, formatShape, type Shape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import {
+  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddNeg, ddToNumber, ldexp, productError,
+} from './_double-double.js';
+import { forEachLane } from './_rules.js';
+
+// ---------------------------------------------------------------- sigmoid cross-entropy
+
+/**
+ * `max(z, 0) - z y + log1p(e^-|z|)`, to about 1 ULP: the linear term is computed exactly
+ * (TwoSum for 1 - y, TwoProd for the product), so only `log1p(exp(-|z|))` rounds.
+ */
+export function sigmoidCrossEntropyValue(z: number, y: number): number {
+  const w = Math.abs(z);
+  // c w is the linear term: (1 - y) |z| for z >= 0, y |z| for z < 0; ce is the error of 1 - y.
+  let c = y;
+  let ce = 0;
+  if (z >= 0) {
+    c = 1 - y;
+    const bb = c - 1;
+    ce = 1 - (c - bb) + (-y - bb);
+  }
+  const t = Math.log1p(Math.exp(-w));
+  const p = c * w;
+  const pe = productError(c, w, p) + ce * w;
+  const s = p + t;
+  const bb = s - p;
+  return s + (p - (s - bb) + (t - bb) + pe);
+}
+
+/** `sigmoid(z) - y`, within a few ULP wherever the result is a normal number. */
+export function sigmoidCrossEntropyGradValue(z: number, y: number): number {
+  const e = Math.exp(-Math.abs(z));
+  const d = 1 + e;
+  const big = 1 / d; // sigmoid(|z|), in [1/2, 1)
+  const small = e / d; // sigmoid(-|z|), in (0, 1/2]
+  let g: number;
+  let inexact: number;
+  if (y <= 0.5) {
+    inexact = z >= 0 ? big : small;
+    g = inexact - y;
+  } else {
+    // 1 - y is exact for y in [1/2, 1] (Sterbenz), so only sigmoid(-z) carries error.
+    inexact = z >= 0 ? small : big;
+    g = 1 - y - inexact;
+  }
+  if (!(Math.abs(g) < 0.5 * inexact)) return g;
+  return sigmoidGradSlow(z, y);
+}
+
+/** The double-double path of `sigmoid(z) - y`, for when the double one cancelled. */
+function sigmoidGradSlow(z: number, y: number): number {
+  // e^-|z| = E 2^k; the small sigmoid is (E / (1 + e)) 2^k, kept scaled so no bit is lost.
+  const { mantissa: E, exponent: k } = ddExpScaled([-Math.abs(z), 0]);
+  const D = ddAddNumber(ddLdexp(E, k), 1);
+  const big = (): DD => ddDiv([1, 0], D);
+  const smallScaled = (): DD => ddDiv(E, D);
+  if (y <= 0.5) {
+    if (z >= 0) return ddToNumber(ddAddNumber(big(), -y));
+    return ldexp(ddToNumber(ddAddNumber(smallScaled(), -ldexp(y, -k))), k);
+  }
+  const c = 1 - y;
+  if (z >= 0) return ldexp(ddToNumber(ddAddNumber(ddNeg(smallScaled()), ldexp(c, -k))), k);
+  return ddToNumber(ddAddNumber(ddNeg(big()), c));
+}
+
+// ---------------------------------------------------------------- softmax rows
+
+/**
+ * Scratch space for the softmax gradient kernels, one per kernel call, reused across rows:
+ * for each element of the current row, `m - z_i` as an exact pair and `e^(z_i - m)`.
+ */
+export interface SoftmaxScratch {
+  readonly negHi: Float64Array;
+  readonly negLo: Float64Array;
+  readonly e: Float64Array;
+}
+
+/** Scratch for rows of length `k`. */
+export function softmaxScratch(k: number): SoftmaxScratch {
+  return { negHi: new Float64Array(k), negLo: new Float64Array(k), e: new Float64Array(k) };
+}
+
+/** What `loadRow` finds: the argmax and `T = sum over i != argmax of e^(z_i - m)` as hi + lo. */
+interface RowSummary {
+  argmax: number;
+  max: number;
+  tHi: number;
+  tLo: number;
+}
+
+const row: RowSummary = { argmax: 0, max: 0, tHi: 0, tLo: 0 };
+
+/** Index of the first largest element of a row (NaN rows give -1). */
+function rowArgmax(z: TypedArray, offset: number, stride: number, k: number): number {
+  let m = -Infinity;
+  let a = 0;
+  for (let i = 0; i < k; i++) {
+    const v = z[offset + i * stride]!;
+    if (v > m) {
+      m = v;
+      a = i;
+    } else if (v !== v) return -1;
+  }
+  return a;
+}
+
+/**
+ * Fills `row` (and `scratch`, when given) for one row: `m - z_i = hi + lo` exactly by TwoSum,
+ * `e_i = e^(-hi) (1 - lo)`, and T summed with TwoSum compensation.
+ */
+function loadRow(z: TypedArray, offset: number, stride: number, k: number, scratch?: SoftmaxScratch): RowSummary {
+  const a = rowArgmax(z, offset, stride, k);
+  const m = a < 0 ? NaN : z[offset + a * stride]!;
+  let tHi = 0;
+  let tLo = 0;
+  for (let i = 0; i < k; i++) {
+    const v = z[offset + i * stride]!;
+    const hi = m - v;
+    const bb = hi - m;
+    // m - v overflows only for spreads beyond 1.8e308; then e^-(m - v) is 0 anyway.
+    const lo = hi === Infinity ? 0 : m - (hi - bb) + (-v - bb);
+    let e = Math.exp(-hi);
+    if (e !== 0) e -= e * lo;
+    if (scratch !== undefined) {
+      scratch.negHi[i] = hi;
+      scratch.negLo[i] = lo;
+      scratch.e[i] = e;
+    }
+    if (i !== a) {
+      const s = tHi + e;
+      const b2 = s - tHi;
+      tLo += tHi - (s - b2) + (e - b2);
+      tHi = s;
+    }
+  }
+  row.argmax = a;
+  row.max = m;
+  row.tHi = tHi;
+  row.tLo = tLo;
+  return row;
+}
+
+/** `log1p(T)` for T = tHi + tLo. */
+function log1pOfTail(r: RowSummary): number {
+  return Math.log1p(r.tHi) + r.tLo / (1 + r.tHi);
+}
+
+/**
+ * Softmax cross-entropy of one row: `sum_i y_i ((m - z_i) + log1p(T))`, written as
+ * `A + (sum_i y_i) log1p(T)` with A = sum_i y_i (m - z_i) in double-double.
+ */
+export function softmaxRowLoss(z: TypedArray, y: TypedArray, offset: number, stride: number, k: number): number {
+  if (k === 0) return 0;
+  const r = loadRow(z, offset, stride, k);
+  const m = r.max;
+  let aHi = 0;
+  let aLo = 0;
+  let syHi = 0;
+  let syLo = 0;
+  for (let i = 0; i < k; i++) {
+    const yi = y[offset + i * stride]!;
+    if (yi === 0) continue;
+    const v = z[offset + i * stride]!;
+    let hi = m - v;
+    let p: number;
+    let pe: number;
+    if (hi !== Infinity) {
+      const bb = hi - m;
+      const lo = m - (hi - bb) + (-v - bb);
+      p = yi * hi;
+      pe = productError(yi, hi, p) + yi * lo;
+    } else {
+      // The spread overflows: y (m - z) = 2 y (m/2 - z/2), exact halving.
+      hi = m * 0.5 - v * 0.5;
+      p = yi * hi;
+      pe = 2 * productError(yi, hi, p);
+      p *= 2;
+    }
+    const s = aHi + p;
+    const bb = s - aHi;
+    aLo += aHi - (s - bb) + (p - bb) + pe;
+    aHi = s;
+    const t = syHi + yi;
+    const b2 = t - syHi;
+    syLo += syHi - (t - b2) + (yi - b2);
+    syHi = t;
+  }
+  const L = log1pOfTail(r);
+  const B = syHi * L;
+  const be = productError(syHi, L, B) + syLo * L;
+  const s = aHi + B;
+  const bb = s - aHi;
+  return s + (aHi - (s - bb) + (B - bb) + aLo + be);
+}
+
+/** Sparse softmax cross-entropy of one contiguous row: `(m - z_label) + log1p(T)`. */
+export function sparseRowLoss(z: TypedArray, offset: number, k: number, label: number): number {
+  const r = loadRow(z, offset, 1, k);
+  const m = r.max;
+  const v = z[offset + label]!;
+  const hi = m - v;
+  const bb = hi - m;
+  const lo = hi === Infinity ? 0 : m - (hi - bb) + (-v - bb);
+  return hi + (log1pOfTail(r) + lo);
+}
+
+/** 1 / (1 + T) as a double-double. */
+function inverseDenominator(r: RowSummary): DD {
+  const sHi = 1 + r.tHi;
+  const sLo = 1 - (sHi - (sHi - 1)) + (r.tHi - (sHi - 1)) + r.tLo;
+  return ddDiv([1, 0], [sHi, sLo]);
+}
+
+/**
+ * `softmax(z)_i - y_i` for one row (z, y and out share offset and stride).
+ * Non-argmax i: `e_i / S - y_i` with S = 1 + T; argmax: `1/S - y` for y <= 1/2,
+ * `(1 - y) - T/S` otherwise. Cancelled results are recomputed in double-double.
+ */
+export function softmaxRowGrad(
+  z: TypedArray, y: TypedArray, out: TypedArray, offset: number, stride: number, k: number, scratch: SoftmaxScratch,
+): void {
+  const r = loadRow(z, offset, stride, k, scratch);
+  const [invHi, invLo] = inverseDenominator(r);
+  const a = r.argmax;
+  let slow: SlowRow | undefined;
+  for (let i = 0; i < k; i++) {
+    const at = offset + i * stride;
+    const yi = y[at]!;
+    let inexact: number;
+    let g: number;
+    if (i !== a) {
+      const e = scratch.e[i]!;
+      inexact = e * invHi + e * invLo;
+      g = inexact - yi;
+    } else if (yi <= 0.5) {
+      inexact = invHi + invLo;
+      g = inexact - yi;
+    } else {
+      inexact = r.tHi * invHi + (r.tLo * invHi + r.tHi * invLo);
+      g = 1 - yi - inexact;
+    }
+    if (Math.abs(g) < 0.5 * inexact) {
+      slow ??= slowRow(scratch, a, k);
+      g = slowGrad(slow, scratch, i, yi);
+    }
+    out[at] = g;
+  }
+}
+
+/**
+ * `softmax(z) - oneHot(label)` for one contiguous row. Never cancels: the label's entry is
+ * `-(sum over i != label of e_i) / S`.
+ */
+export function sparseRowGrad(z: TypedArray, out: TypedArray, offset: number, k: number, label: number, scratch: SoftmaxScratch): void {
+  const r = loadRow(z, offset, 1, k, scratch);
+  const [invHi, invLo] = inverseDenominator(r);
+  for (let i = 0; i < k; i++) {
+    const e = scratch.e[i]!;
+    out[offset + i] = e * invHi + e * invLo;
+  }
+  // sum over i != label of e_i = (1 - e_label) + T; both terms are non-negative.
+  const c = 1 - scratch.e[label]!; // e = 1 at the argmax
+  const nHi = c + r.tHi;
+  const bb = nHi - c;
+  const nLo = c - (nHi - bb) + (r.tHi - bb) + r.tLo;
+  out[offset + label] = -(nHi * invHi + (nLo * invHi + nHi * invLo));
+}
+
+/** Double-double T and S = 1 + T of a row, computed once when some element needs them. */
+interface SlowRow {
+  readonly argmax: number;
+  readonly t: DD;
+  readonly s: DD;
+}
+
+function slowRow(scratch: SoftmaxScratch, argmax: number, k: number): SlowRow {
+  let t: DD = [0, 0];
+  for (let j = 0; j < k; j++) {
+    if (j !== argmax) t = ddAdd(t, ddExp([-scratch.negHi[j]!, -scratch.negLo[j]!]));
+  }
+  return { argmax, t, s: ddAddNumber(t, 1) };
+}
+
+function slowGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number): number {
+  if (i === slow.argmax) {
+    if (yi <= 0.5) return ddToNumber(ddAddNumber(ddDiv([1, 0], slow.s), -yi));
+    return ddToNumber(ddAddNumber(ddNeg(ddDiv(slow.t, slow.s)), 1 - yi));
+  }
+  // e_i = E 2^k kept scaled: e_i / S - y = 2^k (E / S - y 2^-k), exact where it is normal.
+  const { mantissa, exponent } = ddExpScaled([-scratch.negHi[i]!, -scratch.negLo[i]!]);
+  return ldexp(ddToNumber(ddAddNumber(ddDiv(mantissa, slow.s), -ldexp(yi, -exponent))), exponent);
+}
+
+// ---------------------------------------------------------------- references
+
+/** `log(1 + x)` at the reference precision; a series below 1e-10, where `1 + x` would drop x. */
+export function refLog1p<T>(x: T, M: BigMath<T>): T {
+  if (M.cmp(M.abs(x), M.fromNumber(1e-10)) < 0) {
+    // x - x^2/2 + x^3/3 - x^4/4 + x^5/5; the next term is below 1e-50 relative.
+    let sum = M.fromNumber(0);
+    let power = x;
+    for (let n = 1; n <= 5; n++) {
+      const term = M.div(power, M.fromNumber(n));
+      sum = n % 2 === 1 ? M.add(sum, term) : M.sub(sum, term);
+      power = M.mul(power, x);
+    }
+    return sum;
+  }
+  return M.log(M.add(M.fromNumber(1), x));
+}
+
+function refNaN<T>(M: BigMath<T>, ...xs: T[]): boolean {
+  return xs.some((x) => M.isNaN(x));
+}
+
+/** Reference `max(z, 0) - z y + log(1 + e^-|z|)`, as two non-negative terms. */
+export function refSigmoidCrossEntropy<T>(z: T, y: T, M: BigMath<T>): T {
+  if (refNaN(M, z, y)) return M.fromNumber(NaN);
+  const linear = M.cmp(z, M.fromNumber(0)) >= 0 ? M.mul(M.sub(M.fromNumber(1), y), z) : M.neg(M.mul(y, z));
+  return M.add(linear, refLog1p(M.exp(M.neg(M.abs(z))), M));
+}
+
+/** Reference `sigmoid(z) - y`, subtracting from the exact `1 - y` when y > 1/2. */
+export function refSigmoidCrossEntropyGrad<T>(z: T, y: T, M: BigMath<T>): T {
+  if (refNaN(M, z, y)) return M.fromNumber(NaN);
+  const one = M.fromNumber(1);
+  const e = M.exp(M.neg(M.abs(z)));
+  const d = M.add(one, e);
+  const big = M.div(one, d);
+  const small = M.div(e, d);
+  const positive = M.cmp(z, M.fromNumber(0)) >= 0;
+  if (M.cmp(y, M.fromNumber(0.5)) <= 0) return M.sub(positive ? big : small, y);
+  return M.sub(M.sub(one, y), positive ? small : big);
+}
+
+/** Reference softmax quantities of a row: argmax, max and T = sum over i != argmax of e^(z_i - m). */
+function refRow<T>(z: readonly T[], M: BigMath<T>): { argmax: number; max: T; t: T } {
+  let argmax = 0;
+  for (let i = 1; i < z.length; i++) if (M.cmp(z[i]!, z[argmax]!) > 0) argmax = i;
+  const max = z[argmax]!;
+  let t = M.fromNumber(0);
+  z.forEach((v, i) => {
+    if (i !== argmax) t = M.add(t, M.exp(M.sub(v, max)));
+  });
+  return { argmax, max, t };
+}
+
+/** Reference `sum_i y_i (lse(z) - z_i)` with `lse(z) - z_i = (m - z_i) + log1p(T)`. */
+export function refSoftmaxRowLoss<T>(z: readonly T[], y: readonly T[], M: BigMath<T>): T {
+  if (refNaN(M, ...z, ...y)) return M.fromNumber(NaN);
+  if (z.length === 0) return M.fromNumber(0);
+  const { max, t } = refRow(z, M);
+  const log1pT = refLog1p(t, M);
+  const zero = M.fromNumber(0);
+  let loss = zero;
+  z.forEach((v, i) => {
+    if (M.cmp(y[i]!, zero) !== 0) loss = M.add(loss, M.mul(y[i]!, M.add(M.sub(max, v), log1pT)));
+  });
+  return loss;
+}
+
+/** Reference `softmax(z)_i - y_i` of a row; the argmax uses `(1 - y) - T/S` when y > 1/2. */
+export function refSoftmaxRowGrad<T>(z: readonly T[], y: readonly T[], M: BigMath<T>): T[] {
+  if (refNaN(M, ...z, ...y)) return z.map(() => M.fromNumber(NaN));
+  const { argmax, max, t } = refRow(z, M);
+  const one = M.fromNumber(1);
+  const s = M.add(one, t);
+  return z.map((v, i) => {
+    const yi = y[i]!;
+    if (i !== argmax) return M.sub(M.div(M.exp(M.sub(v, max)), s), yi);
+    if (M.cmp(yi, M.fromNumber(0.5)) <= 0) return M.sub(M.div(one, s), yi);
+    return M.sub(M.sub(one, yi), M.div(t, s));
+  });
+}
+
+// ---------------------------------------------------------------- shape rules and labels
+
+/**
+ * The shape two inputs must share exactly (no broadcasting), taking known sizes where one
+ * side is symbolic. Throws a ShapeError naming both shapes.
+ */
+export function sameShapeOf(a: Shape, b: Shape, what: string): Shape {
+  const clash = a.length !== b.length || a.some((d, i) => typeof d === 'number' && typeof b[i] === 'number' && d !== b[i]);
+  if (clash) throw new ShapeError(`${what} must have the same shape, got ${formatShape(a)} and ${formatShape(b)}`);
+  return a.map((d, i) => {
+    const e = b[i]!;
+    return typeof d === 'number' ? d : typeof e === 'number' ? e : (d ?? e);
+  });
+}
+
+/** The dtype rule of the softmax cross-entropies: float logits, labels of the same dtype. */
+export function checkSoftLabels(z: TypeInfo, y: TypeInfo): void {
+  requireFloat(z.dtype, 'logits');
+  if (y.dtype !== z.dtype) throw new DTypeError(`labels must have the logits' dtype ${z.dtype}, got ${y.dtype}; cast them`);
+}
+
+/** Shape and dtype rule of the sparse ops: float logits [..., k], int32 labels [...]. */
+export function checkSparse(z: TypeInfo, labels: TypeInfo): Shape {
+  requireFloat(z.dtype, 'logits');
+  if (labels.dtype !== 'int32') throw new DTypeError(`labels must be int32 class indices, got ${labels.dtype}`);
+  if (z.shape.length === 0) throw new ShapeError('logits must have a class axis (rank >= 1), got a scalar');
+  return sameShapeOf(z.shape.slice(0, -1), labels.shape, 'labels and the logits without their last axis');
+}
+
+/** Throws a ValueError naming `node`, the label and its position unless every label is in [0, k). */
+export function checkLabels(labels: Tensor, k: number, node: Node): void {
+  const data = labels.data;
+  for (let i = 0; i < data.length; i++) {
+    const label = data[i]!;
+    if (label >= 0 && label < k) continue;
+    const position = labels.shape.length === 0 ? '' : ` at position [${unravel(i, labels.shape).join(', ')}]`;
+    throw new ValueError(`${node}: label ${label}${position} is outside [0, ${k}) for ${k} classes`);
+  }
+}
+
+function unravel(index: number, shape: ConcreteShape): number[] {
+  const out = new Array<number>(shape.length);
+  let rest = index;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = rest % shape[d]!;
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return out;
+}
+
+/** The reference rows along `axis` of a row-major tensor: [offset, stride] per lane. */
+export function lanesOf(shape: ConcreteShape, axis: number): [number, number][] {
+  const lanes: [number, number][] = [];
+  forEachLane(shape, axis, (offset, stride) => lanes.push([offset, stride]));
+  return lanes;
+}
+
+/** The elements of one lane. */
+export function laneOf<T>(data: readonly T[], offset: number, stride: number, k: number): T[] {
+  return Array.from({ length: k }, (_, i) => data[offset + i * stride]!);
+}

@@ -1,0 +1,135 @@
+/**
+ * decimal.js as core's `BigMath`: the arithmetic op references run on, at 60 significant digits,
+ * with IEEE-like +-Infinity, NaN and signed zeros. Numbers enter exactly (a float is a dyadic
+ * rational, so its decimal expansion is finite): `new Decimal(0.1)` would read the shortest
+ * string "0.1" and be off by half an ULP, which matters when a reference subtracts nearly equal
+ * values.
+ * @module
+ */
+import { Decimal } from 'decimal.js';
+import type { BigMath, DType } from '@stablegrad/core';
+import { nextDown, nextUp } from './ulp.js';
+
+export type { Decimal };
+
+/**
+ * Beyond this |x|, `exp(x)` is taken to be +Infinity or 0 without computing it: every float
+ * overflows or underflows long before, and decimal.js would spend seconds (or forever, in `pow`)
+ * on the exact value.
+ */
+export const EXP_LIMIT = 1e6;
+
+/** A `BigMath` over decimal.js, with the decimal constructor it computes with. */
+export interface DecimalMath extends BigMath<Decimal> {
+  /** The decimal.js constructor (a clone configured with `precision`). */
+  readonly Decimal: Decimal.Constructor;
+  /** Significant digits of every rounded result. */
+  readonly precision: number;
+}
+
+/**
+ * Makes a `BigMath` over decimal.js with `precision` significant digits (ties to even).
+ * @example
+ * ```ts
+ * const M = createDecimalMath(100);
+ * M.toNumber(M.log(M.fromNumber(2))); // 0.6931471805599453
+ * ```
+ */
+export function createDecimalMath(precision: number): DecimalMath {
+  if (!Number.isInteger(precision) || precision < 20) throw new RangeError(`precision must be an integer >= 20, got ${precision}`);
+  const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN });
+  const zero = (negative: boolean): Decimal => new D(negative ? -0 : 0);
+  return {
+    Decimal: D,
+    precision,
+    fromNumber: (x) => toDecimal(x, D),
+    toNumber: (x) => x.toNumber(),
+    add: (a, b) => a.add(b),
+    sub: (a, b) => a.sub(b),
+    mul: (a, b) => a.mul(b),
+    div: (a, b) => a.div(b),
+    neg: (a) => a.neg(),
+    abs: (a) => a.abs(),
+    exp: (a) => {
+      if (a.isFinite() && a.abs().gt(EXP_LIMIT)) return a.isNeg() ? zero(false) : new D(Infinity);
+      return a.exp();
+    },
+    log: (a) => a.ln(),
+    sqrt: (a) => a.sqrt(),
+    pow: (a, b) => {
+      // Huge results: decide overflow/underflow from b ln|a| before decimal.js tries exp().
+      if (a.isFinite() && b.isFinite() && !a.isZero() && !b.isZero()) {
+        const t = b.toNumber() * a.abs().ln().toNumber();
+        if (Math.abs(t) > EXP_LIMIT) {
+          const integer = b.isInteger();
+          if (a.isNeg() && !integer) return new D(NaN);
+          const negative = a.isNeg() && b.mod(2).abs().eq(1);
+          return t > 0 ? new D(negative ? -Infinity : Infinity) : zero(negative);
+        }
+      }
+      return a.pow(b);
+    },
+    trunc: (a) => a.trunc(),
+    cmp: (a, b) => a.cmp(b),
+    isNaN: (a) => a.isNaN(),
+  };
+}
+
+/**
+ * The testing kit's high-precision arithmetic: decimal.js at 60 significant digits.
+ * @example
+ * ```ts
+ * const M = decimalMath;
+ * M.toNumber(M.sub(M.exp(M.fromNumber(1e-20)), M.fromNumber(1))); // 1e-20
+ * M.log(M.fromNumber(0)).toNumber();                               // -Infinity
+ * ```
+ */
+export const decimalMath: DecimalMath = createDecimalMath(60);
+
+const bits = new DataView(new ArrayBuffer(8));
+
+/**
+ * The exact value of a float64 as a Decimal (every digit kept; NaN, +-Infinity and -0 too).
+ * @example
+ * ```ts
+ * toDecimal(0.1).toString(); // '0.1000000000000000055511151231257827021181583404541015625'
+ * ```
+ */
+export function toDecimal(x: number, D: Decimal.Constructor = decimalMath.Decimal): Decimal {
+  if (!Number.isFinite(x) || x === 0 || Number.isSafeInteger(x)) return new D(x);
+  bits.setFloat64(0, x);
+  const hi = bits.getUint32(0);
+  const lo = bits.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (biased !== 0) mantissa |= 1n << 52n;
+  const exponent = (biased === 0 ? 1 : biased) - 1075; // x = +-mantissa * 2^exponent
+  const sign = x < 0 ? '-' : '';
+  // m * 2^-k = m * 5^k * 10^-k: an exact decimal string.
+  const digits = exponent >= 0 ? `${mantissa << BigInt(exponent)}` : `${mantissa * 5n ** BigInt(-exponent)}e${exponent}`;
+  return new D(sign + digits);
+}
+
+/**
+ * Rounds a high-precision value to the nearest value of `dtype` (ties to even), without the
+ * double rounding of `Math.fround(x.toNumber())`. int32 results of references are exact
+ * integers and are returned as they are.
+ * @example
+ * ```ts
+ * roundToDType(toDecimal(1).div(3), 'float32'); // 0.3333333432674408
+ * ```
+ */
+export function roundToDType(x: Decimal, dtype: DType): number {
+  const d = x.toNumber();
+  if (dtype !== 'float32') return d;
+  const f = Math.fround(d);
+  if (f === d || Number.isNaN(d)) return f;
+  // float64 rounding can only mislead float32 rounding by landing exactly on a float32 midpoint.
+  const other = d > f ? nextUp(f, 'float32') : nextDown(f, 'float32');
+  const otherValue = Number.isFinite(other) ? other : Math.sign(other) * 2 ** 128;
+  const fValue = Number.isFinite(f) ? f : Math.sign(f) * 2 ** 128;
+  if ((fValue + otherValue) / 2 !== d) return f;
+  const c = x.cmp(toDecimal(d, x.constructor as Decimal.Constructor));
+  if (c === 0) return f;
+  return c > 0 ? Math.max(f, other) : Math.min(f, other);
+}

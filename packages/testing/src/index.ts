@@ -1,0 +1,19 @@
+/**
+ * `@stablegrad/testing`: the kit stablegrad's own accuracy tests use, offered to users: a
+ * high-precision reference evaluator for any graph (decimal.js, 60 digits), ULP distances,
+ * gradient checks against exact central differences, accuracy assertions, and fast-check
+ * arbitraries for extreme floats, tensors, logits, probabilities and labels.
+ * @module
+ */
+export { createDecimalMath, decimalMath, type Decimal, type DecimalMath, EXP_LIMIT, roundToDType, toDecimal } from './decimal-math.js';
+export {
+  type ExactFeeds, referenceEvaluate, referenceEvaluateExact, type ReferenceOptions, type ReferenceResult, toRefTensor,
+} from './reference.js';
+export { bitsOfError, type MaxUlp, maxUlp, nextDown, nextUp, ulp, ulpDistance } from './ulp.js';
+export {
+  extremeFloats, type FloatDType, floatOf, type FloatOptions, labelsOf, type LogitOptions, logitVector, probabilityVector,
+  type ProbabilityOptions, tensorOf,
+} from './arbitraries.js';
+export { assertGradClose, checkGrad, type CheckGradOptions, type GradCheckReport, type GradComponent } from './check-grad.js';
+export { type AccuracyReport, accuracyReport, type ExpectAccurateOptions, expectAccurate, type OutputAccuracy } from './assertions.js';
+export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from './property.js';
