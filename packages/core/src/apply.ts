@@ -23,8 +23,15 @@ export interface BuildOptions {
  */
 export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly NodeLike[], attrs: A, options: BuildOptions = {}): Node {
   const dtype: DType = inputs.find((i): i is Node => i instanceof Node)?.dtype ?? 'float32';
-  const nodes = inputs.map((i) => (i instanceof Node ? i : scalarConstant(i, dtype)));
   const name = options.name ?? op.name;
+  const nodes = inputs.map((i) => {
+    if (i instanceof Node) return i;
+    if (dtype === 'int32' && !(Number.isInteger(i) && i >= -(2 ** 31) && i < 2 ** 31)) {
+      // Silently truncating 0.5 to 0 would change the meaning of x.less(0.5).
+      throw new DTypeError(`${op.name} '${pathOf(name)}': the number ${i} is not an int32 value, but the other operand is int32; cast it to a float first`);
+    }
+    return scalarConstant(i, dtype);
+  });
   const type = inferFor(op, nodes, attrs, `${op.name} '${pathOf(name)}'`);
   return new Node({ op: op.name as OpName, inputs: nodes, attrs, shape: type.shape, dtype: type.dtype, name, scope: currentScope() });
 }

@@ -62,3 +62,17 @@ describe('evaluate', () => {
     expect(b!.data[0]).toBe(2);
   });
 });
+
+describe('number operands', () => {
+  it('take the dtype of the node operand', () => {
+    const x = input([2], { name: 'x', dtype: 'float64' });
+    expect(x.mul(0.1).inputs[1]!.dtype).toBe('float64');
+    expect(evaluate(x.mul(0.1), { x: [1, 2] }).data[0]).toBe(0.1);
+  });
+
+  it('refuse to be truncated into an int32 operand', () => {
+    const labels = input([2], { name: 'labels', dtype: 'int32' });
+    expect(labels.less(2).dtype).toBe('int32');
+    expect(() => labels.less(0.5)).toThrow(/the number 0.5 is not an int32 value/);
+  });
+});

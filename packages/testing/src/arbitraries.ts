@@ -8,7 +8,13 @@ import fc from 'fast-check';
 import { type ConcreteShape, type DType, sizeOf, type Tensor, tensor } from '@stablegrad/core';
 import { nextDown, nextUp, ulp } from './ulp.js';
 
-/** The float dtypes. */
+/**
+ * The float dtypes.
+ * @example
+ * ```ts
+ * const dtypes: FloatDType[] = ['float32', 'float64'];
+ * ```
+ */
 export type FloatDType = Exclude<DType, 'int32'>;
 
 const LIMITS: Record<FloatDType, { minSubnormal: number; maxSubnormal: number; minNormal: number; maxFinite: number }> = {
@@ -44,7 +50,13 @@ export function extremeFloats(dtype: FloatDType): readonly number[] {
   return Object.freeze(values.map(roundTo(dtype)));
 }
 
-/** Options of `floatOf` and `tensorOf`. */
+/**
+ * Options of `floatOf` and `tensorOf`.
+ * @example
+ * ```ts
+ * const positive: FloatOptions = { min: 0, extremes: true, infinity: true };
+ * ```
+ */
 export interface FloatOptions {
   /** Smallest value (default: the most negative finite value; for int32 tensors -100). */
   readonly min?: number;
@@ -88,7 +100,7 @@ export function floatOf(dtype: FloatDType, options: FloatOptions = {}): fc.Arbit
   const specials = [
     ...((options.extremes ?? true) ? [...extremeFloats(dtype).filter((x) => x >= lo && x <= hi), lo, hi] : []),
     ...(options.nan === true ? [NaN] : []),
-    ...(options.infinity === true ? [-Infinity, Infinity].filter((x) => x >= min && x <= max) : []),
+    ...(options.infinity === true ? [-Infinity, Infinity].filter((x) => x >= (options.min ?? -Infinity) && x <= (options.max ?? Infinity)) : []),
   ];
   if (specials.length > 0) branches.push({ arbitrary: fc.constantFrom(...specials), weight: 2 });
   return fc.oneof(...branches);
@@ -108,7 +120,13 @@ export function tensorOf(shape: ConcreteShape, dtype: DType = 'float64', options
   return fc.array(element, { minLength: size, maxLength: size }).map((values) => tensor(values, { dtype, shape }));
 }
 
-/** Options of `logitVector`. */
+/**
+ * Options of `logitVector`.
+ * @example
+ * ```ts
+ * logitVector(10, 'float32', { batch: 8, maxMagnitude: 1e6 } satisfies LogitOptions);
+ * ```
+ */
 export interface LogitOptions {
   /** Rows of logits: shape `[batch, length]` instead of `[length]`. */
   readonly batch?: number;
@@ -130,6 +148,7 @@ export function logitVector(length: number, dtype: FloatDType = 'float64', optio
   const round = roundTo(dtype);
   const maxMagnitude = Math.min(options.maxMagnitude ?? (dtype === 'float32' ? 1e30 : 1e300), LIMITS[dtype].maxFinite);
   const topPower = Math.floor(Math.log10(maxMagnitude));
+  const cap = round(maxMagnitude) > maxMagnitude ? nextDown(round(maxMagnitude), dtype) : round(maxMagnitude);
   const row = (element: fc.Arbitrary<number>): fc.Arbitrary<number[]> => fc.array(element, { minLength: length, maxLength: length });
   const moderate = fc.double({ min: -10, max: 10, noNaN: true }).map(round);
   // A mantissa in [-1, 1] times a power of ten from 1e-3 to maxMagnitude.
@@ -143,14 +162,20 @@ export function logitVector(length: number, dtype: FloatDType = 'float64', optio
   const nearEqual = fc.tuple(spread, row(fc.integer({ min: -3, max: 3 })))
     .map(([c, steps]) => steps.map((s) => round(c + s * ulp(c, dtype))));
   const rows = fc.oneof(row(moderate), row(spread), ties, dominant, nearEqual)
-    .map((z) => z.map((v) => (Number.isFinite(v) ? v : Math.sign(v) * maxMagnitude)));
+    .map((z) => z.map((v) => Math.max(-cap, Math.min(cap, v))));
 
   if (options.batch === undefined) return rows.map((z) => tensor(z, { dtype, shape: [length] }));
   return fc.array(rows, { minLength: options.batch, maxLength: options.batch })
     .map((zs) => tensor(zs.flat(), { dtype, shape: [options.batch!, length] }));
 }
 
-/** Options of `probabilityVector`. */
+/**
+ * Options of `probabilityVector`.
+ * @example
+ * ```ts
+ * probabilityVector(10, { dtype: 'float32', batch: 8 } satisfies ProbabilityOptions);
+ * ```
+ */
 export interface ProbabilityOptions {
   /** Storage dtype (default float64). */
   readonly dtype?: FloatDType;

@@ -9,7 +9,13 @@ import { describeFeeds, formatNumber } from './format.js';
 import { type ReferenceOptions, referenceEvaluate } from './reference.js';
 import { ulpDistance } from './ulp.js';
 
-/** How accurate one output is. */
+/**
+ * How accurate one output is.
+ * @example
+ * ```ts
+ * const [{ maxUlp, index, actual, expected, finite }] = accuracyReport(loss, feeds).outputs;
+ * ```
+ */
 export interface OutputAccuracy {
   readonly node: Node;
   readonly dtype: DType;
@@ -25,7 +31,13 @@ export interface OutputAccuracy {
   readonly firstNonFinite: number;
 }
 
-/** `accuracyReport`'s result: one entry per output. */
+/**
+ * `accuracyReport`'s result: one entry per output.
+ * @example
+ * ```ts
+ * const { maxUlp, finite } = accuracyReport([loss, grads[0]], feeds);
+ * ```
+ */
 export interface AccuracyReport {
   readonly outputs: readonly OutputAccuracy[];
   /** Largest `maxUlp` over the outputs. */
@@ -66,7 +78,13 @@ export function accuracyReport(outputs: Node | readonly Node[], feeds: Feeds = {
   return { outputs: results, maxUlp: Math.max(0, ...results.map((r) => r.maxUlp)), finite: results.every((r) => r.finite) };
 }
 
-/** Options of `expectAccurate`. */
+/**
+ * Options of `expectAccurate`.
+ * @example
+ * ```ts
+ * expectAccurate(loss, feeds, { ulp: 2, finite: true });
+ * ```
+ */
 export interface ExpectAccurateOptions extends ReferenceOptions {
   /** Largest allowed ULP distance from the correctly rounded reference. */
   readonly ulp: number;

@@ -7,18 +7,26 @@
  */
 import { bindFeeds, type DType, evaluate, type Feeds, grad, GradError, Node, type RefTensor, type Tensor, topoSort } from '@stablegrad/core';
 import { centralDifferences, dependentsOf, type Derivative } from './central-difference.js';
-import { type Decimal, type DecimalMath, decimalMath, roundToDType, toDecimal } from './decimal-math.js';
+import { type Decimal, type DecimalConstructor, type DecimalMath, decimalMath, roundToDType, toDecimal } from './decimal-math.js';
 import { describeFeeds, formatNumber } from './format.js';
 import { runReference, toRefTensor } from './reference.js';
 import { ulp, ulpDistance } from './ulp.js';
 
-/** Options of `checkGrad`. */
+/**
+ * Options of `checkGrad`.
+ * @example
+ * ```ts
+ * checkGrad(loss, [W], points, { rtol: 1e-7 });  // relative tolerance
+ * checkGrad(loss, [W], points, { ulp: 4 });      // or ULP
+ * ```
+ */
 export interface CheckGradOptions {
   /** Relative tolerance; default 1e-9 for float64 inputs, 1e-4 for float32 ones. */
   readonly rtol?: number;
   /**
    * Absolute tolerance; default `rtol` times the largest |numeric| component of the same input
-   * at the same point, so tiny components of a large gradient are judged at its scale.
+   * at the same point, so tiny components of a large gradient are judged at its scale, and never
+   * less than the dtype's smallest normal number (subnormal results carry fewer bits).
    */
   readonly atol?: number;
   /** When set, compare in ULP of the input's dtype instead: `ulpDistance <= ulp`. */
@@ -34,7 +42,13 @@ export interface CheckGradOptions {
   readonly math?: DecimalMath;
 }
 
-/** One compared gradient component. */
+/**
+ * One compared gradient component.
+ * @example
+ * ```ts
+ * const { node, index, analytic, numeric } = checkGrad(loss, [W], points).worst!;
+ * ```
+ */
 export interface GradComponent {
   /** Index of the point in `points`. */
   readonly point: number;
@@ -45,7 +59,11 @@ export interface GradComponent {
   readonly analytic: number;
   /** The numeric derivative, rounded to the node's dtype. */
   readonly numeric: number;
-  /** |analytic - numeric| / |numeric| (0 when both are 0, Infinity when only numeric is). */
+  /**
+   * |analytic - numeric| / |numeric| (0 when both are 0, Infinity when only numeric is). NaN where
+   * the numeric value is not known well enough to say: in tolerance mode, components far below
+   * the tolerance are computed only as precisely as the tolerance needs.
+   */
   readonly relError: number;
   /** ULP distance in the node's dtype (NaN where the numeric value is known less precisely). */
   readonly ulp: number;
@@ -53,10 +71,18 @@ export interface GradComponent {
   readonly excess: number;
 }
 
-/** What `checkGrad` found. */
+/**
+ * What `checkGrad` found.
+ * @example
+ * ```ts
+ * const report = checkGrad(loss, [W, b], points);
+ * if (!report.ok) console.log(report.failed, 'of', report.checked, report.worst);
+ * ```
+ */
 export interface GradCheckReport {
   /** True when every component is within tolerance. */
   readonly ok: boolean;
+  /** Largest `relError` over the components whose numeric value is known to a fraction of an ULP. */
   readonly maxRelError: number;
   /** Largest ULP distance over the components whose numeric value is known to a fraction of an ULP. */
   readonly maxUlp: number;
@@ -71,15 +97,19 @@ export interface GradCheckReport {
 
 const DEFAULT_RTOL: Record<DType, number> = { float64: 1e-9, float32: 1e-4, int32: 0 };
 
+// Below the normal range a dtype keeps fewer bits, so relative comparison means nothing there:
+// the default absolute tolerance never drops below the smallest normal number.
+const MIN_NORMAL: Record<DType, number> = { float64: 2 ** -1022, float32: 2 ** -126, int32: 0 };
+
 /**
  * Checks the gradient of a scalar `y` with respect to `wrt` at each point (feeds as for
  * `evaluate`) against central differences of the reference evaluator.
  * @example
  * ```ts
  * const x = input([3], { dtype: 'float64', name: 'x' });
- * const report = checkGrad(x.exp().sum(), [x], [{ x: [0, 1, -2] }, { x: [700, -700, 1e-300] }]);
+ * const report = checkGrad(x.exp().sum(), [x], [{ x: [0, 1, -2] }, { x: [700, -30, 1e-300] }], { ulp: 1 });
  * report.ok;        // true
- * report.maxUlp;    // 0 or 1
+ * report.maxUlp;    // 0 or 1 (Math.exp is within an ULP)
  * ```
  */
 export function checkGrad(y: Node, wrt: readonly Node[], points: readonly Feeds[], options: CheckGradOptions = {}): GradCheckReport {
@@ -108,13 +138,13 @@ export function checkGrad(y: Node, wrt: readonly Node[], points: readonly Feeds[
       const rtol = options.rtol ?? DEFAULT_RTOL[w.dtype];
       const numeric = numericGradient(y, w, dependents[k]!, base, dims, M, step, a, options.ulp !== undefined, rtol, options.atol);
       const scale = numeric.reduce((m, n) => (n.value.isFinite() ? Math.max(m, n.value.abs().toNumber()) : m), 0);
-      const atol = options.atol ?? rtol * scale;
+      const atol = options.atol ?? Math.max(rtol * scale, MIN_NORMAL[w.dtype]);
       numeric.forEach((n, index) => {
         const c = compare(a[index]!, n, w.dtype, options.ulp, rtol, atol);
         const component: GradComponent = { point, node: w, index, analytic: a[index]!, numeric: roundToDType(n.value, w.dtype), ...c };
         checked++;
         if (c.excess > 1) failed++;
-        maxRelError = Math.max(maxRelError, c.relError);
+        if (!Number.isNaN(c.relError)) maxRelError = Math.max(maxRelError, c.relError);
         if (!Number.isNaN(c.ulp)) maxUlpSeen = Math.max(maxUlpSeen, c.ulp);
         if (worst === null || c.excess > worst.excess) worst = component;
       });
@@ -142,7 +172,8 @@ export function assertGradClose(y: Node, wrt: readonly Node[], points: readonly 
     `gradient check failed: ${report.failed} of ${report.checked} components out of tolerance (${report.tolerance}).\n` +
       `Worst: d '${y.path}' / d ${w.node} at index ${w.index}, point ${w.point} (${describeFeeds(points[w.point]!)}):\n` +
       `  analytic ${formatNumber(w.analytic)}, numeric ${formatNumber(w.numeric)} ` +
-      `(relative error ${w.relError.toPrecision(3)}, ${w.ulp} ULP, ${w.excess.toPrecision(3)} times the allowed error)`,
+      `(${Number.isNaN(w.relError) ? '' : `relative error ${w.relError.toPrecision(3)}, `}${Number.isNaN(w.ulp) ? '' : `${w.ulp} ULP, `}` +
+      `${w.excess.toPrecision(3)} times the allowed error)`,
   );
 }
 
@@ -167,7 +198,7 @@ function numericGradient(
   // A lower bound on each |derivative| from the first pass.
   const known = first.map((d) => (d.value.isFinite() ? Math.max(0, d.value.abs().toNumber() - 10 ** d.errorLog10) : 0));
   const sizes = known.map((k, i) => Math.max(k, magnitude(analytic[i]!)));
-  const atol = atolOption ?? rtol * sizes.reduce((m, v) => Math.max(m, v), 0);
+  const atol = atolOption ?? Math.max(rtol * sizes.reduce((m, v) => Math.max(m, v), 0), MIN_NORMAL[w.dtype]);
   return first.map((d, i) => {
     const allowed = atol + rtol * sizes[i]!;
     const target = ulpMode || allowed === 0 ? ulpTarget(sizes[i]!) : Math.log10(allowed) - 2;
@@ -187,10 +218,12 @@ function compare(
     const same = distance === 0;
     return { relError: same ? 0 : Infinity, ulp: distance, excess: same ? 0 : Infinity };
   }
-  const diff = toDecimal(a, n.value.constructor as Decimal.Constructor).sub(n.value).abs().toNumber();
+  const diff = toDecimal(a, n.value.constructor as DecimalConstructor).sub(n.value).abs().toNumber();
   const magnitude = n.value.abs().toNumber();
   const relError = diff === 0 ? 0 : magnitude === 0 ? Infinity : diff / magnitude;
   const ratio = (error: number, allowed: number): number => (error === 0 ? 0 : allowed === 0 ? Infinity : error / allowed);
   const excess = ulpTolerance !== undefined ? ratio(distance, ulpTolerance) : ratio(diff, atol + rtol * magnitude);
-  return { relError, ulp: ulpKnown ? distance : NaN, excess };
+  // The relative error is known when the error bound is small next to the difference found.
+  const relKnown = ulpKnown || (diff > 0 && n.errorLog10 <= Math.log10(diff) - 2);
+  return { relError: relKnown ? relError : NaN, ulp: ulpKnown ? distance : NaN, excess };
 }

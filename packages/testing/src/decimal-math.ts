@@ -6,23 +6,51 @@
  * values.
  * @module
  */
-import { Decimal } from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 import type { BigMath, DType } from '@stablegrad/core';
 import { nextDown, nextUp } from './ulp.js';
 
-export type { Decimal };
+/**
+ * A decimal.js number: what `referenceEvaluate` returns in `exact`, and what exact feeds hold.
+ * @example
+ * ```ts
+ * const third: Decimal = new decimalMath.Decimal(1).div(3);
+ * ```
+ */
+export type Decimal = DecimalJs;
+
+/**
+ * A decimal.js constructor (a clone with its own precision), such as `decimalMath.Decimal`.
+ * @example
+ * ```ts
+ * const D: DecimalConstructor = createDecimalMath(100).Decimal;
+ * new D(2).sqrt();
+ * ```
+ */
+export type DecimalConstructor = DecimalJs.Constructor;
 
 /**
  * Beyond this |x|, `exp(x)` is taken to be +Infinity or 0 without computing it: every float
  * overflows or underflows long before, and decimal.js would spend seconds (or forever, in `pow`)
- * on the exact value.
+ * on the exact value. `pow(a, b)` does the same when |b ln a| is beyond it.
+ * @example
+ * ```ts
+ * decimalMath.exp(decimalMath.fromNumber(2 * EXP_LIMIT)).toNumber(); // Infinity, at once
+ * ```
  */
 export const EXP_LIMIT = 1e6;
 
-/** A `BigMath` over decimal.js, with the decimal constructor it computes with. */
+/**
+ * A `BigMath` over decimal.js, with the decimal constructor it computes with.
+ * @example
+ * ```ts
+ * const M: DecimalMath = createDecimalMath(80);
+ * M.precision; // 80
+ * ```
+ */
 export interface DecimalMath extends BigMath<Decimal> {
   /** The decimal.js constructor (a clone configured with `precision`). */
-  readonly Decimal: Decimal.Constructor;
+  readonly Decimal: DecimalConstructor;
   /** Significant digits of every rounded result. */
   readonly precision: number;
 }
@@ -37,7 +65,7 @@ export interface DecimalMath extends BigMath<Decimal> {
  */
 export function createDecimalMath(precision: number): DecimalMath {
   if (!Number.isInteger(precision) || precision < 20) throw new RangeError(`precision must be an integer >= 20, got ${precision}`);
-  const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN });
+  const D = DecimalJs.clone({ precision, rounding: DecimalJs.ROUND_HALF_EVEN });
   const zero = (negative: boolean): Decimal => new D(negative ? -0 : 0);
   return {
     Decimal: D,
@@ -95,7 +123,7 @@ const bits = new DataView(new ArrayBuffer(8));
  * toDecimal(0.1).toString(); // '0.1000000000000000055511151231257827021181583404541015625'
  * ```
  */
-export function toDecimal(x: number, D: Decimal.Constructor = decimalMath.Decimal): Decimal {
+export function toDecimal(x: number, D: DecimalConstructor = decimalMath.Decimal): Decimal {
   if (!Number.isFinite(x) || x === 0 || Number.isSafeInteger(x)) return new D(x);
   bits.setFloat64(0, x);
   const hi = bits.getUint32(0);
@@ -129,7 +157,7 @@ export function roundToDType(x: Decimal, dtype: DType): number {
   const otherValue = Number.isFinite(other) ? other : Math.sign(other) * 2 ** 128;
   const fValue = Number.isFinite(f) ? f : Math.sign(f) * 2 ** 128;
   if ((fValue + otherValue) / 2 !== d) return f;
-  const c = x.cmp(toDecimal(d, x.constructor as Decimal.Constructor));
+  const c = x.cmp(toDecimal(d, x.constructor as DecimalConstructor));
   if (c === 0) return f;
   return c > 0 ? Math.max(f, other) : Math.min(f, other);
 }

@@ -5,7 +5,9 @@
  * arbitraries for extreme floats, tensors, logits, probabilities and labels.
  * @module
  */
-export { createDecimalMath, decimalMath, type Decimal, type DecimalMath, EXP_LIMIT, roundToDType, toDecimal } from './decimal-math.js';
+export {
+  createDecimalMath, decimalMath, type Decimal, type DecimalConstructor, type DecimalMath, EXP_LIMIT, roundToDType, toDecimal,
+} from './decimal-math.js';
 export {
   type ExactFeeds, referenceEvaluate, referenceEvaluateExact, type ReferenceOptions, type ReferenceResult, toRefTensor,
 } from './reference.js';

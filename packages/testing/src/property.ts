@@ -39,7 +39,13 @@ export function propertyRuns(defaultRuns = 100): number {
   return integerFromEnvironment('STABLEGRAD_PROPERTY_RUNS', (n) => n >= 1, 'an integer >= 1') ?? defaultRuns;
 }
 
-/** fast-check parameters: a number of runs and a seed. */
+/**
+ * fast-check parameters: a number of runs and a seed.
+ * @example
+ * ```ts
+ * fc.assert(property, propertyParams(100) satisfies PropertyParams);
+ * ```
+ */
 export interface PropertyParams {
   readonly numRuns: number;
   readonly seed: number;

@@ -10,7 +10,13 @@ import {
 } from '@stablegrad/core';
 import { type Decimal, type DecimalMath, decimalMath, roundToDType, toDecimal } from './decimal-math.js';
 
-/** One output of the reference evaluator. */
+/**
+ * One output of the reference evaluator.
+ * @example
+ * ```ts
+ * const { dtype, shape, exact, values } = referenceEvaluate(loss, feeds);
+ * ```
+ */
 export interface ReferenceResult {
   readonly dtype: DType;
   readonly shape: ConcreteShape;
@@ -20,13 +26,25 @@ export interface ReferenceResult {
   readonly values: readonly number[];
 }
 
-/** Options of the reference evaluator. */
+/**
+ * Options of the reference evaluator.
+ * @example
+ * ```ts
+ * referenceEvaluate(y, feeds, { math: createDecimalMath(120) });
+ * ```
+ */
 export interface ReferenceOptions {
   /** The arithmetic (default `decimalMath`, 60 digits); see `createDecimalMath`. */
   readonly math?: DecimalMath;
 }
 
-/** Exact values for nodes: feeds of inputs and params, or overrides of any node's value. */
+/**
+ * Exact values for nodes: feeds of inputs and params, or overrides of any node's value.
+ * @example
+ * ```ts
+ * const feeds: ExactFeeds = new Map([[x, toRefTensor(tensor([0.5], { dtype: 'float64' }))]]);
+ * ```
+ */
 export type ExactFeeds = ReadonlyMap<Node, RefTensor<Decimal>>;
 
 /**

@@ -80,7 +80,13 @@ export function bitsOfError(a: number, b: number, dtype: DType = 'float64'): num
   return Math.log2(1 + ulpDistance(a, b, dtype));
 }
 
-/** Largest ULP distance over two arrays, and the first index where it occurs. */
+/**
+ * Largest ULP distance over two arrays, and the first index where it occurs.
+ * @example
+ * ```ts
+ * const { maxUlp: worst, index }: MaxUlp = maxUlp(actual, expected, 'float32');
+ * ```
+ */
 export interface MaxUlp {
   readonly maxUlp: number;
   /** Index of the largest distance, -1 for empty arrays. */

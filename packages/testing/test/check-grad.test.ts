@@ -100,6 +100,25 @@ describe('checkGrad', () => {
     expect(bad.worst).toMatchObject({ node: b, index: 1, analytic: 0 });
   });
 
+  it('finds derivatives to an ULP at tiny steps and next to huge values', () => {
+    // exp(1e-300) rounds to 1 at 60 digits, so the step 1e-325 needs ~350 digits; exp(-30) next
+    // to exp(700) needs ~370; log at 5e-324 has derivative 2e323.
+    const report = checkGrad(y, [x], [{ x: [1e-300, -30, 700] }], { ulp: 1 });
+    expect(report.ok).toBe(true);
+    expect(report.worst!.ulp).toBeLessThanOrEqual(1);
+    const z = input([2], { ...f64, name: 'z' });
+    const logs = checkGrad(z.log().sum(), [z], [{ z: [5e-324, 1e300] }], { ulp: 0 });
+    expect(logs.ok).toBe(true);
+    const wrong = checkGrad(y, [x], [{ x: [1e-300, -30, 700] }], {
+      // 4 ULP above Math.exp(-30) (itself within an ULP of the truth)
+      ulp: 1, analytic: (feeds) => expGradient(feeds).map((g) => tensor(Array.from(g.data, (v, i) => (i === 1 ? v + 4 * 2 ** (Math.floor(Math.log2(v)) - 52) : v)), f64)),
+    });
+    expect(wrong.ok).toBe(false);
+    expect(wrong.worst).toMatchObject({ index: 1 });
+    expect(Math.abs(wrong.worst!.ulp - 4)).toBeLessThanOrEqual(1);
+    expect(Math.abs(wrong.worst!.numeric - Math.exp(-30))).toBeLessThanOrEqual(2 ** -96);
+  });
+
   it('refuses non-scalar outputs', () => {
     expect(() => checkGrad(x.exp(), [x], points)).toThrow(GradError);
   });

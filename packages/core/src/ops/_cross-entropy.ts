@@ -11,7 +11,9 @@
  * Gradient kernels (`sigmoid(z) - y`, `softmax(z)_i - y_i`) cancel when the probability is
  * close to the label. They first pick the form with an exact operand (`(1 - y) - sigmoid(-z)`
  * for y > 1/2), compute in double, and recompute in double-double (`ddExp`) when the result
- * lost more than one bit, i.e. when |result| < max(operands) / 2.
+ * lost more than one bit, i.e. when |result| < (inexact operand) / 2. Where even double-double
+ * cancels (a label equal to the rounded probability), `BigFloat` finishes the job with as many
+ * bits as it takes.
  * @module
  */
 import { requireFloat, type TypedArray } from '../dtype.js';
@@ -23,7 +25,14 @@ import type { Tensor } from '../tensor.js';
 import {
   type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddNeg, ddToNumber, ldexp, productError,
 } from './_double-double.js';
+import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigNeg, bigToNumber } from './_big-float.js';
 import { forEachLane } from './_rules.js';
+
+/** A double-double result is trusted while it keeps 60 of its ~104 bits: |g| >= 2^-44 operand. */
+const DD_TRUSTED = 2 ** -44;
+/** BigFloat precision of the first try; doubled until the result keeps 64 good bits. */
+const BIG_BITS = 192;
+const BIG_MAX_BITS = 4096;
 
 // ---------------------------------------------------------------- sigmoid cross-entropy
 
@@ -53,8 +62,13 @@ export function sigmoidCrossEntropyValue(z: number, y: number): number {
 export function sigmoidCrossEntropyGradValue(z: number, y: number): number {
   const e = Math.exp(-Math.abs(z));
   const d = 1 + e;
-  const big = 1 / d; // sigmoid(|z|), in [1/2, 1)
-  const small = e / d; // sigmoid(-|z|), in (0, 1/2]
+  // 1 + e = d + dl exactly (FastTwoSum, e <= 1); dividing by d then correcting by dl / d
+  // leaves only the division's rounding and exp's own error.
+  const r = (e - (d - 1)) / d;
+  const inv = 1 / d;
+  const ed = e / d;
+  const big = inv - inv * r; // sigmoid(|z|), in [1/2, 1)
+  const small = ed - ed * r; // sigmoid(-|z|), in (0, 1/2]
   let g: number;
   let inexact: number;
   if (y <= 0.5) {
@@ -66,7 +80,9 @@ export function sigmoidCrossEntropyGradValue(z: number, y: number): number {
     g = 1 - y - inexact;
   }
   if (!(Math.abs(g) < 0.5 * inexact)) return g;
-  return sigmoidGradSlow(z, y);
+  g = sigmoidGradSlow(z, y);
+  if (Math.abs(g) >= DD_TRUSTED * inexact) return g;
+  return sigmoidGradBig(z, y, inexact);
 }
 
 /** The double-double path of `sigmoid(z) - y`, for when the double one cancelled. */
@@ -83,6 +99,22 @@ function sigmoidGradSlow(z: number, y: number): number {
   const c = 1 - y;
   if (z >= 0) return ldexp(ddToNumber(ddAddNumber(ddNeg(smallScaled()), ldexp(c, -k))), k);
   return ddToNumber(ddAddNumber(ddNeg(big()), c));
+}
+
+/** `sigmoid(z) - y` in BigFloat, doubling the precision until the difference is resolved. */
+function sigmoidGradBig(z: number, y: number, inexact: number): number {
+  const one = bigFromNumber(1);
+  for (let bits = BIG_BITS; ; bits *= 2) {
+    const E = bigExp(bigFromNumber(-Math.abs(z)), bits);
+    const D = bigAdd(one, E);
+    const big = bigDiv(one, D, bits);
+    const small = bigDiv(E, D, bits);
+    const g = y <= 0.5
+      ? bigAdd(z >= 0 ? big : small, bigFromNumber(-y))
+      : bigAdd(bigFromNumber(1 - y), bigNeg(z >= 0 ? small : big));
+    const result = bigToNumber(g);
+    if (Math.abs(result) >= inexact * 2 ** (72 - bits) || bits >= BIG_MAX_BITS) return result;
+  }
 }
 
 // ---------------------------------------------------------------- softmax rows
@@ -264,6 +296,7 @@ export function softmaxRowGrad(
     if (Math.abs(g) < 0.5 * inexact) {
       slow ??= slowRow(scratch, a, k);
       g = slowGrad(slow, scratch, i, yi);
+      if (Math.abs(g) < DD_TRUSTED * inexact) g = bigGrad(slow, scratch, i, yi, inexact);
     }
     out[at] = g;
   }
@@ -288,11 +321,24 @@ export function sparseRowGrad(z: TypedArray, out: TypedArray, offset: number, k:
   out[offset + label] = -(nHi * invHi + (nLo * invHi + nHi * invLo));
 }
 
-/** Double-double T and S = 1 + T of a row, computed once when some element needs them. */
+/**
+ * Double-double T and S = 1 + T of a row, computed once when some element needs them, and
+ * the BigFloat ones, computed once when double-double is not enough.
+ */
 interface SlowRow {
   readonly argmax: number;
+  readonly k: number;
   readonly t: DD;
   readonly s: DD;
+  big?: BigRow;
+}
+
+/** A row's exponentials e_i, T and S in BigFloat at `bits` bits. */
+interface BigRow {
+  readonly bits: number;
+  readonly e: readonly BigFloat[];
+  readonly t: BigFloat;
+  readonly s: BigFloat;
 }
 
 function slowRow(scratch: SoftmaxScratch, argmax: number, k: number): SlowRow {
@@ -300,7 +346,34 @@ function slowRow(scratch: SoftmaxScratch, argmax: number, k: number): SlowRow {
   for (let j = 0; j < k; j++) {
     if (j !== argmax) t = ddAdd(t, ddExp([-scratch.negHi[j]!, -scratch.negLo[j]!]));
   }
-  return { argmax, t, s: ddAddNumber(t, 1) };
+  return { argmax, k, t, s: ddAddNumber(t, 1) };
+}
+
+function bigRow(scratch: SoftmaxScratch, argmax: number, k: number, bits: number): BigRow {
+  const e: BigFloat[] = [];
+  let t = bigFromNumber(0);
+  for (let j = 0; j < k; j++) {
+    const hi = scratch.negHi[j]!;
+    // e_j = exp(-(m - z_j)) with m - z_j = hi + lo exactly
+    const ej = hi === Infinity ? bigFromNumber(0) : bigExp(bigNeg(bigAdd(bigFromNumber(hi), bigFromNumber(scratch.negLo[j]!))), bits);
+    e.push(ej);
+    if (j !== argmax) t = bigAdd(t, ej);
+  }
+  return { bits, e, t, s: bigAdd(t, bigFromNumber(1)) };
+}
+
+/** `softmax(z)_i - y_i` in BigFloat, doubling the precision until the difference is resolved. */
+function bigGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number, inexact: number): number {
+  for (let bits = slow.big?.bits ?? BIG_BITS; ; bits *= 2) {
+    if (slow.big === undefined || slow.big.bits < bits) slow.big = bigRow(scratch, slow.argmax, slow.k, bits);
+    const { e, t, s } = slow.big;
+    let g: BigFloat;
+    if (i !== slow.argmax) g = bigAdd(bigDiv(e[i]!, s, bits), bigFromNumber(-yi));
+    else if (yi <= 0.5) g = bigAdd(bigDiv(bigFromNumber(1), s, bits), bigFromNumber(-yi));
+    else g = bigAdd(bigFromNumber(1 - yi), bigNeg(bigDiv(t, s, bits)));
+    const result = bigToNumber(g);
+    if (Math.abs(result) >= inexact * 2 ** (72 - bits) || bits >= BIG_MAX_BITS) return result;
+  }
 }
 
 function slowGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number): number {

@@ -279,22 +279,98 @@ function expParts(x: DD): ExpParts {
   return { em, k };
 }
 
+/** 2^(j/64) for j = 0..63 as double-doubles (hi at 2j, lo at 2j + 1), built on first use. */
+let powTable: Float64Array | undefined;
+
+function twoToTheSixtyFourths(): Float64Array {
+  if (powTable !== undefined) return powTable;
+  const table = new Float64Array(2 * EXP_TABLE_SIZE);
+  for (let j = 0; j < EXP_TABLE_SIZE; j++) {
+    // 2^(j/64) = exp(j ln2 / 64) by the Taylor-and-squaring path, exact in its argument.
+    const { em, k } = expParts(ddMulNumber([LN2_HI, LN2_LO], j / EXP_TABLE_SIZE));
+    const [hi, lo] = ddLdexp(ddAddNumber(em, 1), k);
+    table[2 * j] = hi;
+    table[2 * j + 1] = lo;
+  }
+  powTable = table;
+  return table;
+}
+
+const EXP_TABLE_SIZE = 64;
+/** ln(2) / 64 in three parts. */
+const L64_HI = LN2_HI / EXP_TABLE_SIZE;
+const L64_LO = LN2_LO / EXP_TABLE_SIZE;
+const L64_LO2 = LN2_LO2 / EXP_TABLE_SIZE;
+
 /**
- * `exp(x) = (hi + lo) * 2^exponent` with `hi + lo` in [0.7, 1.42], to about 100 bits. The
- * scaled form keeps full relative precision where exp(x) itself would be subnormal.
+ * `exp(x) = (hi + lo) * 2^exponent` with `hi + lo` in [1, 2), to about 100 bits. The scaled
+ * form keeps full relative precision where exp(x) itself would be subnormal.
+ * Table-driven and allocation-light (the slow paths call it once per row element):
+ * x = (64 k + j) ln2/64 + r with |r| <= ln2/128, exp(r) by a degree-12 Taylor polynomial whose
+ * terms of degree 7 and up are summed in plain double (they are below 2^-50 r).
  * Arguments below -1500 give `{ mantissa: [0, 0], exponent: 0 }`; above 1500, Infinity.
  * @example
  * ```ts
- * ddExpScaled([-1000, 0]); // mantissa ~1.35, exponent -1443
+ * ddExpScaled([-1000, 0]); // mantissa ~1.0, exponent -1443
  * ```
  */
 export function ddExpScaled(x: DD): { readonly mantissa: DD; readonly exponent: number } {
-  if (x[0] < -1500) return { mantissa: [0, 0], exponent: 0 };
-  if (x[0] > 1500) return { mantissa: [Infinity, 0], exponent: 0 };
-  if (Number.isNaN(x[0])) return { mantissa: [NaN, NaN], exponent: 0 };
-  const { em, k } = expParts(x);
-  return { mantissa: ddAddNumber(em, 1), exponent: k };
+  const [xh, xl] = x;
+  if (xh < -1500) return { mantissa: [0, 0], exponent: 0 };
+  if (xh > 1500) return { mantissa: [Infinity, 0], exponent: 0 };
+  if (Number.isNaN(xh)) return { mantissa: [NaN, NaN], exponent: 0 };
+  const table = twoToTheSixtyFourths();
+  const n = Math.round(xh * (EXP_TABLE_SIZE / Math.LN2));
+  const j = n & (EXP_TABLE_SIZE - 1);
+  const k = (n - j) / EXP_TABLE_SIZE;
+  // r = x - n ln2/64: n L64_HI is exact as p1 + e1; the rest are small.
+  const p1 = n * L64_HI;
+  const e1 = productError(n, L64_HI, p1);
+  const p2 = n * L64_LO;
+  const e2 = productError(n, L64_LO, p2);
+  // xh - p1, xl, -e1 and -p2 can each be ~1e-13 for |x| ~ 1000: add them by TwoSum.
+  let rh = xh - p1;
+  let bb = rh - xh;
+  let tail = xh - (rh - bb) + (-p1 - bb) - e2 - n * L64_LO2;
+  let sum = rh + xl;
+  bb = sum - rh;
+  tail += rh - (sum - bb) + (xl - bb);
+  rh = sum - e1;
+  bb = rh - sum;
+  tail += sum - (rh - bb) + (-e1 - bb);
+  sum = rh - p2;
+  bb = sum - rh;
+  tail += rh - (sum - bb) + (-p2 - bb);
+  rh = sum + tail;
+  const rl = tail - (rh - sum);
+  // Degrees 12..7 in double, then Horner in double-double down to degree 0.
+  let th = INV_FACT_12;
+  for (let d = 11; d >= 7; d--) th = th * rh + INV_FACT_HIGH[d - 7]!;
+  let tl = 0;
+  for (let d = 6; d >= 0; d--) {
+    // t = t * r + 1/d!
+    const p = th * rh;
+    const pe = productError(th, rh, p) + (th * rl + tl * rh);
+    const [ch, cl] = d === 0 ? ONE : INV_FACTORIAL[d - 1]!;
+    const q = p + ch;
+    const qb = q - p;
+    const qe = p - (q - qb) + (ch - qb) + pe + cl;
+    th = q + qe;
+    tl = qe - (th - q);
+  }
+  // times 2^(j/64)
+  const ah = table[2 * j]!;
+  const al = table[2 * j + 1]!;
+  const m = th * ah;
+  const me = productError(th, ah, m) + (th * al + tl * ah);
+  const mh = m + me;
+  return { mantissa: [mh, me - (mh - m)], exponent: k };
 }
+
+const ONE: DD = [1, 0];
+/** 1/n! for n = 7..11 in double, and 1/12!. */
+const INV_FACT_HIGH = [1 / 5040, 1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800];
+const INV_FACT_12 = 1 / 479001600;
 
 /**
  * `exp(x)` in double-double, to about 100 bits (fewer where the result is subnormal).

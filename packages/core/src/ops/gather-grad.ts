@@ -54,6 +54,6 @@ export const gatherGradOp = defineOp<GatherAttrs>({
  * gatherGrad(ct, labels, logProbs, { axis: 1, batchDims: 1 }); // shape of logProbs
  * ```
  */
-export function gatherGrad(g: Node, indices: Node, like: Node, options: GatherAttrs): Node {
+export function gatherGrad(g: Node, indices: Node, like: Node, options: { readonly axis: number; readonly batchDims: number }): Node {
   return apply(gatherGradOp, [g, indices, like], { axis: options.axis, batchDims: options.batchDims });
 }

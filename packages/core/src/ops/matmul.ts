@@ -59,8 +59,9 @@ export const matmulOp = defineOp({
   },
   kernel: ([a, b], _attrs, out) => {
     const { ia, ib, m, k, n } = plan(a!.shape, b!.shape, out.shape);
-    const ad = a!.data;
-    const bd = b!.data;
+    // One float64 copy of each operand keeps the inner loop monomorphic (and exact for float32).
+    const ad = Float64Array.from(a!.data);
+    const bd = Float64Array.from(b!.data);
     const y = allocate(out.dtype, sizeOf(out.shape));
     const row = new Float64Array(n);
     for (let t = 0; t < ia.length; t++) {
