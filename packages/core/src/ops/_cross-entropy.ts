@@ -23,7 +23,7 @@ import type { BigMath, TypeInfo } from '../op.js';
 import { type ConcreteShape, formatShape, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import {
-  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddNeg, ddToNumber, ldexp, productError,
+  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddNeg, ddToNumber, ldexp, productError,
 } from './_double-double.js';
 import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigNeg, bigToNumber } from './_big-float.js';
 import { forEachLane } from './_rules.js';
@@ -127,11 +127,15 @@ export interface SoftmaxScratch {
   readonly negHi: Float64Array;
   readonly negLo: Float64Array;
   readonly e: Float64Array;
+  /** e_i in double-double, filled only for rows that take the slow path. */
+  readonly eHi: Float64Array;
+  readonly eLo: Float64Array;
 }
 
 /** Scratch for rows of length `k`. */
 export function softmaxScratch(k: number): SoftmaxScratch {
-  return { negHi: new Float64Array(k), negLo: new Float64Array(k), e: new Float64Array(k) };
+  const array = (): Float64Array => new Float64Array(k);
+  return { negHi: array(), negLo: array(), e: array(), eHi: array(), eLo: array() };
 }
 
 /** What `loadRow` finds: the argmax and `T = sum over i != argmax of e^(z_i - m)` as hi + lo. */
@@ -330,6 +334,8 @@ interface SlowRow {
   readonly k: number;
   readonly t: DD;
   readonly s: DD;
+  /** 1 / S */
+  readonly inv: DD;
   big?: BigRow;
 }
 
@@ -344,9 +350,28 @@ interface BigRow {
 function slowRow(scratch: SoftmaxScratch, argmax: number, k: number): SlowRow {
   let t: DD = [0, 0];
   for (let j = 0; j < k; j++) {
-    if (j !== argmax) t = ddAdd(t, ddExp([-scratch.negHi[j]!, -scratch.negLo[j]!]));
+    const [hi, lo] = ddExp([-scratch.negHi[j]!, -scratch.negLo[j]!]);
+    scratch.eHi[j] = hi;
+    scratch.eLo[j] = lo;
+    if (j !== argmax) t = ddAdd(t, [hi, lo]);
   }
-  return { argmax, k, t, s: ddAddNumber(t, 1) };
+  const s = ddAddNumber(t, 1);
+  return { argmax, k, t, s, inv: ddDiv([1, 0], s) };
+}
+
+/** Below this, e_i's low part is subnormal and the scaled exp keeps the bits instead. */
+const DD_NORMAL = 2 ** -900;
+
+function slowGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number): number {
+  if (i === slow.argmax) {
+    if (yi <= 0.5) return ddToNumber(ddAddNumber(slow.inv, -yi));
+    return ddToNumber(ddAddNumber(ddNeg(ddMul(slow.t, slow.inv)), 1 - yi));
+  }
+  const eHi = scratch.eHi[i]!;
+  if (eHi >= DD_NORMAL) return ddToNumber(ddAddNumber(ddMul([eHi, scratch.eLo[i]!], slow.inv), -yi));
+  // e_i = E 2^k kept scaled: e_i / S - y = 2^k (E / S - y 2^-k), exact where it is normal.
+  const { mantissa, exponent } = ddExpScaled([-scratch.negHi[i]!, -scratch.negLo[i]!]);
+  return ldexp(ddToNumber(ddAddNumber(ddMul(mantissa, slow.inv), -ldexp(yi, -exponent))), exponent);
 }
 
 function bigRow(scratch: SoftmaxScratch, argmax: number, k: number, bits: number): BigRow {
@@ -374,16 +399,6 @@ function bigGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number, 
     const result = bigToNumber(g);
     if (Math.abs(result) >= inexact * 2 ** (72 - bits) || bits >= BIG_MAX_BITS) return result;
   }
-}
-
-function slowGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number): number {
-  if (i === slow.argmax) {
-    if (yi <= 0.5) return ddToNumber(ddAddNumber(ddDiv([1, 0], slow.s), -yi));
-    return ddToNumber(ddAddNumber(ddNeg(ddDiv(slow.t, slow.s)), 1 - yi));
-  }
-  // e_i = E 2^k kept scaled: e_i / S - y = 2^k (E / S - y 2^-k), exact where it is normal.
-  const { mantissa, exponent } = ddExpScaled([-scratch.negHi[i]!, -scratch.negLo[i]!]);
-  return ldexp(ddToNumber(ddAddNumber(ddDiv(mantissa, slow.s), -ldexp(yi, -exponent))), exponent);
 }
 
 // ---------------------------------------------------------------- references

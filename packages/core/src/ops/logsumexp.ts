@@ -11,6 +11,9 @@ import type { Node, ReduceOptions } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxes } from '../shape.js';
 import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
+import { max } from './max.js';
+import { softmax } from './softmax.js';
+import { sum } from './sum.js';
 
 export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'logsumexp',
@@ -61,11 +64,11 @@ export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean
       return M.add(m, M.log(s));
     });
   },
-  // d lse(x) = sum(softmax(x) dx), and softmax(x) = exp(x - lse(x))
-  vjp: ({ inputs, output, attrs, cotangent }) => {
+  // d lse(x) = sum(softmax(x) dx). Not exp(x - lse(x)): at x = [1e300] * 4, lse rounds to 1e300
+  // and that would give 1 per element instead of 1/4.
+  vjp: ({ inputs, attrs, cotangent }) => {
     const x = inputs[0]!;
-    const { axes, keepDims } = attrs;
-    return [unreduce(cotangent, x, axes, keepDims).mul(x.sub(unreduce(output, x, axes, keepDims)).exp())];
+    return [unreduce(cotangent, x, attrs.axes, attrs.keepDims).mul(softmaxOver(x, attrs.axes))];
   },
   dot: ({ axes }) => `logsumexp ${JSON.stringify(axes)}`,
 });
@@ -80,4 +83,11 @@ export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean
 export function logsumexp(x: Node, options: ReduceOptions = {}): Node {
   const axes = normalizeAxes(options.axis, x.shape.length, `logsumexp '${x.path}'`);
   return apply(logsumexpOp, [x], { axes, keepDims: options.keepDims ?? false });
+}
+
+/** Softmax over one or several axes, shifted by the max so it never overflows. */
+function softmaxOver(x: Node, axes: readonly number[]): Node {
+  if (axes.length === 1) return softmax(x, axes[0]!);
+  const e = x.sub(max(x, { axis: axes, keepDims: true })).exp();
+  return e.div(sum(e, { axis: axes, keepDims: true }));
 }

@@ -199,3 +199,16 @@ describe('VJPs', () => {
     [0.5, 0.5, 0].forEach((e, i) => expect(g[i]).toBeCloseTo(e, 12));
   });
 });
+
+describe('logsumexp gradient at huge equal logits', () => {
+  it('is 1/n per element, although lse rounds back to the logit', () => {
+    for (const z of [1e300, -1e300]) {
+      const x = input([4], { dtype: 'float64', name: 'x' });
+      const g = evaluate(grad(logsumexp(x), x), { x: [z, z, z, z] });
+      expect(Array.from(g.data)).toEqual([0.25, 0.25, 0.25, 0.25]);
+    }
+    const x = input([2, 2], { dtype: 'float64', name: 'x' });
+    const g = evaluate(grad(logsumexp(x), x), { x: [[1e300, 1e300], [1e300, 1e300]] });
+    expect(Array.from(g.data)).toEqual([0.25, 0.25, 0.25, 0.25]);
+  });
+});

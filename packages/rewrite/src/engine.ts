@@ -1,0 +1,150 @@
+/**
+ * The rewrite engine: ordered rule sets (phases) run to a fixpoint over an immutable graph.
+ * A pass walks the graph in topological order, rebuilds a node when one of its inputs changed,
+ * then tries the phase's rules at it in order; the first that matches replaces it, and the
+ * rules are tried again at the replacement. Passes repeat until one changes nothing. A rule set
+ * that keeps firing is a bug, reported as a RewriteError that names the rules involved.
+ * @module
+ */
+import {
+  type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, opDef, StablegradError, topoSort, withScopePath,
+} from '@stablegrad/core';
+import { match } from './match.js';
+import type { Phase, RewriteRule } from './rule.js';
+import { toSExpr } from './sexpr.js';
+
+/** A rule set that does not reach a fixpoint, or a rule that produced an ill-typed replacement. */
+export class RewriteError extends StablegradError {
+  override name = 'RewriteError';
+}
+
+/** One rule firing, as plain data (plus the two nodes, for tools that draw them). */
+export interface Firing {
+  readonly phase: string;
+  readonly rule: string;
+  readonly doc: string;
+  /** Scope path and name of the user's node that was replaced. */
+  readonly path: string;
+  readonly scope: readonly string[];
+  /** The matched expression, captures printed by their names. */
+  readonly before: string;
+  /** The replacement, captures printed by their names. */
+  readonly after: string;
+  /** What each capture stood for: capture name -> node path. */
+  readonly captures: { readonly [name: string]: string };
+  /** The matched node and its replacement (not plain data; left out of JSON). */
+  readonly matched: Node;
+  readonly replacement: Node;
+}
+
+/** What a rewrite did. */
+export interface RewriteReport {
+  readonly firings: readonly Firing[];
+  /** Per phase: passes run and rules fired. */
+  readonly phases: readonly { readonly name: string; readonly passes: number; readonly firings: number }[];
+}
+
+/** The rewritten graph and its report. */
+export interface RewriteResult {
+  readonly graph: Graph;
+  readonly report: RewriteReport;
+}
+
+/** Limits that turn a looping rule set into an error. */
+export interface RewriteOptions {
+  /** Passes per phase before giving up (default 64). */
+  readonly maxPasses?: number;
+  /** Firings at one node within one pass before giving up (default 64). */
+  readonly maxFiringsPerNode?: number;
+}
+
+/**
+ * Runs `phases` in order, each to a fixpoint. Deterministic: the same graph gives the same
+ * result and report. Nodes that nothing touched are kept (same objects).
+ * @example
+ * ```ts
+ * const { graph, report } = rewrite(graph({ loss }), [{ name: 'stabilize', rules: stabilizeRules }]);
+ * ```
+ */
+export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], options: RewriteOptions = {}): RewriteResult {
+  const whole = isGraph(g) ? g : collect(g);
+  let outputs = [...whole.outputs];
+  const firings: Firing[] = [];
+  const summary: { name: string; passes: number; firings: number }[] = [];
+  for (const phase of phases) {
+    const before = firings.length;
+    let passes = 0;
+    for (;;) {
+      passes++;
+      const fired = firings.length;
+      outputs = runPass(outputs, phase, firings, options.maxFiringsPerNode ?? 64);
+      if (firings.length === fired) break;
+      if (passes >= (options.maxPasses ?? 64)) {
+        const recent = [...new Set(firings.slice(-20).map((f) => f.rule))].join(', ');
+        throw new RewriteError(`phase '${phase.name}' did not reach a fixpoint after ${passes} passes; rules still firing: ${recent}`);
+      }
+    }
+    summary.push({ name: phase.name, passes, firings: firings.length - before });
+  }
+  const names = whole.outputNames;
+  const rebuilt: Graph = { outputs, outputNames: names, nodes: topoSort(outputs) };
+  return { graph: rebuilt, report: { firings, phases: summary } };
+}
+
+function runPass(outputs: readonly Node[], phase: Phase, firings: Firing[], maxFirings: number): Node[] {
+  const memo = new Map<Node, Node>();
+  for (const node of topoSort(outputs)) {
+    let current = rebuild(node, node.inputs.map((i) => memo.get(i)!));
+    let count = 0;
+    for (let k = 0; k < phase.rules.length; k++) {
+      const fired = tryRule(phase.rules[k]!, current, phase.name);
+      if (fired === null) continue;
+      firings.push(fired);
+      current = fired.replacement;
+      if (++count > maxFirings) {
+        const recent = [...new Set(firings.slice(-maxFirings).map((f) => f.rule))].join(', ');
+        throw new RewriteError(`rules keep firing at '${node.path}' in phase '${phase.name}': ${recent}`);
+      }
+      k = -1; // try every rule again at the replacement
+    }
+    memo.set(node, current);
+  }
+  return outputs.map((o) => memo.get(o)!);
+}
+
+function tryRule(rule: RewriteRule, root: Node, phase: string): Firing | null {
+  const m = match(rule.pattern, root);
+  if (m === null || (rule.guard !== undefined && !rule.guard(m))) return null;
+  const built = withScopePath(root.scope, () => rule.replace(m));
+  if (built === root) return null;
+  checkReplacement(rule, root, built);
+  // Nodes the rule created are newer than the root; a captured node it returned is older.
+  const replacement = built.id > root.id && built.name !== root.name ? renamed(built, root.name) : built;
+  const names = new Map<Node, string>();
+  for (const [key, value] of Object.entries(m)) if (value instanceof Node && key !== '$root') names.set(value, key);
+  const captures: Record<string, string> = {};
+  for (const [n, key] of names) captures[key] = n.path;
+  return {
+    phase, rule: rule.name, doc: rule.doc, path: root.path, scope: root.scope,
+    before: toSExpr(root, names), after: toSExpr(replacement, names), captures, matched: root, replacement,
+  };
+}
+
+/** The node with new inputs (itself when they are the same objects). */
+function rebuild(node: Node, inputs: readonly Node[]): Node {
+  if (inputs.every((input, i) => input === node.inputs[i])) return node;
+  const type = inferFor(opDef(node.op), inputs, node.attrs, `${node.op} '${node.path}'`);
+  return new Node({ op: node.op, inputs, attrs: node.attrs, shape: type.shape, dtype: type.dtype, name: node.name, scope: node.scope, value: node.value });
+}
+
+function renamed(node: Node, name: string): Node {
+  return new Node({ op: node.op, inputs: node.inputs, attrs: node.attrs, shape: node.shape, dtype: node.dtype, name, scope: node.scope, value: node.value });
+}
+
+function checkReplacement(rule: RewriteRule, root: Node, built: Node): void {
+  const fits =
+    built.dtype === root.dtype &&
+    built.shape.length === root.shape.length &&
+    built.shape.every((d, i) => d === root.shape[i] || typeof d !== 'number' || typeof root.shape[i] !== 'number');
+  if (!fits) throw new RewriteError(`rule '${rule.name}' replaced ${root} with ${built}: the shape or dtype differs`);
+}

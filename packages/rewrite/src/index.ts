@@ -1,0 +1,13 @@
+/**
+ * `@stablegrad/rewrite`: the pattern-matching rewrite engine, the rule sets, and `stabilize`,
+ * which turns naive probability-space losses into stable logit forms and reports every change.
+ * @module
+ */
+export { type Pattern, type CapturePattern, type OpPattern, type ConstPattern, type AttrPattern, type AttrCapture, type PatternBuilders, P, v, c, op, attr, bind } from './pattern.js';
+export { match, isConstantNear, sameAttr, type Match, type MatchInfo } from './match.js';
+export { rule, type RewriteRule, type RuleExample, type Phase } from './rule.js';
+export { rewrite, RewriteError, type Firing, type RewriteReport, type RewriteResult, type RewriteOptions } from './engine.js';
+export { explain } from './explain.js';
+export { toSExpr } from './sexpr.js';
+export { stabilize, simplify } from './stabilize.js';
+export { canonicalizeRules, stabilizeRules, simplifyRules, PHASES } from './rules/index.js';

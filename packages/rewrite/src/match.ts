@@ -1,0 +1,111 @@
+/**
+ * Matching a pattern against a node: captures bind nodes (the same name must bind the same
+ * node), attribute captures bind values, constants match within a tolerance, and the
+ * commutative ops (`add`, `mul`, `maximum`, `minimum`, `equal`, `notEqual`) match either order.
+ * @module
+ */
+import type { AttrValue, Node, OpName } from '@stablegrad/core';
+import type { AttrPattern, Pattern } from './pattern.js';
+
+/** What a successful match found: captured nodes by name, plus `$root` and `$attrs`. */
+export type Match<N extends string = string> = { readonly [K in N]: Node } & MatchInfo;
+
+/** The parts of a match that are not captured nodes. */
+export interface MatchInfo {
+  /** The node the whole pattern matched. */
+  readonly $root: Node;
+  /** Captured attribute values by name. */
+  readonly $attrs: { readonly [name: string]: AttrValue };
+}
+
+const COMMUTATIVE: ReadonlySet<OpName> = new Set<OpName>(['add', 'mul', 'maximum', 'minimum', 'equal', 'notEqual']);
+
+interface Bindings {
+  nodes: Map<string, Node>;
+  attrs: Map<string, AttrValue>;
+}
+
+/**
+ * Matches `pattern` at `node`; returns the match or null.
+ * @example
+ * ```ts
+ * const m = match(P.log(P.sigmoid(v('z'))), someNode);
+ * if (m) console.log(m.z.path);
+ * ```
+ */
+export function match<N extends string>(pattern: Pattern<N>, node: Node): Match<N> | null {
+  const found = matchAt(pattern, node, { nodes: new Map(), attrs: new Map() });
+  if (found === null) return null;
+  return Object.freeze({ ...Object.fromEntries(found.nodes), $root: node, $attrs: Object.fromEntries(found.attrs) }) as Match<N>;
+}
+
+function matchAt(pattern: Pattern, node: Node, b: Bindings): Bindings | null {
+  switch (pattern.kind) {
+    case 'capture': {
+      if (pattern.test !== undefined && !pattern.test(node)) return null;
+      return bindNode(pattern.name, node, b);
+    }
+    case 'const': {
+      if (!isConstantNear(node, pattern.value, pattern.tolerance)) return null;
+      return pattern.bind === undefined ? b : bindNode(pattern.bind, node, b);
+    }
+    case 'op': {
+      if (!pattern.ops.includes(node.op) || pattern.inputs.length !== node.inputs.length) return null;
+      let state: Bindings | null = matchAttrs(pattern.attrs, node, b);
+      if (state === null) return null;
+      if (pattern.bind !== undefined) state = bindNode(pattern.bind, node, state);
+      if (state === null) return null;
+      const inOrder = matchInputs(pattern.inputs, node.inputs, state);
+      if (inOrder !== null || !COMMUTATIVE.has(node.op) || node.inputs.length !== 2) return inOrder;
+      return matchInputs(pattern.inputs, [node.inputs[1]!, node.inputs[0]!], state);
+    }
+    default:
+      return pattern satisfies never;
+  }
+}
+
+function matchInputs(patterns: readonly Pattern[], inputs: readonly Node[], b: Bindings): Bindings | null {
+  let state: Bindings | null = b;
+  for (let i = 0; i < patterns.length && state !== null; i++) state = matchAt(patterns[i]!, inputs[i]!, state);
+  return state;
+}
+
+// Bindings are copied on write, so a failed commutative attempt leaves no trace.
+function bindNode(name: string, node: Node, b: Bindings): Bindings | null {
+  const bound = b.nodes.get(name);
+  if (bound !== undefined) return bound === node ? b : null;
+  return { nodes: new Map(b.nodes).set(name, node), attrs: b.attrs };
+}
+
+function matchAttrs(attrs: { readonly [name: string]: AttrPattern }, node: Node, b: Bindings): Bindings | null {
+  let state = b;
+  for (const [name, want] of Object.entries(attrs)) {
+    const have = node.attrs[name];
+    if (have === undefined) return null;
+    if (typeof want === 'object' && want !== null && !Array.isArray(want) && 'kind' in want) {
+      const bound = state.attrs.get(want.name);
+      if (bound !== undefined) {
+        if (!sameAttr(bound, have)) return null;
+      } else {
+        state = { nodes: state.nodes, attrs: new Map(state.attrs).set(want.name, have) };
+      }
+    } else if (!sameAttr(want as AttrValue, have)) {
+      return null;
+    }
+  }
+  return state;
+}
+
+/** Structural equality of attribute values. */
+export function sameAttr(a: AttrValue, b: AttrValue): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+/** True when `node` is a constant whose every element is within `tolerance` (relative) of `value`. */
+export function isConstantNear(node: Node, value: number, tolerance = 0): boolean {
+  if (node.op !== 'constant' || node.value === undefined || node.value.data.length === 0) return false;
+  const limit = tolerance * Math.abs(value);
+  for (const x of node.value.data) if (!(Math.abs(x - value) <= limit)) return false;
+  return true;
+}

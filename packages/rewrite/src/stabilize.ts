@@ -1,0 +1,37 @@
+/**
+ * The entry points: `stabilize` (canonicalize, stabilize, simplify) and `simplify` alone.
+ * @module
+ */
+import type { Graph, GraphOutputs } from '@stablegrad/core';
+import { rewrite, type RewriteOptions, type RewriteResult } from './engine.js';
+import { PHASES } from './rules/index.js';
+
+/**
+ * Rewrites a graph into its numerically stable form: logs of sigmoids and softmaxes become
+ * logit forms, Keras-style clipped probability losses and hand-written cross-entropies become
+ * the fused ops, and accuracy rewrites remove cancellation. Returns the new graph and a report
+ * (`explain(report)` prints it).
+ * @example
+ * ```ts
+ * const z = input(['batch'], { name: 'z' });
+ * const y = input(['batch'], { name: 'y' });
+ * const p = sigmoid(z);
+ * const loss = mean(neg(add(mul(y, log(p)), mul(sub(1, y), log(sub(1, p))))));
+ * const { graph, report } = stabilize({ loss });
+ * printGraph(graph); // mean(sigmoidCrossEntropyWithLogits(z, y))
+ * ```
+ */
+export function stabilize(g: Graph | GraphOutputs, options: RewriteOptions = {}): RewriteResult {
+  return rewrite(g, PHASES, options);
+}
+
+/**
+ * Only the simplify phase: constant folding, common subexpressions and identities.
+ * @example
+ * ```ts
+ * const { graph } = simplify({ loss, ...gradients });
+ * ```
+ */
+export function simplify(g: Graph | GraphOutputs, options: RewriteOptions = {}): RewriteResult {
+  return rewrite(g, PHASES.filter((p) => p.name === 'simplify'), options);
+}
