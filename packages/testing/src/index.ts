@@ -17,5 +17,6 @@ export {
   type ProbabilityOptions, tensorOf,
 } from './arbitraries.js';
 export { assertGradClose, checkGrad, type CheckGradOptions, type GradCheckReport, type GradComponent } from './check-grad.js';
+export { compareRewrite, expectRewriteAccurate, type RewriteComparison } from './rewrite-check.js';
 export { type AccuracyReport, accuracyReport, type ExpectAccurateOptions, expectAccurate, type OutputAccuracy } from './assertions.js';
 export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from './property.js';

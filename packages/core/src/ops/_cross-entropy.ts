@@ -430,16 +430,41 @@ export function refSigmoidCrossEntropy<T>(z: T, y: T, M: BigMath<T>): T {
   return M.add(linear, refLog1p(M.exp(M.neg(M.abs(z))), M));
 }
 
-/** Reference `sigmoid(z) - y`, subtracting from the exact `1 - y` when y > 1/2. */
+/** `exp(x) - 1` at the reference precision; a series below 1e-5, where `exp(x) - 1` cancels. */
+export function refExpm1<T>(x: T, M: BigMath<T>): T {
+  if (M.cmp(M.abs(x), M.fromNumber(1e-5)) < 0) {
+    // sum of x^n / n! for n = 1..12; the next term is below 1e-64 relative.
+    let sum = M.fromNumber(0);
+    let term = x;
+    for (let n = 1; n <= 12; n++) {
+      sum = M.add(sum, term);
+      term = M.div(M.mul(term, x), M.fromNumber(n + 1));
+    }
+    return sum;
+  }
+  return M.sub(M.exp(x), M.fromNumber(1));
+}
+
+/**
+ * Reference `sigmoid(z) - y`, in the form that cancels least: for y in [1/4, 3/4],
+ * `+-(sigmoid(|z|) - 1/2) + (1/2 - y)` with `sigmoid(|z|) - 1/2 = -expm1(-|z|) / (2 (1 + e^-|z|))`
+ * and `1/2 - y` exact; otherwise `sigmoid(z) - y` for y < 1/4 and `(1 - y) - sigmoid(-z)` for y > 3/4.
+ */
 export function refSigmoidCrossEntropyGrad<T>(z: T, y: T, M: BigMath<T>): T {
   if (refNaN(M, z, y)) return M.fromNumber(NaN);
   const one = M.fromNumber(1);
-  const e = M.exp(M.neg(M.abs(z)));
+  const half = M.fromNumber(0.5);
+  const w = M.neg(M.abs(z));
+  const e = M.exp(w);
   const d = M.add(one, e);
+  const positive = M.cmp(z, M.fromNumber(0)) >= 0;
+  if (M.cmp(y, M.fromNumber(0.25)) >= 0 && M.cmp(y, M.fromNumber(0.75)) <= 0) {
+    const h = M.div(M.neg(refExpm1(w, M)), M.add(d, d));
+    return M.add(positive ? h : M.neg(h), M.sub(half, y));
+  }
   const big = M.div(one, d);
   const small = M.div(e, d);
-  const positive = M.cmp(z, M.fromNumber(0)) >= 0;
-  if (M.cmp(y, M.fromNumber(0.5)) <= 0) return M.sub(positive ? big : small, y);
+  if (M.cmp(y, half) <= 0) return M.sub(positive ? big : small, y);
   return M.sub(M.sub(one, y), positive ? small : big);
 }
 
@@ -469,17 +494,39 @@ export function refSoftmaxRowLoss<T>(z: readonly T[], y: readonly T[], M: BigMat
   return loss;
 }
 
-/** Reference `softmax(z)_i - y_i` of a row; the argmax uses `(1 - y) - T/S` when y > 1/2. */
+/**
+ * Reference `softmax(z)_i - y_i` of a row, in whichever of three equal forms cancels least
+ * (largest result relative to its largest operand), with S = 1 + T:
+ * `e_i / S - y_i`; at the argmax `(1 - y_i) - T / S`; and, for nearly equal logits,
+ * `((1 - k y_i) + expm1(z_i - m) - y_i U) / S` with `U = sum_j expm1(z_j - m)` (since S = k + U).
+ */
 export function refSoftmaxRowGrad<T>(z: readonly T[], y: readonly T[], M: BigMath<T>): T[] {
   if (refNaN(M, ...z, ...y)) return z.map(() => M.fromNumber(NaN));
   const { argmax, max, t } = refRow(z, M);
   const one = M.fromNumber(1);
   const s = M.add(one, t);
+  const k = M.fromNumber(z.length);
+  const em = z.map((v) => refExpm1(M.sub(v, max), M));
+  const u = em.reduce((a, b) => M.add(a, b), M.fromNumber(0));
+  const abs = (x: T): T => M.abs(x);
+  const maxOf = (xs: T[]): T => xs.reduce((a, b) => (M.cmp(a, b) >= 0 ? a : b));
   return z.map((v, i) => {
     const yi = y[i]!;
-    if (i !== argmax) return M.sub(M.div(M.exp(M.sub(v, max)), s), yi);
-    if (M.cmp(yi, M.fromNumber(0.5)) <= 0) return M.sub(M.div(one, s), yi);
-    return M.sub(M.sub(one, yi), M.div(t, s));
+    const p = M.div(M.exp(M.sub(v, max)), s);
+    // each candidate: its value and the scale of its largest operand
+    const candidates: [T, T][] = [[M.sub(p, yi), maxOf([p, abs(yi)])]];
+    if (i === argmax) {
+      const q = M.div(t, s);
+      candidates.push([M.sub(M.sub(one, yi), q), maxOf([abs(M.sub(one, yi)), q])]);
+    }
+    const parts = [M.sub(one, M.mul(k, yi)), em[i]!, M.neg(M.mul(yi, u))];
+    candidates.push([M.div(parts.reduce((a, b) => M.add(a, b)), s), M.div(maxOf(parts.map(abs)), s)]);
+    // least cancellation: largest |value| / scale, i.e. |value_a| scale_b > |value_b| scale_a
+    let best = candidates[0]!;
+    for (const c of candidates.slice(1)) {
+      if (M.cmp(M.mul(abs(c[0]), best[1]), M.mul(abs(best[0]), c[1])) > 0) best = c;
+    }
+    return best[0];
   });
 }
 

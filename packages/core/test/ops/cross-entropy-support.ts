@@ -149,37 +149,43 @@ export function runSparse(z: readonly number[], label: number, dtype: FloatDType
 
 /**
  * Enough digits for the plain formulas: `1 + e^-t` keeps e^-t only with about t / 2.3 extra
- * digits. Exponentials below e^-900 are dropped (they are below every float's resolution of the
- * terms they are added to).
+ * digits, and `sigmoid(z) - 1/2` or `softmax(z)_i - 1/k` for logits within d of each other need
+ * about log10(1/d) more. Exponentials below e^-900 are dropped (they are below every float's
+ * resolution of the terms they are added to).
  */
-function plainDigits(spread: number): Decimal.Constructor {
-  const extra = Math.ceil(Math.min(Math.max(spread, 0), 900) / 2.3);
-  return Decimal.clone({ precision: 50 + extra, rounding: Decimal.ROUND_HALF_EVEN });
+function plainDigits(spread: number, closest: number): Decimal.Constructor {
+  const far = Math.ceil(Math.min(Math.max(spread, 0), 900) / 2.3);
+  const near = closest > 0 && closest < 1 ? Math.ceil(-Math.log10(closest)) : 0;
+  return Decimal.clone({ precision: 50 + far + near, rounding: Decimal.ROUND_HALF_EVEN });
 }
 
 /** Textbook `max(z, 0) - z y + log(1 + exp(-|z|))` and `1 / (1 + exp(-z)) - y`. */
 export function plainSigmoid(z: number, y: number): { loss: number; grad: number } {
-  const D = plainDigits(Math.abs(z));
-  const Z = new D(exactDecimal(z));
-  const Y = new D(exactDecimal(y));
+  const D = plainDigits(Math.abs(z), Math.abs(z));
+  // inputs rounded once to the working precision, so that z - z y is 0 when y = 1
+  const Z = new D(exactDecimal(z)).add(0);
+  const Y = new D(exactDecimal(y)).add(0);
   const tail = Z.abs().gt(900) ? new D(0) : Z.abs().neg().exp();
   const loss = D.max(Z, 0).sub(Z.mul(Y)).add(tail.add(1).ln());
   const sig = Z.gte(0) ? new D(1).div(tail.add(1)) : tail.div(tail.add(1));
   return { loss: Number(loss.toString()), grad: Number(sig.sub(Y).toString()) };
 }
 
-/** Textbook `sum_i y_i (log(sum_j exp(z_j)) - z_i)` and `exp(z_i) / sum_j exp(z_j) - y_i`, max shifted. */
+/**
+ * Textbook `sum_i y_i (log(sum_j exp(z_j - m)) + m - z_i)` and `exp(z_i - m) / sum_j exp(z_j - m) - y_i`.
+ */
 export function plainSoftmax(z: readonly number[], y: readonly number[]): { loss: number; grad: number[] } {
   const m = Math.max(...z);
-  const D = plainDigits(Math.max(...z.map((v) => (v === m ? 0 : Math.min(m - v, 900)))));
-  const Z = z.map((v) => new D(exactDecimal(v)));
-  const M = new D(exactDecimal(m));
+  const gaps = z.map((v) => m - v).filter((d) => d > 0);
+  const D = plainDigits(Math.max(0, ...gaps), gaps.length === 0 ? 0 : Math.min(...gaps));
+  const Z = z.map((v) => new D(exactDecimal(v)).add(0));
+  const M = new D(exactDecimal(m)).add(0);
   const e = Z.map((v) => (v.sub(M).lt(-900) ? new D(0) : v.sub(M).exp()));
   const S = e.reduce((a, b) => a.add(b));
-  const lse = M.add(S.ln());
+  const logS = S.ln();
   let loss = new D(0);
   y.forEach((yi, i) => {
-    if (yi !== 0) loss = loss.add(new D(exactDecimal(yi)).mul(lse.sub(Z[i]!)));
+    if (yi !== 0) loss = loss.add(new D(exactDecimal(yi)).mul(logS.add(M.sub(Z[i]!))));
   });
   return { loss: Number(loss.toString()), grad: e.map((ei, i) => Number(ei.div(S).sub(new D(exactDecimal(y[i]!))).toString())) };
 }
