@@ -1,7 +1,8 @@
 /**
  * The rewrite engine: ordered rule sets (phases) run to a fixpoint over an immutable graph.
  * A pass walks the graph in topological order, rebuilds a node when one of its inputs changed,
- * then tries the phase's rules at it in order; the first that matches replaces it, and the
+ * (in phases with `cse`) replaces it by an equal node seen earlier in the pass, then tries the
+ * phase's rules at it in order; the first that matches replaces it, and the
  * rules are tried again at the replacement. Passes repeat until one changes nothing. A rule set
  * that keeps firing is a bug, reported as a RewriteError that names the rules involved.
  * @module
@@ -93,23 +94,98 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
 
 function runPass(outputs: readonly Node[], phase: Phase, firings: Firing[], maxFirings: number): Node[] {
   const memo = new Map<Node, Node>();
+  // Common-subexpression table (phases with `cse`): structural key -> the node kept for it.
+  const kept = phase.cse === true ? new Map<string, Node>() : undefined;
   for (const node of topoSort(outputs)) {
     let current = rebuild(node, node.inputs.map((i) => memo.get(i)!));
-    let count = 0;
-    for (let k = 0; k < phase.rules.length; k++) {
-      const fired = tryRule(phase.rules[k]!, current, phase.name);
-      if (fired === null) continue;
-      firings.push(fired);
-      current = fired.replacement;
-      if (++count > maxFirings) {
-        const recent = [...new Set(firings.slice(-maxFirings).map((f) => f.rule))].join(', ');
-        throw new RewriteError(`rules keep firing at '${node.path}' in phase '${phase.name}': ${recent}`);
-      }
-      k = -1; // try every rule again at the replacement
+    const key = kept === undefined ? undefined : structuralKey(current);
+    const earlier = key === undefined ? undefined : kept!.get(key);
+    if (earlier !== undefined) {
+      // An equal node came earlier in topological order: use it (its rules have already run).
+      firings.push(sameAs(current, earlier, phase.name));
+      memo.set(node, earlier);
+      continue;
+    }
+    current = visit(current, phase, firings, { left: maxFirings, at: node });
+    if (key !== undefined) {
+      // Later copies of the node as it was, or as it now is, become this result.
+      kept!.set(key, current);
+      const now = structuralKey(current);
+      if (now !== undefined && !kept!.has(now)) kept!.set(now, current);
     }
     memo.set(node, current);
   }
   return outputs.map((o) => memo.get(o)!);
+}
+
+/** Firings still allowed while settling one node of a pass. */
+interface Budget {
+  left: number;
+  readonly at: Node;
+}
+
+/**
+ * Tries the phase's rules at `node` in order. When one fires, the nodes the replacement newly
+ * created are visited first, inner ones before outer ones, and then its root: so a rule at the
+ * root sees `log(sigmoid(-z))` rather than the `log(1 - sigmoid(z))` another rule is about to
+ * turn into it.
+ */
+function visit(node: Node, phase: Phase, firings: Firing[], budget: Budget): Node {
+  for (const candidate of phase.rules) {
+    const fired = tryRule(candidate, node, phase.name);
+    if (fired === null) continue;
+    firings.push(fired);
+    if (--budget.left < 0) {
+      const recent = [...new Set(firings.slice(-20).map((f) => f.rule))].join(', ');
+      throw new RewriteError(`rules keep firing at '${budget.at.path}' in phase '${phase.name}': ${recent}`);
+    }
+    return settle(fired.replacement, node.id, phase, firings, budget, new Map());
+  }
+  return node;
+}
+
+/** Visits the nodes of `node` newer than `boundary` (those a replacement created), bottom-up. */
+function settle(node: Node, boundary: number, phase: Phase, firings: Firing[], budget: Budget, done: Map<Node, Node>): Node {
+  if (node.id <= boundary) return node;
+  const known = done.get(node);
+  if (known !== undefined) return known;
+  const inputs = node.inputs.map((i) => settle(i, boundary, phase, firings, budget, done));
+  const result = visit(rebuild(node, inputs), phase, firings, budget);
+  done.set(node, result);
+  return result;
+}
+
+/** Constants with at most this many elements take part in common-subexpression elimination. */
+const CSE_CONSTANT_LIMIT = 1024;
+
+/**
+ * What makes two nodes compute the same value: op, dtype, static shape, the input nodes
+ * (by id; inputs are already merged) and the attributes; for a small constant, its data.
+ * Inputs and params are never merged (each is its own source of values).
+ */
+function structuralKey(node: Node): string | undefined {
+  if (node.op === 'input' || node.op === 'param') return undefined;
+  const type = `${node.dtype} ${JSON.stringify(node.shape)}`;
+  if (node.op === 'constant') {
+    const data = node.value?.data;
+    if (data === undefined || data.length > CSE_CONSTANT_LIMIT) return undefined;
+    return `constant ${type} ${Array.from(data, exactNumber).join(',')}`;
+  }
+  // Numbers print exactly (JSON would turn Infinity and NaN into null, and -0 into 0).
+  const attrs = JSON.stringify(node.attrs, (_key, value: unknown) => (typeof value === 'number' ? `#${exactNumber(value)}` : value));
+  return `${node.op} ${type} ${node.inputs.map((i) => i.id).join(',')} ${attrs}`;
+}
+
+function exactNumber(x: number): string {
+  return Object.is(x, -0) ? '-0' : String(x);
+}
+
+function sameAs(duplicate: Node, earlier: Node, phase: string): Firing {
+  return {
+    phase, rule: 'common-subexpression', doc: 'an expression computed twice is computed once and shared',
+    path: duplicate.path, scope: duplicate.scope, before: toSExpr(duplicate), after: 'kept',
+    captures: { kept: earlier.path }, matched: duplicate, replacement: earlier,
+  };
 }
 
 function tryRule(rule: RewriteRule, root: Node, phase: string): Firing | null {

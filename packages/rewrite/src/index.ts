@@ -10,4 +10,5 @@ export { rewrite, RewriteError, type Firing, type RewriteReport, type RewriteRes
 export { explain } from './explain.js';
 export { toSExpr } from './sexpr.js';
 export { stabilize, simplify } from './stabilize.js';
+export { compileTraining, type TrainingGraph, type CompileTrainingOptions, type CompiledTraining } from './pipeline.js';
 export { canonicalizeRules, stabilizeRules, simplifyRules, PHASES } from './rules/index.js';

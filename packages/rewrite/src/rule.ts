@@ -57,4 +57,10 @@ export function rule<N extends string>(definition: RewriteRule<N>): RewriteRule<
 export interface Phase {
   readonly name: string;
   readonly rules: readonly RewriteRule[];
+  /**
+   * Also merge common subexpressions: a node equal to an earlier one (same op, same input
+   * nodes, same attributes; constants by value) is replaced by it, as rule
+   * `common-subexpression`. Default false.
+   */
+  readonly cse?: boolean;
 }

@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { PHASES, rewrite, toSExpr } from '@stablegrad/rewrite';
 
-const all = PHASES.flatMap((phase, index) => phase.rules.map((r) => ({ phase: phase.name, upTo: PHASES.slice(0, index + 1), rule: r })));
+// A rule may serve in several phases; its examples are run through its first one.
+const firstPhase = new Map<object, number>();
+PHASES.forEach((phase, index) => phase.rules.forEach((r) => firstPhase.has(r) || firstPhase.set(r, index)));
+const all = [...firstPhase].map(([r, index]) => ({ phase: PHASES[index]!.name, upTo: PHASES.slice(0, index + 1), rule: PHASES[index]!.rules.find((x) => x === r)! }));
 
 describe('rule sets', () => {
   it('have unique kebab-case names, one-line docs and at least one example per rule', () => {

@@ -128,13 +128,17 @@ function ldexp(x: number, n: number): number {
 
 const ln2Cache = new Map<number, BigFloat>();
 
-/** ln 2 to `bits` bits: sum over n >= 1 of 1 / (n 2^n), in fixed point. */
+/** ln 2 to `bits` bits: 2 atanh(1/3) = sum over n >= 0 of 2 / ((2n + 1) 3^(2n + 1)), in fixed point. */
 function ln2(bits: number): BigFloat {
   const cached = ln2Cache.get(bits);
   if (cached !== undefined) return cached;
   const w = bits + 16;
   let sum = 0n;
-  for (let n = 1; n <= w; n++) sum += (1n << BigInt(w - n)) / BigInt(n);
+  let power = (2n << BigInt(w)) / 3n; // 2 / 3^(2n + 1) in fixed point
+  for (let n = 0n; power !== 0n; n++) {
+    sum += power / (2n * n + 1n);
+    power /= 9n;
+  }
   const value = trim({ m: sum, e: -w }, bits);
   ln2Cache.set(bits, value);
   return value;

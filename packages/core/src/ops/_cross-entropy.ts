@@ -34,6 +34,15 @@ const DD_TRUSTED = 2 ** -44;
 const BIG_BITS = 192;
 const BIG_MAX_BITS = 4096;
 
+/**
+ * Whether a BigFloat result computed with `bits` bits from operands of size `inexact` is
+ * settled: it keeps 64 good bits, or its error is below the smallest subnormal (the true value
+ * rounds to 0 or nearly), or the precision is at its cap.
+ */
+function settled(result: number, inexact: number, bits: number): boolean {
+  return Math.abs(result) >= inexact * 2 ** (72 - bits) || Math.log2(inexact) + 8 - bits < -1080 || bits >= BIG_MAX_BITS;
+}
+
 // ---------------------------------------------------------------- sigmoid cross-entropy
 
 /**
@@ -60,6 +69,8 @@ export function sigmoidCrossEntropyValue(z: number, y: number): number {
 
 /** `sigmoid(z) - y`, within a few ULP wherever the result is a normal number. */
 export function sigmoidCrossEntropyGradValue(z: number, y: number): number {
+  // sigmoid(0) = 1/2 exactly, the one place where the difference can be exactly 0
+  if (z === 0) return 0.5 - y;
   const e = Math.exp(-Math.abs(z));
   const d = 1 + e;
   // 1 + e = d + dl exactly (FastTwoSum, e <= 1); dividing by d then correcting by dl / d
@@ -113,7 +124,7 @@ function sigmoidGradBig(z: number, y: number, inexact: number): number {
       ? bigAdd(z >= 0 ? big : small, bigFromNumber(-y))
       : bigAdd(bigFromNumber(1 - y), bigNeg(z >= 0 ? small : big));
     const result = bigToNumber(g);
-    if (Math.abs(result) >= inexact * 2 ** (72 - bits) || bits >= BIG_MAX_BITS) return result;
+    if (settled(result, inexact, bits)) return result;
   }
 }
 
@@ -139,7 +150,7 @@ export function softmaxScratch(k: number): SoftmaxScratch {
 }
 
 /** What `loadRow` finds: the argmax and `T = sum over i != argmax of e^(z_i - m)` as hi + lo. */
-interface RowSummary {
+export interface RowSummary {
   argmax: number;
   max: number;
   tHi: number;
@@ -164,9 +175,10 @@ function rowArgmax(z: TypedArray, offset: number, stride: number, k: number): nu
 
 /**
  * Fills `row` (and `scratch`, when given) for one row: `m - z_i = hi + lo` exactly by TwoSum,
- * `e_i = e^(-hi) (1 - lo)`, and T summed with TwoSum compensation.
+ * `e_i = e^(-hi) (1 - lo)`, and T summed with TwoSum compensation. The softmax and logSoftmax
+ * kernels use it too. The result is a shared object, valid until the next call.
  */
-function loadRow(z: TypedArray, offset: number, stride: number, k: number, scratch?: SoftmaxScratch): RowSummary {
+export function loadRow(z: TypedArray, offset: number, stride: number, k: number, scratch?: SoftmaxScratch): RowSummary {
   const a = rowArgmax(z, offset, stride, k);
   const m = a < 0 ? NaN : z[offset + a * stride]!;
   let tHi = 0;
@@ -199,7 +211,7 @@ function loadRow(z: TypedArray, offset: number, stride: number, k: number, scrat
 }
 
 /** `log1p(T)` for T = tHi + tLo. */
-function log1pOfTail(r: RowSummary): number {
+export function log1pOfTail(r: RowSummary): number {
   return Math.log1p(r.tHi) + r.tLo / (1 + r.tHi);
 }
 
@@ -397,7 +409,7 @@ function bigGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number, 
     else if (yi <= 0.5) g = bigAdd(bigDiv(bigFromNumber(1), s, bits), bigFromNumber(-yi));
     else g = bigAdd(bigFromNumber(1 - yi), bigNeg(bigDiv(t, s, bits)));
     const result = bigToNumber(g);
-    if (Math.abs(result) >= inexact * 2 ** (72 - bits) || bits >= BIG_MAX_BITS) return result;
+    if (settled(result, inexact, bits)) return result;
   }
 }
 
@@ -497,29 +509,42 @@ export function refSoftmaxRowLoss<T>(z: readonly T[], y: readonly T[], M: BigMat
 /**
  * Reference `softmax(z)_i - y_i` of a row, in whichever of three equal forms cancels least
  * (largest result relative to its largest operand), with S = 1 + T:
- * `e_i / S - y_i`; at the argmax `(1 - y_i) - T / S`; and, for nearly equal logits,
- * `((1 - k y_i) + expm1(z_i - m) - y_i U) / S` with `U = sum_j expm1(z_j - m)` (since S = k + U).
+ * `e_i / S - y_i`; at the argmax `(1 - y_i) - T / S`; and a split form for ties and nearly
+ * equal logits. The split form takes the set N of logits within 1/2 of the max, writes
+ * `e_j = 1 + expm1(z_j - m)` there, and expands `S (p_i - y_i) = e_i - y_i S` into
+ * `([i in N] - y_i |N|) + (expm1(z_i - m) or e_i) - y_i sum_N expm1(z_j - m) - y_i sum_(not N) e_j`,
+ * whose first part is exact and whose other parts are small exactly when p_i is close to y_i.
  */
 export function refSoftmaxRowGrad<T>(z: readonly T[], y: readonly T[], M: BigMath<T>): T[] {
   if (refNaN(M, ...z, ...y)) return z.map(() => M.fromNumber(NaN));
   const { argmax, max, t } = refRow(z, M);
+  const zero = M.fromNumber(0);
   const one = M.fromNumber(1);
   const s = M.add(one, t);
-  const k = M.fromNumber(z.length);
-  const em = z.map((v) => refExpm1(M.sub(v, max), M));
-  const u = em.reduce((a, b) => M.add(a, b), M.fromNumber(0));
+  const gaps = z.map((v) => M.sub(v, max));
+  const near = gaps.map((d) => M.cmp(d, M.fromNumber(-0.5)) > 0);
+  const e = gaps.map((d) => M.exp(d));
+  const em = gaps.map((d, j) => (near[j] ? refExpm1(d, M) : zero));
+  const nearCount = M.fromNumber(near.filter(Boolean).length);
+  const nearSum = em.reduce((a, b) => M.add(a, b), zero);
+  const farSum = e.reduce((a, b, j) => (near[j] ? a : M.add(a, b)), zero);
   const abs = (x: T): T => M.abs(x);
   const maxOf = (xs: T[]): T => xs.reduce((a, b) => (M.cmp(a, b) >= 0 ? a : b));
-  return z.map((v, i) => {
+  return z.map((_, i) => {
     const yi = y[i]!;
-    const p = M.div(M.exp(M.sub(v, max)), s);
+    const p = M.div(e[i]!, s);
     // each candidate: its value and the scale of its largest operand
     const candidates: [T, T][] = [[M.sub(p, yi), maxOf([p, abs(yi)])]];
     if (i === argmax) {
       const q = M.div(t, s);
       candidates.push([M.sub(M.sub(one, yi), q), maxOf([abs(M.sub(one, yi)), q])]);
     }
-    const parts = [M.sub(one, M.mul(k, yi)), em[i]!, M.neg(M.mul(yi, u))];
+    const parts = [
+      M.sub(near[i] ? one : zero, M.mul(yi, nearCount)),
+      near[i] ? em[i]! : e[i]!,
+      M.neg(M.mul(yi, nearSum)),
+      M.neg(M.mul(yi, farSum)),
+    ];
     candidates.push([M.div(parts.reduce((a, b) => M.add(a, b)), s), M.div(maxOf(parts.map(abs)), s)]);
     // least cancellation: largest |value| / scale, i.e. |value_a| scale_b > |value_b| scale_a
     let best = candidates[0]!;

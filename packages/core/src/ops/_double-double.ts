@@ -392,6 +392,8 @@ export function ddExp(x: DD): DD {
  * ```
  */
 export function ddExpm1(x: DD): DD {
+  // x + x^2/2 is exact to 2^-199 here, and halving x for the series would underflow.
+  if (Math.abs(x[0]) < 1e-30) return ddAddNumber(x, (x[0] * x[0]) / 2);
   if (x[0] < -80) return ddAddNumber(ddExp(x), -1);
   if (!(x[0] <= 1500)) return [x[0] > 0 ? Infinity : NaN, 0];
   const { em, k } = expParts(x);

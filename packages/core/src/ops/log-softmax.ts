@@ -9,7 +9,9 @@ import { allocate, requireFloat } from '../dtype.js';
 import type { Node } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
+import { log1pOfTail, loadRow, softmaxScratch } from './_cross-entropy.js';
 import { checkAxis, forEachLane } from './_rules.js';
+import { log1pReference } from './log1p.js';
 import { lanesOf, refMax } from './softmax.js';
 import { sum } from './sum.js';
 
@@ -22,25 +24,18 @@ export const logSoftmaxOp = defineOp<{ axis: number }>({
     checkAxis(axis, x!.shape.length);
     return { shape: x!.shape, dtype: x!.dtype };
   },
+  // log p_i = -((m - z_i) + log1p(T)), with m - z_i = hi + lo exact (TwoSum) and T, the sum of
+  // the non-max terms, compensated: finite for every finite input, error independent of spread.
   kernel: ([x], { axis }, out) => {
     const data = x!.data;
     const n = x!.shape[axis]!;
     const y = allocate(out.dtype, data.length);
+    const scratch = softmaxScratch(n);
     forEachLane(x!.shape, axis, (offset, stride) => {
-      let m = -Infinity;
-      let arg = -1;
-      for (let i = 0; i < n; i++) {
-        const v = data[offset + i * stride]!;
-        if (v > m || (v !== v && m === m)) {
-          m = v;
-          arg = i;
-        }
-      }
-      // Every term but the max's is in (0, 1]; log1p keeps the digits of a small sum.
-      let rest = 0;
-      for (let i = 0; i < n; i++) if (i !== arg) rest += Math.exp(data[offset + i * stride]! - m);
-      const l = Math.log1p(rest);
-      for (let i = 0; i < n; i++) y[offset + i * stride] = data[offset + i * stride]! - m - l;
+      const row = loadRow(data, offset, stride, n, scratch);
+      const l = log1pOfTail(row);
+      // 0 - x rather than -x: log 1 is +0.
+      for (let i = 0; i < n; i++) y[offset + i * stride] = 0 - (scratch.negHi[i]! + (scratch.negLo[i]! + l));
     });
     return y;
   },
@@ -50,8 +45,10 @@ export const logSoftmaxOp = defineOp<{ axis: number }>({
     lanes.forEach((lane, l) => {
       const nan = lane.some((v) => M.isNaN(v));
       const m = refMax(lane, M);
-      const s = lane.reduce((a, v) => M.add(a, M.exp(M.sub(v, m))), M.fromNumber(0));
-      const logS = M.log(s);
+      // log1p of the other terms' sum: log(1 + tiny) at the reference precision would be 0.
+      const arg = lane.findIndex((v) => M.cmp(v, m) === 0);
+      const rest = lane.reduce((a, v, i) => (i === arg ? a : M.add(a, M.exp(M.sub(v, m)))), M.fromNumber(0));
+      const logS = log1pReference(rest, M);
       positions[l]!.forEach((p, i) => (y[p] = nan ? M.fromNumber(NaN) : M.sub(M.sub(lane[i]!, m), logS)));
     });
     return y;

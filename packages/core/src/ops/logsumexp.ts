@@ -11,6 +11,7 @@ import type { Node, ReduceOptions } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxes } from '../shape.js';
 import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
+import { log1pReference } from './log1p.js';
 import { max } from './max.js';
 import { softmax } from './softmax.js';
 import { sum } from './sum.js';
@@ -60,8 +61,10 @@ export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean
       if (nan !== undefined) return nan;
       const m = lane.reduce((a, v) => (M.cmp(v, a) > 0 ? v : a), M.neg(inf));
       if (M.cmp(M.abs(m), inf) === 0) return m;
-      const s = lane.reduce((acc, v) => M.add(acc, M.exp(M.sub(v, m))), M.fromNumber(0));
-      return M.add(m, M.log(s));
+      // m + log1p(other terms): log(1 + tiny) at the reference precision keeps too few digits.
+      const arg = lane.findIndex((v) => M.cmp(v, m) === 0);
+      const rest = lane.reduce((acc, v, i) => (i === arg ? acc : M.add(acc, M.exp(M.sub(v, m)))), M.fromNumber(0));
+      return M.add(m, log1pReference(rest, M));
     });
   },
   // d lse(x) = sum(softmax(x) dx). Not exp(x - lse(x)): at x = [1e300] * 4, lse rounds to 1e300

@@ -9,6 +9,7 @@ import { allocate, requireFloat } from '../dtype.js';
 import type { Node } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
+import { loadRow, softmaxScratch } from './_cross-entropy.js';
 import { checkAxis, forEachLane } from './_rules.js';
 import { sum } from './sum.js';
 
@@ -49,19 +50,17 @@ export const softmaxOp = defineOp<{ axis: number }>({
     checkAxis(axis, x!.shape.length);
     return { shape: x!.shape, dtype: x!.dtype };
   },
+  // p_i = e^(z_i - m) / (1 + T) with z_i - m kept exactly (TwoSum), so the error does not
+  // grow with the spread of the logits; T = sum of the non-max terms, compensated.
   kernel: ([x], { axis }, out) => {
     const data = x!.data;
     const n = x!.shape[axis]!;
     const y = allocate(out.dtype, data.length);
-    const e = new Float64Array(n);
+    const scratch = softmaxScratch(n);
     forEachLane(x!.shape, axis, (offset, stride) => {
-      const m = laneMax(data, offset, stride, n);
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        e[i] = Math.exp(data[offset + i * stride]! - m);
-        s += e[i]!;
-      }
-      for (let i = 0; i < n; i++) y[offset + i * stride] = e[i]! / s;
+      const row = loadRow(data, offset, stride, n, scratch);
+      const denominator = 1 + row.tHi + row.tLo;
+      for (let i = 0; i < n; i++) y[offset + i * stride] = scratch.e[i]! / denominator;
     });
     return y;
   },

@@ -1,24 +1,40 @@
 /**
  * The rule sets, in the order they are tried. Each family lives in its own file; this file only
- * orders them into the three phases.
+ * orders them into the three phases. A rule may serve in more than one phase.
  * @module
  */
 import type { Phase } from '../rule.js';
-import { negationRules } from './canonicalize/negation.js';
+import { doubleNegation, negationMovingRules, negationRules } from './canonicalize/negation.js';
+import { reductionRules } from './canonicalize/reduction.js';
 import { sigmoidRules } from './stabilize/sigmoid.js';
+import { kerasRules } from './stabilize/keras.js';
+import { softmaxRules } from './stabilize/softmax.js';
+import { crossEntropyRules } from './stabilize/cross-entropy.js';
+import { accuracyRules } from './stabilize/accuracy.js';
+import { foldingRules } from './simplify/folding.js';
+import { identityRules } from './simplify/identities.js';
+import { shapeRules } from './simplify/shapes.js';
+import { readableRules } from './simplify/readable.js';
 
 /** Canonical forms, so that one stabilize pattern covers many spellings. */
-export const canonicalizeRules = [...negationRules];
+export const canonicalizeRules = [...negationRules, ...reductionRules];
 
 /** Numerical stabilization: logit forms, fused cross-entropies, accuracy rewrites. */
-export const stabilizeRules = [...sigmoidRules];
+export const stabilizeRules = [
+  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...crossEntropyRules, ...accuracyRules,
+  // Fusions come out negated inside reductions and products; move those negations out again.
+  ...negationMovingRules,
+];
 
-/** Clean-up: constant folding, common subexpressions, identities, readable forms. */
-export const simplifyRules = [] as const;
+/**
+ * Clean-up: constant folding, identities, readable forms (common subexpressions: the phase's
+ * `cse`). Gradient graphs are only simplified, so double negations are removed here too.
+ */
+export const simplifyRules = [...foldingRules, doubleNegation, ...identityRules, ...shapeRules, ...readableRules];
 
 /** The three phases of `stabilize`, in order. */
 export const PHASES: readonly Phase[] = [
   { name: 'canonicalize', rules: canonicalizeRules },
   { name: 'stabilize', rules: stabilizeRules },
-  { name: 'simplify', rules: simplifyRules },
+  { name: 'simplify', rules: simplifyRules, cse: true },
 ];

@@ -43,8 +43,9 @@ export const negationOutOfProduct = rule({
   name: 'negation-out-of-product',
   doc: '(-a) * b is -(a * b)',
   pattern: P.mul(P.neg(a), b),
-  replace: (m) => neg(mul(m.a, m.b)),
-  examples: [{ before: () => mul(named('b')(), neg(named('a')())), after: 'neg(mul(a, b))' }],
+  // Keep the user's operand order: w * (-x) becomes -(w * x).
+  replace: (m) => neg(m.$root.inputs[0]!.op === 'neg' ? mul(m.a, m.b) : mul(m.b, m.a)),
+  examples: [{ before: () => mul(named('b')(), neg(named('a')())), after: 'neg(mul(b, a))' }],
 });
 
 export const negationOutOfQuotient = rule({
@@ -82,6 +83,13 @@ export const log1pToLog = rule({
   replace: (m) => log(add(1, m.x)),
   examples: [{ before: () => log1p(named('x')()), after: 'log(add(1, x))' }],
 });
+
+/**
+ * The rules that move negations outward. Stabilize runs them again after its fusions, which
+ * come out negated inside the user's reductions and products (`-mean(-sigmoidCE)`), so that the
+ * user's `-(...)` meets the fusion's negation and cancels.
+ */
+export const negationMovingRules = [doubleNegation, negationOutOfProduct, negationOutOfQuotient, negationOutOfSum, negationOutOfReduction];
 
 /** The negation rules, in the order they are tried. */
 export const negationRules = [

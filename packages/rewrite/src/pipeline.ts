@@ -1,0 +1,104 @@
+/**
+ * The training pipeline up to execution: stabilize the forward graph, differentiate it, then
+ * simplify the forward and gradient graphs together. Stabilizing before `grad` is what makes
+ * the gradients come out as `sigmoid(z) - y` and `softmax(z) - y` (the fused loss ops' own
+ * VJPs) instead of divisions by saturated probabilities. It lives here until the compile
+ * package (scheduling, buffers, the fast backend) exists.
+ * @module
+ */
+import { grad, type Graph, type Node, StablegradError, topoSort } from '@stablegrad/core';
+import { rewrite, type RewriteOptions, type RewriteReport } from './engine.js';
+import { PHASES } from './rules/index.js';
+
+/** What to compile: a scalar loss, the params to train, and other outputs to keep (predictions). */
+export interface TrainingGraph {
+  /** A scalar float node. */
+  readonly loss: Node;
+  /** The nodes to differentiate with respect to (params, or inputs). */
+  readonly params: readonly Node[];
+  /** Further outputs by name, e.g. `{ prediction: sigmoid(z) }`; they share nodes with the loss. */
+  readonly outputs?: { readonly [name: string]: Node };
+}
+
+/** Options of `compileTraining`, plus the rewrite engine's limits. */
+export interface CompileTrainingOptions extends RewriteOptions {
+  /** Run canonicalize and stabilize on the forward graph first (default true; false for comparisons). */
+  readonly stabilize?: boolean;
+}
+
+/** The compiled training graph. */
+export interface CompiledTraining {
+  /** The (stabilized, simplified) loss. */
+  readonly loss: Node;
+  /** d loss / d param, one per param, in order. */
+  readonly gradients: readonly Node[];
+  /** The other outputs, by the names given. */
+  readonly outputs: { readonly [name: string]: Node };
+  /** Everything in one graph: outputs `loss`, `grad(<param path>)` per param, then the named outputs. */
+  readonly graph: Graph;
+  /** Every firing, stabilize phases (on the forward graph) first, then simplify (on the whole). */
+  readonly report: RewriteReport;
+}
+
+/**
+ * Stabilizes the forward graph (loss and outputs), differentiates the loss with core's `grad`,
+ * and simplifies the combined graph (constant folding, common subexpressions, identities).
+ * With `stabilize: false` the forward graph is differentiated as written (and still simplified).
+ * @example
+ * ```ts
+ * const z = input([4], { name: 'z' });
+ * const y = input([4], { name: 'y' });
+ * const p = sigmoid(z);
+ * const loss = mean(neg(add(mul(y, log(p)), mul(sub(1, y), log(sub(1, p))))));
+ * const { gradients } = compileTraining({ loss, params: [z] });
+ * toSExpr(gradients[0]); // 'mul(0.25, sigmoidCrossEntropyGrad(z, y))'
+ * ```
+ */
+export function compileTraining(model: TrainingGraph, options: CompileTrainingOptions = {}): CompiledTraining {
+  const names = Object.keys(model.outputs ?? {});
+  const gradientNames = uniqueNames(model.params.map((p) => `grad(${p.path})`));
+  const taken = new Set(['loss', ...gradientNames]);
+  for (const name of names) {
+    if (taken.has(name)) throw new StablegradError(`compileTraining: the output name '${name}' is taken by the loss or a gradient; rename the output`);
+  }
+
+  let forward = [model.loss, ...names.map((name) => model.outputs![name]!)];
+  let stabilized: RewriteReport = { firings: [], phases: [] };
+  if (options.stabilize ?? true) {
+    const phases = PHASES.filter((phase) => phase.name !== 'simplify');
+    const result = rewrite(asGraph(forward, ['loss', ...names]), phases, options);
+    forward = [...result.graph.outputs];
+    stabilized = result.report;
+  }
+
+  const loss = forward[0]!;
+  const gradients = grad(loss, model.params);
+  const whole = asGraph([loss, ...gradients, ...forward.slice(1)], ['loss', ...gradientNames, ...names]);
+  const simplified = rewrite(whole, PHASES.filter((phase) => phase.name === 'simplify'), options);
+  const out = simplified.graph.outputs;
+  const count = model.params.length;
+  return {
+    loss: out[0]!,
+    gradients: out.slice(1, 1 + count),
+    outputs: Object.fromEntries(names.map((name, i) => [name, out[1 + count + i]!])),
+    graph: simplified.graph,
+    report: {
+      firings: [...stabilized.firings, ...simplified.report.firings],
+      phases: [...stabilized.phases, ...simplified.report.phases],
+    },
+  };
+}
+
+function asGraph(outputs: readonly Node[], outputNames: readonly string[]): Graph {
+  return { outputs, outputNames, nodes: topoSort(outputs) };
+}
+
+// Params with the same path get `#2`, `#3`, ... so that every output has its own name.
+function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? name : `${name}#${n}`;
+  });
+}

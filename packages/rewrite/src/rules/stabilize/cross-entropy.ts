@@ -1,0 +1,257 @@
+/**
+ * Recognition of whole cross-entropies: once the local rules have turned `log(sigmoid z)` into
+ * `logSigmoid(z)`, `log(1 - sigmoid z)` into `logSigmoid(-z)` and `log(softmax z)` into
+ * `logSoftmax(z)`, these rules collapse the surrounding sums and products into the fused ops,
+ * whose gradients are `sigmoid(z) - y` and `softmax(z) - y`:
+ * - binary `y logSigmoid(z) + (1-y) logSigmoid(-z)` (weighted or not) -> `-sigmoidCrossEntropyWithLogits(z, y)`,
+ *   elementwise, so multi-label losses and any later sum or mean come along;
+ * - categorical `sum(y * logSoftmax(z), axis)` -> `-softmaxCrossEntropyWithLogits(z, y)`, ONLY when y
+ *   is known to sum to 1 along the axis (one-hot, softmax, normalized, constant, label-smoothed):
+ *   the fused op's gradient `softmax(z) - y` assumes it. Other labels keep `logSoftmax`, which is
+ *   already finite and accurate;
+ * - sparse: `gather(logSoftmax(z), labels)` and one-hot labels -> `sparseSoftmaxCrossEntropyWithLogits`
+ *   (labels outside [0, k) then raise a ValueError instead of giving a zero row).
+ * The fused forms come out negated; the last rules keep negations outermost (the canonical form)
+ * so that the user's own `-(...)` cancels.
+ * @module
+ */
+import {
+  add, broadcastShapes, div, expandDims, gather, input, isConcrete, log, logSigmoid, logSoftmax, mean, mul, neg, type Node,
+  oneHot, type Shape, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
+  sparseSoftmaxCrossEntropyWithLogits, sub, sum,
+} from '@stablegrad/core';
+import { isConstantNear } from '../../match.js';
+import { attr, bind, c, op, P, v } from '../../pattern.js';
+import { rule } from '../../rule.js';
+
+const isFloat = (node: Node) => node.dtype !== 'int32';
+const y = v('y', isFloat);
+const z = v('z');
+const [a, b, x] = [v('a'), v('b'), v('x')];
+
+/** Same rank, and each pair of dims equal or both symbolic (so no broadcasting hides between them). */
+const alike = (p: Shape, q: Shape) => p.length === q.length && p.every((d, i) => d === q[i] || (typeof d !== 'number' && typeof q[i] !== 'number'));
+/** The engine's check: same rank, numeric dims equal. */
+const fits = (root: Node, shape: Shape) => root.shape.length === shape.length && shape.every((d, i) => d === root.shape[i] || typeof d !== 'number' || typeof root.shape[i] !== 'number');
+
+// Example graphs, as a user writes them.
+const named = (name: string, shape: readonly (number | string)[] = [3], dtype: 'float32' | 'int32' = 'float32') => input(shape, { name, dtype });
+const naiveBce = (zn: Node, yn: Node) => add(mul(yn, log(sigmoid(zn))), mul(sub(1, yn), log(sub(1, sigmoid(zn)))));
+
+/** y logSigmoid(z) + (1 - y) logSigmoid(-z) -> -sigmoidCrossEntropyWithLogits(z, y). */
+export const binaryCrossEntropy = rule({
+  name: 'binary-cross-entropy',
+  doc: 'y log(sigmoid z) + (1-y) log(1 - sigmoid z) is -sigmoidCrossEntropyWithLogits(z, y), finite for every z',
+  // y logσ(z) + (1-y) logσ(-z) = -(softplus(-z) + (1-y) z) = -(max(z,0) - y z + log1p(e^-|z|)), for any real y
+  pattern: P.add(P.mul(y, P.logSigmoid(z)), P.mul(P.add(c(1), P.neg(y)), P.logSigmoid(P.neg(z)))),
+  guard: (m) => fits(m.$root, broadcastShapes(m.z.shape, m.y.shape)),
+  replace: (m) => neg(sigmoidCrossEntropyWithLogits(m.z, m.y)),
+  examples: [
+    { before: () => naiveBce(named('z'), named('y')), after: 'neg(sigmoidCrossEntropyWithLogits(z, y))' },
+    { before: () => { const [zn, yn] = [named('z'), named('y')]; return add(mul(logSigmoid(neg(zn)), add(neg(yn), 1)), mul(logSigmoid(zn), yn)); }, after: 'neg(sigmoidCrossEntropyWithLogits(z, y))' },
+  ],
+});
+
+const factorsOf = (node: Node): Node[] => (node.op === 'mul' ? [...factorsOf(node.inputs[0]!), ...factorsOf(node.inputs[1]!)] : [node]);
+
+/** y when `node` is 1 + (-y) (canonical 1 - y), else undefined. */
+function oneMinus(node: Node): Node | undefined {
+  if (node.op !== 'add') return undefined;
+  const [p, q] = node.inputs as [Node, Node];
+  const [one, negated] = isConstantNear(p, 1) ? [p, q] : [q, p];
+  return isConstantNear(one, 1) && one.shape.length === 0 && negated.op === 'neg' ? negated.inputs[0] : undefined;
+}
+
+/** `nodes` without one occurrence of each of `drop` (by identity). */
+function without(nodes: readonly Node[], drop: readonly Node[]): Node[] {
+  const rest = [...nodes];
+  for (const d of drop) {
+    const at = rest.indexOf(d);
+    if (at >= 0) rest.splice(at, 1);
+  }
+  return rest;
+}
+
+const idsOf = (nodes: readonly Node[]) => nodes.map((n) => n.id).sort((i, j) => i - j).join(',');
+const sameFactors = (p: readonly Node[], q: readonly Node[]) => idsOf(p) === idsOf(q);
+
+/** The z, y and common weights of `w y logσ(z) + w (1-y) logσ(-z)`, in any association and order. */
+export function weightedBinary(p: Node, q: Node): { z: Node; y: Node; weights: Node[] } | null {
+  for (const [first, second] of [[p, q], [q, p]] as const) {
+    const [fa, fb] = [factorsOf(first), factorsOf(second)];
+    for (const ls of fa.filter((f) => f.op === 'logSigmoid')) {
+      const zn = ls.inputs[0]!;
+      const lsNeg = fb.find((f) => f.op === 'logSigmoid' && f.inputs[0]!.op === 'neg' && f.inputs[0]!.inputs[0] === zn);
+      if (lsNeg === undefined) continue;
+      for (const om of fb) {
+        const yn = oneMinus(om);
+        if (yn === undefined || yn === ls || !isFloat(yn) || !fa.includes(yn)) continue;
+        const weights = without(fa, [ls, yn]);
+        if (weights.length > 0 && sameFactors(weights, without(fb, [lsNeg, om]))) return { z: zn, y: yn, weights };
+      }
+    }
+  }
+  return null;
+}
+
+/** w y logSigmoid(z) + w (1 - y) logSigmoid(-z) -> -(w sigmoidCrossEntropyWithLogits(z, y)). */
+export const weightedBinaryCrossEntropy = rule({
+  name: 'weighted-binary-cross-entropy',
+  doc: 'w y log(sigmoid z) + w (1-y) log(1 - sigmoid z), weights on both terms, is -w sigmoidCrossEntropyWithLogits(z, y)',
+  // w y logσ(z) + w (1-y) logσ(-z) = w (y logσ(z) + (1-y) logσ(-z))
+  pattern: P.add(a, b),
+  guard: (m) => {
+    const found = weightedBinary(m.a, m.b);
+    return found !== null && fits(m.$root, [...found.weights, found.z, found.y].map((n) => n.shape).reduce(broadcastShapes));
+  },
+  replace: (m) => {
+    const { z: zn, y: yn, weights } = weightedBinary(m.a, m.b)!;
+    return neg(mul(weights.reduce((w, f) => mul(w, f)), sigmoidCrossEntropyWithLogits(zn, yn)));
+  },
+  examples: [{
+    before: () => {
+      const [zn, yn, w] = [named('z'), named('y'), named('w')];
+      return add(mul(mul(w, yn), log(sigmoid(zn))), mul(log(sub(1, sigmoid(zn))), mul(sub(1, yn), w)));
+    },
+    after: 'neg(mul(w, sigmoidCrossEntropyWithLogits(z, y)))',
+  }],
+});
+
+/** The value of a scalar expression of constants (every element equal), else undefined. */
+function constantValue(node: Node): number | undefined {
+  if (node.op === 'constant') {
+    const data = node.value?.data;
+    return data !== undefined && data.length > 0 && data.every((d) => d === data[0]) ? data[0] : undefined;
+  }
+  const args = node.inputs.map(constantValue);
+  if (args.length === 0 || args.some((v) => v === undefined)) return undefined;
+  const [p, q] = args as [number, number];
+  switch (node.op) {
+    case 'neg': return -p;
+    case 'add': return p + q;
+    case 'sub': return p - q;
+    case 'mul': return p * q;
+    case 'div': return p / q;
+    default: return undefined;
+  }
+}
+
+/** How far from 1 a sum of k labels may be: a few roundings per term. */
+const sumTolerance = (node: Node, k: number) => 4 * (k + 1) * (node.dtype === 'float32' ? 2 ** -23 : 2 ** -52);
+
+/** True when every lane of constant `node` along `axis` sums to 1 within rounding. */
+function constantSumsToOne(node: Node, axis: number): boolean {
+  const value = node.value;
+  if (value === undefined || value.shape.length !== node.shape.length) return false;
+  const shape = value.shape;
+  const k = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += value.data[(o * k + j) * inner + i]!;
+      if (!(Math.abs(s - 1) <= sumTolerance(node, k))) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True when `y` is known to sum to 1 along `axis`: a one-hot (last axis), a softmax or a
+ * normalization `p / sum(p, axis, keepDims)` along it, a constant whose lanes sum to 1, a cast
+ * of one of these, or label smoothing `s y + t` of one with scalar constants and s + k t = 1.
+ */
+export function sumsToOne(yn: Node, axis: number): boolean {
+  switch (yn.op) {
+    case 'oneHot': return axis === yn.shape.length - 1;
+    case 'softmax': return yn.attrs.axis === axis;
+    case 'cast': return sumsToOne(yn.inputs[0]!, axis);
+    case 'constant': return isConcrete(yn.shape) && constantSumsToOne(yn, axis);
+    case 'div': {
+      const [p, total] = yn.inputs as [Node, Node];
+      const axes = total.attrs.axes as readonly number[] | undefined;
+      return total.op === 'sum' && total.inputs[0] === p && total.attrs.keepDims === true && axes?.length === 1 && axes[0] === axis;
+    }
+    case 'add': {
+      const k = yn.shape[axis];
+      if (typeof k !== 'number') return false;
+      for (const [scaled, shift] of [yn.inputs, [...yn.inputs].reverse()] as [Node, Node][]) {
+        const t = constantValue(shift);
+        if (t === undefined || shift.shape.length > 0 || scaled.op !== 'mul') continue;
+        for (const [inner, factor] of [scaled.inputs, [...scaled.inputs].reverse()] as [Node, Node][]) {
+          const s = constantValue(factor);
+          if (s !== undefined && factor.shape.length === 0 && Math.abs(s + k * t - 1) <= sumTolerance(yn, k) && sumsToOne(inner, axis)) return true;
+        }
+      }
+      return false;
+    }
+    default: return false;
+  }
+}
+
+/** sum(y * logSoftmax(z, axis), axes ∋ axis) -> -softmaxCrossEntropyWithLogits(z, y, axis), labels summing to 1. */
+export const categoricalCrossEntropy = rule({
+  name: 'categorical-cross-entropy',
+  doc: 'sum (or mean) of y * logSoftmax(z) over the class axis is -softmaxCrossEntropyWithLogits(z, y), when y is known to sum to 1 there',
+  // sum_i y_i log softmax(z)_i = -sum_i y_i (lse(z) - z_i); its gradient softmax(z) - y needs sum_i y_i = 1
+  pattern: op(['sum', 'mean'], [P.mul(y, op('logSoftmax', [z], { axis: attr('axis') }))], { axes: attr('axes'), keepDims: attr('keepDims') }),
+  guard: (m) => {
+    const axis = m.$attrs.axis as number;
+    return (m.$attrs.axes as readonly number[]).includes(axis) && m.y.dtype === m.z.dtype && alike(m.y.shape, m.z.shape) &&
+      (m.$root.op === 'sum' || typeof m.z.shape[axis] === 'number') && sumsToOne(m.y, axis);
+  },
+  replace: (m) => {
+    const [axis, keepDims] = [m.$attrs.axis as number, m.$attrs.keepDims as boolean];
+    const reduce = m.$root.op === 'sum' ? sum : mean;
+    // The other reduced axes, as numbered after the class axis is gone (or kept as size 1).
+    const rest = (m.$attrs.axes as readonly number[]).filter((i) => i !== axis).map((i) => (keepDims || i < axis ? i : i - 1));
+    let loss = softmaxCrossEntropyWithLogits(m.z, m.y, axis);
+    if (keepDims) loss = expandDims(loss, axis);
+    if (rest.length > 0) loss = reduce(loss, { axis: rest, keepDims });
+    // A mean also divides by the k classes.
+    return neg(m.$root.op === 'sum' ? loss : div(loss, m.z.shape[axis] as number));
+  },
+  examples: [
+    {
+      // label smoothing with a = 0.25 over k = 4 classes: 0.75 y + 0.0625 still sums to 1
+      before: () => sum(mul(add(mul(oneHot(named('labels', [2], 'int32'), 4), 0.75), 0.0625), logSoftmax(named('z', [2, 4]))), { axis: 1 }),
+      after: 'neg(softmaxCrossEntropyWithLogits{axis=1}(z, add(mul(oneHot{depth=4, dtype=float32}(labels), 0.75), 0.0625)))',
+    },
+    { before: () => sum(mul(softmax(named('t', [2, 3]), 1), logSoftmax(named('z', [2, 3]), 1)), { axis: [0, 1] }), after: 'neg(sum{axes=[0]}(softmaxCrossEntropyWithLogits{axis=1}(z, softmax{axis=1}(t))))' },
+  ],
+});
+
+/** gather(logSoftmax(z), labels, last axis, batchDims r-1) -> -sparseSoftmaxCrossEntropyWithLogits(z, labels). */
+export const sparseCrossEntropy = rule({
+  name: 'sparse-cross-entropy',
+  doc: 'picking logSoftmax(z)[label] with gather is -sparseSoftmaxCrossEntropyWithLogits(z, labels)',
+  // log softmax(z)[k] = -(lse(z) - z[k])
+  pattern: op('gather', [op('logSoftmax', [z], { axis: attr('axis') }), v('labels')], { axis: attr('axis'), batchDims: attr('batchDims') }),
+  guard: (m) => {
+    const last = m.z.shape.length - 1;
+    return m.$attrs.axis === last && m.$attrs.batchDims === last && m.labels.shape.length === last;
+  },
+  replace: (m) => neg(sparseSoftmaxCrossEntropyWithLogits(m.z, m.labels)),
+  examples: [{
+    before: () => gather(logSoftmax(named('z', [2, 3])), named('labels', [2], 'int32'), { axis: 1, batchDims: 1 }),
+    after: 'neg(sparseSoftmaxCrossEntropyWithLogits(z, labels))',
+  }],
+});
+
+/** softmaxCrossEntropyWithLogits(z, oneHot(labels, k)) -> sparseSoftmaxCrossEntropyWithLogits(z, labels). */
+export const oneHotToSparse = rule({
+  name: 'one-hot-cross-entropy-to-sparse',
+  doc: 'softmax cross-entropy against oneHot(labels, k) over the last axis of k classes is the sparse form, which needs no one-hot tensor',
+  // sum_i oneHot(l)_i (lse(z) - z_i) = lse(z) - z_l
+  pattern: op('softmaxCrossEntropyWithLogits', [z, bind('hot', P.oneHot(v('labels')))], { axis: attr('axis') }),
+  guard: (m) => m.$attrs.axis === m.z.shape.length - 1 && typeof m.hot.attrs.depth === 'number' && m.hot.attrs.depth === m.z.shape[m.z.shape.length - 1],
+  replace: (m) => sparseSoftmaxCrossEntropyWithLogits(m.z, m.labels),
+  examples: [{
+    before: () => mean(neg(sum(mul(oneHot(named('labels', [2], 'int32'), 3), logSoftmax(named('z', [2, 3]))), { axis: -1 }))),
+    after: 'mean{axes=[0]}(sparseSoftmaxCrossEntropyWithLogits(z, labels))',
+  }],
+});
+
+/** The cross-entropy rules, in the order they are tried (after the sigmoid and softmax rules). */
+export const crossEntropyRules = [binaryCrossEntropy, weightedBinaryCrossEntropy, categoricalCrossEntropy, sparseCrossEntropy, oneHotToSparse];
