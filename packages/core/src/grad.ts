@@ -55,7 +55,7 @@ export function grad(y: Node, xs: Node | readonly Node[], options: GradOptions =
  */
 export function vjp(ys: readonly Node[], xs: readonly Node[], cotangents: readonly Node[], options: GradOptions = {}): Node[] {
   if (ys.length !== cotangents.length) throw new GradError(`vjp got ${ys.length} outputs but ${cotangents.length} cotangents`);
-  ys.forEach((y, i) => checkFloat(y, 'differentiate'));
+  ys.forEach((y) => checkFloat(y, 'differentiate'));
   xs.forEach((x) => checkFloat(x, 'differentiate with respect to'));
   ys.forEach((y, i) => {
     const ct = cotangents[i]!;

@@ -1,0 +1,180 @@
+/**
+ * The metamorphic check shared by test/metamorphic.test.ts and its regression file: build a
+ * random loss graph, stabilize it, and compare both graphs with the high-precision reference.
+ *
+ * Claims checked per output element, with `tol` ULP (see TOLERANCE):
+ * 1. finite: the stabilized graph is finite wherever the reference of the stabilized graph is;
+ * 2. accurate: it is within `tol` ULP of that reference;
+ * 3. same meaning: the references of the original and of the stabilized graph agree (within
+ *    `tol`: constant folding rounds constants such as `exp(0.1)` to the dtype, a change of
+ *    meaning of a few ULP that the float evaluation of the original makes as well),
+ *    except where a Keras clip of the original is active (the fused loss drops clipping on
+ *    purpose) and where the original's own reference is not finite or not stable in precision
+ *    (60 vs 400 digits: e.g. `1 - sigmoid(200)` is 0 at 60 digits), counted as inconclusive;
+ * 4. agreement: where the original graph is itself accurate (within `tol` of its reference, no
+ *    clip active), the stabilized graph agrees with that reference.
+ * Affine logits (`x * w + b`) are taken at their computed float value in every reference: their
+ * rounding happens before the loss and is amplified by the loss's conditioning (about |z| ULP
+ * for tiny losses), which no rewrite of the loss can or should remove.
+ */
+import { evaluate, type Node, type RefTensor, type Tensor, topoSort } from '@stablegrad/core';
+import { stabilize } from '@stablegrad/rewrite';
+import {
+  buildLossGraph, createDecimalMath, type Decimal, type DecimalMath, decimalMath, type FloatDType, type LossCase, type LossGraph, referenceEvaluateExact,
+  toDecimal, toRefTensor, ulpDistance,
+} from '@stablegrad/testing';
+
+/**
+ * ULP allowed between the stabilized graph and its reference. A graph here is a fused loss
+ * (about 1 ULP), a weight product, up to two reductions over at most 6 elements (float64
+ * sums add up to 5 half-ULP roundings) and up to two well-conditioned extra ops (square doubles
+ * relative error). float32 kernels compute in float64 and round once per op, so each op adds
+ * at most half an ULP.
+ */
+export const TOLERANCE: Record<FloatDType, number> = { float32: 4, float64: 8 };
+
+/** Below this distance, values are equal whatever their ULP distance: subnormal results have absolute precision only. */
+const SUBNORMAL_FLOOR: Record<FloatDType, number> = { float32: 16 * 2 ** -149, float64: 16 * Number.MIN_VALUE };
+
+const PRECISE = createDecimalMath(400);
+
+/** What one case showed, for the summary. */
+export interface CaseOutcome {
+  readonly problems: readonly string[];
+  /** Some rule fired. */
+  readonly rewritten: boolean;
+  /** The original was non-finite somewhere the stabilized graph is finite and right. */
+  readonly rescued: boolean;
+  /** The original was off by more than `tol` somewhere (and finite). */
+  readonly improved: boolean;
+  readonly clipActive: boolean;
+  /** Elements whose meaning could not be compared (original reference not finite or not stable). */
+  readonly inconclusive: number;
+  /** Largest ULP error of the stabilized graph. */
+  readonly maxUlp: number;
+}
+
+/** True when `a` and `b` are within `tol` ULP (or both tiny and close in absolute terms). */
+export function close(a: number, b: number, dtype: FloatDType, tol: number): boolean {
+  return ulpDistance(a, b, dtype) <= tol || Math.abs(a - b) <= SUBNORMAL_FLOOR[dtype];
+}
+
+/** Exact feeds: the float feeds, plus the givens at their computed float values. */
+function exactFeeds(g: LossGraph, givens: ReadonlyMap<Node, Tensor>, M: DecimalMath = decimalMath): Map<Node, RefTensor<Decimal>> {
+  // decimal.js computes with the precision of its operands' constructor: feed values of M.
+  const feeds = new Map<Node, RefTensor<Decimal>>();
+  for (const [node, t] of g.feeds) feeds.set(node, toRefTensor(t, M));
+  for (const [node, t] of givens) feeds.set(node, toRefTensor(t, M));
+  return feeds;
+}
+
+/**
+ * A key equal for nodes that compute the same thing from the same leaves, so a given that the
+ * engine rebuilt (same op, same inputs) is still found.
+ */
+function structuralKey(node: Node, memo = new Map<Node, string>()): string {
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  let key: string;
+  if (node.op === 'input' || node.op === 'param') key = `#${node.id}`;
+  else if (node.op === 'constant') key = `c${node.dtype}${JSON.stringify(Array.from(node.value?.data ?? []))}`;
+  else {
+    const inputs = node.inputs.map((i) => structuralKey(i, memo));
+    if (node.op === 'add' || node.op === 'mul') inputs.sort();
+    key = `${node.op}${JSON.stringify(node.attrs)}(${inputs.join(',')})`;
+  }
+  memo.set(node, key);
+  return key;
+}
+
+/** The stabilized graph's nodes standing for the original's givens. */
+function givensIn(stabilized: Node, givens: ReadonlyMap<Node, Tensor>): { found: Map<Node, Tensor>; lost: Node[] } {
+  const nodes = topoSort([stabilized]);
+  const byKey = new Map<string, Node>();
+  const memo = new Map<Node, string>();
+  for (const n of nodes) byKey.set(structuralKey(n, memo), n);
+  const found = new Map<Node, Tensor>();
+  const lost: Node[] = [];
+  for (const [node, value] of givens) {
+    const same = nodes.includes(node) ? node : byKey.get(structuralKey(node, memo));
+    if (same === undefined) lost.push(node);
+    else found.set(same, value);
+  }
+  return { found, lost };
+}
+
+const fmt = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
+
+/**
+ * Stabilizes the case's graph and checks the four claims; `problems` is empty when all hold.
+ * @example
+ * ```ts
+ * expect(checkStabilized(lossCase).problems).toEqual([]);
+ * ```
+ */
+export function checkStabilized(lossCase: LossCase): CaseOutcome {
+  const g = buildLossGraph(lossCase);
+  const dtype = lossCase.recipe.dtype;
+  const tol = TOLERANCE[dtype];
+  const { graph, report } = stabilize({ loss: g.output });
+  const s = graph.outputs[0]!;
+
+  const givenValues = new Map<Node, Tensor>();
+  if (g.givens.length > 0) evaluate(g.givens, g.feeds).forEach((t, i) => givenValues.set(g.givens[i]!, t));
+  const { found, lost } = givensIn(s, givenValues);
+  const problems: string[] = [];
+  if (lost.length > 0 && topoSort([s]).some((n) => n.op === 'input' && (n.name === 'x' || n.name === 'w'))) {
+    problems.push(`the affine logits ${lost.map(String).join(', ')} were rebuilt beyond recognition; the check cannot take them as given`);
+  }
+
+  const stabilizedFeeds = exactFeeds(g, found);
+  const originalFeeds = exactFeeds(g, givenValues);
+  let refS = referenceEvaluateExact(s, stabilizedFeeds).values;
+  const gotS = evaluate(s, g.feeds).data;
+  const [refOriginal, ...clipped] = referenceEvaluateExact([g.output, ...g.clips.map((c) => c.clipped)], originalFeeds);
+  let refO = refOriginal!.values;
+  const gotO = evaluate(g.output, g.feeds).data;
+  const clipActive = g.clips.some((c, k) =>
+    clipped[k]!.exact.some((p) => p.lt(toDecimal(c.lo)) || p.gt(toDecimal(c.hi))));
+
+  // Where the references disagree, one of them may have lost digits (1 + 1e-320 is 1 at 60
+  // digits): recompute both with 400 digits, enough for any sum of float64 values, and count
+  // elements that still move with the precision as inconclusive.
+  const disagree = (i: number): boolean => Number.isFinite(refO[i]!) && !close(refO[i]!, refS[i]!, dtype, tol);
+  const unstable = new Set<number>();
+  if (!clipActive && refS.some((_, i) => disagree(i))) {
+    const [preciseS, preciseO] = [
+      referenceEvaluateExact(s, exactFeeds(g, found, PRECISE), { math: PRECISE }).values,
+      referenceEvaluateExact(g.output, exactFeeds(g, givenValues, PRECISE), { math: PRECISE }).values,
+    ];
+    refS.forEach((v, i) => { if (!close(v, preciseS[i]!, dtype, 0) || !close(refO[i]!, preciseO[i]!, dtype, 0)) unstable.add(i); });
+    [refS, refO] = [preciseS, preciseO];
+  }
+
+  let inconclusive = 0;
+  let rescued = false;
+  let improved = false;
+  let maxUlp = 0;
+  for (let i = 0; i < refS.length; i++) {
+    const [expected, got, original, originalRef] = [refS[i]!, gotS[i]!, gotO[i]!, refO[i]!];
+    const where = `element ${i}: stabilized ${fmt(got)}, its reference ${fmt(expected)}, original ${fmt(original)}, original's reference ${fmt(originalRef)}`;
+    const d = ulpDistance(got, expected, dtype);
+    maxUlp = Math.max(maxUlp, close(got, expected, dtype, tol) ? Math.min(d, tol) : d);
+    if (Number.isFinite(expected) && !Number.isFinite(got)) problems.push(`not finite where the reference is: ${where}`);
+    else if (!close(got, expected, dtype, tol)) problems.push(`${d} ULP from its reference (allowed ${tol}): ${where}`);
+    if (Number.isFinite(expected) && close(got, expected, dtype, tol)) {
+      if (!Number.isFinite(original)) rescued = true;
+      else if (!close(original, expected, dtype, tol)) improved = true;
+    }
+    if (clipActive) continue;
+    if (unstable.has(i) || (!Number.isFinite(originalRef) && Number.isFinite(expected))) {
+      inconclusive++;
+      continue;
+    }
+    if (disagree(i)) problems.push(`the stabilized graph means something else (references ${ulpDistance(originalRef, expected, dtype)} ULP apart): ${where}`);
+    if (Number.isFinite(originalRef) && close(original, originalRef, dtype, tol) && !close(got, originalRef, dtype, tol + 1)) {
+      problems.push(`the original is accurate here but the stabilized graph disagrees with it: ${where}`);
+    }
+  }
+  return { problems, rewritten: report.firings.length > 0, rescued, improved, clipActive, inconclusive, maxUlp };
+}

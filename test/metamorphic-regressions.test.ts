@@ -1,0 +1,111 @@
+/**
+ * Shrunk counterexamples that test/metamorphic.test.ts found, kept as named regression tests.
+ * Each names what was wrong and where it was fixed.
+ */
+import { describe, expect, it } from 'vitest';
+import { input, logSoftmax, logsumexp, tensor } from '@stablegrad/core';
+import { createDecimalMath, type LossCase, type LossRecipe, referenceEvaluate } from '@stablegrad/testing';
+import { checkStabilized } from './metamorphic-harness.js';
+
+const base: Omit<LossRecipe, 'loss'> = {
+  dtype: 'float64', batch: 0, classes: 1, logits: { source: 'input', scale: 1 }, weights: false, reduce: [], noise: [],
+};
+
+const cases: { readonly name: string; readonly lossCase: LossCase }[] = [
+  {
+    // The reference of logSoftmax computed log(sum of exp) at 60 digits, so
+    // log(1 + 2e^-708.4) was 0 and the loss of a dominant class read as -0; the kernel's
+    // 2.2e-308 was right. Fixed in core's log-softmax.ts (reference uses log1p of the rest).
+    name: 'logSoftmax reference keeps a tiny loss (affine logits [708.4, 0, 0], exp/sum softmax)',
+    lossCase: {
+      recipe: {
+        ...base, batch: 1, classes: 3, logits: { source: 'affine', scale: -1 }, noise: [{ op: 'scale', by: 0.5 }],
+        loss: { family: 'categorical', axis: -1, softmax: 'expOverSum', form: 'crossEntropy', labels: 'soft', renormalize: false, clip: false, negate: 'outside' },
+      },
+      values: { x: [0, 0, 0], w: [0, 0, 0], b: [-708.4, 0, 0], y: [1, 0, 0] },
+    },
+  },
+  {
+    // The reference of logsumexp computed m + log(sum of exp) at 60 digits: log(1 + 2.2e-45)
+    // kept 15 digits, so the exact kernel (m + log1p(rest)) looked 9 ULP off. Fixed in core's
+    // logsumexp.ts (reference uses log1p of the other terms).
+    name: 'logsumexp reference keeps 17 digits of a tiny result (lane [-102.8, -0], tiny weight)',
+    lossCase: {
+      recipe: {
+        ...base, batch: 2, classes: 2, logits: { source: 'input', scale: -1 }, weights: true, noise: [{ op: 'expFactor', by: 0.1 }],
+        loss: { family: 'categorical', axis: -1, softmax: 'expOverSum', form: 'logSumExp', labels: 'soft', renormalize: false, clip: false, negate: 'outside' },
+      },
+      values: { z: [0, 0, 102.82859138024243, 0], weights: [0, 2.4851696919424055e-263] },
+    },
+  },
+  {
+    // log(exp(-8.4e-323)) is 0 at 60 digits: the original's reference is not the truth here.
+    // The harness recomputes disagreeing references with 400 digits (its exact feeds must be
+    // made with the 400-digit constructor: decimal.js computes at its operands' precision).
+    name: 'logsumexp of one subnormal logit per lane (references need 400 digits)',
+    lossCase: {
+      recipe: {
+        ...base, batch: 1, classes: 2,
+        loss: { family: 'categorical', axis: 0, softmax: 'op', form: 'logSumExp', labels: 'soft', renormalize: false, clip: false, negate: 'outside' },
+      },
+      values: { z: [0, -8.4e-323] },
+    },
+  },
+  {
+    // Same for exp(x) - 1 at x = -8.4e-323: expm1 gives -8.4e-323, the 60-digit reference of
+    // the original 0.
+    name: 'exp(x) - 1 at a subnormal x',
+    lossCase: {
+      recipe: { ...base, loss: { family: 'cancellation', form: 'expm1', swap: false } },
+      values: { x: [-8.4e-323] },
+    },
+  },
+  {
+    // Constant folding rounds exp(0.1) * exp(0.1) to float32: the stabilized graph's exact
+    // meaning moves by 2 ULP, as the float evaluation of the original does. The harness
+    // compares meanings within the accuracy tolerance, not 1 ULP.
+    name: 'folded constants exp(0.1) twice in float32',
+    lossCase: {
+      recipe: {
+        ...base, dtype: 'float32', noise: [{ op: 'expFactor', by: 0.1 }, { op: 'expFactor', by: 0.1 }],
+        loss: { family: 'binary', form: 'crossEntropy', oneMinusP: 'sub', oneMinusY: 'sub', combine: 'negSum', labelFirst: false, clip: false, labels: 'hard' },
+      },
+      values: { z: [0], y: [0] },
+    },
+  },
+  {
+    name: 'folded constants after a clipped sparse loss with tiny weights (float64)',
+    lossCase: {
+      recipe: {
+        ...base, batch: 2, classes: 2, logits: { source: 'input', scale: 2 }, weights: true,
+        reduce: [{ op: 'mean', axis: 'all', keepDims: false }], noise: [{ op: 'expFactor', by: 0.1 }, { op: 'square' }],
+        loss: { family: 'sparse', via: 'oneHot', softmax: 'op', clip: true, negate: 'inside' },
+      },
+      values: { z: [0, 0, 0, 0], labels: [0, 0], weights: [1.03192195441501e-27, 0] },
+    },
+  },
+];
+
+describe('metamorphic regressions', () => {
+  for (const { name, lossCase } of cases) {
+    it(name, () => {
+      expect(checkStabilized(lossCase).problems).toEqual([]);
+    });
+  }
+
+  it('the logsumexp reference of [-102.82859138024243, 0] is e^-102.82859138024243 (Python decimal, 80 digits)', () => {
+    const z = input([2], { dtype: 'float64', name: 'z' });
+    // log1p(e^x) = e^x - e^2x/2 + ...; e^x = 2.19841754647592712467...e-45 and e^2x is 1e-45 relative.
+    expect(referenceEvaluate(logsumexp(z), { z: tensor([-102.82859138024243, 0], { dtype: 'float64' }) }).values[0]).toBe(2.1984175464759271e-45);
+  });
+
+  it('the logSoftmax reference is exact for a dominant class (hand-computed)', () => {
+    const z = input([3], { dtype: 'float64', name: 'z' });
+    const M = createDecimalMath(80);
+    const exact = referenceEvaluate(logSoftmax(z), { z: tensor([708.4, 0, 0], { dtype: 'float64' }) }).values;
+    // logSoftmax_0 = -log(1 + 2 e^-708.4), which is -2 e^-708.4 to far below one ULP.
+    const e = M.exp(M.fromNumber(-708.4));
+    expect(exact[0]).toBe(-M.toNumber(M.mul(M.fromNumber(2), e)));
+    expect(exact[1]).toBe(-708.4);
+  });
+});
