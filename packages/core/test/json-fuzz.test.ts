@@ -3,8 +3,9 @@ import { fc, test } from '@fast-check/vitest';
 import {
   broadcastLike, concat, constant, fromJSON, type Graph, graph, GraphError, grad, input, OP_NAMES, param, printGraph, scope, sum, tensor, toJSON,
 } from '@stablegrad/core';
+import { propertyRuns } from '@stablegrad/testing';
 
-const RUNS = Number(process.env.STABLEGRAD_PROPERTY_RUNS ?? 100);
+const RUNS = propertyRuns();
 
 // ---------------------------------------------------------------- valid files to corrupt
 

@@ -114,6 +114,32 @@ export function createDecimalMath(precision: number): DecimalMath {
  */
 export const decimalMath: DecimalMath = createDecimalMath(60);
 
+/**
+ * Significant digits of `exactDecimalMath`. A float64 is m 2^e with m < 2^53 and
+ * -1074 <= e <= 971, so the sum of two spans at most 309 integer and 1074 fractional digits
+ * (1383), and a product m1 m2 5^2148 10^-2148 has at most 32 + 1502 = 1534 significant digits.
+ * @example
+ * ```ts
+ * exactDecimalMath.precision === EXACT_DIGITS; // true
+ * ```
+ */
+export const EXACT_DIGITS = 2000;
+
+/**
+ * decimal.js at `EXACT_DIGITS` digits: the sum, difference and product of any two float64
+ * values are exact, so kernels that must be correctly rounded (add, sub, mul, div, comparisons,
+ * casts) can be checked to 0 ULP, and error-free transformations (TwoSum, TwoProd) shown to be
+ * exact with `eq`. Quotients, roots and transcendental functions still round, at 2000 digits
+ * and at a matching cost: use `decimalMath` for those.
+ * @example
+ * ```ts
+ * const M = exactDecimalMath;
+ * const x = M.add(M.fromNumber(Number.MAX_VALUE), M.fromNumber(Number.MIN_VALUE));
+ * M.sub(x, M.fromNumber(Number.MAX_VALUE)).eq(M.fromNumber(Number.MIN_VALUE)); // true: nothing was lost
+ * ```
+ */
+export const exactDecimalMath: DecimalMath = createDecimalMath(EXACT_DIGITS);
+
 const bits = new DataView(new ArrayBuffer(8));
 
 /**

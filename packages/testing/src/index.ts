@@ -6,7 +6,8 @@
  * @module
  */
 export {
-  createDecimalMath, decimalMath, type Decimal, type DecimalConstructor, type DecimalMath, EXP_LIMIT, roundToDType, toDecimal,
+  createDecimalMath, decimalMath, type Decimal, type DecimalConstructor, type DecimalMath, EXACT_DIGITS, exactDecimalMath, EXP_LIMIT,
+  roundToDType, toDecimal,
 } from './decimal-math.js';
 export {
   type ExactFeeds, referenceEvaluate, referenceEvaluateExact, type ReferenceOptions, type ReferenceResult, toRefTensor,
@@ -20,3 +21,6 @@ export { assertGradClose, checkGrad, type CheckGradOptions, type GradCheckReport
 export { compareRewrite, expectRewriteAccurate, type RewriteComparison } from './rewrite-check.js';
 export { type AccuracyReport, accuracyReport, type ExpectAccurateOptions, expectAccurate, type OutputAccuracy } from './assertions.js';
 export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from './property.js';
+export {
+  type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, type LogitsRecipe, type LossCase, lossCaseOf, type LossGraph, lossGraphOf, type LossGraphOptions, type LossRecipe, lossRecipeOf, type LossValues, lossValuesOf, type NoiseStep, type ReduceStep, type SparseLoss,
+} from './graphs.js';

@@ -3,7 +3,9 @@
 // hand arithmetic.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { createDecimalMath, decimalMath as M, propertyParams, roundToDType, toDecimal } from '@stablegrad/testing';
+import {
+  createDecimalMath, decimalMath as M, EXACT_DIGITS, exactDecimalMath as X, propertyParams, roundToDType, toDecimal,
+} from '@stablegrad/testing';
 
 const n = (x: number) => M.fromNumber(x);
 const num = (x: ReturnType<typeof n>) => M.toNumber(x);
@@ -107,6 +109,36 @@ describe('toDecimal', () => {
       const H = createDecimalMath(1200).Decimal;
       expect(toDecimal(x, H).eq(new H(k).div(new H(2).pow(j)))).toBe(true);
     });
+});
+
+describe('exactDecimalMath', () => {
+  const x = (v: number) => X.fromNumber(v);
+  const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
+
+  it('adds and multiplies the extreme float64 values without rounding', () => {
+    expect(X.precision).toBe(EXACT_DIGITS);
+    // MAX_VALUE + MIN_VALUE spans 309 + 1074 digits: taking MAX_VALUE off again leaves MIN_VALUE
+    const wide = X.add(x(Number.MAX_VALUE), x(Number.MIN_VALUE));
+    expect(X.sub(wide, x(Number.MAX_VALUE)).eq(x(Number.MIN_VALUE))).toBe(true);
+    const lost = M.sub(M.add(M.fromNumber(Number.MAX_VALUE), M.fromNumber(Number.MIN_VALUE)), M.fromNumber(Number.MAX_VALUE));
+    expect(lost.eq(M.fromNumber(Number.MIN_VALUE))).toBe(false); // 60 digits round the sum
+    // (2^-1074)^2 = 5^2148 / 10^2148 (1502 significant digits); the widest mantissas add 32 more
+    const D = X.Decimal;
+    expect(X.mul(x(Number.MIN_VALUE), x(Number.MIN_VALUE)).eq(new D(5).pow(2148).div(new D(10).pow(2148)))).toBe(true);
+    const m = (2 ** 53 - 1) * 2 ** -1074;
+    expect(X.mul(x(m), x(m)).sd()).toBe(1534);
+  });
+
+  test.prop([finite, finite], propertyParams(200))('sums and products of two doubles are exact', (a, b) => {
+    const sum = X.add(x(a), x(b));
+    const product = X.mul(x(a), x(b));
+    // rounded once, they are what float64 arithmetic gives (zeros compared by value)
+    expect(X.toNumber(sum) === a + b).toBe(true);
+    expect(X.toNumber(product) === a * b).toBe(true);
+    // and nothing was lost: each operand comes back exactly
+    expect(X.sub(sum, x(b)).eq(x(a))).toBe(true);
+    if (b !== 0) expect(X.div(product, x(b)).eq(x(a))).toBe(true);
+  });
 });
 
 describe('roundToDType', () => {

@@ -2,12 +2,10 @@
 // `reference` (run on decimal.js) against its kernel.
 import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { type BigMath, type DType, evaluate, input, type Node, opDef, type RefTensor, type Tensor, where } from '@stablegrad/core';
-import type { Decimal } from 'decimal.js';
-import { M60, MExact, ulpDistance } from './decimal-math.js';
+import { evaluate, input, type Node, type Tensor, where } from '@stablegrad/core';
+import { decimalMath as M60, type DecimalMath, exactDecimalMath as MExact, propertyParams, referenceEvaluate, ulpDistance } from '@stablegrad/testing';
 
-const numRuns = Number(process.env.STABLEGRAD_PROPERTY_RUNS ?? 100);
-const params = { seed: 20240611, numRuns };
+const params = propertyParams();
 const f64 = { dtype: 'float64' } as const;
 
 /** Runs `build(a, b)` on float64 vectors fed as `a` and `b`. */
@@ -59,20 +57,9 @@ describe('div and pow in float64 against decimal.js', () => {
 
 // ------------------------------------------------------------- reference vs kernel sweep
 
-/** Evaluates the node's op on the fed values with the kernel and with its reference on decimal.js. */
-function kernelAndReference(node: Node, feeds: Map<Node, Tensor>, M: BigMath<Decimal>): { kernel: number[]; reference: number[] } {
-  const kernel = evaluate(node, feeds);
-  const refInputs: RefTensor<Decimal>[] = node.inputs.map((n) => {
-    const t = feeds.get(n) ?? evaluate(n, feeds);
-    return { dtype: t.dtype, shape: t.shape, data: Array.from(t.data, (v) => M.fromNumber(v)) };
-  });
-  const out = { shape: kernel.shape, dtype: kernel.dtype };
-  const reference = opDef(node.op).reference(refInputs, node.attrs, M, out, node).map((d) => M.toNumber(d));
-  return { kernel: Array.from(kernel.data), reference: roundTo(kernel.dtype, reference) };
-}
-
-function roundTo(dtype: DType, xs: number[]): number[] {
-  return dtype === 'float32' ? xs.map(Math.fround) : xs;
+/** Evaluates the node on the fed values with the kernel, and with the references on decimal.js (rounded to the dtype). */
+function kernelAndReference(node: Node, feeds: Map<Node, Tensor>, M: DecimalMath): { kernel: number[]; reference: readonly number[] } {
+  return { kernel: Array.from(evaluate(node, feeds).data), reference: referenceEvaluate(node, feeds, { math: M }).values };
 }
 
 const special = fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 1, -1, 2.5, -2.5, 3);

@@ -1,94 +1,20 @@
-// Support for the fused cross-entropy tests: exact decimal conversion, ULP distances in both
-// float dtypes, the ops' references run on decimal.js (60 digits), independent plain-math
-// references at adaptive precision, input generators and a recorder of the worst ULP errors.
-import { Decimal } from 'decimal.js';
+// Support for the fused cross-entropy tests: the ops run with their references (the testing
+// kit's reference evaluator, 60 digits), independent plain-math references at adaptive
+// precision, input generators and a recorder of the worst ULP errors.
 import { fc } from '@fast-check/vitest';
 import {
-  type BigMath, type DType, evaluate, input, type Node, opDef, type RefTensor, sigmoidCrossEntropyGrad,
-  sigmoidCrossEntropyWithLogits, softmaxCrossEntropyGrad, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyGrad,
-  sparseSoftmaxCrossEntropyWithLogits, type Tensor,
+  evaluate, input, type Node, sigmoidCrossEntropyGrad, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyGrad,
+  softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyGrad, sparseSoftmaxCrossEntropyWithLogits, type Tensor, tensor,
 } from '@stablegrad/core';
+import { createDecimalMath, type DecimalConstructor, type FloatDType, referenceEvaluate, toDecimal, ulpDistance } from '@stablegrad/testing';
 
-export type FloatDType = 'float32' | 'float64';
+export type { FloatDType };
 
-/** Property parameters: fixed seed, runs from STABLEGRAD_PROPERTY_RUNS (default 100). */
-export const runs = Number(process.env.STABLEGRAD_PROPERTY_RUNS ?? 100);
+// ---------------------------------------------------------------- dtypes
 
-// ---------------------------------------------------------------- decimals
-
-const Exact = Decimal.clone({ precision: 1200, rounding: Decimal.ROUND_HALF_EVEN });
-
-/** The float64 `x` as an exact decimal (not its shortest string: `new Decimal(0.1)` is not 0.1's value). */
-export function exactDecimal(x: number): Decimal {
-  if (!Number.isFinite(x) || x === 0) return new Exact(x);
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const hi = view.getUint32(0);
-  const biased = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
-  if (biased !== 0) m |= 1n << 52n;
-  const e = (biased === 0 ? 1 : biased) - 1075;
-  const digits = e >= 0 ? (m << BigInt(e)).toString() : `${m * 5n ** BigInt(-e)}e${e}`;
-  const d = new Exact(digits);
-  return hi >>> 31 === 1 ? d.neg() : d;
-}
-
-/** A BigMath over decimal.js at `precision` digits, with exact inputs. */
-export function decimalMath(precision: number): BigMath<Decimal> {
-  const D = Decimal.clone({ precision, rounding: Decimal.ROUND_HALF_EVEN });
-  return {
-    fromNumber: (x) => new D(exactDecimal(x)),
-    toNumber: (x) => Number(x.toString()),
-    add: (a, b) => a.add(b),
-    sub: (a, b) => a.sub(b),
-    mul: (a, b) => a.mul(b),
-    div: (a, b) => a.div(b),
-    neg: (a) => a.neg(),
-    abs: (a) => a.abs(),
-    exp: (a) => (a.lt(-1e6) ? new D(0) : a.exp()),
-    log: (a) => a.ln(),
-    sqrt: (a) => a.sqrt(),
-    pow: (a, b) => a.pow(b),
-    trunc: (a) => a.trunc(),
-    cmp: (a, b) => a.cmp(b),
-    isNaN: (a) => a.isNaN(),
-  };
-}
-
-/** The reference precision of the accuracy contract. */
-export const M60 = decimalMath(60);
-
-/** Rounds a reference value to `dtype`. */
+/** Rounds a float64 value to `dtype` (inputs; references are already rounded by the reference evaluator). */
 export function roundTo(x: number, dtype: FloatDType): number {
   return dtype === 'float32' ? Math.fround(x) : x;
-}
-
-// ---------------------------------------------------------------- ULPs
-
-const f64 = new Float64Array(1);
-const b64 = new BigInt64Array(f64.buffer);
-const f32 = new Float32Array(1);
-const b32 = new Int32Array(f32.buffer);
-
-/** Steps between two values of `dtype` (0 when equal, Infinity when exactly one is NaN). */
-export function ulpDistance(a: number, b: number, dtype: FloatDType): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  if (a === b) return 0;
-  if (dtype === 'float32') {
-    const ordered = (x: number): number => {
-      f32[0] = x;
-      const bits = b32[0]!;
-      return bits < 0 ? -(bits & 0x7fffffff) : bits;
-    };
-    return Math.abs(ordered(a) - ordered(b));
-  }
-  const ordered = (x: number): bigint => {
-    f64[0] = x;
-    const bits = b64[0]!;
-    return bits < 0n ? -(bits & 0x7fffffffffffffffn) : bits;
-  };
-  const d = ordered(a) - ordered(b);
-  return Number(d < 0n ? -d : d);
 }
 
 /** True when |x| is at least the smallest normal number of `dtype`. */
@@ -101,24 +27,18 @@ export function isNormal(x: number, dtype: FloatDType): boolean {
 /** The six fused ops, by the names the report uses. */
 export type FusedOp = 'sigmoidCE' | 'softmaxCE' | 'sparseCE';
 
-/** Kernel values and reference values (60 digits, rounded to float64) of one op node. */
+/** Kernel values and reference values (60 digits, rounded to the node's dtype) of one op node. */
 export interface Run {
   readonly got: number[];
-  readonly want: number[];
+  readonly want: readonly number[];
 }
 
-function tensorOf(values: readonly number[], shape: readonly number[], dtype: DType): Tensor {
-  const data = dtype === 'float32' ? Float32Array.from(values) : dtype === 'float64' ? Float64Array.from(values) : Int32Array.from(values);
-  return { dtype, shape: [...shape], data };
-}
+const tensorOf = (values: readonly number[], shape: number[], dtype: FloatDType | 'int32'): Tensor => tensor(values, { shape, dtype });
 
-/** Evaluates `node` (whose inputs are `input` nodes) on `values` and runs its reference on M60. */
+/** Evaluates `node` (whose inputs are `input` nodes) on `values`, with the kernels and with the reference evaluator. */
 export function runNode(node: Node, values: readonly Tensor[]): Run {
-  const out = evaluate(node, new Map(node.inputs.map((n, i) => [n, values[i]!])));
-  const got = Array.from(out.data);
-  const refInputs: RefTensor<Decimal>[] = values.map((t) => ({ dtype: t.dtype, shape: t.shape, data: Array.from(t.data, (v) => M60.fromNumber(v)) }));
-  const ref = opDef(node.op).reference(refInputs, node.attrs, M60, { shape: out.shape, dtype: out.dtype }, node);
-  return { got, want: ref.map((d) => M60.toNumber(d)) };
+  const feeds = new Map(node.inputs.map((n, i) => [n, values[i]!]));
+  return { got: Array.from(evaluate(node, feeds).data), want: referenceEvaluate(node, feeds).values };
 }
 
 /** sigmoidCE loss and grad (kernel and reference) on equal-shaped 1-D z and y. */
@@ -153,18 +73,18 @@ export function runSparse(z: readonly number[], label: number, dtype: FloatDType
  * about log10(1/d) more. Exponentials below e^-900 are dropped (they are below every float's
  * resolution of the terms they are added to).
  */
-function plainDigits(spread: number, closest: number): Decimal.Constructor {
+function plainDigits(spread: number, closest: number): DecimalConstructor {
   const far = Math.ceil(Math.min(Math.max(spread, 0), 900) / 2.3);
   const near = closest > 0 && closest < 1 ? Math.ceil(-Math.log10(closest)) : 0;
-  return Decimal.clone({ precision: 50 + far + near, rounding: Decimal.ROUND_HALF_EVEN });
+  return createDecimalMath(50 + far + near).Decimal;
 }
 
 /** Textbook `max(z, 0) - z y + log(1 + exp(-|z|))` and `1 / (1 + exp(-z)) - y`. */
 export function plainSigmoid(z: number, y: number): { loss: number; grad: number } {
   const D = plainDigits(Math.abs(z), Math.abs(z));
   // inputs rounded once to the working precision, so that z - z y is 0 when y = 1
-  const Z = new D(exactDecimal(z)).add(0);
-  const Y = new D(exactDecimal(y)).add(0);
+  const Z = toDecimal(z, D).add(0);
+  const Y = toDecimal(y, D).add(0);
   const tail = Z.abs().gt(900) ? new D(0) : Z.abs().neg().exp();
   const loss = D.max(Z, 0).sub(Z.mul(Y)).add(tail.add(1).ln());
   const sig = Z.gte(0) ? new D(1).div(tail.add(1)) : tail.div(tail.add(1));
@@ -178,16 +98,16 @@ export function plainSoftmax(z: readonly number[], y: readonly number[]): { loss
   const m = Math.max(...z);
   const gaps = z.map((v) => m - v).filter((d) => d > 0);
   const D = plainDigits(Math.max(0, ...gaps), gaps.length === 0 ? 0 : Math.min(...gaps));
-  const Z = z.map((v) => new D(exactDecimal(v)).add(0));
-  const M = new D(exactDecimal(m)).add(0);
+  const Z = z.map((v) => toDecimal(v, D).add(0));
+  const M = toDecimal(m, D).add(0);
   const e = Z.map((v) => (v.sub(M).lt(-900) ? new D(0) : v.sub(M).exp()));
   const S = e.reduce((a, b) => a.add(b));
   const logS = S.ln();
   let loss = new D(0);
   y.forEach((yi, i) => {
-    if (yi !== 0) loss = loss.add(new D(exactDecimal(yi)).mul(logS.add(M.sub(Z[i]!))));
+    if (yi !== 0) loss = loss.add(toDecimal(yi, D).mul(logS.add(M.sub(Z[i]!))));
   });
-  return { loss: Number(loss.toString()), grad: e.map((ei, i) => Number(ei.div(S).sub(new D(exactDecimal(y[i]!))).toString())) };
+  return { loss: Number(loss.toString()), grad: e.map((ei, i) => Number(ei.div(S).sub(toDecimal(y[i]!, D)).toString())) };
 }
 
 // ---------------------------------------------------------------- generators

@@ -1,64 +1,31 @@
 // Elementwise unary ops: edge cases against hand math, dtype rules, and seeded properties that
 // each float kernel (and each op's `reference`) agrees with decimal.js, plus gradient checks.
-import { Decimal } from 'decimal.js';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
-  abs, type BigMath, DTypeError, type DType, evaluate, exp, expm1, grad, input, log, log1p, logSigmoid, neg, type Node,
-  opDef, relu, scope, sigmoid, sign, softplus, sqrt, square, tanh,
+  abs, DTypeError, type DType, evaluate, exp, expm1, grad, input, log, log1p, logSigmoid, neg, type Node,
+  relu, scope, sigmoid, sign, softplus, sqrt, square, tanh,
 } from '@stablegrad/core';
-
-const RUNS = Number(process.env.STABLEGRAD_PROPERTY_RUNS ?? 100);
-const SEED = 20240611;
+import {
+  assertGradClose, createDecimalMath, type Decimal, propertyParams, referenceEvaluate, toDecimal, ulpDistance,
+} from '@stablegrad/testing';
+import { log1pDec } from './op-check.js';
 
 // ---------------------------------------------------------------- helpers
 
 /** decimal.js at 80 digits: the oracles below never lose more than ~20 of them. */
-const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
-type Dec = InstanceType<typeof D>;
-const Exact = Decimal.clone({ precision: 1200 });
+const D = createDecimalMath(80).Decimal;
 
-/** The float64 x exactly (`new Decimal(x)` would read its shortest string, off by up to 1/2 ULP). */
-function dec(x: number): Dec {
-  if (!Number.isFinite(x) || x === 0) return new D(x);
-  let m = x;
-  let e = 0;
-  while (!Number.isInteger(m)) { m *= 2; e--; }
-  while (Math.abs(m) >= 2 ** 53) { m /= 2; e++; }
-  return new D(new Exact(m).mul(new Exact(2).pow(e)));
-}
-
-/** Steps between two float64 (or, with `f32`, float32) values; +-0 equal, NaN equal to NaN. */
-function ulps(a: number, b: number, f32 = false): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  if (a === b) return 0;
-  if (f32) {
-    const bits = (x: number): number => {
-      const i = new Int32Array(new Float32Array([x]).buffer)[0]!;
-      return i < 0 ? -(i & 0x7fffffff) : i;
-    };
-    return Math.abs(bits(a) - bits(b));
-  }
-  const bits = (x: number): bigint => {
-    const i = new BigInt64Array(new Float64Array([x]).buffer)[0]!;
-    return i < 0n ? -(i & 0x7fffffffffffffffn) : i;
-  };
-  const d = bits(a) - bits(b);
-  return Number(d < 0n ? -d : d);
-}
-
-/** log(1 + y), keeping all digits of a tiny y (hand series: the next term is y^3/3). */
-function log1pDec(y: Dec): Dec {
-  return y.abs().lt('1e-25') ? y.sub(y.mul(y).div(2)) : y.add(1).ln();
-}
+/** The float64 x exactly, as a decimal of D. */
+const dec = (x: number): Decimal => toDecimal(x, D);
 
 /** e^x - 1, keeping all digits of a tiny x (hand series: the next term is x^3/6). */
-function expm1Dec(x: Dec): Dec {
+function expm1Dec(x: Decimal): Decimal {
   return x.abs().lt('1e-25') ? x.add(x.mul(x).div(2)) : x.exp().sub(1);
 }
 
 /** log(1 + e^x); beyond |x| = 1000 the correction e^-|x| is below 1e-434 and cannot show. */
-function softplusDec(x: number): Dec {
+function softplusDec(x: number): Decimal {
   if (x > 1000) return dec(x);
   if (x < -1000) return new D(0);
   const t = dec(x);
@@ -66,7 +33,7 @@ function softplusDec(x: number): Dec {
 }
 
 /** tanh: decimal.js's own for |x| <= 1/2, 1 - 2/(e^2x + 1) above (no cancellation there). */
-function tanhDec(x: number): Dec {
+function tanhDec(x: number): Decimal {
   if (Math.abs(x) > 50) return new D(Math.sign(x)); // 1 - tanh(50) = 2e-87 or so
   const t = dec(x);
   if (Math.abs(x) <= 0.5) return t.abs().lt('1e-25') ? t.sub(t.pow(3).div(3)) : t.tanh();
@@ -82,18 +49,9 @@ function run(build: (x: Node) => Node, values: readonly number[], dtype: DType =
   return Array.from(evaluate(y, { x: values }).data);
 }
 
-/** Runs an op's `reference` on one float64 value at 60 digits (a BigMath over decimal.js). */
+/** Runs the op's `reference` on one float64 value at 60 digits (the testing kit's reference evaluator). */
 function reference(build: (x: Node) => Node, value: number): number {
-  const R = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN });
-  const M: BigMath<Dec> = {
-    fromNumber: (v) => new R(dec(v)), toNumber: (v) => v.toNumber(),
-    add: (a, b) => a.add(b), sub: (a, b) => a.sub(b), mul: (a, b) => a.mul(b), div: (a, b) => a.div(b),
-    neg: (a) => a.neg(), abs: (a) => a.abs(), exp: (a) => a.exp(), log: (a) => a.ln(), sqrt: (a) => a.sqrt(),
-    pow: (a, b) => a.pow(b), trunc: (a) => a.trunc(), cmp: (a, b) => a.cmp(b), isNaN: (a) => a.isNaN(),
-  };
-  const node = build(input([1], { dtype: 'float64', name: 'x' }));
-  const out = opDef(node.op).reference([{ dtype: 'float64', shape: [1], data: [M.fromNumber(value)] }], node.attrs, M, { shape: [1], dtype: 'float64' }, node);
-  return M.toNumber(out[0]!);
+  return referenceEvaluate(build(input([1], { dtype: 'float64', name: 'x' })), { x: [value] }).values[0]!;
 }
 
 /** d build(x) / dx at one float64 point, through `grad`. */
@@ -158,7 +116,7 @@ describe('edge cases against hand math (float64)', () => {
     // sigmoid(-700) = e^-700 / (1 + e^-700) = e^-700 (1 - 1e-304): e^-700 to within an ULP
     const s700 = scalar(sigmoid, -700);
     expect(s700).toBeGreaterThan(0);
-    expect(ulps(s700, Math.exp(-700))).toBeLessThanOrEqual(1);
+    expect(ulpDistance(s700, Math.exp(-700))).toBeLessThanOrEqual(1);
     // e^-800 = 3.7e-348 is below the smallest subnormal (4.9e-324): the correctly rounded value is +0
     expect(Object.is(scalar(sigmoid, -800), 0)).toBe(true);
     expect(run(sigmoid, [-1e300, 1e300, 40, -Infinity, Infinity])).toEqual([0, 1, 1, 0, 1]);
@@ -172,11 +130,11 @@ describe('edge cases against hand math (float64)', () => {
   it('softplus and logSigmoid are finite and exact-looking at the extremes', () => {
     // softplus(x) = x + log1p(e^-x): e^-1e300 underflows, so the result is x itself
     expect(run(softplus, [1e300, -1e300, 0, 40, -800, Infinity, -Infinity])).toEqual([1e300, 0, Math.LN2, 40, 0, Infinity, 0]);
-    expect(ulps(scalar(softplus, -700), Math.exp(-700))).toBeLessThanOrEqual(1); // log1p(y) = y(1 - y/2)
+    expect(ulpDistance(scalar(softplus, -700), Math.exp(-700))).toBeLessThanOrEqual(1); // log1p(y) = y(1 - y/2)
     expect(scalar(softplus, 1e-20)).toBe(Math.LN2); // log 2 + x/2: x/2 is below half an ULP
     expect(run(logSigmoid, [-1e300, 0, -40, -Infinity])).toEqual([-1e300, -Math.LN2, -40, -Infinity]);
     // logSigmoid(40) = -log1p(e^-40) = -e^-40 (1 - e^-40/2): -e^-40 to within an ULP
-    expect(ulps(scalar(logSigmoid, 40), -Math.exp(-40))).toBeLessThanOrEqual(1);
+    expect(ulpDistance(scalar(logSigmoid, 40), -Math.exp(-40))).toBeLessThanOrEqual(1);
     expect(scalar(logSigmoid, 1e300)).toBe(0);
     expect(scalar(softplus, NaN)).toBeNaN();
     expect(scalar(logSigmoid, NaN)).toBeNaN();
@@ -227,7 +185,7 @@ interface FloatCase {
   readonly build: (x: Node) => Node;
   readonly inputs: fc.Arbitrary<number>;
   /** The exact value, by an independent route (decimal.js built-ins and identities). */
-  readonly exact: (x: number) => Dec;
+  readonly exact: (x: number) => Decimal;
   /** Allowed float64 error of the kernel. */
   readonly ulps: number;
 }
@@ -253,20 +211,20 @@ const cases: FloatCase[] = [
 ];
 
 describe.each(cases)('$name agrees with decimal.js', ({ build, inputs, exact, ulps: allowed }) => {
-  const params = { seed: SEED, numRuns: RUNS };
+  const params = propertyParams();
 
   test.prop([inputs], params)(`float64 kernel within ${allowed} ULP`, (x) => {
     const want = exact(x).toNumber();
-    expect(ulps(scalar(build, x), want), `x = ${x}, want ${want}`).toBeLessThanOrEqual(allowed);
+    expect(ulpDistance(scalar(build, x), want), `x = ${x}, want ${want}`).toBeLessThanOrEqual(allowed);
   });
 
   test.prop([inputs.map(Math.fround).filter(Number.isFinite)], params)('float32 kernel within 1 ULP', (x) => {
     const want = Math.fround(exact(x).toNumber());
-    expect(ulps(run(build, [x], 'float32')[0]!, want, true), `x = ${x}, want ${want}`).toBeLessThanOrEqual(1);
+    expect(ulpDistance(run(build, [x], 'float32')[0]!, want, 'float32'), `x = ${x}, want ${want}`).toBeLessThanOrEqual(1);
   });
 
   test.prop([inputs], params)('reference rounds to the exact value', (x) => {
-    expect(ulps(reference(build, x), exact(x).toNumber()), `x = ${x}`).toBe(0);
+    expect(ulpDistance(reference(build, x), exact(x).toNumber()), `x = ${x}`).toBe(0);
   });
 });
 
@@ -289,26 +247,23 @@ describe('VJPs', () => {
     ['logSigmoid', logSigmoid, [-3, -0.7, 0.3, 1.5, 4]],
   ];
   it.each(all)('%s matches central finite differences', (_name, build, points) => {
-    for (const x of points) {
-      const h = 1e-5 * Math.max(1, Math.abs(x));
-      const fd = (scalar(build, x + h) - scalar(build, x - h)) / (2 * h);
-      expect(Math.abs(derivative(build, x) - fd), `x = ${x}`).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(fd)));
-    }
+    const x = input([], { dtype: 'float64', name: 'x' });
+    assertGradClose(build(x), [x], points.map((v) => ({ x: v })));
   });
 
   it('stay accurate where the textbook forms cancel or underflow', () => {
-    const s = (x: number): Dec => new D(1).div(dec(-x).exp().add(1)); // sigmoid, exactly
+    const s = (x: number): Decimal => new D(1).div(dec(-x).exp().add(1)); // sigmoid, exactly
     const sPrime = (x: number): number => s(x).mul(s(-x)).toNumber();
     // 1 - tanh(x)^2 with tanh(20) rounded to 1 would be 0; the true value is 4 s(40) s(-40)
-    expect(ulps(derivative(tanh, 20), 4 * sPrime(40))).toBeLessThanOrEqual(4);
-    expect(ulps(derivative(tanh, -20), 4 * sPrime(40))).toBeLessThanOrEqual(4);
+    expect(ulpDistance(derivative(tanh, 20), 4 * sPrime(40))).toBeLessThanOrEqual(4);
+    expect(ulpDistance(derivative(tanh, -20), 4 * sPrime(40))).toBeLessThanOrEqual(4);
     // s (1 - s) with s = sigmoid(40) rounded to 1 would be 0
-    expect(ulps(derivative(sigmoid, 40), sPrime(40))).toBeLessThanOrEqual(4);
-    expect(ulps(derivative(sigmoid, -700), sPrime(-700))).toBeLessThanOrEqual(4);
+    expect(ulpDistance(derivative(sigmoid, 40), sPrime(40))).toBeLessThanOrEqual(4);
+    expect(ulpDistance(derivative(sigmoid, -700), sPrime(-700))).toBeLessThanOrEqual(4);
     // expm1(-40) rounds to -1, so output + 1 would be 0; e^-40 is the derivative
-    expect(ulps(derivative(expm1, -40), Math.exp(-40))).toBeLessThanOrEqual(1);
-    expect(ulps(derivative(softplus, -700), s(-700).toNumber())).toBeLessThanOrEqual(4);
-    expect(ulps(derivative(logSigmoid, 40), s(-40).toNumber())).toBeLessThanOrEqual(4);
+    expect(ulpDistance(derivative(expm1, -40), Math.exp(-40))).toBeLessThanOrEqual(1);
+    expect(ulpDistance(derivative(softplus, -700), s(-700).toNumber())).toBeLessThanOrEqual(4);
+    expect(ulpDistance(derivative(logSigmoid, 40), s(-40).toNumber())).toBeLessThanOrEqual(4);
     expect(derivative(log1p, 1e-20)).toBe(1);
   });
 
