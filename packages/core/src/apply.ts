@@ -20,6 +20,12 @@ export interface BuildOptions {
 /**
  * Applies `op` to `inputs`. Numbers become scalar constants with the dtype of the first node
  * input (float32 if there is none), so `x.mul(2)` keeps x's dtype.
+ * @example
+ * ```ts
+ * const x = input([2], { name: 'x' });
+ * apply(registry.exp, [x], {});     // the same node as exp(x)
+ * apply(registry.mul, [x, 2], {});  // 2 becomes a float32 scalar constant
+ * ```
  */
 export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly NodeLike[], attrs: A, options: BuildOptions = {}): Node {
   const dtype: DType = inputs.find((i): i is Node => i instanceof Node)?.dtype ?? 'float32';
@@ -36,7 +42,14 @@ export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly NodeLike[]
   return new Node({ op: op.name as OpName, inputs: nodes, attrs, shape: type.shape, dtype: type.dtype, name, scope: currentScope() });
 }
 
-/** Runs an op's shape rule and prefixes any error with `where` (the node's description). */
+/**
+ * Runs an op's shape rule and prefixes any error with `where` (the node's description).
+ * @example
+ * ```ts
+ * inferFor(registry.matmul, [{ shape: ['batch', 3], dtype: 'float32' }, { shape: [3, 4], dtype: 'float32' }], {}, 'matmul');
+ * // { shape: ['batch', 4], dtype: 'float32' }
+ * ```
+ */
 export function inferFor<A extends Attrs>(op: OpDef<A>, inputs: readonly TypeInfo[], attrs: A, where: string): TypeInfo {
   if (op.arity === 'variadic' ? inputs.length === 0 : inputs.length !== op.arity) {
     throw new StablegradError(`${where}: expects ${op.arity === 'variadic' ? 'one or more' : op.arity} inputs, got ${inputs.length}`);

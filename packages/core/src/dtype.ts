@@ -8,7 +8,13 @@ import { DTypeError } from './errors.js';
 /** Element type of a tensor. */
 export type DType = 'float32' | 'float64' | 'int32';
 
-/** Every dtype, in a fixed order. */
+/**
+ * Every dtype, in a fixed order.
+ * @example
+ * ```ts
+ * DTYPES.filter(isFloat); // ['float32', 'float64']
+ * ```
+ */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 
 /** The typed array that stores each dtype. */
@@ -21,17 +27,37 @@ export interface TypedArrayFor {
 /** Storage of any tensor. */
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
-/** True for `float32` and `float64`. */
+/**
+ * True for `float32` and `float64`.
+ * @example
+ * ```ts
+ * isFloat('float64'); // true
+ * isFloat('int32');   // false
+ * ```
+ */
 export function isFloat(dtype: DType): boolean {
   return dtype !== 'int32';
 }
 
-/** True when `value` names a dtype. */
+/**
+ * True when `value` names a dtype.
+ * @example
+ * ```ts
+ * isDType('float32'); // true
+ * isDType('float16'); // false
+ * ```
+ */
 export function isDType(value: unknown): value is DType {
   return value === 'float32' || value === 'float64' || value === 'int32';
 }
 
-/** Allocates zeroed storage of `size` elements of `dtype`. */
+/**
+ * Allocates zeroed storage of `size` elements of `dtype`.
+ * @example
+ * ```ts
+ * allocate('float64', 3); // Float64Array [0, 0, 0]
+ * ```
+ */
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32':
@@ -45,21 +71,41 @@ export function allocate(dtype: DType, size: number): TypedArray {
   }
 }
 
-/** Copies `values` into new storage of `dtype` (rounding to float32, truncating to int32). */
+/**
+ * Copies `values` into new storage of `dtype` (rounding to float32, truncating to int32).
+ * @example
+ * ```ts
+ * toTypedArray('int32', [1.7, -2.5]);  // Int32Array [1, -2]
+ * toTypedArray('float32', [0.1]);      // Float32Array [0.10000000149011612]
+ * ```
+ */
 export function toTypedArray(dtype: DType, values: ArrayLike<number>): TypedArray {
   const out = allocate(dtype, values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[i]!;
   return out;
 }
 
-/** The dtype of a typed array. */
+/**
+ * The dtype of a typed array.
+ * @example
+ * ```ts
+ * dtypeOfArray(new Float32Array(2)); // 'float32'
+ * ```
+ */
 export function dtypeOfArray(data: TypedArray): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   return 'int32';
 }
 
-/** Throws a DTypeError unless `dtype` is a float type. */
+/**
+ * Throws a DTypeError unless `dtype` is a float type.
+ * @example
+ * ```ts
+ * requireFloat('float32', 'log'); // passes
+ * requireFloat('int32', 'log');   // DTypeError: log needs a float input (float32 or float64), got int32; cast it first
+ * ```
+ */
 export function requireFloat(dtype: DType, what: string): void {
   if (!isFloat(dtype)) {
     throw new DTypeError(`${what} needs a float input (float32 or float64), got ${dtype}; cast it first`);

@@ -4,7 +4,18 @@
  * @module
  */
 
-/** Base class of every error stablegrad throws on purpose. */
+/**
+ * Base class of every error stablegrad throws on purpose.
+ * @example
+ * ```ts
+ * try {
+ *   evaluate(loss, feeds);
+ * } catch (error) {
+ *   if (error instanceof StablegradError) console.error(error.message); // one clear line
+ *   else throw error;
+ * }
+ * ```
+ */
 export class StablegradError extends Error {
   override name = 'StablegradError';
 }
@@ -21,7 +32,14 @@ export class ShapeError extends StablegradError {
   override name = 'ShapeError';
 }
 
-/** A dtype an op cannot accept, or two inputs whose dtypes disagree. */
+/**
+ * A dtype an op cannot accept, or two inputs whose dtypes disagree.
+ * @example
+ * ```ts
+ * log(input([3], { dtype: 'int32' }));
+ * // DTypeError: log 'log': this op needs a float input (float32 or float64), got int32; cast it first
+ * ```
+ */
 export class DTypeError extends StablegradError {
   override name = 'DTypeError';
 }
@@ -29,6 +47,11 @@ export class DTypeError extends StablegradError {
 /**
  * A graph that is invalid as a whole: a malformed JSON file (the message starts with the path of
  * the bad field, such as `$.nodes[3].inputs[0]`), an unknown op, a cycle, a wrong arity.
+ * @example
+ * ```ts
+ * fromJSON({ format: 'nope' });
+ * // GraphError: $.format: not a stablegrad graph: expected format "stablegrad-graph", found the string "nope"
+ * ```
  */
 export class GraphError extends StablegradError {
   override name = 'GraphError';
@@ -40,17 +63,41 @@ export class GraphError extends StablegradError {
   }
 }
 
-/** A value fed to `evaluate` is missing, or has the wrong shape or dtype for its input. */
+/**
+ * A value fed to `evaluate` is missing, or has the wrong shape or dtype for its input.
+ * @example
+ * ```ts
+ * evaluate(input([2], { name: 'x' }).exp(), {});
+ * // FeedError: input 'x' [2] float32 was not fed (the graph's inputs: 'x')
+ * ```
+ */
 export class FeedError extends StablegradError {
   override name = 'FeedError';
 }
 
-/** A gradient that cannot be taken: a non-scalar output, an integer input. */
+/**
+ * A gradient that cannot be taken: a non-scalar output, an integer input.
+ * @example
+ * ```ts
+ * const x = input([3], { name: 'x' });
+ * grad(x.exp(), [x]);
+ * // GradError: grad needs a scalar output, but exp 'exp' [3] float32 has shape [3]; reduce it (sum, mean) or use vjp
+ * ```
+ */
 export class GradError extends StablegradError {
   override name = 'GradError';
 }
 
-/** A kernel met a value it cannot compute with, e.g. a class label outside `[0, depth)`. */
+/**
+ * A kernel met a value it cannot compute with, e.g. a class label outside `[0, depth)`.
+ * @example
+ * ```ts
+ * const logits = constant([[1, 2, 3]]);
+ * const labels = constant(tensor([3], { dtype: 'int32' }));
+ * evaluate(sparseSoftmaxCrossEntropyWithLogits(logits, labels));
+ * // ValueError: sparseSoftmaxCrossEntropyWithLogits '...' [1] float32: label 3 at position [0] is outside [0, 3) for 3 classes
+ * ```
+ */
 export class ValueError extends StablegradError {
   override name = 'ValueError';
 }

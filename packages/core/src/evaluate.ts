@@ -87,7 +87,16 @@ function concreteShapeOf(node: Node, type: TypeInfo, dims: Map<string, number>):
   return shape as ConcreteShape;
 }
 
-/** Resolves and checks feeds: every input fed, right dtype and rank, named dims consistent. */
+/**
+ * Resolves and checks feeds: every input fed, right dtype and rank, named dims consistent.
+ * @example
+ * ```ts
+ * const x = input(['batch', 3], { name: 'x' });
+ * const { values, dims } = bindFeeds([x], { x: [[1, 2, 3], [4, 5, 6]] });
+ * dims.get('batch');     // 2
+ * values.get(x)?.shape;  // [2, 3]
+ * ```
+ */
 export function bindFeeds(nodes: readonly Node[], feeds: Feeds): { values: Map<Node, Tensor>; dims: Map<string, number> } {
   const sources = nodes.filter((n) => n.op === 'input' || n.op === 'param');
   const { matched, unmatched } = feeds instanceof Map

@@ -42,7 +42,15 @@ export function graph(outputs: GraphOutputs): Graph {
   return { outputs: list, outputNames: names, nodes: topoSort(list) };
 }
 
-/** True when `value` is a Graph object. */
+/**
+ * True when `value` is a Graph object.
+ * @example
+ * ```ts
+ * const loss = input([2]).exp().sum();
+ * isGraph(graph({ loss })); // true
+ * isGraph(loss);            // false
+ * ```
+ */
 export function isGraph(value: unknown): value is Graph {
   return typeof value === 'object' && value !== null && 'nodes' in value && 'outputs' in value && 'outputNames' in value;
 }
@@ -51,6 +59,12 @@ export function isGraph(value: unknown): value is Graph {
  * The nodes `outputs` depend on, each once, inputs before their users. Node ids grow in
  * creation order and a node's inputs exist before it, so sorting by id is a topological order
  * that does not depend on how the walk went.
+ * @example
+ * ```ts
+ * const a = input([2], { name: 'a' });
+ * const loss = a.exp().add(a).sum();
+ * topoSort([loss]).map((n) => n.op); // ['input', 'exp', 'add', 'sum']
+ * ```
  */
 export function topoSort(outputs: readonly Node[]): Node[] {
   const seen = new Set<Node>();
@@ -64,7 +78,15 @@ export function topoSort(outputs: readonly Node[]): Node[] {
   return [...seen].sort((a, b) => a.id - b.id);
 }
 
-/** For each node of `nodes`, the nodes of `nodes` that use it. */
+/**
+ * For each node of `nodes`, the nodes of `nodes` that use it.
+ * @example
+ * ```ts
+ * const a = input([2], { name: 'a' });
+ * const loss = a.exp().add(a).sum();
+ * consumers(topoSort([loss])).get(a)?.map((n) => n.op); // ['exp', 'add']
+ * ```
+ */
 export function consumers(nodes: readonly Node[]): Map<Node, Node[]> {
   const users = new Map<Node, Node[]>(nodes.map((n) => [n, []]));
   for (const node of nodes) {

@@ -4,7 +4,13 @@
  * @module
  */
 
-/** Every op name, in registry order. */
+/**
+ * Every op name, in registry order.
+ * @example
+ * ```ts
+ * OP_NAMES.includes('softmaxCrossEntropyWithLogits'); // true
+ * ```
+ */
 export const OP_NAMES = [
   'input',
   'param',

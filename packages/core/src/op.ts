@@ -50,24 +50,35 @@ export interface RefTensor<T> {
  * +-Infinity or NaN, with IEEE-like semantics.
  */
 export interface BigMath<T> {
+  /** The exact value of a float64. */
   fromNumber(x: number): T;
   /** Rounds to the nearest float64. */
   toNumber(x: T): number;
+  /** `a + b`. */
   add(a: T, b: T): T;
+  /** `a - b`. */
   sub(a: T, b: T): T;
+  /** `a * b`. */
   mul(a: T, b: T): T;
+  /** `a / b`. */
   div(a: T, b: T): T;
+  /** `-a`. */
   neg(a: T): T;
+  /** `|a|`. */
   abs(a: T): T;
+  /** `e^a`. */
   exp(a: T): T;
   /** Natural log; NaN below zero, -Infinity at zero. */
   log(a: T): T;
+  /** Square root; NaN below zero. */
   sqrt(a: T): T;
+  /** `a` to the power `b`. */
   pow(a: T, b: T): T;
   /** Rounds toward zero. */
   trunc(a: T): T;
   /** Compares two non-NaN values: negative, zero or positive. */
   cmp(a: T, b: T): number;
+  /** Whether `a` is NaN. */
   isNaN(a: T): boolean;
 }
 

@@ -36,7 +36,15 @@ export function printGraph(g: Graph | GraphOutputs, options: PrintOptions = {}):
   return lines.join('\n');
 }
 
-/** One node's line; `ids` gives the numbers of it and its inputs. */
+/**
+ * One node's line; `ids` gives the numbers of it and its inputs.
+ * @example
+ * ```ts
+ * const a = input([2], { name: 'a' });
+ * const e = a.exp();
+ * printNode(e, new Map([[a, 0], [e, 1]])); // '%1 = exp(%0) [2] float32  # exp'
+ * ```
+ */
 export function printNode(node: Node, ids: ReadonlyMap<Node, number>, maxConstantElements = 8): string {
   const args = node.inputs.length > 0 ? `(${node.inputs.map((i) => `%${ids.get(i) ?? '?'}`).join(', ')})` : '';
   const attrs = Object.entries(node.attrs)

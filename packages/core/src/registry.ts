@@ -67,7 +67,15 @@ import { sigmoidCrossEntropyGradOp } from './ops/sigmoid-cross-entropy-grad.js';
 import { softmaxCrossEntropyGradOp } from './ops/softmax-cross-entropy-grad.js';
 import { sparseSoftmaxCrossEntropyGradOp } from './ops/sparse-softmax-cross-entropy-grad.js';
 
-/** Every op, keyed by its name. */
+/**
+ * Every op, keyed by its name.
+ * @example
+ * ```ts
+ * registry.softmax.name;          // 'softmax'
+ * registry.matmul.dot({});        // the label pictures show
+ * Object.keys(registry).length;   // OP_NAMES.length
+ * ```
+ */
 export const registry = {
   input: inputOp,
   param: paramOp,
@@ -134,12 +142,26 @@ export const registry = {
 
 export type { OpName } from './op-names.js';
 
-/** True when `name` is a registered op. */
+/**
+ * True when `name` is a registered op.
+ * @example
+ * ```ts
+ * isOpName('matmul'); // true
+ * isOpName('conv2d'); // false
+ * ```
+ */
 export function isOpName(name: unknown): name is OpName {
   return typeof name === "string" && Object.hasOwn(registry, name);
 }
 
-/** The definition of a registered op, typed for generic use (interpreter, loader, sweeps). */
+/**
+ * The definition of a registered op, typed for generic use (interpreter, loader, sweeps).
+ * @example
+ * ```ts
+ * const def = opDef(node.op); // any node's op definition
+ * def.arity;
+ * ```
+ */
 export function opDef(name: OpName): OpDef {
   return registry[name] as unknown as OpDef;
 }

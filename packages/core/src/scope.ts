@@ -26,12 +26,26 @@ export function scope<R>(name: string, build: () => R): R {
   }
 }
 
-/** The current scope path, outermost first. */
+/**
+ * The current scope path, outermost first.
+ * @example
+ * ```ts
+ * scope('dense', () => currentScope()); // ['dense']
+ * currentScope();                       // []
+ * ```
+ */
 export function currentScope(): readonly string[] {
   return [...stack];
 }
 
-/** Runs `build` with the scope path replaced by `path` (used to place gradient nodes). */
+/**
+ * Runs `build` with the scope path replaced by `path` (used to place gradient nodes).
+ * @example
+ * ```ts
+ * const x = input([2], { name: 'x' });
+ * withScopePath(['dense', 'grad'], () => x.exp()).path; // 'dense/grad/exp'
+ * ```
+ */
 export function withScopePath<R>(path: readonly string[], build: () => R): R {
   const saved = stack.splice(0, stack.length, ...path);
   try {

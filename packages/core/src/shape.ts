@@ -15,24 +15,50 @@ export type Shape = readonly Dim[];
 /** A shape whose dimensions are all known. */
 export type ConcreteShape = readonly number[];
 
-/** Formats a shape for messages: `[batch, 400]`, `[?, 3]`. */
+/**
+ * Formats a shape for messages: `[batch, 400]`, `[?, 3]`.
+ * @example
+ * ```ts
+ * formatShape(['batch', null, 3]); // '[batch, ?, 3]'
+ * ```
+ */
 export function formatShape(shape: Shape): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
-/** True when every dimension is a number. */
+/**
+ * True when every dimension is a number.
+ * @example
+ * ```ts
+ * isConcrete([2, 3]);       // true
+ * isConcrete([2, 'batch']); // false
+ * ```
+ */
 export function isConcrete(shape: Shape): shape is ConcreteShape {
   return shape.every((d) => typeof d === 'number');
 }
 
-/** Number of elements of a concrete shape. */
+/**
+ * Number of elements of a concrete shape.
+ * @example
+ * ```ts
+ * sizeOf([2, 3, 4]); // 24
+ * sizeOf([]);        // 1 (a scalar)
+ * ```
+ */
 export function sizeOf(shape: ConcreteShape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
-/** Row-major strides of a concrete shape. */
+/**
+ * Row-major strides of a concrete shape.
+ * @example
+ * ```ts
+ * stridesOf([2, 3, 4]); // [12, 4, 1]
+ * ```
+ */
 export function stridesOf(shape: ConcreteShape): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
@@ -43,17 +69,38 @@ export function stridesOf(shape: ConcreteShape): number[] {
   return strides;
 }
 
-/** True when two dimensions are statically known to be equal. */
+/**
+ * True when two dimensions are statically known to be equal.
+ * @example
+ * ```ts
+ * sameDim('batch', 'batch'); // true
+ * sameDim(null, null);       // false: two unknown sizes may differ
+ * ```
+ */
 export function sameDim(a: Dim, b: Dim): boolean {
   return a !== null && a === b;
 }
 
-/** True when two shapes are statically known to be equal (`null` is never known equal). */
+/**
+ * True when two shapes are statically known to be equal (`null` is never known equal).
+ * @example
+ * ```ts
+ * sameShape(['batch', 3], ['batch', 3]); // true
+ * sameShape([null, 3], [null, 3]);       // false
+ * ```
+ */
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => sameDim(d, b[i]!));
 }
 
-/** Checks that a shape given by a user is valid: integers >= 0, names, or null. */
+/**
+ * Checks that a shape given by a user is valid: integers >= 0, names, or null.
+ * @example
+ * ```ts
+ * checkShape([2, 'batch', null], 'input'); // [2, 'batch', null]
+ * checkShape([2, -1], 'input');            // ShapeError: input: dimension -1 in [2,-1] is not a size >= 0, a name or null
+ * ```
+ */
 export function checkShape(shape: readonly unknown[], what: string): Shape {
   for (const d of shape) {
     if (d === null || (typeof d === 'string' && d.length > 0)) continue;
@@ -66,6 +113,12 @@ export function checkShape(shape: readonly unknown[], what: string): Shape {
 /**
  * NumPy broadcasting of two shapes. Symbolic dimensions never broadcast: a named or unknown
  * dimension against a fixed size n > 1 is taken to be n (checked again at run time).
+ * @example
+ * ```ts
+ * broadcastShapes([2, 1], [1, 3]);      // [2, 3]
+ * broadcastShapes(['batch', 1], [3]);   // ['batch', 3]
+ * broadcastShapes([2], [3]);            // ShapeError: shapes [2] and [3] do not broadcast (2 vs 3)
+ * ```
  */
 export function broadcastShapes(a: Shape, b: Shape): Shape {
   const rank = Math.max(a.length, b.length);
@@ -90,7 +143,14 @@ function broadcastDim(da: Dim, db: Dim, a: Shape, b: Shape): Dim {
   return null;
 }
 
-/** Normalizes a possibly negative axis for a rank, or throws a ShapeError. */
+/**
+ * Normalizes a possibly negative axis for a rank, or throws a ShapeError.
+ * @example
+ * ```ts
+ * normalizeAxis(-1, 3, 'sum'); // 2
+ * normalizeAxis(3, 3, 'sum');  // ShapeError: sum: axis 3 is out of range for rank 3
+ * ```
+ */
 export function normalizeAxis(axis: number, rank: number, what: string): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
     throw new ShapeError(`${what}: axis ${axis} is out of range for rank ${rank}`);
@@ -98,7 +158,14 @@ export function normalizeAxis(axis: number, rank: number, what: string): number 
   return axis < 0 ? axis + rank : axis;
 }
 
-/** Normalizes a list of axes (default: all), sorted and without repeats. */
+/**
+ * Normalizes a list of axes (default: all), sorted and without repeats.
+ * @example
+ * ```ts
+ * normalizeAxes([-1, 0], 3, 'sum');    // [0, 2]
+ * normalizeAxes(undefined, 2, 'mean'); // [0, 1]
+ * ```
+ */
 export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, what: string): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;

@@ -48,19 +48,39 @@ export function tensor(value: TensorLike, options: { dtype?: DType; shape?: Conc
   return { dtype: options.dtype ?? 'float32', shape: [...shape], data: toTypedArray(options.dtype ?? 'float32', flat) };
 }
 
-/** A tensor of zeros. */
+/**
+ * A tensor of zeros.
+ * @example
+ * ```ts
+ * zeros([2, 3]);            // float32 [2, 3], all 0
+ * zeros([4], 'int32').data; // Int32Array [0, 0, 0, 0]
+ * ```
+ */
 export function zeros(shape: ConcreteShape, dtype: DType = 'float32'): Tensor {
   return { dtype, shape: [...shape], data: allocate(dtype, sizeOf(shape)) };
 }
 
-/** A tensor filled with one value. */
+/**
+ * A tensor filled with one value.
+ * @example
+ * ```ts
+ * full([2], 0.5, 'float64').data; // Float64Array [0.5, 0.5]
+ * ```
+ */
 export function full(shape: ConcreteShape, value: number, dtype: DType = 'float32'): Tensor {
   const t = zeros(shape, dtype);
   t.data.fill(value);
   return t;
 }
 
-/** True when `value` is a Tensor object. */
+/**
+ * True when `value` is a Tensor object.
+ * @example
+ * ```ts
+ * isTensor(tensor(1)); // true
+ * isTensor([1]);       // false: nested arrays are TensorLike, not tensors
+ * ```
+ */
 export function isTensor(value: unknown): value is Tensor {
   return (
     typeof value === 'object' && value !== null && 'data' in value && 'shape' in value && 'dtype' in value &&
@@ -68,7 +88,14 @@ export function isTensor(value: unknown): value is Tensor {
   );
 }
 
-/** Converts a tensor to nested arrays (for printing and tests). */
+/**
+ * Converts a tensor to nested arrays (for printing and tests).
+ * @example
+ * ```ts
+ * toNested(tensor([[1, 2], [3, 4]])); // [[1, 2], [3, 4]]
+ * toNested(tensor(3));                // 3
+ * ```
+ */
 export function toNested(t: Tensor): NestedArray {
   if (t.shape.length === 0) return t.data[0]!;
   const build = (dim: number, offset: number): NestedArray[] => {
@@ -83,7 +110,13 @@ export function toNested(t: Tensor): NestedArray {
   return build(0, 0);
 }
 
-/** The single value of a tensor with one element. */
+/**
+ * The single value of a tensor with one element.
+ * @example
+ * ```ts
+ * scalarValue(evaluate(constant([1, 2]).sum())); // 3
+ * ```
+ */
 export function scalarValue(t: Tensor): number {
   if (t.data.length !== 1) throw new ShapeError(`expected a tensor with one element, got shape ${formatShape(t.shape)}`);
   return t.data[0]!;

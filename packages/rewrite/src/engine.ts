@@ -14,7 +14,18 @@ import { match } from './match.js';
 import type { Phase, RewriteRule } from './rule.js';
 import { toSExpr } from './sexpr.js';
 
-/** A rule set that does not reach a fixpoint, or a rule that produced an ill-typed replacement. */
+/**
+ * A rule set that does not reach a fixpoint, or a rule that produced an ill-typed replacement.
+ * @example
+ * ```ts
+ * const dropSum = rule({
+ *   name: 'drop-sum', doc: 'sum(x) -> x (wrong: changes the shape)',
+ *   pattern: P.sum(v('x')), replace: (m) => m.x, examples: [],
+ * });
+ * rewrite({ s: input([3], { name: 'x' }).sum() }, [{ name: 'bad', rules: [dropSum] }]);
+ * // RewriteError: rule 'drop-sum' replaced sum 'sum' [] float32 with input 'x' [3] float32: the shape or dtype differs
+ * ```
+ */
 export class RewriteError extends StablegradError {
   override name = 'RewriteError';
 }

@@ -96,13 +96,28 @@ function matchAttrs(attrs: { readonly [name: string]: AttrPattern }, node: Node,
   return state;
 }
 
-/** Structural equality of attribute values. */
+/**
+ * Structural equality of attribute values.
+ * @example
+ * ```ts
+ * sameAttr([0, 1], [0, 1]); // true
+ * sameAttr([0], 0);         // false
+ * ```
+ */
 export function sameAttr(a: AttrValue, b: AttrValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
   return a === b;
 }
 
-/** True when `node` is a constant whose every element is within `tolerance` (relative) of `value`. */
+/**
+ * True when `node` is a constant whose every element is within `tolerance` (relative) of `value`.
+ * @example
+ * ```ts
+ * isConstantNear(constant(1), 1);                    // true
+ * isConstantNear(constant([1, 1.0000001]), 1, 1e-6); // true
+ * isConstantNear(input([], { name: 'x' }), 1, 1);    // false: not a constant
+ * ```
+ */
 export function isConstantNear(node: Node, value: number, tolerance = 0): boolean {
   if (node.op !== 'constant' || node.value === undefined || node.value.data.length === 0) return false;
   const limit = tolerance * Math.abs(value);

@@ -13,6 +13,7 @@ export type Pattern<N extends string = string> = CapturePattern<N> | OpPattern<N
 export interface CapturePattern<N extends string = string> {
   readonly kind: 'capture';
   readonly name: N;
+  /** Optional predicate the node must pass (e.g. a dtype or shape check). */
   readonly test: ((node: Node) => boolean) | undefined;
 }
 

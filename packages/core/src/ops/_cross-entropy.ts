@@ -8,9 +8,10 @@
  * - softmax: `lse(z) - z_i = (m - z_i) + log1p(T)`, with m = max z, `m - z_i` kept exactly
  *   as a TwoSum pair and `T = sum over i != argmax of e^(z_i - m)` summed with compensation.
  *
- * Gradient kernels (`sigmoid(z) - y`, `softmax(z)_i - y_i`) cancel when the probability is
- * close to the label. They first pick the form with an exact operand (`(1 - y) - sigmoid(-z)`
- * for y > 1/2), compute in double, and recompute in double-double (`ddExp`) when the result
+ * Gradient kernels (`sigmoid(z) - y`, `softmax(z)_i sum(y) - y_i`) cancel when the probability
+ * (times the label sum) is close to the label. They first pick the form with an exact operand
+ * (`(1 - y) - sigmoid(-z)` for y > 1/2; `(softmax(z)_i - y_i) + softmax(z)_i (sum(y) - 1)`, whose
+ * second term is skipped when the compensated `sum(y) - 1` is exactly 0), compute in double, and recompute in double-double (`ddExp`) when the result
  * lost more than one bit, i.e. when |result| < (inexact operand) / 2. Where even double-double
  * cancels (a label equal to the rounded probability), `BigFloat` finishes the job with as many
  * bits as it takes.
@@ -23,9 +24,9 @@ import type { BigMath, TypeInfo } from '../op.js';
 import { type ConcreteShape, formatShape, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import {
-  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddNeg, ddToNumber, ldexp, productError,
+  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, ldexp, productError, twoSum,
 } from './_double-double.js';
-import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigNeg, bigToNumber } from './_big-float.js';
+import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigMul, bigNeg, bigToNumber } from './_big-float.js';
 import { forEachLane } from './_rules.js';
 
 /** A double-double result is trusted while it keeps 60 of its ~104 bits: |g| >= 2^-44 operand. */
@@ -216,6 +217,35 @@ export function log1pOfTail(r: RowSummary): number {
 }
 
 /**
+ * Below this T, the losses recompute it scaled (`scaledTail`): its terms are subnormal or
+ * underflowed, each off by up to half a subnormal step, and a loss `(sum y) log1p(T)` would
+ * add up those errors (times the label sum).
+ */
+const TINY_TAIL = 2 ** -1000;
+/** `scaledTail` returns T 2^TAIL_SCALE. */
+const TAIL_SCALE = 1100;
+
+/**
+ * T 2^TAIL_SCALE for a row with T below TINY_TAIL (then log1p(T) = T), each term from the
+ * scaled double-double exp, so that the loss rounds once into the subnormal range.
+ */
+function scaledTail(z: TypedArray, offset: number, stride: number, k: number, r: RowSummary): number {
+  let t = 0;
+  for (let i = 0; i < k; i++) {
+    if (i === r.argmax) continue;
+    const v = z[offset + i * stride]!;
+    const hi = r.max - v;
+    // e^-1500 2^1100 is below 2^-1000: nothing that could reach a float64 result
+    if (!(hi < 1500)) continue;
+    const bb = hi - r.max;
+    const lo = r.max - (hi - bb) + (-v - bb);
+    const { mantissa, exponent } = ddExpScaled([-hi, -lo]);
+    t += ldexp(mantissa[0] + mantissa[1], exponent + TAIL_SCALE);
+  }
+  return t;
+}
+
+/**
  * Softmax cross-entropy of one row: `sum_i y_i ((m - z_i) + log1p(T))`, written as
  * `A + (sum_i y_i) log1p(T)` with A = sum_i y_i (m - z_i) in double-double.
  */
@@ -255,6 +285,8 @@ export function softmaxRowLoss(z: TypedArray, y: TypedArray, offset: number, str
     syLo += syHi - (t - b2) + (yi - b2);
     syHi = t;
   }
+  // (sum y) T rounded once, where T's terms would each round to the subnormal grid
+  if (r.tHi < TINY_TAIL) return aHi + (ldexp(syHi * scaledTail(z, offset, stride, k, r), -TAIL_SCALE) + aLo);
   const L = log1pOfTail(r);
   const B = syHi * L;
   const be = productError(syHi, L, B) + syLo * L;
@@ -271,7 +303,8 @@ export function sparseRowLoss(z: TypedArray, offset: number, k: number, label: n
   const hi = m - v;
   const bb = hi - m;
   const lo = hi === Infinity ? 0 : m - (hi - bb) + (-v - bb);
-  return hi + (log1pOfTail(r) + lo);
+  const tail = r.tHi < TINY_TAIL ? ldexp(scaledTail(z, offset, 1, k, r), -TAIL_SCALE) : log1pOfTail(r);
+  return hi + (tail + lo);
 }
 
 /** 1 / (1 + T) as a double-double. */
@@ -282,9 +315,34 @@ function inverseDenominator(r: RowSummary): DD {
 }
 
 /**
- * `softmax(z)_i - y_i` for one row (z, y and out share offset and stride).
- * Non-argmax i: `e_i / S - y_i` with S = 1 + T; argmax: `1/S - y` for y <= 1/2,
- * `(1 - y) - T/S` otherwise. Cancelled results are recomputed in double-double.
+ * `sum_i y_i` of one row (skipping entry `skip`) as a double-double, summed with TwoSum
+ * compensation: exact for rows of a few labels of similar size, and within 2^-104 of the
+ * largest label otherwise.
+ */
+function labelSum(y: TypedArray, offset: number, stride: number, k: number, skip = -1): DD {
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < k; i++) {
+    if (i === skip) continue;
+    const v = y[offset + i * stride]!;
+    const s = hi + v;
+    const bb = s - hi;
+    lo += hi - (s - bb) + (v - bb);
+    hi = s;
+  }
+  return twoSum(hi, lo);
+}
+
+/**
+ * `softmax(z)_i sum(y) - y_i` for one row (z, y and out share offset and stride): the derivative
+ * of `sum_i y_i (lse(z) - z_i)` with respect to z_i, for any labels. With S = 1 + T, s = sum(y)
+ * and d = s - 1 (compensated, so 0 exactly when the labels sum to exactly 1):
+ * - d = 0: `softmax(z)_i - y_i`. Non-argmax i: `e_i / S - y_i`; argmax: `1/S - y` for
+ *   y <= 1/2, `(1 - y) - T/S` otherwise.
+ * - d != 0: non-argmax i: `(e_i / S - y_i) + (e_i / S) d`, where the first difference is exact
+ *   when it cancels (Sterbenz) and the second term is small when s is close to 1; argmax:
+ *   `(r - y T) / S` with r = sum over j != argmax of y_j, which cancels only when r is close to y T.
+ * Cancelled results are recomputed in double-double, then in BigFloat.
  */
 export function softmaxRowGrad(
   z: TypedArray, y: TypedArray, out: TypedArray, offset: number, stride: number, k: number, scratch: SoftmaxScratch,
@@ -292,13 +350,32 @@ export function softmaxRowGrad(
   const r = loadRow(z, offset, stride, k, scratch);
   const [invHi, invLo] = inverseDenominator(r);
   const a = r.argmax;
+  const total = labelSum(y, offset, stride, k);
+  const dHi = ddAddNumber(total, -1)[0];
+  // Labels that sum to anything but exactly 1 (NaN included) take the general form.
+  const labels: RowLabels | undefined = dHi === 0 ? undefined : { y, offset, stride, sum: total, rest: labelSum(y, offset, stride, k, a) };
   let slow: SlowRow | undefined;
   for (let i = 0; i < k; i++) {
     const at = offset + i * stride;
     const yi = y[at]!;
+    // inexact: the size of the operands that carry rounding errors, against which g may cancel
     let inexact: number;
     let g: number;
-    if (i !== a) {
+    if (labels !== undefined) {
+      if (i !== a) {
+        const e = scratch.e[i]!;
+        const p = e * invHi + e * invLo;
+        const extra = p * dHi;
+        g = p - yi + extra;
+        inexact = p + Math.abs(extra);
+      } else {
+        const [restHi, restLo] = labels.rest;
+        const q = yi * r.tHi;
+        const num = restHi - q + (restLo - (productError(yi, r.tHi, q) + yi * r.tLo));
+        g = num * invHi + num * invLo;
+        inexact = (Math.abs(restHi) + Math.abs(q)) * invHi;
+      }
+    } else if (i !== a) {
       const e = scratch.e[i]!;
       inexact = e * invHi + e * invLo;
       g = inexact - yi;
@@ -310,7 +387,7 @@ export function softmaxRowGrad(
       g = 1 - yi - inexact;
     }
     if (Math.abs(g) < 0.5 * inexact) {
-      slow ??= slowRow(scratch, a, k);
+      slow ??= slowRow(scratch, a, k, labels);
       g = slowGrad(slow, scratch, i, yi);
       if (Math.abs(g) < DD_TRUSTED * inexact) g = bigGrad(slow, scratch, i, yi, inexact);
     }
@@ -338,6 +415,18 @@ export function sparseRowGrad(z: TypedArray, out: TypedArray, offset: number, k:
 }
 
 /**
+ * The labels of a row that do not sum to exactly 1: where they are, their sum s, and the sum r
+ * of all but the argmax entry's, both double-double.
+ */
+interface RowLabels {
+  readonly y: TypedArray;
+  readonly offset: number;
+  readonly stride: number;
+  readonly sum: DD;
+  readonly rest: DD;
+}
+
+/**
  * Double-double T and S = 1 + T of a row, computed once when some element needs them, and
  * the BigFloat ones, computed once when double-double is not enough.
  */
@@ -348,18 +437,22 @@ interface SlowRow {
   readonly s: DD;
   /** 1 / S */
   readonly inv: DD;
+  /** Labels summing to s != 1, or undefined for s = 1. */
+  readonly labels: RowLabels | undefined;
   big?: BigRow;
 }
 
-/** A row's exponentials e_i, T and S in BigFloat at `bits` bits. */
+/** A row's exponentials e_i, T and S in BigFloat at `bits` bits, and the exact label sums s and r. */
 interface BigRow {
   readonly bits: number;
   readonly e: readonly BigFloat[];
   readonly t: BigFloat;
   readonly s: BigFloat;
+  readonly labelSum: BigFloat;
+  readonly labelRest: BigFloat;
 }
 
-function slowRow(scratch: SoftmaxScratch, argmax: number, k: number): SlowRow {
+function slowRow(scratch: SoftmaxScratch, argmax: number, k: number, labels: RowLabels | undefined): SlowRow {
   let t: DD = [0, 0];
   for (let j = 0; j < k; j++) {
     const [hi, lo] = ddExp([-scratch.negHi[j]!, -scratch.negLo[j]!]);
@@ -368,25 +461,39 @@ function slowRow(scratch: SoftmaxScratch, argmax: number, k: number): SlowRow {
     if (j !== argmax) t = ddAdd(t, [hi, lo]);
   }
   const s = ddAddNumber(t, 1);
-  return { argmax, k, t, s, inv: ddDiv([1, 0], s) };
+  return { argmax, k, t, s, inv: ddDiv([1, 0], s), labels };
 }
 
 /** Below this, e_i's low part is subnormal and the scaled exp keeps the bits instead. */
 const DD_NORMAL = 2 ** -900;
 
+/** `softmax(z)_i s - y_i` in double-double (s = 1 unless the row has labels). */
 function slowGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number): number {
+  const labels = slow.labels;
   if (i === slow.argmax) {
+    // (r - y T) / S
+    if (labels !== undefined) return ddToNumber(ddDiv(ddSub(labels.rest, ddMulNumber(slow.t, yi)), slow.s));
     if (yi <= 0.5) return ddToNumber(ddAddNumber(slow.inv, -yi));
     return ddToNumber(ddAddNumber(ddNeg(ddMul(slow.t, slow.inv)), 1 - yi));
   }
+  const times = (p: DD): DD => (labels === undefined ? p : ddMul(p, labels.sum));
   const eHi = scratch.eHi[i]!;
-  if (eHi >= DD_NORMAL) return ddToNumber(ddAddNumber(ddMul([eHi, scratch.eLo[i]!], slow.inv), -yi));
-  // e_i = E 2^k kept scaled: e_i / S - y = 2^k (E / S - y 2^-k), exact where it is normal.
+  if (eHi >= DD_NORMAL) return ddToNumber(ddAddNumber(times(ddMul([eHi, scratch.eLo[i]!], slow.inv)), -yi));
+  // e_i = E 2^k kept scaled: e_i s / S - y = 2^k (E s / S - y 2^-k), exact where it is normal.
   const { mantissa, exponent } = ddExpScaled([-scratch.negHi[i]!, -scratch.negLo[i]!]);
-  return ldexp(ddToNumber(ddAddNumber(ddMul(mantissa, slow.inv), -ldexp(yi, -exponent))), exponent);
+  return ldexp(ddToNumber(ddAddNumber(times(ddMul(mantissa, slow.inv)), -ldexp(yi, -exponent))), exponent);
 }
 
-function bigRow(scratch: SoftmaxScratch, argmax: number, k: number, bits: number): BigRow {
+/** The exact BigFloat sum of a row's labels, skipping entry `skip`. */
+function bigLabelSum(labels: RowLabels | undefined, k: number, skip = -1): BigFloat {
+  let sum = bigFromNumber(0);
+  if (labels === undefined) return sum;
+  for (let j = 0; j < k; j++) if (j !== skip) sum = bigAdd(sum, bigFromNumber(labels.y[labels.offset + j * labels.stride]!));
+  return sum;
+}
+
+function bigRow(scratch: SoftmaxScratch, slow: SlowRow, bits: number): BigRow {
+  const { argmax, k, labels } = slow;
   const e: BigFloat[] = [];
   let t = bigFromNumber(0);
   for (let j = 0; j < k; j++) {
@@ -396,17 +503,24 @@ function bigRow(scratch: SoftmaxScratch, argmax: number, k: number, bits: number
     e.push(ej);
     if (j !== argmax) t = bigAdd(t, ej);
   }
-  return { bits, e, t, s: bigAdd(t, bigFromNumber(1)) };
+  const labelSum = slow.big?.labelSum ?? bigLabelSum(labels, k);
+  const labelRest = slow.big?.labelRest ?? bigLabelSum(labels, k, argmax);
+  return { bits, e, t, s: bigAdd(t, bigFromNumber(1)), labelSum, labelRest };
 }
 
-/** `softmax(z)_i - y_i` in BigFloat, doubling the precision until the difference is resolved. */
+/** `softmax(z)_i s - y_i` in BigFloat, doubling the precision until the difference is resolved. */
 function bigGrad(slow: SlowRow, scratch: SoftmaxScratch, i: number, yi: number, inexact: number): number {
   for (let bits = slow.big?.bits ?? BIG_BITS; ; bits *= 2) {
-    if (slow.big === undefined || slow.big.bits < bits) slow.big = bigRow(scratch, slow.argmax, slow.k, bits);
-    const { e, t, s } = slow.big;
+    if (slow.big === undefined || slow.big.bits < bits) slow.big = bigRow(scratch, slow, bits);
+    const { e, t, s, labelSum, labelRest } = slow.big;
+    const y = bigFromNumber(yi);
     let g: BigFloat;
-    if (i !== slow.argmax) g = bigAdd(bigDiv(e[i]!, s, bits), bigFromNumber(-yi));
-    else if (yi <= 0.5) g = bigAdd(bigDiv(bigFromNumber(1), s, bits), bigFromNumber(-yi));
+    if (slow.labels !== undefined) {
+      g = i === slow.argmax
+        ? bigDiv(bigAdd(labelRest, bigNeg(bigMul(t, y, bits))), s, bits) // (r - y T) / S
+        : bigAdd(bigDiv(bigMul(e[i]!, labelSum, bits), s, bits), bigNeg(y)); // e_i s / S - y
+    } else if (i !== slow.argmax) g = bigAdd(bigDiv(e[i]!, s, bits), bigNeg(y));
+    else if (yi <= 0.5) g = bigAdd(bigDiv(bigFromNumber(1), s, bits), bigNeg(y));
     else g = bigAdd(bigFromNumber(1 - yi), bigNeg(bigDiv(t, s, bits)));
     const result = bigToNumber(g);
     if (settled(result, inexact, bits)) return result;
@@ -507,20 +621,23 @@ export function refSoftmaxRowLoss<T>(z: readonly T[], y: readonly T[], M: BigMat
 }
 
 /**
- * Reference `softmax(z)_i - y_i` of a row, in whichever of three equal forms cancels least
- * (largest result relative to its largest operand), with S = 1 + T:
- * `e_i / S - y_i`; at the argmax `(1 - y_i) - T / S`; and a split form for ties and nearly
- * equal logits. The split form takes the set N of logits within 1/2 of the max, writes
- * `e_j = 1 + expm1(z_j - m)` there, and expands `S (p_i - y_i) = e_i - y_i S` into
- * `([i in N] - y_i |N|) + (expm1(z_i - m) or e_i) - y_i sum_N expm1(z_j - m) - y_i sum_(not N) e_j`,
- * whose first part is exact and whose other parts are small exactly when p_i is close to y_i.
+ * Reference `softmax(z)_i s - y_i` of a row, s = sum_j y_j, in whichever of three equal forms
+ * cancels least (largest result relative to its largest operand), with S = 1 + T:
+ * `(e_i / S) s - y_i`; at the argmax `(r - y_i T) / S` with r = sum over j != i of y_j (for s = 1,
+ * `(1 - y_i) - T / S`); and a split form for ties and nearly equal logits. The split form takes
+ * the set N of logits within 1/2 of the max, writes `e_j = 1 + expm1(z_j - m)` there, and expands
+ * `S (p_i s - y_i) = e_i s - y_i S` into
+ * `([i in N] s - y_i |N|) + (expm1(z_i - m) or e_i) s - y_i sum_N expm1(z_j - m) - y_i sum_(not N) e_j`,
+ * with `s - y_i |N| = sum_N (y_j - y_i) + sum_(not N) y_j` for i in N: its label differences are
+ * exact, and the other parts are small exactly when p_i s is close to y_i.
  */
 export function refSoftmaxRowGrad<T>(z: readonly T[], y: readonly T[], M: BigMath<T>): T[] {
   if (refNaN(M, ...z, ...y)) return z.map(() => M.fromNumber(NaN));
   const { argmax, max, t } = refRow(z, M);
   const zero = M.fromNumber(0);
   const one = M.fromNumber(1);
-  const s = M.add(one, t);
+  const S = M.add(one, t);
+  const labelSum = y.reduce((p, q) => M.add(p, q), zero);
   const gaps = z.map((v) => M.sub(v, max));
   const near = gaps.map((d) => M.cmp(d, M.fromNumber(-0.5)) > 0);
   const e = gaps.map((d) => M.exp(d));
@@ -530,26 +647,34 @@ export function refSoftmaxRowGrad<T>(z: readonly T[], y: readonly T[], M: BigMat
   const farSum = e.reduce((a, b, j) => (near[j] ? a : M.add(a, b)), zero);
   const abs = (x: T): T => M.abs(x);
   const maxOf = (xs: T[]): T => xs.reduce((a, b) => (M.cmp(a, b) >= 0 ? a : b));
+  // The far labels apart from the near ones, so that tiny ones are not rounded away against them.
+  const farLabels = y.reduce((a, b, j) => (near[j] ? a : M.add(a, b)), zero);
   return z.map((_, i) => {
     const yi = y[i]!;
-    const p = M.div(e[i]!, s);
+    const ps = M.mul(M.div(e[i]!, S), labelSum);
     // each candidate: its value and the scale of its largest operand
-    const candidates: [T, T][] = [[M.sub(p, yi), maxOf([p, abs(yi)])]];
+    const candidates: [T, T][] = [[M.sub(ps, yi), maxOf([abs(ps), abs(yi)])]];
     if (i === argmax) {
-      const q = M.div(t, s);
-      candidates.push([M.sub(M.sub(one, yi), q), maxOf([abs(M.sub(one, yi)), q])]);
+      // r = the other labels' sum, not s - y_i (s rounded to the working precision, minus y_i)
+      const rest = y.reduce((a, b, j) => (j === i ? a : M.add(a, b)), zero);
+      const yt = M.mul(yi, t);
+      candidates.push([M.div(M.sub(rest, yt), S), M.div(maxOf([abs(rest), abs(yt)]), S)]);
     }
     const parts = [
-      M.sub(near[i] ? one : zero, M.mul(yi, nearCount)),
-      near[i] ? em[i]! : e[i]!,
+      // sum_N y_j - |N| y_i summed as sum_N (y_j - y_i): exact where near labels are equal
+      near[i] ? y.reduce((a, b, j) => (near[j] ? M.add(a, M.sub(b, yi)) : a), zero) : M.neg(M.mul(yi, nearCount)),
+      near[i] ? farLabels : zero,
+      M.mul(near[i] ? em[i]! : e[i]!, labelSum),
       M.neg(M.mul(yi, nearSum)),
       M.neg(M.mul(yi, farSum)),
     ];
-    candidates.push([M.div(parts.reduce((a, b) => M.add(a, b)), s), M.div(maxOf(parts.map(abs)), s)]);
-    // least cancellation: largest |value| / scale, i.e. |value_a| scale_b > |value_b| scale_a
+    candidates.push([M.div(parts.reduce((a, b) => M.add(a, b)), S), M.div(maxOf(parts.map(abs)), S)]);
+    // least cancellation: largest |value| / scale, i.e. |value_a| scale_b > |value_b| scale_a;
+    // a scale of 0 means all operands were exactly 0, an exact result
     let best = candidates[0]!;
     for (const c of candidates.slice(1)) {
-      if (M.cmp(M.mul(abs(c[0]), best[1]), M.mul(abs(best[0]), c[1])) > 0) best = c;
+      if (M.cmp(best[1], zero) === 0) break;
+      if (M.cmp(c[1], zero) === 0 || M.cmp(M.mul(abs(c[0]), best[1]), M.mul(abs(best[0]), c[1])) > 0) best = c;
     }
     return best[0];
   });

@@ -1,9 +1,11 @@
 /**
- * `softmaxCrossEntropyGrad(z, y, axis = -1)` = `softmax(z, axis) - y`: the gradient of
- * `softmaxCrossEntropyWithLogits` with respect to its logits, as one fused op (z and y have
- * the same shape). Within a few ULP wherever the result is a normal number: the argmax entry
- * is `(1 - y) - T/S` when y > 1/2, and entries where the probability is close to the label
- * are recomputed in double-double instead of cancelling.
+ * `softmaxCrossEntropyGrad(z, y, axis = -1)` = `softmax(z, axis) * sum(y, axis) - y`: the gradient of
+ * `softmaxCrossEntropyWithLogits` with respect to its logits, for any labels, as one fused op (z and
+ * y have the same shape). For labels summing to 1 it is `softmax(z) - y`. Within a few ULP wherever
+ * the result is a normal number: it is computed as `(softmax(z) - y) + softmax(z) (sum(y) - 1)` with
+ * the label sum compensated (the second term is skipped when it is exactly 0), the argmax entry as
+ * `(1 - y) - T/S` when y > 1/2 (`(r - y T) / S`, r the other labels' sum, when sum(y) != 1), and
+ * entries where the two sides are close are recomputed in double-double, then BigFloat.
  * @module
  */
 import { apply, type BuildOptions } from '../apply.js';
@@ -45,16 +47,19 @@ export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
     }
     return g;
   },
-  // d (softmax(z) - y) = p * (dz - sum(p dz)) - dy, p = softmax(z), along axis; transposed:
-  vjp: ({ inputs: [z], attrs: { axis }, cotangent }) => {
+  // G = p s - y with p = softmax(z), s = sum(y) along axis: dG = s p (dz - sum(p dz)) + p sum(dy) - dy;
+  // transposed, z-bar = s p (c - sum(c p)) and y-bar = sum(c p) - c (broadcast along axis).
+  vjp: ({ inputs: [z, y], attrs: { axis }, cotangent }) => {
     const p = z!.softmax(axis);
-    return [p.mul(cotangent.sub(cotangent.mul(p).sum({ axis, keepDims: true }))), cotangent.neg()];
+    const cp = cotangent.mul(p).sum({ axis, keepDims: true });
+    const s = y!.sum({ axis, keepDims: true });
+    return [p.mul(cotangent.sub(cp)).mul(s), cp.sub(cotangent)];
   },
   dot: ({ axis }) => `softmaxCrossEntropyGrad ${axis}`,
 });
 
 /**
- * `softmax(z, axis) - y` as one accurate op.
+ * `softmax(z, axis) * sum(y, axis) - y` (`softmax(z) - y` for labels summing to 1) as one accurate op.
  * @example
  * ```ts
  * softmaxCrossEntropyGrad(logits, labels); // what grad(softmaxCrossEntropyWithLogits(logits, labels).sum(), logits) computes

@@ -5,6 +5,8 @@
  * Computed as `sum_i y_i (m - z_i) + (sum_i y_i) log1p(T)` with m = max z and T the sum of
  * `e^(z_i - m)` over the non-maximal entries: finite for every finite input and within a few ULP,
  * tiny losses included (`[20, 0]` with labels `[1, 0]` gives `log1p(e^-20)` to full precision).
+ * Its gradient with respect to z is `softmax(z) sum(y) - y` (the fused `softmaxCrossEntropyGrad`),
+ * exact for any labels, not only for labels that sum to 1.
  * @module
  */
 import { apply, type BuildOptions } from '../apply.js';
@@ -42,7 +44,7 @@ export const softmaxCrossEntropyWithLogitsOp = defineOp<{ axis: number }>({
       refSoftmaxRowLoss(laneOf(z!.data, offset, stride, k), laneOf(y!.data, offset, stride, k), M),
     );
   },
-  // d loss = sum_i (softmax(z)_i - y_i) dz_i + (lse(z) - z_i) dy_i, for labels summing to 1
+  // d loss = sum_i (softmax(z)_i sum(y) - y_i) dz_i + (lse(z) - z_i) dy_i
   vjp: ({ inputs: [z, y], attrs: { axis }, cotangent }) => {
     const ct = expandDims(cotangent, axis);
     return [ct.mul(softmaxCrossEntropyGrad(z!, y!, axis)), ct.mul(z!.logSoftmax(axis).neg())];
@@ -51,9 +53,10 @@ export const softmaxCrossEntropyWithLogitsOp = defineOp<{ axis: number }>({
 });
 
 /**
- * Cross-entropy of label distributions `y` (non-negative, summing to 1 along `axis`) against
- * logits `z` of the same shape; the result drops `axis`. Like TensorFlow, the gradient with
- * respect to z is `softmax(z) - y`, which assumes the labels sum to 1.
+ * Cross-entropy of labels `y` (usually distributions: non-negative, summing to 1 along `axis`)
+ * against logits `z` of the same shape; the result drops `axis`. The gradient with respect to z
+ * is `softmax(z) sum(y) - y`, exact for any labels (TensorFlow's `softmax(z) - y` assumes they
+ * sum to 1); for distributions it is `softmax(z) - y`.
  * @example
  * ```ts
  * const logits = input(['batch', 10], { name: 'logits' });

@@ -6,7 +6,9 @@ import {
   evaluate, input, type Node, sigmoidCrossEntropyGrad, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyGrad,
   softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyGrad, sparseSoftmaxCrossEntropyWithLogits, type Tensor, tensor,
 } from '@stablegrad/core';
-import { createDecimalMath, type DecimalConstructor, type FloatDType, referenceEvaluate, toDecimal, ulpDistance } from '@stablegrad/testing';
+import {
+  createDecimalMath, type DecimalConstructor, exactDecimalMath, type FloatDType, referenceEvaluate, toDecimal, ulpDistance,
+} from '@stablegrad/testing';
 
 export type { FloatDType };
 
@@ -92,7 +94,8 @@ export function plainSigmoid(z: number, y: number): { loss: number; grad: number
 }
 
 /**
- * Textbook `sum_i y_i (log(sum_j exp(z_j - m)) + m - z_i)` and `exp(z_i - m) / sum_j exp(z_j - m) - y_i`.
+ * Textbook `sum_i y_i (log(sum_j exp(z_j - m)) + m - z_i)` and its z-gradient
+ * `exp(z_i - m) / sum_j exp(z_j - m) * sum_j y_j - y_i` (any labels, not only distributions).
  */
 export function plainSoftmax(z: readonly number[], y: readonly number[]): { loss: number; grad: number[] } {
   const m = Math.max(...z);
@@ -107,7 +110,12 @@ export function plainSoftmax(z: readonly number[], y: readonly number[]): { loss
   y.forEach((yi, i) => {
     if (yi !== 0) loss = loss.add(toDecimal(yi, D).mul(logS.add(M.sub(Z[i]!))));
   });
-  return { loss: Number(loss.toString()), grad: e.map((ei, i) => Number(ei.div(S).sub(toDecimal(y[i]!, D)).toString())) };
+  // the labels' sum exactly (2000 digits hold any sum of a few doubles)
+  const X = exactDecimalMath.Decimal;
+  const total = y.reduce((a, v) => a.add(toDecimal(v, X)), new X(0));
+  // (e_i sum(y) - y_i S) / S: the same quotient, without rounding e_i / S before the difference
+  const grad = e.map((ei, i) => Number(ei.mul(total).sub(toDecimal(y[i]!, D).mul(S)).div(S).toString()));
+  return { loss: Number(loss.toString()), grad };
 }
 
 // ---------------------------------------------------------------- generators

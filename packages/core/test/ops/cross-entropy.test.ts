@@ -2,12 +2,13 @@
 // precision, extreme logits, label range errors, broadcasting, and VJPs (first and second order)
 // against decimal.js and central differences.
 import { describe, expect, it } from 'vitest';
+import { test } from '@fast-check/vitest';
 import {
   DTypeError, evaluate, grad, input, type Node, scope, ShapeError, sigmoidCrossEntropyGrad, sigmoidCrossEntropyWithLogits,
   softmaxCrossEntropyGrad, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyGrad, sparseSoftmaxCrossEntropyWithLogits,
   sum, tensor, ValueError,
 } from '@stablegrad/core';
-import { assertGradClose, decimalMath as M60, toDecimal, ulpDistance } from '@stablegrad/testing';
+import { assertGradClose, checkGrad, decimalMath as M60, propertyParams, tensorOf, toDecimal, ulpDistance } from '@stablegrad/testing';
 import { plainSigmoid, plainSoftmax, sigmoid } from './cross-entropy-support.js';
 import { f64Tensor, gradCheck, log1pDec, weightedSum } from './op-check.js';
 
@@ -88,7 +89,8 @@ describe('extreme logits', () => {
     expect(values(loss, { z: [[1e300, -1e300]], y: [[0.5, 0.5]] })).toEqual([1e300]);
     expect(values(loss, { z: [[709.8, -745.2]], y: [[1, 0]] })).toEqual([0]);
     const g = values(softmaxCrossEntropyGrad(z, y), { z: [[1.7e308, -1.7e308]], y: [[0.9, 0.1]] });
-    expect(g).toEqual([1 - 0.9, -0.1]); // 1 - 0.9 is exact in float64
+    // softmax = [1, 0] and the labels sum to 1 + 2.8e-17 exactly: (0.9 + 0.1) - 0.9 is the double 0.1
+    expect(g).toEqual([0.1, -0.1]);
   });
 
   it('float32 logits at the float32 exp edges give float32 results computed in float64', () => {
@@ -158,6 +160,22 @@ describe('cancelling gradients', () => {
     }
   });
 
+  it('softmax(z) sum(y) - y for labels that do not sum to 1 keeps every digit where softmax(z) sum(y) is close to y', () => {
+    // z = [20, 0, 0]: softmax = [1, e^-20, e^-20] / S with S = 1 + 2 e^-20; for y = [c, 0, 0] the
+    // gradient is c (softmax(z) - [1, 0, 0]) = c [-2 e^-20, e^-20, e^-20] / S.
+    const e20 = M60.exp(M60.fromNumber(-20));
+    const S = e20.mul(2).add(1);
+    for (const dtype of ['float64', 'float32'] as const) {
+      const z = input([1, 3], { dtype, name: 'z' });
+      const y = input([1, 3], { dtype, name: 'y' });
+      for (const c of [2, 0.5, 1 + 2 ** -23, 3]) {
+        const got = values(softmaxCrossEntropyGrad(z, y), { z: [[20, 0, 0]], y: [[c, 0, 0]] });
+        const want = [e20.mul(-2), e20, e20].map((v) => M60.toNumber(v.mul(c).div(S)));
+        got.forEach((g, i) => expect(ulpDistance(g, dtype === 'float32' ? Math.fround(want[i]!) : want[i]!, dtype), `${dtype} c=${c} [${i}]`).toBeLessThanOrEqual(1));
+      }
+    }
+  });
+
   it('softmax(z) - oneHot(label) at the label is -(sum of the other probabilities)', () => {
     const z = input([1, 3], { ...f64, name: 'z' });
     const label = input([1], { dtype: 'int32', name: 'label' });
@@ -213,13 +231,16 @@ describe('gradients', () => {
 
   it('VJPs match central differences', () => {
     const zv = f64Tensor([2, 3], 3);
-    // labels that sum to 1 along the last axis (the z-gradient softmax(z) - y assumes it)
+    // labels that sum to 1 along the last axis, and labels that do not (the z-gradient is softmax(z) sum(y) - y)
     const yv = tensor([[0.2, 0.5, 0.3], [0, 1, 0]], f64);
-    gradCheck(([z, y]) => weightedSum(softmaxCrossEntropyWithLogits(z!, y!), [2]), [zv, yv]);
+    const unnormalised = tensor([[0.2, 1.5, 0.3], [0, 0.25, 0]], f64);
+    for (const labels of [yv, unnormalised]) {
+      gradCheck(([z, y]) => weightedSum(softmaxCrossEntropyWithLogits(z!, y!), [2]), [zv, labels]);
+      gradCheck(([z, y]) => weightedSum(softmaxCrossEntropyGrad(z!, y!), [2, 3]), [zv, labels]);
+    }
     gradCheck(([z, y]) => weightedSum(sigmoidCrossEntropyWithLogits(z!, y!), [2, 3]), [zv, tensor([[0.2, 0.5, 0.3], [0, 1, 0.9]], f64)]);
     gradCheck(([z, y]) => weightedSum(sigmoidCrossEntropyGrad(z!, y!), [2, 3]), [zv, tensor([[0.2, 0.5, 0.3], [0, 1, 0.9]], f64)]);
     gradCheck(([z]) => weightedSum(sigmoidCrossEntropyGrad(z!, 0.3), [2, 3]), [zv]);
-    gradCheck(([z, y]) => weightedSum(softmaxCrossEntropyGrad(z!, y!), [2, 3]), [zv, yv]);
     // sparse ops: int32 labels are fed alongside, and get no gradient
     const labels = input([2], { dtype: 'int32', name: 'labels' });
     const zIn = input([2, 3], { ...f64, name: 'zs' });
@@ -227,6 +248,23 @@ describe('gradients', () => {
     const gradS = weightedSum(sparseSoftmaxCrossEntropyGrad(zIn, labels), [2, 3]);
     for (const y of [lossS, gradS]) assertGradClose(y, [zIn], [{ zs: zv, labels: [2, 0] }]);
   });
+
+  // The op sweep's check of the two softmax ops (test/op-sweep.test.ts), with labels drawn
+  // independently in [0, 2] per element instead of distributions: first and second derivatives
+  // with respect to logits and labels against central differences of the reference.
+  test.prop([tensorOf([2, 3], 'float64', { min: -20, max: 20, extremes: false }), tensorOf([2, 3], 'float64', { min: 0, max: 2, extremes: false })], propertyParams(3))(
+    'VJPs match central differences for labels that do not sum to 1',
+    (zv, yv) => {
+      const z = input([2, 3], { ...f64, name: 'z' });
+      const y = input([2, 3], { ...f64, name: 'y' });
+      const point = [new Map([[z, zv], [y, yv]])];
+      const loss = checkGrad(weightedSum(softmaxCrossEntropyWithLogits(z, y, -1), [2]), [z, y], point);
+      expect(loss.ok, JSON.stringify({ ...loss.worst, node: loss.worst?.node.path })).toBe(true);
+      // second derivatives are composed of graph ops with cancellation: the sweep's tolerance
+      const second = checkGrad(weightedSum(softmaxCrossEntropyGrad(z, y, 1), [2, 3]), [z, y], point, { rtol: 1e-6 });
+      expect(second.ok, JSON.stringify({ ...second.worst, node: second.worst?.node.path })).toBe(true);
+    },
+  );
 
   it('grad of softmax and sparse cross-entropy are the fused gradient ops, scaled by the cotangent', () => {
     const z = input([2, 3], { ...f64, name: 'z' });

@@ -16,10 +16,23 @@ import { identityRules } from './simplify/identities.js';
 import { shapeRules } from './simplify/shapes.js';
 import { readableRules } from './simplify/readable.js';
 
-/** Canonical forms, so that one stabilize pattern covers many spellings. */
+/**
+ * Canonical forms, so that one stabilize pattern covers many spellings.
+ * @example
+ * ```ts
+ * rewrite(graph({ loss }), [{ name: 'canonicalize', rules: canonicalizeRules }]);
+ * canonicalizeRules.map((r) => r.name); // ['sub-to-add-neg', 'double-negation', ...]
+ * ```
+ */
 export const canonicalizeRules = [...negationRules, ...reductionRules];
 
-/** Numerical stabilization: logit forms, fused cross-entropies, accuracy rewrites. */
+/**
+ * Numerical stabilization: logit forms, fused cross-entropies, accuracy rewrites.
+ * @example
+ * ```ts
+ * for (const r of stabilizeRules) console.log(`${r.name}: ${r.doc}`);
+ * ```
+ */
 export const stabilizeRules = [
   ...kerasRules, ...sigmoidRules, ...softmaxRules, ...crossEntropyRules, ...accuracyRules,
   // Fusions come out negated inside reductions and products; move those negations out again.
@@ -29,10 +42,21 @@ export const stabilizeRules = [
 /**
  * Clean-up: constant folding, identities, readable forms (common subexpressions: the phase's
  * `cse`). Gradient graphs are only simplified, so double negations are removed here too.
+ * @example
+ * ```ts
+ * const { graph: clean } = rewrite(graph({ dW }), [{ name: 'simplify', rules: simplifyRules, cse: true }]);
+ * ```
  */
 export const simplifyRules = [...foldingRules, doubleNegation, ...identityRules, ...shapeRules, ...readableRules];
 
-/** The three phases of `stabilize`, in order. */
+/**
+ * The three phases of `stabilize`, in order.
+ * @example
+ * ```ts
+ * PHASES.map((p) => p.name);             // ['canonicalize', 'stabilize', 'simplify']
+ * rewrite(graph({ loss }), PHASES);      // what stabilize({ loss }) does
+ * ```
+ */
 export const PHASES: readonly Phase[] = [
   { name: 'canonicalize', rules: canonicalizeRules },
   { name: 'stabilize', rules: stabilizeRules },

@@ -2,13 +2,12 @@
  * Recognition of whole cross-entropies: once the local rules have turned `log(sigmoid z)` into
  * `logSigmoid(z)`, `log(1 - sigmoid z)` into `logSigmoid(-z)` and `log(softmax z)` into
  * `logSoftmax(z)`, these rules collapse the surrounding sums and products into the fused ops,
- * whose gradients are `sigmoid(z) - y` and `softmax(z) - y`:
+ * whose gradients are `sigmoid(z) - y` and `softmax(z) sum(y) - y` (`softmax(z) - y` for distributions):
  * - binary `y logSigmoid(z) + (1-y) logSigmoid(-z)` (weighted or not) -> `-sigmoidCrossEntropyWithLogits(z, y)`,
  *   elementwise, so multi-label losses and any later sum or mean come along;
- * - categorical `sum(y * logSoftmax(z), axis)` -> `-softmaxCrossEntropyWithLogits(z, y)`, ONLY when y
- *   is known to sum to 1 along the axis (one-hot, softmax, normalized, constant, label-smoothed):
- *   the fused op's gradient `softmax(z) - y` assumes it. Other labels keep `logSoftmax`, which is
- *   already finite and accurate;
+ * - categorical `sum(y * logSoftmax(z), axis)` -> `-softmaxCrossEntropyWithLogits(z, y)` for any float
+ *   labels: the fused op's gradient is exact whether or not they sum to 1, and keeps its digits
+ *   where the graph gradient of `logSoftmax` cancels (softmax(z) sum(y) close to y);
  * - sparse: `gather(logSoftmax(z), labels)` and one-hot labels -> `sparseSoftmaxCrossEntropyWithLogits`
  *   (labels outside [0, k) then raise a ValueError instead of giving a zero row).
  * The fused forms come out negated; the last rules keep negations outermost (the canonical form)
@@ -16,7 +15,7 @@
  * @module
  */
 import {
-  add, broadcastShapes, div, expandDims, gather, input, isConcrete, log, logSigmoid, logSoftmax, mean, mul, neg, type Node,
+  add, broadcastShapes, div, expandDims, gather, input, log, logSigmoid, logSoftmax, mean, mul, neg, type Node,
   oneHot, type Shape, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
   sparseSoftmaxCrossEntropyWithLogits, sub, sum,
 } from '@stablegrad/core';
@@ -117,89 +116,16 @@ export const weightedBinaryCrossEntropy = rule({
   }],
 });
 
-/** The value of a scalar expression of constants (every element equal), else undefined. */
-function constantValue(node: Node): number | undefined {
-  if (node.op === 'constant') {
-    const data = node.value?.data;
-    return data !== undefined && data.length > 0 && data.every((d) => d === data[0]) ? data[0] : undefined;
-  }
-  const args = node.inputs.map(constantValue);
-  if (args.length === 0 || args.some((v) => v === undefined)) return undefined;
-  const [p, q] = args as [number, number];
-  switch (node.op) {
-    case 'neg': return -p;
-    case 'add': return p + q;
-    case 'sub': return p - q;
-    case 'mul': return p * q;
-    case 'div': return p / q;
-    default: return undefined;
-  }
-}
-
-/** How far from 1 a sum of k labels may be: a few roundings per term. */
-const sumTolerance = (node: Node, k: number) => 4 * (k + 1) * (node.dtype === 'float32' ? 2 ** -23 : 2 ** -52);
-
-/** True when every lane of constant `node` along `axis` sums to 1 within rounding. */
-function constantSumsToOne(node: Node, axis: number): boolean {
-  const value = node.value;
-  if (value === undefined || value.shape.length !== node.shape.length) return false;
-  const shape = value.shape;
-  const k = shape[axis]!;
-  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let s = 0;
-      for (let j = 0; j < k; j++) s += value.data[(o * k + j) * inner + i]!;
-      if (!(Math.abs(s - 1) <= sumTolerance(node, k))) return false;
-    }
-  }
-  return true;
-}
-
-/**
- * True when `y` is known to sum to 1 along `axis`: a one-hot (last axis), a softmax or a
- * normalization `p / sum(p, axis, keepDims)` along it, a constant whose lanes sum to 1, a cast
- * of one of these, or label smoothing `s y + t` of one with scalar constants and s + k t = 1.
- */
-export function sumsToOne(yn: Node, axis: number): boolean {
-  switch (yn.op) {
-    case 'oneHot': return axis === yn.shape.length - 1;
-    case 'softmax': return yn.attrs.axis === axis;
-    case 'cast': return sumsToOne(yn.inputs[0]!, axis);
-    case 'constant': return isConcrete(yn.shape) && constantSumsToOne(yn, axis);
-    case 'div': {
-      const [p, total] = yn.inputs as [Node, Node];
-      const axes = total.attrs.axes as readonly number[] | undefined;
-      return total.op === 'sum' && total.inputs[0] === p && total.attrs.keepDims === true && axes?.length === 1 && axes[0] === axis;
-    }
-    case 'add': {
-      const k = yn.shape[axis];
-      if (typeof k !== 'number') return false;
-      for (const [scaled, shift] of [yn.inputs, [...yn.inputs].reverse()] as [Node, Node][]) {
-        const t = constantValue(shift);
-        if (t === undefined || shift.shape.length > 0 || scaled.op !== 'mul') continue;
-        for (const [inner, factor] of [scaled.inputs, [...scaled.inputs].reverse()] as [Node, Node][]) {
-          const s = constantValue(factor);
-          if (s !== undefined && factor.shape.length === 0 && Math.abs(s + k * t - 1) <= sumTolerance(yn, k) && sumsToOne(inner, axis)) return true;
-        }
-      }
-      return false;
-    }
-    default: return false;
-  }
-}
-
-/** sum(y * logSoftmax(z, axis), axes ∋ axis) -> -softmaxCrossEntropyWithLogits(z, y, axis), labels summing to 1. */
+/** sum(y * logSoftmax(z, axis), axes ∋ axis) -> -softmaxCrossEntropyWithLogits(z, y, axis), for any float labels. */
 export const categoricalCrossEntropy = rule({
   name: 'categorical-cross-entropy',
-  doc: 'sum (or mean) of y * logSoftmax(z) over the class axis is -softmaxCrossEntropyWithLogits(z, y), when y is known to sum to 1 there',
-  // sum_i y_i log softmax(z)_i = -sum_i y_i (lse(z) - z_i); its gradient softmax(z) - y needs sum_i y_i = 1
+  doc: 'sum (or mean) of y * logSoftmax(z) over the class axis is -softmaxCrossEntropyWithLogits(z, y), for any float labels y',
+  // sum_i y_i log softmax(z)_i = -sum_i y_i (lse(z) - z_i); the fused gradient softmax(z) sum_i y_i - y is exact for any y
   pattern: op(['sum', 'mean'], [P.mul(y, op('logSoftmax', [z], { axis: attr('axis') }))], { axes: attr('axes'), keepDims: attr('keepDims') }),
   guard: (m) => {
     const axis = m.$attrs.axis as number;
     return (m.$attrs.axes as readonly number[]).includes(axis) && m.y.dtype === m.z.dtype && alike(m.y.shape, m.z.shape) &&
-      (m.$root.op === 'sum' || typeof m.z.shape[axis] === 'number') && sumsToOne(m.y, axis);
+      (m.$root.op === 'sum' || typeof m.z.shape[axis] === 'number');
   },
   replace: (m) => {
     const [axis, keepDims] = [m.$attrs.axis as number, m.$attrs.keepDims as boolean];
@@ -219,6 +145,8 @@ export const categoricalCrossEntropy = rule({
       after: 'neg(softmaxCrossEntropyWithLogits{axis=1}(z, add(mul(oneHot{depth=4, dtype=float32}(labels), 0.75), 0.0625)))',
     },
     { before: () => sum(mul(softmax(named('t', [2, 3]), 1), logSoftmax(named('z', [2, 3]), 1)), { axis: [0, 1] }), after: 'neg(sum{axes=[0]}(softmaxCrossEntropyWithLogits{axis=1}(z, softmax{axis=1}(t))))' },
+    // labels fed as an input, not known to sum to 1
+    { before: () => mean(mul(named('y', [2, 3]), logSoftmax(named('z', [2, 3]))), { axis: 1 }), after: 'neg(div(softmaxCrossEntropyWithLogits{axis=1}(z, y), 3))' },
   ],
 });
 

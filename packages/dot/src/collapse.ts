@@ -1,0 +1,122 @@
+/**
+ * The collapsed view: every top-level scope becomes one box (`dense_1`, `loss`, `grad`), nodes
+ * outside any scope stay as they are, and the edges between boxes are drawn once each. A
+ * 3-layer MLP with its gradient becomes a handful of boxes.
+ * @module
+ */
+import { formatShape, opDef } from '@stablegrad/core';
+import { quoted } from './escape.js';
+import { nodeLabel, nodeTooltip, ruleNames } from './label.js';
+import type { DotOptions } from './options.js';
+import { type Attribute, type DiffStatus, edgeAttributes, formatAttributes, type Look, nodeAttributes } from './style.js';
+import type { DrawnNode } from './view.js';
+
+/** A top-level scope drawn as one box, or a node outside every scope. */
+interface Group {
+  readonly id: string;
+  /** The scope's name; undefined for a single unscoped node. */
+  readonly scope: string | undefined;
+  readonly members: DrawnNode[];
+}
+
+/** An edge between two groups, standing for one or more edges of the graph. */
+interface GroupEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly users: DrawnNode[];
+  readonly shapes: string[];
+}
+
+/** Node statements and edge statements of the collapsed view. */
+export function collapsedBody(drawn: readonly DrawnNode[], options: DotOptions): string[] {
+  const groups: Group[] = [];
+  const byScope = new Map<string, Group>();
+  const groupOf = new Map<DrawnNode['node'], Group>();
+  for (const d of drawn) {
+    const scope = d.node.scope[0];
+    let group = scope === undefined ? undefined : byScope.get(scope);
+    if (group === undefined) {
+      group = { id: scope === undefined ? d.id : `s${byScope.size}`, scope, members: [] };
+      if (scope !== undefined) byScope.set(scope, group);
+      groups.push(group);
+    }
+    group.members.push(d);
+    groupOf.set(d.node, group);
+  }
+
+  const lines = groups.map((g) => (g.scope === undefined ? singleLine(g.members[0]!) : boxLine(g, g.scope)));
+
+  const edges = new Map<string, GroupEdge>();
+  for (const d of drawn) {
+    const to = groupOf.get(d.node)!.id;
+    for (const input of d.node.inputs) {
+      const from = groupOf.get(input)?.id;
+      if (from === undefined || from === to) continue;
+      const key = `${from} -> ${to}`;
+      let edge = edges.get(key);
+      if (edge === undefined) {
+        edge = { from, to, users: [], shapes: [] };
+        edges.set(key, edge);
+      }
+      edge.users.push(d);
+      const shape = formatShape(input.shape);
+      if (!edge.shapes.includes(shape)) edge.shapes.push(shape);
+    }
+  }
+  for (const edge of edges.values()) {
+    const statuses = new Set(edge.users.map((u) => u.look.status));
+    const status = statuses.size === 1 ? edge.users[0]!.look.status : 'unchanged';
+    const attributes: Attribute[] = [...edgeAttributes({ gradient: edge.users.every((u) => u.look.gradient), status })];
+    if (options.edgeShapes === true) attributes.push(['label', quoted(edge.shapes)]);
+    const list = attributes.length > 0 ? ` [${formatAttributes(attributes)}]` : '';
+    lines.push(`${edge.from} -> ${edge.to}${list};`);
+  }
+  return lines;
+}
+
+function singleLine(d: DrawnNode): string {
+  const attributes: Attribute[] = [...nodeAttributes(d.look), ['label', nodeLabel(d)]];
+  const tooltip = nodeTooltip(d);
+  if (tooltip !== undefined) attributes.push(['tooltip', tooltip]);
+  return `${d.id} [${formatAttributes(attributes)}];`;
+}
+
+function boxLine(group: Group, scope: string): string {
+  const { members } = group;
+  const statuses = new Set(members.map((m) => m.look.status));
+  const changed = statuses.size > 1;
+  const status = changed ? 'changed' : members[0]!.look.status;
+  const look: Look = {
+    kind: 'scope',
+    gradient: members.every((m) => m.look.gradient),
+    fused: members.some((m) => m.look.fused),
+    status,
+    output: members.some((m) => m.look.output),
+  };
+  const params = members.filter((m) => m.node.op === 'param').map((m) => m.node.name);
+  const rules = [...new Set(members.flatMap(ruleNames))];
+  const outputs = members.flatMap((m) => m.outputNames);
+  const lines = [scope, `${members.length} ${members.length === 1 ? 'node' : 'nodes'}`];
+  if (params.length > 0) lines.push(`params: ${abbreviate(params)}`);
+  if (rules.length > 0) lines.push(`${rules.length === 1 ? 'rule' : 'rules'}: ${abbreviate(rules)}`);
+  if (changed) lines.push(summary(members));
+  if (outputs.length > 0) lines.push(`output: ${outputs.join(', ')}`);
+  const ops = [...new Set(members.map((m) => opDef(m.node.op).dot(m.node.attrs)))];
+  const attributes: Attribute[] = [
+    ...nodeAttributes(look),
+    ['label', quoted(lines)],
+    ['tooltip', quoted(`ops: ${ops.join(', ')}`)],
+  ];
+  return `${group.id} [${formatAttributes(attributes)}];`;
+}
+
+/** At most four items, then a count of the rest. */
+function abbreviate(items: readonly string[]): string {
+  return items.length <= 4 ? items.join(', ') : `${items.slice(0, 4).join(', ')} and ${items.length - 4} more`;
+}
+
+/** `2 removed, 3 added` for a box whose nodes changed in a rewrite. */
+function summary(members: readonly DrawnNode[]): string {
+  const count = (s: DiffStatus) => members.filter((m) => m.look.status === s).length;
+  return (['removed', 'added'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`).join(', ');
+}

@@ -1,0 +1,32 @@
+/**
+ * The text inside nodes: the op (its own `dot` label from the op definition), the node's name,
+ * its shape and dtype, the rules that produced it and its output names, one per line.
+ * @module
+ */
+import { formatShape, opDef } from '@stablegrad/core';
+import { quoted } from './escape.js';
+import type { DrawnNode } from './view.js';
+
+/** The label of one node, as a DOT quoted string. */
+export function nodeLabel(drawn: DrawnNode): string {
+  const { node } = drawn;
+  const lines = [opDef(node.op).dot(node.attrs)];
+  // A node's name defaults to its op's name; repeating it would only add noise.
+  if (node.name !== node.op) lines.push(node.name);
+  lines.push(`${formatShape(node.shape)} ${node.dtype}`);
+  const rules = ruleNames(drawn);
+  if (rules.length > 0) lines.push(`${rules.length === 1 ? 'rule' : 'rules'}: ${rules.join(', ')}`);
+  if (drawn.outputNames.length > 0) lines.push(`output: ${drawn.outputNames.join(', ')}`);
+  return quoted(lines);
+}
+
+/** The tooltip of a rewritten node: each rule's name and doc; undefined for other nodes. */
+export function nodeTooltip(drawn: DrawnNode): string | undefined {
+  if (drawn.firings.length === 0) return undefined;
+  return quoted([...new Set(drawn.firings.map((f) => `${f.rule}: ${f.doc}`))]);
+}
+
+/** The names of the rules that produced a node, each once, in firing order. */
+export function ruleNames(drawn: DrawnNode): string[] {
+  return [...new Set(drawn.firings.map((f) => f.rule))];
+}

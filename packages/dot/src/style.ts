@@ -1,0 +1,135 @@
+/**
+ * How each kind of node and edge looks. Every drawn element carries DOT `class` names (which
+ * Graphviz copies into the SVG, e.g. `class="node param fused"`), so pictures can also be
+ * restyled with CSS; the colours and shapes here make them readable without it.
+ * @module
+ */
+import type { Node } from '@stablegrad/core';
+
+/**
+ * What a node is: a fed input, a trained parameter, a constant, or an op. Each kind has its own
+ * shape and colour, and its name as a DOT class (so the SVG has `class="node param"`).
+ * @example
+ * ```ts
+ * const kind: NodeKind = x.op === 'input' ? 'input' : 'op';
+ * ```
+ */
+export type NodeKind = 'input' | 'param' | 'constant' | 'op';
+
+/**
+ * Where a node stands in a before/after picture (`toDiffDot`); also its DOT class.
+ * @example
+ * ```ts
+ * const status: DiffStatus = after.nodes.includes(node) ? 'unchanged' : 'removed';
+ * ```
+ */
+export type DiffStatus = 'removed' | 'added' | 'unchanged';
+
+/** Everything that decides how one element is drawn. */
+export interface Look {
+  readonly kind: NodeKind | 'scope';
+  /** Not part of the forward graph (forward + gradient view). */
+  readonly gradient: boolean;
+  /** Produced by a rewrite rule (its name is shown). */
+  readonly fused: boolean;
+  /** Set in before/after pictures only; `changed` is a collapsed box holding both kinds. */
+  readonly status: DiffStatus | 'changed' | undefined;
+  /** A graph output (drawn with a double border). */
+  readonly output: boolean;
+}
+
+/** One DOT attribute: name and value as written (values already quoted or `<...>`). */
+export type Attribute = readonly [name: string, value: string];
+
+/** DOT attributes, in the order they are written. */
+export type Attributes = readonly Attribute[];
+
+/** The kind of a node, from its op. */
+export function kindOf(node: Node): NodeKind {
+  return node.op === 'input' || node.op === 'param' || node.op === 'constant' ? node.op : 'op';
+}
+
+const KIND_STYLE: { readonly [K in NodeKind | 'scope']: { shape: string; rounded: boolean; fill: string; line: string } } = {
+  input: { shape: 'ellipse', rounded: false, fill: '#dbeafe', line: '#2563eb' },
+  param: { shape: 'cylinder', rounded: false, fill: '#fef3c7', line: '#b45309' },
+  constant: { shape: 'note', rounded: false, fill: '#f3f4f6', line: '#6b7280' },
+  op: { shape: 'box', rounded: true, fill: '#ffffff', line: '#374151' },
+  scope: { shape: 'box3d', rounded: false, fill: '#f9fafb', line: '#374151' },
+};
+
+const FUSED = { fill: '#fed7aa', line: '#c2410c' };
+const GRADIENT = { fill: '#ede9fe', line: '#6d28d9' };
+const REMOVED = { fill: '#f3f4f6', line: '#9ca3af', font: '#9ca3af' };
+const ADDED = { fill: '#bbf7d0', line: '#15803d' };
+
+/** The class names of an element, e.g. `param gradient added`. */
+export function classesOf(look: Look): string {
+  const names: string[] = [look.kind];
+  if (look.output) names.push('output');
+  if (look.fused) names.push('fused');
+  if (look.gradient) names.push('gradient');
+  if (look.status !== undefined) names.push(look.status);
+  return names.join(' ');
+}
+
+/**
+ * Shape, style and colours of a node or collapsed scope box. Colour precedence: a diff status
+ * (added green, removed grey) over fused (orange) over gradient (violet) over the kind's own.
+ */
+export function nodeAttributes(look: Look): Attributes {
+  const base = KIND_STYLE[look.kind];
+  let colours = { fill: base.fill, line: base.line };
+  if (look.gradient) colours = GRADIENT;
+  if (look.fused) colours = FUSED;
+  if (look.status === 'added') colours = ADDED;
+  if (look.status === 'removed') colours = REMOVED;
+  if (look.status === 'changed') colours = { fill: base.fill, line: ADDED.line };
+  const style = ['filled'];
+  if (base.rounded) style.push('rounded');
+  if (look.gradient || look.status === 'removed') style.push('dashed');
+  const attributes: Attribute[] = [
+    ['class', `"${classesOf(look)}"`],
+    ['shape', base.shape],
+    ['style', `"${style.join(',')}"`],
+    ['fillcolor', `"${colours.fill}"`],
+    ['color', `"${colours.line}"`],
+  ];
+  if (look.status === 'removed') attributes.push(['fontcolor', `"${REMOVED.font}"`]);
+  if (look.fused || look.status === 'added' || look.status === 'changed') attributes.push(['penwidth', '2']);
+  if (look.output) attributes.push(['peripheries', '2']);
+  return attributes;
+}
+
+/** Style of an edge, from the look of the node it points to (edges belong to their user). */
+export function edgeAttributes(look: Pick<Look, 'gradient' | 'status'>): Attributes {
+  const names: string[] = [];
+  if (look.gradient) names.push('gradient');
+  if (look.status !== undefined) names.push(look.status);
+  if (names.length === 0) return [];
+  const attributes: Attribute[] = [['class', `"${names.join(' ')}"`]];
+  if (look.status === 'removed') attributes.push(['color', `"${REMOVED.line}"`], ['style', 'dashed']);
+  else if (look.status === 'added') attributes.push(['color', `"${ADDED.line}"`], ['penwidth', '1.5']);
+  else if (look.gradient) attributes.push(['color', `"${GRADIENT.line}"`], ['style', 'dashed']);
+  return attributes;
+}
+
+/** Style of a scope cluster; clusters holding only gradient nodes are drawn in the gradient colour. */
+export function clusterAttributes(gradient: boolean): Attributes {
+  return gradient
+    ? [['class', '"scope gradient"'], ['style', '"rounded,dashed"'], ['color', `"${GRADIENT.line}"`], ['fontcolor', `"${GRADIENT.line}"`]]
+    : [['class', '"scope"'], ['style', '"rounded"'], ['color', '"#9ca3af"'], ['fontcolor', '"#4b5563"']];
+}
+
+/** The statements that open every picture. */
+export function graphDefaults(rankdir: string): string[] {
+  return [
+    `graph [rankdir=${rankdir}, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.4];`,
+    'node [fontname="Helvetica", fontsize=11, margin="0.12,0.04"];',
+    'edge [fontname="Helvetica", fontsize=9, color="#6b7280", arrowsize=0.7];',
+  ];
+}
+
+/** `name=value, ...` for a DOT attribute list. */
+export function formatAttributes(attributes: Attributes): string {
+  return attributes.map(([name, value]) => `${name}=${value}`).join(', ');
+}
