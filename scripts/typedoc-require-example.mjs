@@ -6,7 +6,7 @@
 import { Application, ReflectionKind } from 'typedoc';
 
 /** Kinds of exports that must show an example. */
-const REQUIRED = ReflectionKind.Function | ReflectionKind.Class | ReflectionKind.Variable;
+const REQUIRED = ReflectionKind.Function | ReflectionKind.Class | ReflectionKind.Variable | ReflectionKind.Interface | ReflectionKind.TypeAlias;
 
 /** @param {import('typedoc').Application} app */
 export function load(app) {

@@ -5,7 +5,10 @@ import { type AccuracyRow, accuracyTable, formatAccuracyTable } from '../example
 
 const rows = accuracyTable({
   samples: 0,
-  forms: ['binary naive', 'binary Keras-clipped', 'categorical naive', 'sparse via gather', 'multi-label', 'log(1+x)', '(1+a)-(1-a)'],
+  forms: [
+    'binary naive', 'binary Keras-clipped', 'categorical naive', 'categorical Keras-clipped', 'sparse via gather', 'multi-label', 'log(1+x)',
+    '(1+a)-(1-a)',
+  ],
 });
 const row = (form: AccuracyRow['form'], dtype: AccuracyRow['dtype']): AccuracyRow => rows.find((r) => r.form === form && r.dtype === dtype)!;
 
@@ -38,15 +41,20 @@ describe('accuracy table', () => {
     }
   });
 
-  it('categorical with fed soft labels: finite gradient, but not fused (labels not known to sum to 1)', () => {
-    // The forward graph becomes logSoftmax-based and exact; its gradient is the generic
-    // softmax(z) sum(y) - y, which cancels where softmax(z) is close to y (z = [20, 0, 0],
-    // y = [1, 0, 0]). This pins the finiteness; the accuracy gap is reported in docs/accuracy.md.
+  it('categorical with fed soft labels: fused for any labels, so the gradient is accurate too', () => {
+    // Labels fed as an input are not known to sum to 1; the fused gradient softmax(z) sum(y) - y
+    // is exact for any labels and keeps its digits where softmax(z) is close to y (z = [20, 0, 0],
+    // y = [1, 0, 0]), where the generic graph gradient of logSoftmax cancels to 0.
     for (const dtype of ['float32', 'float64'] as const) {
       const r = row('categorical naive', dtype);
       expect(r.loss.naive.nonFinite).toBeGreaterThan(0);
       expect(r.gradient.naive.nonFinite).toBeGreaterThan(0);
       expect(r.gradient.stabilized.nonFinite).toBe(0);
+      expect(r.gradient.stabilized.maxUlp).toBeLessThanOrEqual(ULP[dtype]);
+      // The Keras-clipped spelling stabilizes to the same fused loss.
+      const clipped = row('categorical Keras-clipped', dtype);
+      expect(clipped.loss.naive.nonFinite).toBe(0);
+      expect(clipped.gradient.stabilized.maxUlp).toBeLessThanOrEqual(ULP[dtype]);
     }
   });
 

@@ -177,8 +177,8 @@ const bce = (y: Node, p: Node): Node => neg(add(mul(y, log(p)), mul(sub(1, y), l
 /** Naive categorical cross-entropy: -sum(y log p, -1). */
 const cce = (y: Node, p: Node): Node => neg(sum(mul(y, log(p)), { axis: -1 }));
 /**
- * The exact gradient of `sum_i y_i (lse(z) - z_i)` for any labels: `softmax(z) sum(y) - y`
- * (the fused op's own VJP assumes sum(y) = 1, which rounded float labels miss by an ULP).
+ * The exact gradient of `sum_i y_i (lse(z) - z_i)` for any labels: `softmax(z) sum(y) - y`, built
+ * from generic ops so that its reference does not depend on the fused gradient op under test.
  */
 const softLabelGradient = (z: Node, y: Node): Node => sub(mul(softmax(z), sum(y, { axis: -1, keepDims: true })), y);
 

@@ -11,7 +11,14 @@ import type { OpName } from './op-names.js';
 import { currentScope } from './scope.js';
 import { tensor } from './tensor.js';
 
-/** Options every op builder accepts. */
+/**
+ * Options every op builder accepts.
+ * @example
+ * ```ts
+ * sigmoidCrossEntropyWithLogits(logits, y, { name: 'bce' }).name; // 'bce'
+ * apply(registry.exp, [x], {}, { name: 'e' }).name;               // 'e'
+ * ```
+ */
 export interface BuildOptions {
   /** Name of the new node (default: the op's name). */
   readonly name?: string;

@@ -5,7 +5,14 @@
  */
 import { DTypeError } from './errors.js';
 
-/** Element type of a tensor. */
+/**
+ * Element type of a tensor.
+ * @example
+ * ```ts
+ * const x = input([3], { dtype: 'float64', name: 'x' });
+ * x.dtype; // 'float64'
+ * ```
+ */
 export type DType = 'float32' | 'float64' | 'int32';
 
 /**
@@ -17,14 +24,26 @@ export type DType = 'float32' | 'float64' | 'int32';
  */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 
-/** The typed array that stores each dtype. */
+/**
+ * The typed array that stores each dtype.
+ * @example
+ * ```ts
+ * const data: TypedArrayFor['float64'] = new Float64Array(3);
+ * ```
+ */
 export interface TypedArrayFor {
   float32: Float32Array;
   float64: Float64Array;
   int32: Int32Array;
 }
 
-/** Storage of any tensor. */
+/**
+ * Storage of any tensor.
+ * @example
+ * ```ts
+ * const data: TypedArray = evaluate(loss, feeds).data; // Float32Array for a float32 loss
+ * ```
+ */
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
 /**

@@ -17,6 +17,11 @@ import { isTensor, type Tensor, tensor, type TensorLike } from './tensor.js';
  * name (or scope path). Params take their initial value unless fed. Entries for nodes or names
  * the evaluated graph does not use are ignored (one table can feed several graphs); a missing
  * input's error lists them, to catch typos.
+ * @example
+ * ```ts
+ * evaluate(loss, { x: [[1, 2, 3]], y: [1] });                         // by name
+ * evaluate(loss, new Map([[x, tensor([[1, 2, 3]])], [y, tensor([1])]])); // by node
+ * ```
  */
 export type Feeds = ReadonlyMap<Node, TensorLike> | { readonly [name: string]: TensorLike };
 

@@ -16,7 +16,14 @@ import { opDef } from './registry.js';
 import { withScopePath } from './scope.js';
 import { formatShape, sameShape } from './shape.js';
 
-/** What to return for an input the output does not depend on. */
+/**
+ * What to return for an input the output does not depend on.
+ * @example
+ * ```ts
+ * grad(loss, [W, unused]);                           // unused gets zeros
+ * grad(loss, [W, unused], { unconnected: 'error' }); // GradError
+ * ```
+ */
 export interface GradOptions {
   /** `'zeros'` (default) gives zeros shaped like the input; `'error'` throws a GradError. */
   readonly unconnected?: 'zeros' | 'error';

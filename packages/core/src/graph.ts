@@ -4,7 +4,15 @@
  */
 import { Node } from './node.js';
 
-/** A graph: named outputs and every node they depend on, inputs first. */
+/**
+ * A graph: named outputs and every node they depend on, inputs first.
+ * @example
+ * ```ts
+ * const g = graph({ loss, prediction });
+ * g.outputNames;  // ['loss', 'prediction']
+ * g.nodes[0]?.op; // the first input, e.g. 'input'
+ * ```
+ */
 export interface Graph {
   /** Output nodes, in order. */
   readonly outputs: readonly Node[];
@@ -14,7 +22,15 @@ export interface Graph {
   readonly nodes: readonly Node[];
 }
 
-/** What `graph()` accepts: one node, a list, or named outputs. */
+/**
+ * What `graph()` accepts: one node, a list, or named outputs.
+ * @example
+ * ```ts
+ * graph(loss);                  // output_0
+ * graph([loss, prediction]);    // output_0, output_1
+ * graph({ loss, prediction });  // loss, prediction
+ * ```
+ */
 export type GraphOutputs = Node | readonly Node[] | { readonly [name: string]: Node };
 
 /**

@@ -18,20 +18,47 @@ import { isOpName, opDef } from './registry.js';
 import { type ConcreteShape, type Dim, formatShape, type Shape, sizeOf } from './shape.js';
 import type { Tensor } from './tensor.js';
 
-/** A number as written to JSON: finite numbers as themselves, the others (and -0) as strings. */
+/**
+ * A number as written to JSON: finite numbers as themselves, the others (and -0) as strings.
+ * @example
+ * ```ts
+ * toJSON(graph(constant(tensor([NaN, -0, 1.5], { dtype: 'float64' })))).nodes[0]?.value?.data; // ['NaN', '-0', 1.5]
+ * ```
+ */
 export type JSONNumber = number | 'NaN' | 'Infinity' | '-Infinity' | '-0';
 
-/** An attribute as written to JSON; numbers of `number` attributes use the `JSONNumber` strings. */
+/**
+ * An attribute as written to JSON; numbers of `number` attributes use the `JSONNumber` strings.
+ * @example
+ * ```ts
+ * toJSON(graph(input(['batch', 2]).sum({ axis: 1 }))).nodes[1]?.attrs; // { axes: [1], keepDims: false }
+ * ```
+ */
 export type AttrJSON = JSONNumber | boolean | string | readonly number[] | readonly Dim[];
 
-/** The value of a `param` or `constant` node: row-major data, exact to the bit (NaN payloads aside). */
+/**
+ * The value of a `param` or `constant` node: row-major data, exact to the bit (NaN payloads aside).
+ * @example
+ * ```ts
+ * const t: TensorJSON = { dtype: 'float32', shape: [2], data: [0.5, 'Infinity'] };
+ * ```
+ */
 export interface TensorJSON {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly data: readonly JSONNumber[];
 }
 
-/** One node; `inputs` are indices of earlier nodes. */
+/**
+ * One node; `inputs` are indices of earlier nodes.
+ * @example
+ * ```ts
+ * const x: NodeJSON = {
+ *   op: 'input', inputs: [], attrs: { shape: ['batch', 2], dtype: 'float32' },
+ *   name: 'x', scope: [], shape: ['batch', 2], dtype: 'float32',
+ * };
+ * ```
+ */
 export interface NodeJSON {
   readonly op: OpName;
   readonly inputs: readonly number[];
@@ -44,14 +71,28 @@ export interface NodeJSON {
   readonly value?: TensorJSON;
 }
 
-/** One named output of the graph. */
+/**
+ * One named output of the graph.
+ * @example
+ * ```ts
+ * toJSON(graph({ loss })).outputs; // [{ name: 'loss', node: 8 }]: index 8 in `nodes`
+ * ```
+ */
 export interface GraphOutputJSON {
   readonly name: string;
   /** Index of the output node in `nodes`. */
   readonly node: number;
 }
 
-/** A whole graph as plain JSON data: nodes in graph order (inputs first), then the outputs. */
+/**
+ * A whole graph as plain JSON data: nodes in graph order (inputs first), then the outputs.
+ * @example
+ * ```ts
+ * const json: GraphJSON = toJSON(graph({ loss }));
+ * writeFileSync('model.json', JSON.stringify(json));
+ * const again = fromJSON(JSON.parse(readFileSync('model.json', 'utf8')));
+ * ```
+ */
 export interface GraphJSON {
   readonly format: 'stablegrad-graph';
   readonly version: 1;
@@ -59,7 +100,13 @@ export interface GraphJSON {
   readonly outputs: readonly GraphOutputJSON[];
 }
 
-/** Options of `toJSON`. */
+/**
+ * Options of `toJSON`.
+ * @example
+ * ```ts
+ * toJSON(graph({ loss }), { values: new Map([[W, trainedW], [b, trainedB]]) }); // save trained weights
+ * ```
+ */
 export interface ToJSONOptions {
   /** Values to write instead of the params' initial values (trained weights). */
   readonly values?: ReadonlyMap<Node, Tensor>;

@@ -54,10 +54,24 @@ import { sum } from './ops/sum.js';
 import { tanh } from './ops/tanh.js';
 import { transpose } from './ops/transpose.js';
 
-/** A node, or a number that becomes a constant of the other operand's dtype. */
+/**
+ * A node, or a number that becomes a constant of the other operand's dtype.
+ * @example
+ * ```ts
+ * x.mul(2);     // 2 becomes a scalar constant of x's dtype
+ * x.add(bias);
+ * ```
+ */
 export type NodeLike = Node | number;
 
-/** Options of reductions. */
+/**
+ * Options of reductions.
+ * @example
+ * ```ts
+ * x.sum({ axis: -1, keepDims: true }).shape; // ['batch', 1] for x of shape ['batch', 2]
+ * x.mean({ axis: 0 }).shape;                 // [2]
+ * ```
+ */
 export interface ReduceOptions {
   /** Axes to reduce (negative counts from the end); all axes by default. */
   readonly axis?: number | readonly number[];
@@ -67,7 +81,14 @@ export interface ReduceOptions {
 
 let nextId = 0;
 
-/** The fields of a node, as given to its constructor. */
+/**
+ * The fields of a node, as given to its constructor.
+ * @example
+ * ```ts
+ * // Builders make nodes; a NodeFields object is what they pass to the constructor.
+ * const fields: NodeFields = { op: 'exp', inputs: [x], attrs: {}, shape: x.shape, dtype: x.dtype, name: 'exp', scope: [] };
+ * ```
+ */
 export interface NodeFields {
   readonly op: OpName;
   readonly inputs: readonly Node[];

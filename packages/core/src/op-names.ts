@@ -75,5 +75,12 @@ export const OP_NAMES = [
   'sparseSoftmaxCrossEntropyGrad',
 ] as const;
 
-/** Name of a registered op. */
+/**
+ * Name of a registered op.
+ * @example
+ * ```ts
+ * const name: OpName = 'softmaxCrossEntropyWithLogits';
+ * registry[name].arity; // 2
+ * ```
+ */
 export type OpName = (typeof OP_NAMES)[number];

@@ -9,35 +9,76 @@ import type { Node } from './node.js';
 import type { ConcreteShape, Dim, Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
-/** A value an attribute can hold. Attributes are plain JSON-friendly data. */
+/**
+ * A value an attribute can hold. Attributes are plain JSON-friendly data.
+ * @example
+ * ```ts
+ * input([2, 3]).transpose().attrs.perm; // [1, 0]
+ * ```
+ */
 export type AttrValue = number | boolean | string | readonly number[] | readonly Dim[];
 
-/** An op's attributes. */
+/**
+ * An op's attributes.
+ * @example
+ * ```ts
+ * input([2, 3]).sum({ axis: 1 }).attrs; // { axes: [1], keepDims: false }
+ * ```
+ */
 export type Attrs = { readonly [name: string]: AttrValue };
 
 /**
  * The kind of an attribute, used to validate attributes read from JSON:
  * `int`, `ints` (array of integers), `number` (any number, including +-Infinity),
  * `bool`, `dtype`, `shape` (array of sizes, names, `null` or -1).
+ * @example
+ * ```ts
+ * registry.sum.attrs;  // { axes: 'ints', keepDims: 'bool' }
+ * registry.clip.attrs; // { lo: 'number', hi: 'number' }
+ * ```
  */
 export type AttrKind = 'int' | 'ints' | 'number' | 'bool' | 'dtype' | 'shape';
 
-/** Static type of a node: its (possibly symbolic) shape and its dtype. */
+/**
+ * Static type of a node: its (possibly symbolic) shape and its dtype.
+ * @example
+ * ```ts
+ * registry.exp.infer([{ shape: ['batch', 3], dtype: 'float32' }], {}); // { shape: ['batch', 3], dtype: 'float32' }
+ * ```
+ */
 export interface TypeInfo {
   readonly shape: Shape;
   readonly dtype: DType;
 }
 
-/** Concrete type of a value at run time. */
+/**
+ * Concrete type of a value at run time.
+ * @example
+ * ```ts
+ * const out: ConcreteType = { shape: [32, 3], dtype: 'float32' }; // what a kernel writes at run time
+ * ```
+ */
 export interface ConcreteType {
   readonly shape: ConcreteShape;
   readonly dtype: DType;
 }
 
-/** Sizes bound to named dimensions at run time, e.g. `batch -> 32`. */
+/**
+ * Sizes bound to named dimensions at run time, e.g. `batch -> 32`.
+ * @example
+ * ```ts
+ * const dims: DimBindings = new Map([['batch', 32]]);
+ * ```
+ */
 export type DimBindings = ReadonlyMap<string, number>;
 
-/** A tensor of high-precision values, as seen by an op's `reference`. */
+/**
+ * A tensor of high-precision values, as seen by an op's `reference`.
+ * @example
+ * ```ts
+ * const r: RefTensor<Decimal> = toRefTensor(tensor([0.1], { dtype: 'float64' })); // from @stablegrad/testing
+ * ```
+ */
 export interface RefTensor<T> {
   readonly dtype: DType;
   readonly shape: ConcreteShape;
@@ -48,6 +89,11 @@ export interface RefTensor<T> {
  * The arithmetic a `reference` is written against. The testing package implements it with
  * decimal.js at 50+ significant digits; core itself has no runtime dependency. Values may be
  * +-Infinity or NaN, with IEEE-like semantics.
+ * @example
+ * ```ts
+ * // An op's reference, against any BigMath (the testing kit passes decimal.js at 60 digits):
+ * const softplusRef = <T>(x: T, M: BigMath<T>): T => M.log(M.add(M.fromNumber(1), M.exp(x)));
+ * ```
  */
 export interface BigMath<T> {
   /** The exact value of a float64. */
@@ -82,7 +128,14 @@ export interface BigMath<T> {
   isNaN(a: T): boolean;
 }
 
-/** What an op's VJP rule receives. */
+/**
+ * What an op's VJP rule receives.
+ * @example
+ * ```ts
+ * // The VJP of exp: d exp(x) = exp(x) dx, reusing the forward node.
+ * const vjp = ({ output, cotangent }: VjpContext<{}>) => [cotangent.mul(output)];
+ * ```
+ */
 export interface VjpContext<A extends Attrs> {
   /** The op's input nodes. */
   readonly inputs: readonly Node[];
@@ -97,6 +150,12 @@ export interface VjpContext<A extends Attrs> {
  * Everything about one op. Use `defineOp` to make one.
  * Methods (not function-typed properties) so that an op with specific attributes is assignable
  * to the general `OpDef`.
+ * @example
+ * ```ts
+ * const def: OpDef = opDef('exp');
+ * def.arity;        // 1
+ * def.dot({});      // 'exp'
+ * ```
  */
 export interface OpDef<A extends Attrs = Attrs> {
   /** The op's name, camelCase, equal to its key in the registry. */

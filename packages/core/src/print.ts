@@ -14,7 +14,13 @@ import type { Node } from './node.js';
 import type { AttrValue } from './op.js';
 import { formatShape } from './shape.js';
 
-/** Options of `printGraph`. */
+/**
+ * Options of `printGraph`.
+ * @example
+ * ```ts
+ * printGraph(graph({ loss }), { maxConstantElements: 3 });
+ * ```
+ */
 export interface PrintOptions {
   /** Print the values of constants with at most this many elements (default 8). */
   readonly maxConstantElements?: number;

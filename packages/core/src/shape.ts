@@ -6,13 +6,31 @@
  */
 import { ShapeError } from './errors.js';
 
-/** One dimension: a size, a named symbolic size, or `null` for an unknown size. */
+/**
+ * One dimension: a size, a named symbolic size, or `null` for an unknown size.
+ * @example
+ * ```ts
+ * const dims: Dim[] = [32, 'batch', null]; // a size, a named size, an unknown size
+ * ```
+ */
 export type Dim = number | string | null;
 
-/** A shape, possibly with symbolic dimensions. */
+/**
+ * A shape, possibly with symbolic dimensions.
+ * @example
+ * ```ts
+ * input(['batch', 3]).shape; // ['batch', 3]
+ * ```
+ */
 export type Shape = readonly Dim[];
 
-/** A shape whose dimensions are all known. */
+/**
+ * A shape whose dimensions are all known.
+ * @example
+ * ```ts
+ * evaluate(input(['batch', 3], { name: 'x' }), { x: [[1, 2, 3]] }).shape; // [1, 3]
+ * ```
+ */
 export type ConcreteShape = readonly number[];
 
 /**

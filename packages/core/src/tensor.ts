@@ -7,17 +7,40 @@ import { allocate, type DType, dtypeOfArray, type TypedArray, toTypedArray } fro
 import { ShapeError } from './errors.js';
 import { type ConcreteShape, formatShape, sizeOf } from './shape.js';
 
-/** A concrete value: dtype, shape and row-major data. */
+/**
+ * A concrete value: dtype, shape and row-major data.
+ * @example
+ * ```ts
+ * const t = evaluate(input([2], { name: 'x' }).mul(3), { x: [1, 2] });
+ * t.dtype; // 'float32'
+ * t.shape; // [2]
+ * t.data;  // Float32Array [3, 6]
+ * ```
+ */
 export interface Tensor {
   readonly dtype: DType;
   readonly shape: ConcreteShape;
   readonly data: TypedArray;
 }
 
-/** Nested arrays of numbers, e.g. `[[1, 2], [3, 4]]`. */
+/**
+ * Nested arrays of numbers, e.g. `[[1, 2], [3, 4]]`.
+ * @example
+ * ```ts
+ * toNested(tensor([[1, 2], [3, 4]])); // [[1, 2], [3, 4]]
+ * ```
+ */
 export type NestedArray = number | readonly NestedArray[];
 
-/** Anything `tensor()` accepts. */
+/**
+ * Anything `tensor()` accepts.
+ * @example
+ * ```ts
+ * const x = input([2], { name: 'x' });
+ * evaluate(x.mul(2), { x: [1, 2] });                   // nested arrays (here flat)
+ * evaluate(x.mul(2), { x: new Float32Array([1, 2]) }); // a typed array
+ * ```
+ */
 export type TensorLike = Tensor | NestedArray | TypedArray;
 
 /**
