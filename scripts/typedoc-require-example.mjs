@@ -1,12 +1,14 @@
-// TypeDoc plugin: every exported function, class and variable of every package must have an
-// `@example` in its doc comment (typedoc's own `notDocumented` validation only checks that a
-// comment exists). Each miss is a warning, and `treatWarningsAsErrors` turns it into a failure.
+// TypeDoc plugin: every exported function, class, variable, interface and type alias of every
+// package must have an `@example` in its doc comment (typedoc's own `notDocumented` validation
+// only checks that a comment exists). Each miss is a warning, and `treatWarningsAsErrors` turns
+// it into a failure.
 // It runs on the merged project only (packages mode validates each package first, with the
 // package's options; those runs are skipped).
 import { Application, ReflectionKind } from 'typedoc';
 
 /** Kinds of exports that must show an example. */
-const REQUIRED = ReflectionKind.Function | ReflectionKind.Class | ReflectionKind.Variable | ReflectionKind.Interface | ReflectionKind.TypeAlias;
+const REQUIRED =
+  ReflectionKind.Function | ReflectionKind.Class | ReflectionKind.Variable | ReflectionKind.Interface | ReflectionKind.TypeAlias;
 
 /** @param {import('typedoc').Application} app */
 export function load(app) {

@@ -8,10 +8,10 @@ import { describe, expect, it, vi } from 'vitest';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const snippet = readFileSync(new URL('../examples/src/readme-snippet.ts', import.meta.url), 'utf8');
 
-/** The first ```ts block after the `## Core API` heading. */
-function coreApiBlock(markdown: string): string {
-  const section = markdown.indexOf('\n## Core API\n');
-  expect(section, 'README has a "## Core API" section').toBeGreaterThanOrEqual(0);
+/** The first ```ts block after the `## Core API` heading (or another heading). */
+function coreApiBlock(markdown: string, heading = '## Core API'): string {
+  const section = markdown.indexOf(`\n${heading}\n`);
+  expect(section, `README has a "${heading}" section`).toBeGreaterThanOrEqual(0);
   const match = /\n```ts\n([\s\S]*?)\n```\n/.exec(markdown.slice(section));
   expect(match, 'the Core API section has a ```ts block').not.toBeNull();
   return `${match![1]!}\n`;
@@ -60,5 +60,18 @@ describe('README', () => {
     expect(readme, 'paste the output of `node examples/dist/logistic-regression.js` into the README').toContain(
       `\n\`\`\`text\n${run.stdout}\`\`\`\n`,
     );
+  });
+
+  it('shows examples/src/stabilize-snippet.ts and what it really prints', () => {
+    const stabilizeSnippet = readFileSync(new URL('../examples/src/stabilize-snippet.ts', import.meta.url), 'utf8');
+    expect(coreApiBlock(readme, '## Stabilize: naive losses become fused logit forms')).toBe(stabilizeSnippet);
+    const run = spawnSync(process.execPath, ['examples/dist/stabilize-snippet.js'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    // The naive binary loss became the fused op, and the gradient uses sigmoid(z) - y.
+    expect(run.stdout).toContain('binary-cross-entropy');
+    expect(run.stdout).toMatch(/^mean\{axes=\[0\]\}\(sigmoidCrossEntropyWithLogits\(/m);
+    expect(run.stdout).toMatch(/^mean\{axes=\[0\]\}\(softmaxCrossEntropyWithLogits\{axis=1\}\(logits, labels\)\)$/m);
+    expect(run.stdout).toContain('sigmoidCrossEntropyGrad(');
+    expect(readme, 'paste the output of `node examples/dist/stabilize-snippet.js` into the README').toContain(`\n\`\`\`text\n${run.stdout}\`\`\`\n`);
   });
 });

@@ -30,7 +30,15 @@ export class RewriteError extends StablegradError {
   override name = 'RewriteError';
 }
 
-/** One rule firing, as plain data (plus the two nodes, for tools that draw them). */
+/**
+ * One rule firing, as plain data (plus the two nodes, for tools that draw them).
+ * @example
+ * ```ts
+ * const { report } = stabilize({ loss: log(sigmoid(input([3], { name: 'z' }))).mean() });
+ * const f = report.firings[0]!;
+ * // { phase: 'stabilize', rule: 'log-sigmoid', path: 'log', before: 'log(sigmoid(z))', after: 'logSigmoid(z)', captures: { z: 'z' }, ... }
+ * ```
+ */
 export interface Firing {
   readonly phase: string;
   readonly rule: string;
@@ -49,20 +57,42 @@ export interface Firing {
   readonly replacement: Node;
 }
 
-/** What a rewrite did. */
+/**
+ * What a rewrite did.
+ * @example
+ * ```ts
+ * const { report } = stabilize({ loss });
+ * report.firings.map((f) => f.rule);  // ['sub-to-add-neg', ..., 'binary-cross-entropy', ...]
+ * report.phases.map((p) => p.name);  // ['canonicalize', 'stabilize', 'simplify'], each with passes and firings
+ * console.log(explain(report));
+ * ```
+ */
 export interface RewriteReport {
   readonly firings: readonly Firing[];
   /** Per phase: passes run and rules fired. */
   readonly phases: readonly { readonly name: string; readonly passes: number; readonly firings: number }[];
 }
 
-/** The rewritten graph and its report. */
+/**
+ * The rewritten graph and its report.
+ * @example
+ * ```ts
+ * const { graph: stable, report }: RewriteResult = stabilize({ loss });
+ * evaluate(stable.outputs[0]!, feeds);
+ * ```
+ */
 export interface RewriteResult {
   readonly graph: Graph;
   readonly report: RewriteReport;
 }
 
-/** Limits that turn a looping rule set into an error. */
+/**
+ * Limits that turn a looping rule set into an error.
+ * @example
+ * ```ts
+ * stabilize({ loss }, { maxPasses: 16 }); // a RewriteError instead of 64 passes of a looping rule set
+ * ```
+ */
 export interface RewriteOptions {
   /** Passes per phase before giving up (default 64). */
   readonly maxPasses?: number;

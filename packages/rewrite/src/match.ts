@@ -7,10 +7,24 @@
 import type { AttrValue, Node, OpName } from '@stablegrad/core';
 import type { AttrPattern, Pattern } from './pattern.js';
 
-/** What a successful match found: captured nodes by name, plus `$root` and `$attrs`. */
+/**
+ * What a successful match found: captured nodes by name, plus `$root` and `$attrs`.
+ * @example
+ * ```ts
+ * const m = match(P.log(P.sigmoid(v('z'))), log(sigmoid(input([3], { name: 'z' }))));
+ * if (m) logSigmoid(m.z); // m.z is typed: the pattern captures 'z'
+ * ```
+ */
 export type Match<N extends string = string> = { readonly [K in N]: Node } & MatchInfo;
 
-/** The parts of a match that are not captured nodes. */
+/**
+ * The parts of a match that are not captured nodes.
+ * @example
+ * ```ts
+ * const m = match(P.log(v('x')), node);
+ * m?.$root === node; // true
+ * ```
+ */
 export interface MatchInfo {
   /** The node the whole pattern matched. */
   readonly $root: Node;

@@ -6,10 +6,24 @@
  */
 import { type AttrValue, type Node, OP_NAMES, type OpName } from '@stablegrad/core';
 
-/** A node pattern whose captures have names `N`. */
+/**
+ * A node pattern whose captures have names `N`.
+ * @example
+ * ```ts
+ * const pattern: Pattern<'z'> = P.log(P.sigmoid(v('z')));
+ * match(pattern, log(sigmoid(input([3], { name: 'z' }))))?.z.name; // 'z'
+ * ```
+ */
 export type Pattern<N extends string = string> = CapturePattern<N> | OpPattern<N> | ConstPattern<N>;
 
-/** Matches any node (that passes `test`) and binds it to `name`; the same name must bind the same node. */
+/**
+ * Matches any node (that passes `test`) and binds it to `name`; the same name must bind the same node.
+ * @example
+ * ```ts
+ * v('z');                                  // { kind: 'capture', name: 'z', test: undefined }
+ * v('x', (node) => node.dtype === 'float64');
+ * ```
+ */
 export interface CapturePattern<N extends string = string> {
   readonly kind: 'capture';
   readonly name: N;
@@ -17,7 +31,14 @@ export interface CapturePattern<N extends string = string> {
   readonly test: ((node: Node) => boolean) | undefined;
 }
 
-/** Matches a node of one of `ops` whose inputs match `inputs` and whose attributes match `attrs`. */
+/**
+ * Matches a node of one of `ops` whose inputs match `inputs` and whose attributes match `attrs`.
+ * @example
+ * ```ts
+ * P.log(P.sigmoid(v('z')));                    // kind 'op', ops ['log'], one input pattern
+ * op(['sum', 'mean'], [v('x')], { keepDims: false });
+ * ```
+ */
 export interface OpPattern<N extends string = string> {
   readonly kind: 'op';
   readonly ops: readonly OpName[];
@@ -27,7 +48,14 @@ export interface OpPattern<N extends string = string> {
   readonly bind: N | undefined;
 }
 
-/** Matches a constant whose every element is within `tolerance` (relative) of `value`. */
+/**
+ * Matches a constant whose every element is within `tolerance` (relative) of `value`.
+ * @example
+ * ```ts
+ * c(1);                         // { kind: 'const', value: 1, tolerance: 0, bind: undefined }
+ * c(1e-7, { tolerance: 0.5 });  // also a float32-rounded epsilon
+ * ```
+ */
 export interface ConstPattern<N extends string = string> {
   readonly kind: 'const';
   readonly value: number;
@@ -35,10 +63,24 @@ export interface ConstPattern<N extends string = string> {
   readonly bind: N | undefined;
 }
 
-/** An attribute constraint: a literal value, or a capture of the value under a name. */
+/**
+ * An attribute constraint: a literal value, or a capture of the value under a name.
+ * @example
+ * ```ts
+ * op('softmax', [v('z')], { axis: -1 });          // a literal attribute value
+ * op('softmax', [v('z')], { axis: attr('axis') }); // captured as m.$attrs.axis
+ * ```
+ */
 export type AttrPattern = AttrValue | AttrCapture;
 
-/** Binds an attribute's value to `name`; the same name must see equal values. */
+/**
+ * Binds an attribute's value to `name`; the same name must see equal values.
+ * @example
+ * ```ts
+ * const m = match(op('sum', [v('x')], { axes: attr('axes') }), input([2, 3], { name: 'x' }).sum({ axis: 1 }));
+ * m?.$attrs.axes; // [1]
+ * ```
+ */
 export interface AttrCapture {
   readonly kind: 'attr';
   readonly name: string;
@@ -106,7 +148,13 @@ export function attr(name: string): AttrCapture {
   return { kind: 'attr', name };
 }
 
-/** One pattern builder per op, taking input patterns only: `P.add(a, b)`, `P.log(x)`. */
+/**
+ * One pattern builder per op, taking input patterns only: `P.add(a, b)`, `P.log(x)`.
+ * @example
+ * ```ts
+ * P.sub(c(1), P.sigmoid(v('z'))); // 1 - sigmoid(z): P has one builder per op name
+ * ```
+ */
 export type PatternBuilders = {
   readonly [K in OpName]: <const I extends readonly Pattern<string>[]>(...inputs: I) => OpPattern<NamesOf<I[number]>>;
 };

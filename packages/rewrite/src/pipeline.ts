@@ -10,7 +10,14 @@ import { grad, type Graph, type Node, StablegradError, topoSort } from '@stableg
 import { rewrite, type RewriteOptions, type RewriteReport } from './engine.js';
 import { PHASES } from './rules/index.js';
 
-/** What to compile: a scalar loss, the params to train, and other outputs to keep (predictions). */
+/**
+ * What to compile: a scalar loss, the params to train, and other outputs to keep (predictions).
+ * @example
+ * ```ts
+ * const training: TrainingGraph = { loss, params: [W, b], outputs: { prediction: sigmoid(logits) } };
+ * compileTraining(training);
+ * ```
+ */
 export interface TrainingGraph {
   /** A scalar float node. */
   readonly loss: Node;
@@ -20,13 +27,26 @@ export interface TrainingGraph {
   readonly outputs?: { readonly [name: string]: Node };
 }
 
-/** Options of `compileTraining`, plus the rewrite engine's limits. */
+/**
+ * Options of `compileTraining`, plus the rewrite engine's limits.
+ * @example
+ * ```ts
+ * compileTraining({ loss, params: [W] }, { stabilize: false }); // plain grad + simplify, for comparisons
+ * ```
+ */
 export interface CompileTrainingOptions extends RewriteOptions {
   /** Run canonicalize and stabilize on the forward graph first (default true; false for comparisons). */
   readonly stabilize?: boolean;
 }
 
-/** The compiled training graph. */
+/**
+ * The compiled training graph.
+ * @example
+ * ```ts
+ * const { loss: stableLoss, gradients, graph: whole, report } = compileTraining({ loss, params: [W, b] });
+ * const [lossValue, dW, db] = evaluate([stableLoss, ...gradients], feeds);
+ * ```
+ */
 export interface CompiledTraining {
   /** The (stabilized, simplified) loss. */
   readonly loss: Node;

@@ -7,7 +7,13 @@ import type { Node } from '@stablegrad/core';
 import type { Match } from './match.js';
 import type { Pattern } from './pattern.js';
 
-/** A before => after example: `before` builds a graph, `after` is the expected s-expression. */
+/**
+ * A before => after example: `before` builds a graph, `after` is the expected s-expression.
+ * @example
+ * ```ts
+ * const example: RuleExample = { before: () => log(sigmoid(input([3], { name: 'z' }))), after: 'logSigmoid(z)' };
+ * ```
+ */
 export interface RuleExample {
   /** Builds the graph to rewrite (use inputs with short names: they print by name). */
   readonly before: () => Node;
@@ -15,7 +21,13 @@ export interface RuleExample {
   readonly after: string;
 }
 
-/** A rewrite rule. Make one with `rule()`. */
+/**
+ * A rewrite rule. Make one with `rule()`.
+ * @example
+ * ```ts
+ * for (const r of stabilizeRules) console.log(r.name, r.doc, r.examples.length);
+ * ```
+ */
 export interface RewriteRule<N extends string = string> {
   /** kebab-case, unique across all rule sets; reports and docs use it. */
   readonly name: string;
@@ -53,7 +65,14 @@ export function rule<N extends string>(definition: RewriteRule<N>): RewriteRule<
   return Object.freeze(definition);
 }
 
-/** An ordered rule set run to a fixpoint. */
+/**
+ * An ordered rule set run to a fixpoint.
+ * @example
+ * ```ts
+ * const phase: Phase = { name: 'simplify', rules: simplifyRules, cse: true };
+ * rewrite(graph({ loss }), [phase]);
+ * ```
+ */
 export interface Phase {
   readonly name: string;
   readonly rules: readonly RewriteRule[];

@@ -9,7 +9,14 @@ import { describeFeeds, formatNumber } from './format.js';
 import { referenceEvaluate } from './reference.js';
 import { ulpDistance } from './ulp.js';
 
-/** What `compareRewrite` found for one set of feeds. */
+/**
+ * What `compareRewrite` found for one set of feeds.
+ * @example
+ * ```ts
+ * const z = input([3], { name: 'z' });
+ * const { finite, rewrittenUlp, worst } = compareRewrite(log(sigmoid(z)), logSigmoid(z), { z: [-200, 0, 30] }, 4);
+ * ```
+ */
 export interface RewriteComparison {
   /** ULP distance between the references of the original and rewritten graphs (0 for exact rules). */
   readonly semanticUlp: number;
