@@ -3,10 +3,10 @@
  * current values to `evaluate` in place of it.
  * @module
  */
-import { type DType } from '../dtype.js';
+import { type DType, type TypedArray } from '../dtype.js';
 import { GraphError } from '../errors.js';
 import { Node } from '../node.js';
-import { defineOp } from '../op.js';
+import { type BigMath, defineOp } from '../op.js';
 import { currentScope } from '../scope.js';
 import type { ConcreteShape } from '../shape.js';
 import { type Tensor, tensor, type TensorLike } from '../tensor.js';
@@ -17,13 +17,32 @@ export function sourceValue(node: Node): Tensor {
   return node.value;
 }
 
+/** Kernel of the value-holding ops (`param`, `constant`): their tensor's data. */
+export function sourceKernel(_inputs: unknown, _attrs: unknown, _out: unknown, node: Node): TypedArray {
+  return sourceValue(node).data;
+}
+
+/** Reference of the value-holding ops: their tensor's values, exactly. */
+export function sourceReference<T>(_inputs: unknown, _attrs: unknown, M: BigMath<T>, _out: unknown, node: Node): T[] {
+  return Array.from(sourceValue(node).data, (v) => M.fromNumber(v));
+}
+
+/** A `param` or `constant` node holding `value` (float32 unless `options.dtype` says otherwise). */
+export function sourceNode(op: 'param' | 'constant', value: TensorLike, options: { dtype?: DType; name?: string }, defaultName: (t: Tensor) => string): Node {
+  const t = tensor(value, options.dtype === undefined ? {} : { dtype: options.dtype });
+  return new Node({
+    op, inputs: [], attrs: { shape: t.shape, dtype: t.dtype }, shape: t.shape, dtype: t.dtype,
+    name: options.name ?? defaultName(t), scope: currentScope(), value: t,
+  });
+}
+
 export const paramOp = defineOp<{ shape: ConcreteShape; dtype: DType }>({
   name: 'param',
   arity: 0,
   attrs: { shape: 'shape', dtype: 'dtype' },
   infer: (_inputs, { shape, dtype }) => ({ shape, dtype }),
-  kernel: (_inputs, _attrs, _out, node) => sourceValue(node).data,
-  reference: (_inputs, _attrs, M, _out, node) => Array.from(sourceValue(node).data, (v) => M.fromNumber(v)),
+  kernel: sourceKernel,
+  reference: sourceReference,
   vjp: () => [],
   dot: () => 'param',
 });
@@ -37,9 +56,5 @@ export const paramOp = defineOp<{ shape: ConcreteShape; dtype: DType }>({
  * ```
  */
 export function param(initial: TensorLike, options: { dtype?: DType; name?: string } = {}): Node {
-  const t = tensor(initial, options.dtype === undefined ? {} : { dtype: options.dtype });
-  return new Node({
-    op: 'param', inputs: [], attrs: { shape: t.shape, dtype: t.dtype }, shape: t.shape, dtype: t.dtype,
-    name: options.name ?? 'param', scope: currentScope(), value: t,
-  });
+  return sourceNode('param', initial, options, () => 'param');
 }
