@@ -105,15 +105,22 @@ export function unaryReference(f: <T>(x: T, M: BigMath<T>) => T) {
  * NumPy broadcasting.
  */
 export function broadcastIndex(inShape: ConcreteShape, outShape: ConcreteShape): Int32Array {
+  const offset = outShape.length - inShape.length;
+  const inStrides = stridesOf(inShape);
+  // Stride 0 along broadcast dimensions.
+  return stridedIndex(outShape, outShape.map((_, i) => (i < offset || inShape[i - offset] === 1 ? 0 : inStrides[i - offset]!)));
+}
+
+/**
+ * For each element of `outShape` in row-major order, the flat input index
+ * `offset + sum(counter[d] * strides[d])`.
+ */
+export function stridedIndex(outShape: ConcreteShape, strides: readonly number[], offset = 0): Int32Array {
   const size = sizeOf(outShape);
   const map = new Int32Array(size);
   const rank = outShape.length;
-  const offset = rank - inShape.length;
-  const inStrides = stridesOf(inShape);
-  // Stride 0 along broadcast dimensions.
-  const strides = outShape.map((_, i) => (i < offset || inShape[i - offset] === 1 ? 0 : inStrides[i - offset]!));
   const counter = new Array<number>(rank).fill(0);
-  let src = 0;
+  let src = offset;
   for (let k = 0; k < size; k++) {
     map[k] = src;
     for (let d = rank - 1; d >= 0; d--) {
@@ -174,25 +181,11 @@ export function binaryReference(f: <T>(a: T, b: T, M: BigMath<T>) => T) {
  * `axes` are reduced; `groupSize` elements reduce into each output element.
  */
 export function reductionIndex(shape: ConcreteShape, axes: readonly number[]): { map: Int32Array; outSize: number; groupSize: number } {
-  const size = sizeOf(shape);
   const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const outSize = sizeOf(keptShape);
-  const keptStrides = stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s));
-  const map = new Int32Array(size);
-  const rank = shape.length;
-  const counter = new Array<number>(rank).fill(0);
-  let dst = 0;
-  for (let k = 0; k < size; k++) {
-    map[k] = dst;
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]!++;
-      dst += keptStrides[d]!;
-      if (counter[d]! < shape[d]!) break;
-      dst -= keptStrides[d]! * counter[d]!;
-      counter[d] = 0;
-    }
-  }
-  return { map, outSize, groupSize: outSize === 0 ? 0 : size / outSize };
+  // Walk the input in order; reduced axes do not move the output index.
+  const map = stridedIndex(shape, stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s)));
+  return { map, outSize, groupSize: outSize === 0 ? 0 : map.length / outSize };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { type ConcreteShape, type Dim, formatShape, type Shape, stridesOf } from '../shape.js';
 import { sliceGrad } from './slice-grad.js';
-import { stridedIndex } from './transpose.js';
+import { stridedIndex } from './_rules.js';
 
 /** Shape of the slice of `from` at `begin` with `size` (-1: to the end); throws when out of bounds. */
 export function sliceShape(from: Shape, begin: readonly number[], size: readonly number[]): Dim[] {

@@ -1,7 +1,6 @@
 /**
  * `transpose(x, perm)`: permutes axes; output axis i is input axis perm[i]. The default
- * reverses the axes (a matrix transpose for rank 2). Also holds `stridedIndex`, the index walk
- * other movement ops share.
+ * reverses the axes (a matrix transpose for rank 2).
  * @module
  */
 import { apply } from '../apply.js';
@@ -9,30 +8,8 @@ import { allocate } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
-import { type ConcreteShape, normalizeAxis, sizeOf, stridesOf } from '../shape.js';
-
-/**
- * For each element of `outShape` in row-major order, the flat input index
- * `offset + sum(counter[d] * strides[d])`.
- */
-export function stridedIndex(outShape: ConcreteShape, strides: readonly number[], offset = 0): Int32Array {
-  const size = sizeOf(outShape);
-  const map = new Int32Array(size);
-  const rank = outShape.length;
-  const counter = new Array<number>(rank).fill(0);
-  let src = offset;
-  for (let k = 0; k < size; k++) {
-    map[k] = src;
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]!++;
-      src += strides[d]!;
-      if (counter[d]! < outShape[d]!) break;
-      src -= strides[d]! * counter[d]!;
-      counter[d] = 0;
-    }
-  }
-  return map;
-}
+import { type ConcreteShape, normalizeAxis, stridesOf } from '../shape.js';
+import { stridedIndex } from './_rules.js';
 
 /** For each output element of the transpose of `shape` by `perm`, its flat input index. */
 export function transposeIndex(shape: ConcreteShape, perm: readonly number[]): Int32Array {
