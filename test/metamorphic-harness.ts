@@ -12,13 +12,16 @@
  *    purpose) and where the original's own reference is not finite or not stable in precision
  *    (60 vs 400 digits: e.g. `1 - sigmoid(200)` is 0 at 60 digits), counted as inconclusive;
  * 4. agreement: where the original graph is itself accurate (within `tol` of its reference, no
- *    clip active), the stabilized graph agrees with that reference.
+ *    clip active), the stabilized graph agrees with that reference;
+ * 5. fused: for the binary, categorical and sparse families the stabilized graph contains the
+ *    fused op its loss should become (see FUSED_OPS) and no `log`, `logSigmoid` or `logSoftmax`
+ *    node besides it, whatever the spelling (no spelling is exempt; see `expectedFusion`).
  * Affine logits (`x * w + b`) are taken at their computed float value in every reference: their
  * rounding happens before the loss and is amplified by the loss's conditioning (about |z| ULP
  * for tiny losses), which no rewrite of the loss can or should remove.
  */
 import { evaluate, type Node, type RefTensor, type Tensor, topoSort } from '@stablegrad/core';
-import { stabilize } from '@stablegrad/rewrite';
+import { stabilize, toSExpr } from '@stablegrad/rewrite';
 import {
   buildLossGraph, createDecimalMath, type Decimal, type DecimalMath, decimalMath, type FloatDType, type LossCase, type LossGraph, referenceEvaluateExact,
   toDecimal, toRefTensor, ulpDistance,
@@ -37,6 +40,44 @@ export const TOLERANCE: Record<FloatDType, number> = { float32: 4, float64: 8 };
 const SUBNORMAL_FLOOR: Record<FloatDType, number> = { float32: 16 * 2 ** -149, float64: 16 * Number.MIN_VALUE };
 
 const PRECISE = createDecimalMath(400);
+
+/** The ops that take logarithms; after stabilizing, only the expected fused op may remain. */
+const LOG_OPS = new Set(['log', 'logSigmoid', 'logSoftmax', 'log1p', 'logsumexp']);
+
+/**
+ * The fused ops a loss case must end as (any one of them), or null for the cancellation
+ * family, which has no fused form. Every generated spelling of the binary, categorical and
+ * sparse families is listed here; none is allowed to stay unfused.
+ */
+export function expectedFusion(lossCase: LossCase): readonly string[] | null {
+  const loss = lossCase.recipe.loss;
+  switch (loss.family) {
+    case 'binary': return loss.form === 'crossEntropy' ? ['sigmoidCrossEntropyWithLogits'] : ['logSigmoid'];
+    case 'categorical':
+      if (loss.form === 'logSumExp') return ['logsumexp'];
+      // With weights reduced over the class axis, sum(w * logSoftmax(z)) is a cross-entropy against w.
+      if (loss.form === 'logSoftmax') return lossCase.recipe.weights ? ['logSoftmax', 'softmaxCrossEntropyWithLogits'] : ['logSoftmax'];
+      // oneHot labels over the last axis become the sparse op (one-hot-cross-entropy-to-sparse).
+      return loss.labels === 'oneHot' ? ['sparseSoftmaxCrossEntropyWithLogits'] : ['softmaxCrossEntropyWithLogits'];
+    case 'sparse': return ['sparseSoftmaxCrossEntropyWithLogits'];
+    case 'cancellation': return null;
+    default: return loss satisfies never;
+  }
+}
+
+/** Problems with the fusion claim: the expected fused op is missing, or some other log is left. */
+export function fusionProblems(lossCase: LossCase, stabilized: Node): string[] {
+  const expected = expectedFusion(lossCase);
+  if (expected === null) return [];
+  const nodes = topoSort([stabilized]);
+  const fused = nodes.filter((n) => expected.includes(n.op));
+  const stray = nodes.filter((n) => LOG_OPS.has(n.op) && !expected.includes(n.op));
+  const problems: string[] = [];
+  if (fused.length === 0) problems.push(`no ${expected.join(' or ')} in the stabilized graph`);
+  if (fused.length > 1) problems.push(`${fused.length} ${expected.join('/')} nodes where one fused loss was expected`);
+  if (stray.length > 0) problems.push(`logarithms left outside the fused op: ${stray.map((n) => n.op).join(', ')}`);
+  return problems;
+}
 
 /** What one case showed, for the summary. */
 export interface CaseOutcome {
@@ -122,7 +163,7 @@ export function checkStabilized(lossCase: LossCase): CaseOutcome {
   const givenValues = new Map<Node, Tensor>();
   if (g.givens.length > 0) evaluate(g.givens, g.feeds).forEach((t, i) => givenValues.set(g.givens[i]!, t));
   const { found, lost } = givensIn(s, givenValues);
-  const problems: string[] = [];
+  const problems: string[] = fusionProblems(lossCase, s).map((p) => `${p}: ${toSExpr(s)}`);
   if (lost.length > 0 && topoSort([s]).some((n) => n.op === 'input' && (n.name === 'x' || n.name === 'w'))) {
     problems.push(`the affine logits ${lost.map(String).join(', ')} were rebuilt beyond recognition; the check cannot take them as given`);
   }

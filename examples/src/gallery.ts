@@ -1,9 +1,11 @@
 /**
  * `npm run docs:gallery`: renders the pictures of docs/gallery.md with `@stablegrad/dot`. The
- * model is the example graph `naive-bce` (examples/src/graphs.ts, also the CLI's example file):
- * a dense layer and a binary cross-entropy written by hand in probability space. It is drawn as
- * written, after `stabilize`, as one before/after picture, and with its gradients, naive (core's
- * `grad` of the graph as written) and compiled (`compileTraining`: stabilize, grad, simplify).
+ * main model is the example graph `naive-bce` (examples/src/graphs.ts, also the CLI's example
+ * file): a dense layer and a binary cross-entropy written by hand in probability space. It is
+ * drawn as written, after `stabilize`, as one before/after picture, and with its gradients,
+ * naive (core's `grad` of the graph as written) and compiled (`compileTraining`: stabilize,
+ * grad, simplify). The example `keras-cce`, a clipped categorical cross-entropy, is shown
+ * before/after `stabilize` and with its compiled gradients.
  * Prints the files it makes; with `--write` it writes docs/gallery.md and docs/gallery/*.svg.
  * A test renders them again and compares them with the committed files.
  * @module
@@ -14,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { grad, graph, type Node } from '@stablegrad/core';
 import { renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
 import { compileTraining, explain, stabilize, toSExpr } from '@stablegrad/rewrite';
-import { naiveBce } from './graphs.js';
+import { kerasCce, naiveBce } from './graphs.js';
 
 /** One picture of the gallery. */
 interface Picture {
@@ -40,6 +42,10 @@ function pictures(): { pictures: Picture[]; explained: string; stabilized: strin
   const naiveGradients = grad(loss, params);
   const naiveTraining = graph(Object.fromEntries([['loss', loss], ...params.map((p, i) => [`grad(${p.path})`, naiveGradients[i]!])]));
   const training = compileTraining({ loss, params });
+  const cce = kerasCce();
+  const cceLoss = cce.outputs[0]!;
+  const { graph: cceAfter, report: cceReport } = stabilize(cce);
+  const cceTraining = compileTraining({ loss: cceLoss, params: paramsOf(cce.nodes) });
   return {
     explained: explain(report, { phases: ['stabilize'] }),
     stabilized: toSExpr(after.outputs[0]!),
@@ -51,7 +57,7 @@ function pictures(): { pictures: Picture[]; explained: string; stabilized: strin
       },
       {
         name: 'naive-bce-stabilized', title: 'after stabilize',
-        caption: 'After `stabilize`: the whole loss is one fused `sigmoidCrossEntropyWithLogits` node, highlighted, with the name of the rule that produced it (its doc is the tooltip).',
+        caption: 'After `stabilize`: the whole loss is one fused `sigmoidCrossEntropyWithLogits` node, highlighted in orange, with the name of the rule that produced it (its doc is the tooltip). The `mean` above it, rebuilt by `negation-out-of-reduction` (which moved the negation out of it), is drawn in light orange: rewritten, but not a fused op.',
         dot: toDot(after, { report, title: 'after stabilize' }),
       },
       {
@@ -66,8 +72,18 @@ function pictures(): { pictures: Picture[]; explained: string; stabilized: strin
       },
       {
         name: 'naive-bce-gradients', title: 'gradients after compileTraining',
-        caption: '`compileTraining({ loss, params })`: stabilize, then `grad`, then simplify. The gradient with respect to the logits is one fused `sigmoidCrossEntropyGrad` node, `sigmoid(z) - y`, scaled by `1 / n` for the mean: no division, finite everywhere.',
+        caption: '`compileTraining({ loss, params })`: stabilize, then `grad`, then simplify. The gradient with respect to the logits is one fused `sigmoidCrossEntropyGrad` node, `sigmoid(z) - y` (its tooltip), highlighted like the fused loss and scaled by `1 / n` for the mean: no division, finite everywhere. The product simplify rebuilt is drawn in light orange with its rule.',
         dot: toDot(training.graph, { forward: [training.loss], report: training.report, title: 'compileTraining: loss and gradients' }),
+      },
+      {
+        name: 'keras-cce-diff', title: 'categorical cross-entropy, Keras style: before and after',
+        caption: 'The example graph `keras-cce`: a dense layer with 3 classes and `-mean(sum(y log(clip(softmax(z), 1e-7, 1 - 1e-7))))`, as Keras computes it from probabilities. `stabilize` drops the clip, fuses `log(softmax(z))` and then the whole sum into one `softmaxCrossEntropyWithLogits` node (green, with its rule).',
+        dot: toDiffDot(cce, cceAfter, { report: cceReport, title: 'keras-cce: stabilize, before and after' }),
+      },
+      {
+        name: 'keras-cce-gradients', title: 'categorical cross-entropy: gradients after compileTraining',
+        caption: 'The gradient with respect to the logits is one fused `softmaxCrossEntropyGrad` node (`softmax(z) - y` for labels that sum to 1), scaled by `1 / n` for the mean. The clipped loss as written has a zero gradient wherever the clip is active; this one never vanishes.',
+        dot: toDot(cceTraining.graph, { forward: [cceTraining.loss], report: cceTraining.report, title: 'keras-cce: compileTraining, loss and gradients' }),
       },
     ],
   };
@@ -90,9 +106,12 @@ export async function galleryFiles(): Promise<Map<string, string>> {
     '<!-- Generated by `npm run docs:gallery` (examples/src/gallery.ts); do not edit. -->',
     '',
     'Pictures drawn by `@stablegrad/dot` (`toDot`, `toDiffDot`, rendered to SVG by `renderSvg` with Graphviz compiled',
-    'to WebAssembly). The model is the example graph `naive-bce` (`examples/src/graphs.ts`, saved as',
+    'to WebAssembly). The main model is the example graph `naive-bce` (`examples/src/graphs.ts`, saved as',
     '`examples/graphs/naive-bce.json` for the command line): a dense layer and a binary cross-entropy written by',
     'hand in probability space, the form that is `Infinity` or `NaN` in float32 as soon as a logit exceeds ~17.',
+    'The last two pictures show `keras-cce`, a categorical cross-entropy computed from clipped probabilities.',
+    'Fused ops built by `stabilize`, and fused gradients, are orange; other nodes a rule rebuilt are light orange;',
+    'gradient nodes are violet and dashed.',
     'The same pictures come from the command line:',
     '',
     '```sh',

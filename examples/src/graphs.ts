@@ -7,7 +7,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { add, type Graph, graph, input, log, mean, mul, neg, param, scope, sigmoid, sub, tensor, toJSON } from '@stablegrad/core';
+import {
+  add, clip, type Graph, graph, input, log, mean, mul, neg, param, scope, sigmoid, sigmoidCrossEntropyWithLogits, softmax, sub,
+  sum, tensor, toJSON, zeros,
+} from '@stablegrad/core';
 
 /**
  * Binary cross-entropy written by hand in probability space, the way it is often copied from a
@@ -35,9 +38,58 @@ export function naiveBce(): Graph {
   return graph({ loss });
 }
 
+/**
+ * Categorical cross-entropy the way Keras computes it from probabilities: a dense layer
+ * `z = x W + b` with 3 classes, `p = softmax(z)` clipped to `[1e-7, 1 - 1e-7]`, and
+ * `loss = -mean(sum(y log(p), axis -1))`. The clip caps the loss of a confident mistake at
+ * `-log(1e-7)` and zeroes its gradient; `stabilize` rewrites it to
+ * `mean(softmaxCrossEntropyWithLogits(z, y))`.
+ * @example
+ * ```ts
+ * const { report } = stabilize(kerasCce());
+ * ```
+ */
+export function kerasCce(): Graph {
+  const x = input(['batch', 4], { name: 'x' });
+  const y = input(['batch', 3], { name: 'y' });
+  const z = scope('dense', () => {
+    const W = param(tensor([[0.5, -0.25, 0], [0.75, 0, -1], [-0.5, 1, 0.25], [0, -0.75, 0.5]]), { name: 'W' });
+    const b = param(tensor([0, 0.125, -0.125]), { name: 'b' });
+    return x.matmul(W).add(b);
+  });
+  const loss = scope('cce', () => {
+    const p = clip(softmax(z), 1e-7, 1 - 1e-7);
+    return neg(mean(sum(mul(y, log(p)), { axis: -1 })));
+  });
+  return graph({ loss });
+}
+
+/**
+ * The model of examples/src/train-logistic-regression.ts: 30 features, zero-initialised
+ * weights `W` `[30, 1]` and bias `b`, logits `x W + b`, and the mean of the fused
+ * `sigmoidCrossEntropyWithLogits` (already stable: `stabilize` leaves it as it is).
+ * @example
+ * ```ts
+ * const [dW, db] = grad(logisticRegression().outputs[0]!, params);
+ * ```
+ */
+export function logisticRegression(): Graph {
+  const x = input(['batch', 30], { name: 'x' });
+  const y = input(['batch'], { name: 'y' });
+  const logits = scope('linear', () => {
+    const W = param(zeros([30, 1]), { name: 'W' });
+    const b = param(0, { name: 'b' });
+    return x.matmul(W).add(b).reshape(['batch']);
+  });
+  const loss = scope('loss', () => sigmoidCrossEntropyWithLogits(logits, y).mean());
+  return graph({ loss });
+}
+
 /** The example graphs by file name (without `.json`). */
 export const EXAMPLE_GRAPHS: { readonly [name: string]: () => Graph } = {
   'naive-bce': naiveBce,
+  'keras-cce': kerasCce,
+  'logistic-regression': logisticRegression,
 };
 
 /**

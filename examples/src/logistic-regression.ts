@@ -8,12 +8,17 @@ import { trainLogisticRegression } from './train-logistic-regression.js';
 const epochs = parseEpochs(process.argv.slice(2), process.env.STABLEGRAD_EPOCHS);
 console.log('stablegrad: logistic regression on the Wisconsin breast cancer data (UCI, CC BY 4.0)');
 console.log(`float32, 30 features, full-batch gradient descent, learning rate 0.5, ${epochs} epochs`);
-console.log('mean sigmoid cross-entropy on the training set, before each epoch\'s update:');
+console.log('mean sigmoid cross-entropy on the training set before each epoch\'s update, ten epochs a line:');
+const width = String(epochs).length;
+let line: string[] = [];
 const result = trainLogisticRegression({
   epochs,
   onEpoch: (epoch, loss) => {
-    if (epoch === 1 || epoch % 10 === 0 || epoch === epochs) {
-      console.log(`  epoch ${String(epoch).padStart(String(epochs).length)}/${epochs}  loss ${loss.toFixed(6)}`);
+    line.push(loss.toFixed(6));
+    if (line.length === 10 || epoch === epochs) {
+      const first = epoch - line.length + 1;
+      console.log(`  epochs ${String(first).padStart(width)}-${String(epoch).padEnd(width)}  ${line.join(' ')}`);
+      line = [];
     }
   },
 });

@@ -66,7 +66,9 @@ export function vjp(ys: readonly Node[], xs: readonly Node[], cotangents: readon
   xs.forEach((x) => checkFloat(x, 'differentiate with respect to'));
   ys.forEach((y, i) => {
     const ct = cotangents[i]!;
-    if (ct.dtype !== y.dtype || ct.shape.length !== y.shape.length) {
+    const fits = ct.shape.length === y.shape.length &&
+      ct.shape.every((d, k) => d === y.shape[k] || typeof d !== 'number' || typeof y.shape[k] !== 'number');
+    if (ct.dtype !== y.dtype || !fits) {
       throw new GradError(`cotangent ${ct} does not match output ${y} (need shape ${formatShape(y.shape)}, dtype ${y.dtype})`);
     }
   });

@@ -85,3 +85,14 @@ describe('grad', () => {
     expect(evaluate(g, { x: tensor([0, 1]) }).data).toBeInstanceOf(Float32Array);
   });
 });
+
+describe('vjp cotangents', () => {
+  it('must have their output\'s shape and dtype', () => {
+    const x = input([3], { ...f64, name: 'x' });
+    const y = x.exp();
+    expect(() => vjp([y], [x], [input([1], { ...f64, name: 'v' })])).toThrow(/cotangent .* does not match output .*shape \[3\]/);
+    expect(() => vjp([y], [x], [input([3], { name: 'v32' })])).toThrow(GradError);
+    const [g] = vjp([y], [x], [input([3], { ...f64, name: 'v' })]);
+    expect(Array.from(evaluate(g!, { x: [0, 0, 0], v: [1, 2, 3] }).data)).toEqual([1, 2, 3]);
+  });
+});

@@ -86,16 +86,19 @@ function boxLine(group: Group, scope: string): string {
   const statuses = new Set(members.map((m) => m.look.status));
   const changed = statuses.size > 1;
   const status = changed ? 'changed' : members[0]!.look.status;
+  const fused = members.some((m) => m.look.fused);
   const look: Look = {
     kind: 'scope',
     gradient: members.every((m) => m.look.gradient),
-    fused: members.some((m) => m.look.fused),
+    fused,
+    rewritten: !fused && members.some((m) => m.look.rewritten),
     status,
     output: members.some((m) => m.look.output),
   };
   const params = members.filter((m) => m.node.op === 'param').map((m) => m.node.name);
   const rules = [...new Set(members.flatMap(ruleNames))];
-  const outputs = members.flatMap((m) => m.outputNames);
+  // A diff box holds the removed and the added output node, both named e.g. `loss`.
+  const outputs = [...new Set(members.flatMap((m) => m.outputNames))];
   const lines = [scope, `${members.length} ${members.length === 1 ? 'node' : 'nodes'}`];
   if (params.length > 0) lines.push(`params: ${abbreviate(params)}`);
   if (rules.length > 0) lines.push(`${rules.length === 1 ? 'rule' : 'rules'}: ${abbreviate(rules)}`);

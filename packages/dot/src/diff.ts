@@ -11,10 +11,10 @@ import type { DiffStatus } from './style.js';
 import { outputsOf } from './view.js';
 
 /**
- * Graphs before and after a rewrite as one DOT picture: removed nodes greyed, dashed and struck
- * through, added nodes green, unchanged nodes as usual. Pass the rewrite's `report` to name the
- * rule that produced each rewritten node. Ids follow `before`'s order, then the added nodes in
- * `after`'s order.
+ * Graphs before and after a rewrite as one DOT picture: removed nodes greyed and dashed (grey
+ * text, dashed border and edges), added nodes green, unchanged nodes as usual. Pass the
+ * rewrite's `report` to name the rule that produced each rewritten node. Ids follow `before`'s
+ * order, then the added nodes in `after`'s order.
  * @example
  * ```ts
  * const before = graph({ loss });

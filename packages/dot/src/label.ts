@@ -20,10 +20,13 @@ export function nodeLabel(drawn: DrawnNode): string {
   return quoted(lines);
 }
 
-/** The tooltip of a rewritten node: each rule's name and doc; undefined for other nodes. */
+/**
+ * The tooltip of a node: what a fused gradient computes, then each rule that built it with its
+ * doc; undefined when there is nothing to say.
+ */
 export function nodeTooltip(drawn: DrawnNode): string | undefined {
-  if (drawn.firings.length === 0) return undefined;
-  return quoted([...new Set(drawn.firings.map((f) => `${f.rule}: ${f.doc}`))]);
+  const lines = [...drawn.notes, ...new Set(drawn.firings.map((f) => `${f.rule}: ${f.doc}`))];
+  return lines.length === 0 ? undefined : quoted(lines);
 }
 
 /** The names of the rules that produced a node, each once, in firing order. */

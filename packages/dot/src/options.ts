@@ -20,13 +20,17 @@ export interface DotOptions {
   /** A title drawn above the picture. */
   readonly title?: string;
   /**
-   * The report of a rewrite (`stabilize(...).report`): nodes a rule produced are highlighted,
-   * with the rule's name in their label and its doc in their tooltip.
+   * The report of a rewrite (`stabilize(...).report`): fused ops that the `stabilize` phase
+   * produced are highlighted (orange, class `fused`), other nodes a rule produced are drawn
+   * lightly (class `rewritten`); both show the rule's name in their label and its doc in their
+   * tooltip.
    */
   readonly report?: RewriteReport;
   /**
    * The forward graph (or its outputs), for a forward + gradient picture: nodes that these do
-   * not depend on are gradient nodes, drawn dashed in another colour.
+   * not depend on are gradient nodes, drawn dashed in another colour. Fused cross-entropies and
+   * their fused gradients (`sigmoidCrossEntropyGrad`, ...) are highlighted as fused here, the
+   * gradients with their formula as tooltip.
    */
   readonly forward?: Graph | readonly Node[];
   /** Draw each top-level scope as one box, so large graphs stay readable. */

@@ -30,8 +30,13 @@ export interface Look {
   readonly kind: NodeKind | 'scope';
   /** Not part of the forward graph (forward + gradient view). */
   readonly gradient: boolean;
-  /** Produced by a rewrite rule (its name is shown). */
+  /**
+   * A fused op (`sigmoidCrossEntropyWithLogits`, `logSigmoid`, ...) built by `stabilize`, or a
+   * fused cross-entropy or its fused gradient in a forward + gradient view (orange).
+   */
   readonly fused: boolean;
+  /** Built by a rewrite rule but not fused (light orange); its rule name is shown. */
+  readonly rewritten: boolean;
   /** Set in before/after pictures only; `changed` is a collapsed box holding both kinds. */
   readonly status: DiffStatus | 'changed' | undefined;
   /** A graph output (drawn with a double border). */
@@ -58,6 +63,7 @@ const KIND_STYLE: { readonly [K in NodeKind | 'scope']: { shape: string; rounded
 };
 
 const FUSED = { fill: '#fed7aa', line: '#c2410c' };
+const REWRITTEN = { fill: '#fff7ed', line: '#fb923c' };
 const GRADIENT = { fill: '#ede9fe', line: '#6d28d9' };
 const REMOVED = { fill: '#f3f4f6', line: '#9ca3af', font: '#9ca3af' };
 const ADDED = { fill: '#bbf7d0', line: '#15803d' };
@@ -67,6 +73,7 @@ export function classesOf(look: Look): string {
   const names: string[] = [look.kind];
   if (look.output) names.push('output');
   if (look.fused) names.push('fused');
+  if (look.rewritten) names.push('rewritten');
   if (look.gradient) names.push('gradient');
   if (look.status !== undefined) names.push(look.status);
   return names.join(' ');
@@ -74,12 +81,14 @@ export function classesOf(look: Look): string {
 
 /**
  * Shape, style and colours of a node or collapsed scope box. Colour precedence: a diff status
- * (added green, removed grey) over fused (orange) over gradient (violet) over the kind's own.
+ * (added green, removed grey) over fused (orange) over rewritten (light orange) over gradient
+ * (violet) over the kind's own.
  */
 export function nodeAttributes(look: Look): Attributes {
   const base = KIND_STYLE[look.kind];
   let colours = { fill: base.fill, line: base.line };
   if (look.gradient) colours = GRADIENT;
+  if (look.rewritten) colours = REWRITTEN;
   if (look.fused) colours = FUSED;
   if (look.status === 'added') colours = ADDED;
   if (look.status === 'removed') colours = REMOVED;

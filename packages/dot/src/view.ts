@@ -4,7 +4,7 @@
  * everything that decides their look.
  * @module
  */
-import { type Graph, isGraph, type Node, topoSort } from '@stablegrad/core';
+import { type Graph, isGraph, type Node, type OpName, topoSort } from '@stablegrad/core';
 import type { Firing } from '@stablegrad/rewrite';
 import type { DotOptions } from './options.js';
 import { type DiffStatus, kindOf, type Look } from './style.js';
@@ -26,6 +26,8 @@ export interface DrawnNode {
   readonly look: Look;
   /** Firings whose replacement this node is (their rule names go in its label). */
   readonly firings: readonly Firing[];
+  /** Tooltip lines besides the firings' docs (`fused gradient: sigmoid(z) - y`). */
+  readonly notes: readonly string[];
   readonly outputNames: readonly string[];
 }
 
@@ -40,7 +42,35 @@ export function outputsOf(g: Graph, into = new Map<Node, string[]>()): Map<Node,
   return into;
 }
 
-/** Decides ids and looks for every node of the picture. */
+/**
+ * The fused ops: numerically stable forms that `stabilize` produces (and users may call).
+ * Only these are highlighted as fused; other nodes a rule built are drawn as rewritten.
+ */
+const FUSED_OPS: ReadonlySet<OpName> = new Set<OpName>([
+  'logSigmoid', 'softplus', 'logSoftmax', 'logsumexp', 'log1p', 'expm1',
+  'sigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits',
+  'sigmoidCrossEntropyGrad', 'softmaxCrossEntropyGrad', 'sparseSoftmaxCrossEntropyGrad',
+]);
+
+/**
+ * The fused cross-entropies and their fused gradients, which `grad` (not a rule) builds: in a
+ * forward + gradient view they are highlighted with or without a report. Each gradient op
+ * carries the formula it computes as its tooltip.
+ */
+const FUSED_CROSS_ENTROPY: { readonly [op in OpName]?: string | undefined } = {
+  sigmoidCrossEntropyWithLogits: undefined,
+  softmaxCrossEntropyWithLogits: undefined,
+  sparseSoftmaxCrossEntropyWithLogits: undefined,
+  sigmoidCrossEntropyGrad: 'fused gradient: sigmoid(z) - y',
+  softmaxCrossEntropyGrad: 'fused gradient: softmax(z) sum(y) - y, i.e. softmax(z) - y for labels summing to 1',
+  sparseSoftmaxCrossEntropyGrad: 'fused gradient: softmax(z) - onehot(y)',
+};
+
+/**
+ * Decides ids and looks for every node of the picture. A node is fused when its op is a fused
+ * op and a `stabilize`-phase firing built it, or, in a forward + gradient view, when its op is
+ * a fused cross-entropy or cross-entropy gradient; any other node a firing built is rewritten.
+ */
 export function drawNodes(picture: Picture, options: DotOptions): DrawnNode[] {
   const present = new Set(picture.nodes);
   const forward = forwardSet(options.forward);
@@ -48,14 +78,18 @@ export function drawNodes(picture: Picture, options: DotOptions): DrawnNode[] {
   return picture.nodes.map((node, i) => {
     const fired = firings.get(node) ?? [];
     const outputNames = picture.outputs.get(node) ?? [];
+    const crossEntropy = forward !== undefined && node.op in FUSED_CROSS_ENTROPY;
+    const fused = FUSED_OPS.has(node.op) && (crossEntropy || fired.some((f) => f.phase === 'stabilize'));
+    const note = crossEntropy ? FUSED_CROSS_ENTROPY[node.op] : undefined;
     const look: Look = {
       kind: kindOf(node),
       gradient: forward !== undefined && !forward.has(node),
-      fused: fired.length > 0,
+      fused,
+      rewritten: !fused && fired.length > 0,
       status: picture.status?.get(node),
       output: outputNames.length > 0,
     };
-    return { node, id: `n${i}`, look, firings: fired, outputNames };
+    return { node, id: `n${i}`, look, firings: fired, notes: note === undefined ? [] : [note], outputNames };
   });
 }
 

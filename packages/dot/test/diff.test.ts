@@ -88,4 +88,17 @@ describe('toDiffDot', () => {
     // The layers are untouched.
     expect(dot.split('\n').find((l) => l.includes('label="dense_1\\n'))).toContain('class="scope unchanged"');
   });
+
+  it('collapsed: a box holding the removed and the added output node names the output once', () => {
+    const { loss } = mlp();
+    const before = graph({ loss });
+    const { graph: after, report } = stabilize(before);
+    // Both sides name an output `loss`, on different nodes of the same box.
+    expect(after.outputs[0]).not.toBe(before.outputs[0]);
+    expect([before.outputs[0]!.scope[0], after.outputs[0]!.scope[0]]).toEqual(['loss', 'loss']);
+    const dot = toDiffDot(before, after, { report, collapseScopes: true });
+    const box = dot.split('\n').find((l) => l.includes('label="loss\\n'))!;
+    expect(box).toMatch(/\\noutput: loss"/);
+    expect(box).not.toContain('loss, loss');
+  });
 });

@@ -4,8 +4,8 @@
  * that mark each view (kinds, outputs, forward + gradient, rewritten nodes, collapsed scopes).
  */
 import { describe, expect, it } from 'vitest';
-import { exp, grad, graph, input, neg, param, scope, sum, tensor } from '@stablegrad/core';
-import { stabilize } from '@stablegrad/rewrite';
+import { exp, grad, graph, input, logSigmoid, neg, type Node, param, scope, sigmoidCrossEntropyWithLogits, sum, tensor } from '@stablegrad/core';
+import { compileTraining, type Firing, type RewriteReport, stabilize } from '@stablegrad/rewrite';
 import { toDot } from '@stablegrad/dot';
 import { mlp } from './graphs.js';
 
@@ -14,6 +14,26 @@ function classOf(dot: string, id: string): string {
   const line = dot.split('\n').find((l) => l.trimStart().startsWith(`${id} [`));
   if (line === undefined) throw new Error(`no statement for ${id}`);
   return /class="([^"]*)"/.exec(line)![1]!;
+}
+
+/** The whole statement defining `id`. */
+function statement(dot: string, id: string): string {
+  const line = dot.split('\n').find((l) => l.trimStart().startsWith(`${id} [`));
+  if (line === undefined) throw new Error(`no statement for ${id}`);
+  return line.trim();
+}
+
+/** The ops the package highlights as fused (DESIGN.md's fused ops and the fused gradients). */
+const FUSED_OPS = [
+  'logSigmoid', 'softplus', 'logSoftmax', 'logsumexp', 'log1p', 'expm1',
+  'sigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits',
+  'sigmoidCrossEntropyGrad', 'softmaxCrossEntropyGrad', 'sparseSoftmaxCrossEntropyGrad',
+];
+
+/** A report of hand-made firings: each builds `replacement` in place of `matched`. */
+function reportOf(firings: readonly { phase: string; rule: string; doc: string; matched: Node; replacement: Node }[]): RewriteReport {
+  const list: Firing[] = firings.map((f) => ({ ...f, path: f.matched.path, scope: f.matched.scope, before: '', after: '', captures: {} }));
+  return { firings: list, phases: [] };
 }
 
 /** The ids of the node statements (`n3 [...]`, `s0 [...]`). */
@@ -109,7 +129,7 @@ describe('views', () => {
     expect(toDot(whole)).not.toContain('gradient');
   });
 
-  it('a stabilize report marks the fused node with the rule name and doc', () => {
+  it('a stabilize report marks the fused node with the rule name and doc, other rewritten nodes lightly', () => {
     const { loss } = mlp();
     const { graph: after, report } = stabilize(graph({ loss }));
     const dot = toDot(after, { report });
@@ -117,13 +137,88 @@ describe('views', () => {
     expect(i).toBeGreaterThanOrEqual(0);
     expect(classOf(dot, `n${i}`)).toBe('op fused');
     const firing = report.firings.find((f) => f.rule === 'binary-cross-entropy')!;
-    const line = dot.split('\n').find((l) => l.trimStart().startsWith(`n${i} [`))!;
+    const line = statement(dot, `n${i}`);
     expect(line).toContain('label="sigmoidCrossEntropy\\n[batch, 1] float32\\nrule: binary-cross-entropy"');
     expect(line).toContain(`tooltip="binary-cross-entropy: ${firing.doc}`);
-    // Inputs and params are never rewritten.
+    // The mean was rebuilt by negation-out-of-reduction (mean(-x) -> -mean(x), whose negation
+    // double-negation then removed): rewritten, not fused, still named by its rule.
+    expect(report.firings.map((f) => f.rule)).toContain('negation-out-of-reduction');
+    const m = after.nodes.indexOf(after.outputs[0]!);
+    expect(after.nodes[m]!.op).toBe('mean');
+    expect(classOf(dot, `n${m}`)).toBe('op output rewritten');
+    expect(statement(dot, `n${m}`)).toContain('\\nrule: negation-out-of-reduction\\noutput: loss"');
+    expect(statement(dot, `n${m}`)).toContain('fillcolor="#fff7ed", color="#fb923c"');
+    // Only fused ops are fused; inputs and params are never rewritten.
     after.nodes.forEach((n, k) => {
-      if (n.op === 'input' || n.op === 'param') expect(classOf(dot, `n${k}`)).not.toContain('fused');
+      if (classOf(dot, `n${k}`).split(' ').includes('fused')) expect(FUSED_OPS).toContain(n.op);
+      if (n.op === 'input' || n.op === 'param') expect(classOf(dot, `n${k}`)).toBe(n.op);
     });
+  });
+
+  it('fused only for a fused op that the stabilize phase built; any other firing gives rewritten', () => {
+    const x = input([2], { name: 'x', dtype: 'float64' });
+    const matched = exp(x); // older than the replacements, as a rule's match is
+    const fused = logSigmoid(x);
+    const tidied = neg(x);
+    const report = reportOf([
+      { phase: 'stabilize', rule: 'fuse', doc: 'doc one', matched, replacement: fused },
+      { phase: 'simplify', rule: 'tidy', doc: 'doc two', matched, replacement: tidied },
+    ]);
+    // By hand: x, then the outputs in order; fused is orange with penwidth 2, rewritten light
+    // orange with the default pen; both carry their rule and its doc.
+    expect(toDot({ a: fused, b: tidied }, { report })).toMatchInlineSnapshot(`
+      "digraph stablegrad {
+        graph [rankdir=TB, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.4];
+        node [fontname="Helvetica", fontsize=11, margin="0.12,0.04"];
+        edge [fontname="Helvetica", fontsize=9, color="#6b7280", arrowsize=0.7];
+        n0 [class="input", shape=ellipse, style="filled", fillcolor="#dbeafe", color="#2563eb", label="input\\nx\\n[2] float64"];
+        n1 [class="op output fused", shape=box, style="filled,rounded", fillcolor="#fed7aa", color="#c2410c", penwidth=2, peripheries=2, label="logSigmoid\\n[2] float64\\nrule: fuse\\noutput: a", tooltip="fuse: doc one"];
+        n2 [class="op output rewritten", shape=box, style="filled,rounded", fillcolor="#fff7ed", color="#fb923c", peripheries=2, label="neg\\n[2] float64\\nrule: tidy\\noutput: b", tooltip="tidy: doc two"];
+        n0 -> n1;
+        n0 -> n2;
+      }
+      "
+    `);
+    // The same fused op built in another phase is only rewritten.
+    const late = reportOf([{ phase: 'simplify', rule: 'fuse', doc: 'doc one', matched, replacement: fused }]);
+    expect(classOf(toDot(fused, { report: late }), 'n1')).toBe('op output rewritten');
+  });
+
+  it('forward + gradient: fused cross-entropies and fused gradients are fused, the gradient with its formula', () => {
+    const { loss, params } = mlp();
+    const training = compileTraining({ loss, params });
+    const nodes = training.graph.nodes;
+    const dot = toDot(training.graph, { forward: [training.loss], report: training.report });
+    const g = nodes.findIndex((n) => n.op === 'sigmoidCrossEntropyGrad');
+    expect(g).toBeGreaterThanOrEqual(0);
+    expect(classOf(dot, `n${g}`)).toBe('op fused gradient');
+    expect(statement(dot, `n${g}`)).toContain('tooltip="fused gradient: sigmoid(z) - y"');
+    expect(classOf(dot, `n${nodes.findIndex((n) => n.op === 'sigmoidCrossEntropyWithLogits')}`)).toBe('op fused');
+    // simplify rebuilt gradient nodes (an explicit broadcast dropped from a product): rewritten.
+    const simplified = training.report.firings.filter((f) => f.phase === 'simplify').map((f) => f.rule);
+    expect(simplified).toContain('broadcast-into-operation');
+    const rewritten = nodes.filter((_, k) => classOf(dot, `n${k}`).split(' ').includes('rewritten'));
+    expect(rewritten.map((n) => n.op)).toEqual(expect.arrayContaining(['mean', 'mul']));
+    nodes.forEach((n, k) => {
+      const classes = classOf(dot, `n${k}`).split(' ');
+      expect(classes.includes('fused')).toBe(['sigmoidCrossEntropyWithLogits', 'sigmoidCrossEntropyGrad'].includes(n.op));
+    });
+    // Outside a gradient view, an op that grad (not a rule) built is plain.
+    expect(classOf(toDot(training.graph), `n${g}`)).toBe('op');
+  });
+
+  it('forward + gradient without a report: a fused loss called directly and its gradient are fused', () => {
+    const z = input([3], { name: 'z' });
+    const y = input([3], { name: 'y' });
+    const loss = sum(sigmoidCrossEntropyWithLogits(z, y));
+    const [dz] = grad(loss, [z]);
+    const whole = graph({ loss, dz: dz! });
+    const dot = toDot(whole, { forward: [loss] });
+    const at = (op: string) => `n${whole.nodes.findIndex((n) => n.op === op)}`;
+    expect(classOf(dot, at('sigmoidCrossEntropyWithLogits'))).toBe('op fused');
+    expect(classOf(dot, at('sigmoidCrossEntropyGrad'))).toMatch(/^op (output )?fused gradient$/);
+    expect(statement(dot, at('sigmoidCrossEntropyWithLogits'))).not.toContain('tooltip');
+    expect(toDot(whole)).not.toContain('fused');
   });
 
   it('a rule that returns one of its captures marks nothing', () => {
@@ -131,7 +226,7 @@ describe('views', () => {
     const { graph: after, report } = stabilize(neg(neg(x)));
     expect(report.firings.map((f) => f.rule)).toContain('double-negation');
     expect(after.outputs[0]).toBe(x);
-    expect(toDot(after, { report })).not.toContain('fused');
+    expect(toDot(after, { report })).not.toMatch(/fused|rewritten/);
   });
 
   it('collapseScopes: a 3-layer MLP with its gradient is a few boxes, edges drawn once', () => {

@@ -10,7 +10,7 @@
 import {
   type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, opDef, StablegradError, topoSort, withScopePath,
 } from '@stablegrad/core';
-import { match } from './match.js';
+import { type Match, matches } from './match.js';
 import type { Phase, RewriteRule } from './rule.js';
 import { toSExpr } from './sexpr.js';
 
@@ -52,7 +52,7 @@ export interface Firing {
   readonly after: string;
   /** What each capture stood for: capture name -> node path. */
   readonly captures: { readonly [name: string]: string };
-  /** The matched node and its replacement (not plain data; left out of JSON). */
+  /** The matched node and its replacement (non-enumerable: `JSON.stringify` leaves them out). */
   readonly matched: Node;
   readonly replacement: Node;
 }
@@ -221,17 +221,30 @@ function exactNumber(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
 
+/**
+ * A firing record: plain data, plus the two nodes as non-enumerable properties so that tools
+ * can draw them while `JSON.stringify(report)` stays plain data.
+ */
+function firing(data: Omit<Firing, 'matched' | 'replacement'>, matched: Node, replacement: Node): Firing {
+  return Object.defineProperties({ ...data }, {
+    matched: { value: matched, enumerable: false },
+    replacement: { value: replacement, enumerable: false },
+  }) as Firing;
+}
+
 function sameAs(duplicate: Node, earlier: Node, phase: string): Firing {
-  return {
+  return firing({
     phase, rule: 'common-subexpression', doc: 'an expression computed twice is computed once and shared',
     path: duplicate.path, scope: duplicate.scope, before: toSExpr(duplicate), after: 'kept',
-    captures: { kept: earlier.path }, matched: duplicate, replacement: earlier,
-  };
+    captures: { kept: earlier.path },
+  }, duplicate, earlier);
 }
 
 function tryRule(rule: RewriteRule, root: Node, phase: string): Firing | null {
-  const m = match(rule.pattern, root);
-  if (m === null || (rule.guard !== undefined && !rule.guard(m))) return null;
+  // The first match the guard accepts: it may reject one order of a commutative op and accept the other.
+  let m: Match | undefined;
+  for (const candidate of matches(rule.pattern, root)) if (rule.guard?.(candidate) ?? true) { m = candidate; break; }
+  if (m === undefined) return null;
   const built = withScopePath(root.scope, () => rule.replace(m));
   if (built === root) return null;
   checkReplacement(rule, root, built);
@@ -241,10 +254,10 @@ function tryRule(rule: RewriteRule, root: Node, phase: string): Firing | null {
   for (const [key, value] of Object.entries(m)) if (value instanceof Node && key !== '$root') names.set(value, key);
   const captures: Record<string, string> = {};
   for (const [n, key] of names) captures[key] = n.path;
-  return {
+  return firing({
     phase, rule: rule.name, doc: rule.doc, path: root.path, scope: root.scope,
-    before: toSExpr(root, names), after: toSExpr(replacement, names), captures, matched: root, replacement,
-  };
+    before: toSExpr(root, names), after: toSExpr(replacement, names), captures,
+  }, root, replacement);
 }
 
 /** The node with new inputs (itself when they are the same objects). */

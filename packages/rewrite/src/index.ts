@@ -4,7 +4,7 @@
  * @module
  */
 export { type Pattern, type CapturePattern, type OpPattern, type ConstPattern, type AttrPattern, type AttrCapture, type PatternBuilders, P, v, c, op, attr, bind } from './pattern.js';
-export { match, isConstantNear, sameAttr, type Match, type MatchInfo } from './match.js';
+export { match, matches, isConstantNear, sameAttr, type Match, type MatchInfo } from './match.js';
 export { rule, type RewriteRule, type RuleExample, type Phase } from './rule.js';
 export { rewrite, RewriteError, type Firing, type RewriteReport, type RewriteResult, type RewriteOptions } from './engine.js';
 export { explain } from './explain.js';

@@ -40,7 +40,7 @@ interface Bindings {
 }
 
 /**
- * Matches `pattern` at `node`; returns the match or null.
+ * Matches `pattern` at `node`; returns the first match (see `matches` for the order) or null.
  * @example
  * ```ts
  * const m = match(P.log(P.sigmoid(v('z'))), someNode);
@@ -48,43 +48,70 @@ interface Bindings {
  * ```
  */
 export function match<N extends string>(pattern: Pattern<N>, node: Node): Match<N> | null {
-  const found = matchAt(pattern, node, { nodes: new Map(), attrs: new Map() });
-  if (found === null) return null;
-  return Object.freeze({ ...Object.fromEntries(found.nodes), $root: node, $attrs: Object.fromEntries(found.attrs) }) as Match<N>;
+  for (const found of matches(pattern, node)) return found;
+  return null;
 }
 
-function matchAt(pattern: Pattern, node: Node, b: Bindings): Bindings | null {
+/**
+ * Every way `pattern` matches at `node`, in a fixed order: each commutative node tries its
+ * inputs in order, then swapped, and the choice at an earlier node varies slowest. So a
+ * constraint further on (a capture bound twice, a rule's guard) can reject one choice of order
+ * and accept another.
+ * @example
+ * ```ts
+ * const x = input([], { name: 'x' }), y = input([], { name: 'y' });
+ * [...matches(P.add(v('a'), v('b')), add(x, y))].map((m) => m.a.name); // ['x', 'y']
+ * ```
+ */
+export function* matches<N extends string>(pattern: Pattern<N>, node: Node): Generator<Match<N>, void, undefined> {
+  for (const found of matchAt(pattern, node, { nodes: new Map(), attrs: new Map() })) {
+    yield Object.freeze({ ...Object.fromEntries(found.nodes), $root: node, $attrs: Object.fromEntries(found.attrs) }) as Match<N>;
+  }
+}
+
+// Each generator yields every binding state that extends `b` with a match; patterns are small,
+// so trying both orders of each commutative node (2^k for k of them) stays cheap.
+function* matchAt(pattern: Pattern, node: Node, b: Bindings): Generator<Bindings, void, undefined> {
   switch (pattern.kind) {
     case 'capture': {
-      if (pattern.test !== undefined && !pattern.test(node)) return null;
-      return bindNode(pattern.name, node, b);
+      const state = pattern.test === undefined || pattern.test(node) ? bindNode(pattern.name, node, b) : null;
+      if (state !== null) yield state;
+      return;
     }
     case 'const': {
-      if (!isConstantNear(node, pattern.value, pattern.tolerance)) return null;
-      return pattern.bind === undefined ? b : bindNode(pattern.bind, node, b);
+      if (!isConstantNear(node, pattern.value, pattern.tolerance)) return;
+      const state = pattern.bind === undefined ? b : bindNode(pattern.bind, node, b);
+      if (state !== null) yield state;
+      return;
     }
     case 'op': {
-      if (!pattern.ops.includes(node.op) || pattern.inputs.length !== node.inputs.length) return null;
-      let state: Bindings | null = matchAttrs(pattern.attrs, node, b);
-      if (state === null) return null;
-      if (pattern.bind !== undefined) state = bindNode(pattern.bind, node, state);
-      if (state === null) return null;
-      const inOrder = matchInputs(pattern.inputs, node.inputs, state);
-      if (inOrder !== null || !COMMUTATIVE.has(node.op) || node.inputs.length !== 2) return inOrder;
-      return matchInputs(pattern.inputs, [node.inputs[1]!, node.inputs[0]!], state);
+      if (!pattern.ops.includes(node.op) || pattern.inputs.length !== node.inputs.length) return;
+      let state = matchAttrs(pattern.attrs, node, b);
+      if (state !== null && pattern.bind !== undefined) state = bindNode(pattern.bind, node, state);
+      if (state === null) return;
+      yield* matchInputs(pattern.inputs, node.inputs, state);
+      const [first, second] = node.inputs;
+      // add(x, x) swapped is add(x, x): trying it again would only repeat the same matches.
+      if (COMMUTATIVE.has(node.op) && node.inputs.length === 2 && first !== second) {
+        yield* matchInputs(pattern.inputs, [second!, first!], state);
+      }
+      return;
     }
     default:
       return pattern satisfies never;
   }
 }
 
-function matchInputs(patterns: readonly Pattern[], inputs: readonly Node[], b: Bindings): Bindings | null {
-  let state: Bindings | null = b;
-  for (let i = 0; i < patterns.length && state !== null; i++) state = matchAt(patterns[i]!, inputs[i]!, state);
-  return state;
+/** Matches `patterns[from..]` against `inputs[from..]`, each input's matches extending the previous ones. */
+function* matchInputs(patterns: readonly Pattern[], inputs: readonly Node[], b: Bindings, from = 0): Generator<Bindings, void, undefined> {
+  if (from === patterns.length) {
+    yield b;
+    return;
+  }
+  for (const state of matchAt(patterns[from]!, inputs[from]!, b)) yield* matchInputs(patterns, inputs, state, from + 1);
 }
 
-// Bindings are copied on write, so a failed commutative attempt leaves no trace.
+// Bindings are copied on write, so an abandoned alternative leaves no trace in the others.
 function bindNode(name: string, node: Node, b: Bindings): Bindings | null {
   const bound = b.nodes.get(name);
   if (bound !== undefined) return bound === node ? b : null;

@@ -3,10 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { DTypeError, evaluate, grad, input, logSoftmax, type Node, ShapeError, softmax, sum } from '@stablegrad/core';
-import { decimalMath, propertyRuns, referenceEvaluate, toDecimal, ulpDistance } from '@stablegrad/testing';
-import { f64Tensor, gradCheck, logsumexpDec, weightedSum } from './op-check.js';
+import { createDecimalMath, decimalMath, propertyRuns, referenceEvaluate, toDecimal, ulpDistance } from '@stablegrad/testing';
+import { f64Tensor, gradCheck, log1pDec, logsumexpDec, weightedSum } from './op-check.js';
 
 const params = { seed: 777, numRuns: propertyRuns() };
+/** ULP allowed for float64 softmax and logSoftmax: the kernels measure <= 2 (TwoSum, log1p). */
+const ULP = 4;
+const WIDE = createDecimalMath(400);
 const f64 = { dtype: 'float64' } as const;
 const values = (n: Node, feeds: Parameters<typeof evaluate>[1] = {}): number[] => Array.from(evaluate(n, feeds).data);
 
@@ -14,6 +17,19 @@ const values = (n: Node, feeds: Parameters<typeof evaluate>[1] = {}): number[] =
 const exactLogSoftmax = (v: readonly number[]): number[] => {
   const lse = logsumexpDec(v);
   return v.map((t) => toDecimal(t).sub(lse).toNumber());
+};
+/**
+ * Exact log-softmax at 400 digits where it matters: (z_i - m) exactly (400 digits hold the
+ * difference of any two float64 values), minus log1p(sum of e^(z_j - m), j != argmax) at 60
+ * digits. Both parts are <= 0 and >= 0, so nothing cancels, and a dominant class's tiny loss
+ * (-e^-700) keeps its digits, which `z_i - lse` at 60 digits rounds to 0.
+ */
+const preciseLogSoftmax = (v: readonly number[]): number[] => {
+  const m = Math.max(...v);
+  const k = v.indexOf(m);
+  const rest = decimalMath.Decimal.sum(0, ...v.filter((_, j) => j !== k).map((t) => toDecimal(t).sub(toDecimal(m)).exp()));
+  const logS = log1pDec(rest);
+  return v.map((t) => toDecimal(t, WIDE.Decimal).sub(toDecimal(m, WIDE.Decimal)).sub(new WIDE.Decimal(logS)).toNumber());
 };
 const exactSoftmax = (v: readonly number[]): number[] => {
   const lse = logsumexpDec(v);
@@ -47,15 +63,13 @@ describe('extreme logits', () => {
   });
 
   const lane = fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 6 });
-  test.prop([lane], params)('logSoftmax is finite and close to decimal.js for every finite lane', (v) => {
+  test.prop([lane], params)('logSoftmax is finite and within a few ULP of decimal.js for every finite lane', (v) => {
     const w = input([v.length], { ...f64, name: 'w' });
     const got = values(logSoftmax(w), { w: v });
-    const want = exactLogSoftmax(v);
+    const want = preciseLogSoftmax(v);
     got.forEach((g, i) => {
       expect(Number.isFinite(g)).toBe(true);
-      // (z_i - m) rounds once (ulp of |z_i - m|), log1p once, the difference once
-      const scale = Math.abs(v[i]! - Math.max(...v)) + 1;
-      expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(4 * Number.EPSILON * scale);
+      expect(ulpDistance(g, want[i]!), `element ${i}: got ${g}, want ${want[i]}`).toBeLessThanOrEqual(ULP);
     });
   });
 
@@ -66,11 +80,25 @@ describe('extreme logits', () => {
     expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
     got.forEach((g, i) => {
       expect(Number.isFinite(g)).toBe(true);
-      // exp(z_i - m) carries the rounding of z_i - m, relative error up to |z_i - m| eps
-      const scale = Math.abs(v[i]! - Math.max(...v)) + 4;
-      // (plus two subnormal ULPs where the result underflows)
-      expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(2 * Number.EPSILON * scale * want[i]! + 2 * Number.MIN_VALUE);
+      // ULPs of the dtype, subnormal results included (their ULP is the smallest subnormal)
+      expect(ulpDistance(g, want[i]!), `element ${i}: got ${g}, want ${want[i]}`).toBeLessThanOrEqual(ULP);
     });
+  });
+
+  it('carries the rounding of z_i - max into exp (TwoSum): a naive kernel is hundreds of ULP off here', () => {
+    // 0.1 and -600.3 are not multiples of each other's ULP: -600.3 - 0.1 rounds (by up to 5.7e-14),
+    // and exp turns that absolute error into a relative error of the same size, ~250 ULP.
+    const v = [0.1, -600.3];
+    const w = input([2], { ...f64, name: 'w' });
+    const naiveTail = Math.exp(v[1]! - v[0]!);
+    const wantSoft = exactSoftmax(v);
+    const wantLog = preciseLogSoftmax(v);
+    // The lane discriminates: the naive formulas are far off on the small probability and on
+    // the tiny loss of the dominant class, -log1p(e^(z_1 - m)).
+    expect(ulpDistance(naiveTail / (1 + naiveTail), wantSoft[1]!)).toBeGreaterThan(50);
+    expect(ulpDistance(-Math.log1p(naiveTail), wantLog[0]!)).toBeGreaterThan(50);
+    values(softmax(w), { w: v }).forEach((g, i) => expect(ulpDistance(g, wantSoft[i]!)).toBeLessThanOrEqual(ULP));
+    values(logSoftmax(w), { w: v }).forEach((g, i) => expect(ulpDistance(g, wantLog[i]!)).toBeLessThanOrEqual(ULP));
   });
 });
 

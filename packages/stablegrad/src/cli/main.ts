@@ -96,10 +96,11 @@ function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
-// A closed pipe (`stablegrad dot g.json | head`) is not an error worth a stack trace.
+// A closed pipe (`stablegrad dot g.json | head`) is not an error; any other write error is one line.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  process.stderr.write(`stablegrad: cannot write the output: ${oneLine(e.message)}\n`);
+  process.exit(1);
 });
 
 try {

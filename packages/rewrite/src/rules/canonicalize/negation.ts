@@ -1,12 +1,17 @@
 /**
  * Canonical forms for subtraction and negation, so that one stabilize pattern covers `1 - p`,
  * `-p + 1`, `1 + (-1) * p` and `log1p(-p)`: subtraction becomes addition of a negation, and
- * negations move outward through products, quotients, sums and means.
+ * negations move outward through products, quotients, sums and means. Two rules bring the
+ * other spellings of a cross-entropy to `y log p + (1 - y) log(1 - p)`: `(y - 1) log q` becomes
+ * `-((1 - y) log q)`, and a log term minus a multiple of the same log term is factored
+ * (`log q - y log q` is `(1 - y) log q`).
  * @module
  */
 import { add, type AttrValue, div, input, log, log1p, mean, mul, neg, type Node, sub, sum } from '@stablegrad/core';
-import { attr, c, op, P, v } from '../../pattern.js';
+import { isConstantNear, sameAttr } from '../../match.js';
+import { attr, bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
+import { broadcastFits, isConstant, keepsShape, sameValue } from '../_guards.js';
 
 const a = v('a');
 const b = v('b');
@@ -84,6 +89,103 @@ export const log1pToLog = rule({
   examples: [{ before: () => log1p(named('x')()), after: 'log(add(1, x))' }],
 });
 
+/** True for `-1` spelled as a constant or as `neg(1)`. */
+const isMinusOne = (node: Node): boolean =>
+  isConstantNear(node, -1) || (node.op === 'neg' && isConstantNear(node.inputs[0]!, 1));
+/** The constant inside a `-1` (the node itself, or the `1` under `neg`). */
+const constantOf = (node: Node): Node => (node.op === 'neg' ? node.inputs[0]! : node);
+/** Logarithms, the factors that cross-entropy spellings move between terms. */
+const LOGS = new Set(['log', 'logSigmoid', 'logSoftmax']);
+const isLog = (node: Node): boolean => LOGS.has(node.op);
+
+export const minusOneOutOfLogProduct = rule({
+  name: 'label-difference-to-negation',
+  doc: '(y - 1) * log(q) is -((1 - y) * log(q)), so a cross-entropy written with y - 1 meets the usual 1 - y',
+  // (y - 1) L = -((1 - y) L), exactly: y - 1 and 1 - y round to negatives of each other
+  pattern: P.mul(bind('diff', P.add(a, b)), bind('l', op([...LOGS] as ('log' | 'logSigmoid' | 'logSoftmax')[], [x]))),
+  // Not for a constant y (folding handles it, and 1 - 1 would match again); the -1 broadcasts nothing.
+  guard: (m) => isMinusOne(m.b) && !isConstant(m.a) && keepsShape(m.a, m.diff, [constantOf(m.b)]),
+  replace: (m) => {
+    const oneMinus = add(1, neg(m.a));
+    return neg(m.$root.inputs[0] === m.diff ? mul(oneMinus, m.l) : mul(m.l, oneMinus));
+  },
+  examples: [
+    { before: () => mul(sub(named('y')(), 1), log(named('q')())), after: 'neg(mul(add(1, neg(y)), log(q)))' },
+    { before: () => mul(log(named('q')()), add(named('y')(), -1)), after: 'neg(mul(log(q), add(1, neg(y))))' },
+  ],
+});
+
+/** A term of a sum as sign * coefficient * log, or null when it has no log factor. */
+interface LogTerm { readonly negative: boolean; readonly coefficient: Node | null; readonly log: Node }
+
+function logTermOf(term: Node): LogTerm | null {
+  const negative = term.op === 'neg';
+  const body = negative ? term.inputs[0]! : term;
+  if (isLog(body)) return { negative, coefficient: null, log: body };
+  if (body.op !== 'mul') return null;
+  const [p, q] = body.inputs as [Node, Node];
+  if (isLog(q)) return { negative, coefficient: p, log: q };
+  if (isLog(p)) return { negative, coefficient: q, log: p };
+  return null;
+}
+
+/** The terms of a chain of additions, left to right; null past 32 terms (shared chains can blow up). */
+function termsOf(node: Node, into: Node[] = []): Node[] | null {
+  if (node.op !== 'add') {
+    into.push(node);
+    return into.length > 32 ? null : into;
+  }
+  return termsOf(node.inputs[0]!, into) === null ? null : termsOf(node.inputs[1]!, into);
+}
+
+/** Same node, or the same op with the same attributes on the same (structurally) inputs. */
+function sameTerm(p: Node, q: Node): boolean {
+  if (p === q) return true;
+  if (isConstant(p) || isConstant(q)) return sameValue(p, q);
+  if (p.op !== q.op || p.dtype !== q.dtype || p.inputs.length !== q.inputs.length || p.op === 'input' || p.op === 'param') return false;
+  const keys = Object.keys(p.attrs);
+  return keys.length === Object.keys(q.attrs).length && keys.every((k) => k in q.attrs && sameAttr(p.attrs[k]!, q.attrs[k]!)) &&
+    p.inputs.every((input, i) => sameTerm(input, q.inputs[i]!));
+}
+
+/** The terms of `root` with a log term and the subtracted multiple of it merged into one, or null. */
+function factored(root: Node): Node[] | null {
+  const terms = termsOf(root);
+  if (terms === null) return null;
+  const parsed = terms.map(logTermOf);
+  for (let j = 0; j < terms.length; j++) {
+    const minus = parsed[j];
+    if (minus === null || minus === undefined || !minus.negative || minus.coefficient === null) continue;
+    for (let i = 0; i < terms.length; i++) {
+      const plus = parsed[i];
+      if (i === j || plus === null || plus === undefined || plus.negative || !sameTerm(plus.log, minus.log)) continue;
+      const coefficient = plus.coefficient === null ? add(1, neg(minus.coefficient)) : add(plus.coefficient, neg(minus.coefficient));
+      const merged = mul(coefficient, plus.log);
+      return terms.flatMap((t, k) => (k === i ? [merged] : k === j ? [] : [t]));
+    }
+  }
+  return null;
+}
+
+export const factorLogTerm = rule({
+  name: 'factor-log-term',
+  doc: 'a log(q) + ... - b log(q) is (a - b) log(q) + ... (a = 1 for a bare log), so an expanded cross-entropy meets the factored one',
+  // L + A - y L = (1 - y) L + A; a L - b L = (a - b) L
+  pattern: P.add(a, b),
+  guard: (m) => {
+    const terms = factored(m.$root);
+    return terms !== null && terms.every((t) => t.dtype === m.$root.dtype) && broadcastFits(terms, m.$root);
+  },
+  replace: (m) => factored(m.$root)!.reduce((total, t) => add(total, t)),
+  examples: [
+    {
+      before: () => { const [y, q] = [named('y')(), log(named('q')())]; return sub(add(mul(y, log(named('p')())), q), mul(y, q)); },
+      after: 'add(mul(y, log(p)), mul(add(1, neg(y)), log(q)))',
+    },
+    { before: () => { const q = log(named('q')()); return sub(mul(named('a')(), q), mul(named('b')(), q)); }, after: 'mul(add(a, neg(b)), log(q))' },
+  ],
+});
+
 /**
  * The rules that move negations outward. Stabilize runs them again after its fusions, which
  * come out negated inside the user's reductions and products (`-mean(-sigmoidCE)`), so that the
@@ -94,5 +196,5 @@ export const negationMovingRules = [doubleNegation, negationOutOfProduct, negati
 /** The negation rules, in the order they are tried. */
 export const negationRules = [
   subToAddNeg, doubleNegation, minusOneTimes, negationOutOfProduct, negationOutOfQuotient, negationOutOfSum,
-  negationOutOfReduction, log1pToLog,
+  negationOutOfReduction, log1pToLog, minusOneOutOfLogProduct, factorLogTerm,
 ];

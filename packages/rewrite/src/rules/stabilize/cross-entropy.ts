@@ -4,7 +4,8 @@
  * `logSoftmax(z)`, these rules collapse the surrounding sums and products into the fused ops,
  * whose gradients are `sigmoid(z) - y` and `softmax(z) sum(y) - y` (`softmax(z) - y` for distributions):
  * - binary `y logSigmoid(z) + (1-y) logSigmoid(-z)` (weighted or not) -> `-sigmoidCrossEntropyWithLogits(z, y)`,
- *   elementwise, so multi-label losses and any later sum or mean come along;
+ *   elementwise, so multi-label losses and any later sum or mean come along; for logits written
+ *   negated (`-t`) the canonical double negations leave `logSigmoid(t)` in the second term, a rule of its own;
  * - categorical `sum(y * logSoftmax(z), axis)` -> `-softmaxCrossEntropyWithLogits(z, y)` for any float
  *   labels: the fused op's gradient is exact whether or not they sum to 1, and keeps its digits
  *   where the graph gradient of `logSoftmax` cancels (softmax(z) sum(y) close to y);
@@ -51,6 +52,17 @@ export const binaryCrossEntropy = rule({
   ],
 });
 
+/** y logSigmoid(-t) + (1 - y) logSigmoid(t) -> -sigmoidCrossEntropyWithLogits(-t, y): the logits were negated (`-t`), and double negations cancelled. */
+export const binaryCrossEntropyOfNegated = rule({
+  name: 'binary-cross-entropy-of-negated-logits',
+  doc: 'y log(sigmoid(-t)) + (1-y) log(1 - sigmoid(-t)) is -sigmoidCrossEntropyWithLogits(-t, y), where -(-t) became t',
+  // the binary form with z = -t: logσ(-z) = logσ(t)
+  pattern: P.add(P.mul(y, P.logSigmoid(bind('z', P.neg(v('t'))))), P.mul(P.add(c(1), P.neg(y)), P.logSigmoid(v('t')))),
+  guard: (m) => fits(m.$root, broadcastShapes(m.z.shape, m.y.shape)),
+  replace: (m) => neg(sigmoidCrossEntropyWithLogits(m.z, m.y)),
+  examples: [{ before: () => naiveBce(neg(named('t')), named('y')), after: 'neg(sigmoidCrossEntropyWithLogits(neg(t), y))' }],
+});
+
 const factorsOf = (node: Node): Node[] => (node.op === 'mul' ? [...factorsOf(node.inputs[0]!), ...factorsOf(node.inputs[1]!)] : [node]);
 
 /** y when `node` is 1 + (-y) (canonical 1 - y), else undefined. */
@@ -80,7 +92,9 @@ export function weightedBinary(p: Node, q: Node): { z: Node; y: Node; weights: N
     const [fa, fb] = [factorsOf(first), factorsOf(second)];
     for (const ls of fa.filter((f) => f.op === 'logSigmoid')) {
       const zn = ls.inputs[0]!;
-      const lsNeg = fb.find((f) => f.op === 'logSigmoid' && f.inputs[0]!.op === 'neg' && f.inputs[0]!.inputs[0] === zn);
+      // logSigmoid(-z), or logSigmoid(t) when z is -t (the double negation cancelled)
+      const negates = (w: Node) => (w.op === 'neg' && w.inputs[0] === zn) || (zn.op === 'neg' && zn.inputs[0] === w);
+      const lsNeg = fb.find((f) => f.op === 'logSigmoid' && negates(f.inputs[0]!));
       if (lsNeg === undefined) continue;
       for (const om of fb) {
         const yn = oneMinus(om);
@@ -167,11 +181,15 @@ export const sparseCrossEntropy = rule({
   }],
 });
 
-/** softmaxCrossEntropyWithLogits(z, oneHot(labels, k)) -> sparseSoftmaxCrossEntropyWithLogits(z, labels). */
+/**
+ * softmaxCrossEntropyWithLogits(z, oneHot(labels, k)) -> sparseSoftmaxCrossEntropyWithLogits(z, labels).
+ * Changes behaviour for labels outside [0, k): a loss of 0 before, a ValueError after.
+ */
 export const oneHotToSparse = rule({
   name: 'one-hot-cross-entropy-to-sparse',
-  doc: 'softmax cross-entropy against oneHot(labels, k) over the last axis of k classes is the sparse form, which needs no one-hot tensor',
-  // sum_i oneHot(l)_i (lse(z) - z_i) = lse(z) - z_l
+  doc: 'softmax cross-entropy against oneHot(labels, k) over the last axis of k classes is the sparse form, which needs no one-hot tensor; a label outside [0, k) then raises a ValueError instead of giving loss 0',
+  // sum_i oneHot(l)_i (lse(z) - z_i) = lse(z) - z_l for l in [0, k); oneHot(l) is a zero row (loss 0) for any other l,
+  // where the sparse op throws a ValueError naming the node and the label: a bad label is a bug, not a free zero.
   pattern: op('softmaxCrossEntropyWithLogits', [z, bind('hot', P.oneHot(v('labels')))], { axis: attr('axis') }),
   guard: (m) => m.$attrs.axis === m.z.shape.length - 1 && typeof m.hot.attrs.depth === 'number' && m.hot.attrs.depth === m.z.shape[m.z.shape.length - 1],
   replace: (m) => sparseSoftmaxCrossEntropyWithLogits(m.z, m.labels),
@@ -182,4 +200,4 @@ export const oneHotToSparse = rule({
 });
 
 /** The cross-entropy rules, in the order they are tried (after the sigmoid and softmax rules). */
-export const crossEntropyRules = [binaryCrossEntropy, weightedBinaryCrossEntropy, categoricalCrossEntropy, sparseCrossEntropy, oneHotToSparse];
+export const crossEntropyRules = [binaryCrossEntropy, binaryCrossEntropyOfNegated, weightedBinaryCrossEntropy, categoricalCrossEntropy, sparseCrossEntropy, oneHotToSparse];

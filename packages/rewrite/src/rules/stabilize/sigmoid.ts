@@ -8,6 +8,7 @@
  */
 import { input, log, log1p, logSigmoid, neg, sigmoid, sub } from '@stablegrad/core';
 import { c, P, v } from '../../pattern.js';
+import { keepsShape } from '../_guards.js';
 import { rule } from '../../rule.js';
 
 const z = v('z');
@@ -27,6 +28,8 @@ export const oneMinusSigmoid = rule({
   name: 'one-minus-sigmoid',
   doc: '1 - sigmoid(z) is sigmoid(-z), which keeps its digits where sigmoid(z) is close to 1',
   pattern: P.add(c(1), P.neg(P.sigmoid(z))),
+  // Only when the ones (the root's other input) do not broadcast z to a larger shape.
+  guard: (m) => keepsShape(m.z, m.$root, m.$root.inputs.filter((i) => i.op === 'constant')),
   replace: (m) => sigmoid(neg(m.z)),
   examples: [
     { before: () => sub(1, sigmoid(example())), after: 'sigmoid(neg(z))' },
