@@ -194,6 +194,11 @@ describe.concurrent('stablegrad explain', () => {
     const text = expectSuccess(await cli('explain', EXAMPLE));
     for (const rule of ['log-sigmoid', 'one-minus-sigmoid', 'binary-cross-entropy']) expect(text).toContain(rule);
     expect(text).toMatch(/^1\. /);
+    // Spelling changes of the canonicalize phase only with --all.
+    expect(text).not.toContain('sub-to-add-neg');
+    const all = expectSuccess(await cli('explain', EXAMPLE, '--all'));
+    expect(all).toContain('sub-to-add-neg');
+    expect(all).toContain('(canonicalize)');
   });
 });
 

@@ -11,13 +11,15 @@ import { readGraphFile } from '../io.js';
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'Stabilize a graph and print which rewrite rules fired, where, and why.',
-  usage: 'explain <graph.json>',
+  usage: 'explain <graph.json> [--all]',
   options: {
+    all: { type: 'boolean', help: 'also list the canonicalize and simplify firings (spelling changes, folding)' },
     help: { type: 'boolean', short: 'h', help: 'show this help' },
   },
   details: [
     'Reads a graph saved with toJSON from @stablegrad/core, runs stabilize (canonicalize, stabilize,',
-    'simplify) and prints the report of explain() from @stablegrad/rewrite. The file is not changed.',
+    'simplify) and prints the report of explain() from @stablegrad/rewrite: by default the firings of',
+    'the stabilize phase, which change the numerics; --all lists every phase. The file is not changed.',
     '',
     'Example:',
     '  stablegrad explain examples/graphs/naive-bce.json',
@@ -28,5 +30,6 @@ export const explainCommand: Command = {
 async function runExplain(args: ParsedArgs): Promise<string> {
   const file = onePositional(args, 'explain', 'graph file');
   const g = await readGraphFile(file);
-  return explain(stabilize(g).report);
+  const report = stabilize(g).report;
+  return explain(report, args.flags.has('all') ? {} : { phases: ['stabilize'] });
 }
