@@ -6,6 +6,7 @@
  * Slow (tens of microseconds per exp), so it runs only where nothing cheaper is accurate.
  * @module
  */
+import { ldexp } from './_double-double.js';
 
 /** The number `m * 2^e`. */
 export interface BigFloat {
@@ -110,20 +111,6 @@ export function bigToNumber(x: BigFloat): number {
   if ((top << BigInt(extra)) !== mag) top |= 1n;
   const value = ldexp(Number(top), x.e + extra);
   return negative ? -value : value;
-}
-
-function ldexp(x: number, n: number): number {
-  let y = x;
-  let k = n;
-  while (k > 1023) {
-    y *= 2 ** 1023;
-    k -= 1023;
-  }
-  while (k < -1022) {
-    y *= 2 ** -1022;
-    k += 1022;
-  }
-  return y * 2 ** k;
 }
 
 const ln2Cache = new Map<number, BigFloat>();

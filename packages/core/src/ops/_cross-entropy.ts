@@ -27,7 +27,7 @@ import {
   type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, ldexp, productError, twoSum,
 } from './_double-double.js';
 import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigMul, bigNeg, bigToNumber } from './_big-float.js';
-import { forEachLane } from './_rules.js';
+import { checkAxis, forEachLane } from './_rules.js';
 
 /** A double-double result is trusted while it keeps 60 of its ~104 bits: |g| >= 2^-44 operand. */
 const DD_TRUSTED = 2 ** -44;
@@ -696,6 +696,14 @@ export function sameShapeOf(a: Shape, b: Shape, what: string): Shape {
 }
 
 /** The dtype rule of the softmax cross-entropies: float logits, labels of the same dtype. */
+/** Shape rule shared by softmax cross-entropy and its gradient: float logits and labels of one shape, a valid axis. */
+export function softLabelShape(z: TypeInfo, y: TypeInfo, axis: number): Shape {
+  checkSoftLabels(z, y);
+  const shape = sameShapeOf(z.shape, y.shape, 'logits and labels');
+  checkAxis(axis, shape.length);
+  return shape;
+}
+
 export function checkSoftLabels(z: TypeInfo, y: TypeInfo): void {
   requireFloat(z.dtype, 'logits');
   if (y.dtype !== z.dtype) throw new DTypeError(`labels must have the logits' dtype ${z.dtype}, got ${y.dtype}; cast them`);

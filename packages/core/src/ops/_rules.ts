@@ -22,6 +22,16 @@ export function floatUnary(inputs: readonly TypeInfo[]): TypeInfo {
   return { shape: x.shape, dtype: x.dtype };
 }
 
+/** Shape rule of float ops that work along one axis and keep the shape (softmax, logSoftmax). */
+export function floatAlongAxis(what: string) {
+  return (inputs: readonly TypeInfo[], { axis }: { axis: number }): TypeInfo => {
+    const x = inputs[0]!;
+    requireFloat(x.dtype, what);
+    checkAxis(axis, x.shape.length);
+    return { shape: x.shape, dtype: x.dtype };
+  };
+}
+
 /** Shape rule of elementwise unary ops that also accept int32. */
 export function anyUnary(inputs: readonly TypeInfo[]): TypeInfo {
   const x = inputs[0]!;
@@ -132,6 +142,20 @@ export function stridedIndex(outShape: ConcreteShape, strides: readonly number[]
     }
   }
   return map;
+}
+
+/** `x`'s data broadcast to `out.shape` (the kernel of broadcastTo and broadcastLike). */
+export function broadcastData(x: Tensor, out: ConcreteType): TypedArray {
+  const map = broadcastIndex(x.shape, out.shape);
+  const y = allocate(out.dtype, map.length);
+  const data = x.data;
+  for (let i = 0; i < y.length; i++) y[i] = data[map[i]!]!;
+  return y;
+}
+
+/** `x`'s values broadcast to `out.shape` (the reference of broadcastTo and broadcastLike). */
+export function broadcastValues<T>(x: RefTensor<T>, out: ConcreteType): T[] {
+  return Array.from(broadcastIndex(x.shape, out.shape), (i) => x.data[i]!);
 }
 
 /** Checks at run time that `shape` broadcasts to `outShape`. */

@@ -4,12 +4,11 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import { DTypeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
-import { broadcastShapes, sizeOf } from '../shape.js';
-import { broadcastIndex, checkBroadcast } from './_rules.js';
+import { broadcastShapes } from '../shape.js';
+import { broadcastData, broadcastValues, checkBroadcast } from './_rules.js';
 import { sumTo } from './sum-to.js';
 
 export const broadcastLikeOp = defineOp({
@@ -23,13 +22,9 @@ export const broadcastLikeOp = defineOp({
   },
   kernel: ([x, like], _attrs, out) => {
     checkBroadcast(x!.shape, like!.shape);
-    const map = broadcastIndex(x!.shape, out.shape);
-    const y = allocate(out.dtype, sizeOf(out.shape));
-    const data = x!.data;
-    for (let i = 0; i < y.length; i++) y[i] = data[map[i]!]!;
-    return y;
+    return broadcastData(x!, out);
   },
-  reference: ([x], _attrs, _M, out) => Array.from(broadcastIndex(x!.shape, out.shape), (i) => x!.data[i]!),
+  reference: ([x], _attrs, _M, out) => broadcastValues(x!, out),
   // the transpose of broadcasting is summing back
   vjp: ({ inputs, cotangent }) => [sumTo(cotangent, inputs[0]!), null],
   dot: () => 'broadcastLike',

@@ -5,12 +5,11 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
-import { type Dim, formatShape, sizeOf } from '../shape.js';
-import { broadcastIndex, unbroadcast } from './_rules.js';
+import { type Dim, formatShape } from '../shape.js';
+import { broadcastData, broadcastValues, unbroadcast } from './_rules.js';
 
 function checkTarget(target: readonly Dim[]): void {
   for (const d of target) {
@@ -45,14 +44,8 @@ export const broadcastToOp = defineOp<{ shape: readonly Dim[] }>({
     });
     return { shape: out, dtype: x!.dtype };
   },
-  kernel: ([x], _attrs, out) => {
-    const map = broadcastIndex(x!.shape, out.shape);
-    const y = allocate(out.dtype, sizeOf(out.shape));
-    const data = x!.data;
-    for (let i = 0; i < y.length; i++) y[i] = data[map[i]!]!;
-    return y;
-  },
-  reference: ([x], _attrs, _M, out) => Array.from(broadcastIndex(x!.shape, out.shape), (i) => x!.data[i]!),
+  kernel: ([x], _attrs, out) => broadcastData(x!, out),
+  reference: ([x], _attrs, _M, out) => broadcastValues(x!, out),
   // the adjoint of broadcasting sums the copies back
   vjp: ({ inputs, cotangent }) => [unbroadcast(cotangent, inputs[0]!)],
   dot: ({ shape }) => `broadcastTo ${formatShape(shape)}`,

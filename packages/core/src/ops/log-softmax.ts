@@ -5,12 +5,12 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate, requireFloat } from '../dtype.js';
+import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
 import { log1pOfTail, loadRow, softmaxScratch } from './_cross-entropy.js';
-import { checkAxis, forEachLane } from './_rules.js';
+import { floatAlongAxis, forEachLane } from './_rules.js';
 import { log1pReference } from './log1p.js';
 import { lanesOf, refMax } from './softmax.js';
 import { sum } from './sum.js';
@@ -19,11 +19,7 @@ export const logSoftmaxOp = defineOp<{ axis: number }>({
   name: 'logSoftmax',
   arity: 1,
   attrs: { axis: 'int' },
-  infer: ([x], { axis }) => {
-    requireFloat(x!.dtype, 'logSoftmax');
-    checkAxis(axis, x!.shape.length);
-    return { shape: x!.shape, dtype: x!.dtype };
-  },
+  infer: floatAlongAxis('logSoftmax'),
   // log p_i = -((m - z_i) + log1p(T)), with m - z_i = hi + lo exact (TwoSum) and T, the sum of
   // the non-max terms, compensated: finite for every finite input, error independent of spread.
   kernel: ([x], { axis }, out) => {

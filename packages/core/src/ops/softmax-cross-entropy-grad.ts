@@ -13,18 +13,15 @@ import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
-import { checkSoftLabels, laneOf, lanesOf, refSoftmaxRowGrad, sameShapeOf, softmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
-import { checkAxis, forEachLane } from './_rules.js';
+import { laneOf, lanesOf, refSoftmaxRowGrad, softLabelShape, softmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
+import { forEachLane } from './_rules.js';
 
 export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
   name: 'softmaxCrossEntropyGrad',
   arity: 2,
   attrs: { axis: 'int' },
   infer: ([z, y], { axis }) => {
-    checkSoftLabels(z!, y!);
-    const shape = sameShapeOf(z!.shape, y!.shape, 'logits and labels');
-    checkAxis(axis, shape.length);
-    return { shape, dtype: z!.dtype };
+    return { shape: softLabelShape(z!, y!, axis), dtype: z!.dtype };
   },
   kernel: ([z, y], { axis }, out) => {
     const k = z!.shape[axis]!;

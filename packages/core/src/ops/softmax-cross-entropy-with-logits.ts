@@ -14,8 +14,8 @@ import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
-import { checkSoftLabels, laneOf, lanesOf, refSoftmaxRowLoss, sameShapeOf, softmaxRowLoss } from './_cross-entropy.js';
-import { checkAxis, forEachLane } from './_rules.js';
+import { laneOf, lanesOf, refSoftmaxRowLoss, softLabelShape, softmaxRowLoss } from './_cross-entropy.js';
+import { forEachLane } from './_rules.js';
 import { expandDims } from './expand-dims.js';
 import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 
@@ -24,10 +24,7 @@ export const softmaxCrossEntropyWithLogitsOp = defineOp<{ axis: number }>({
   arity: 2,
   attrs: { axis: 'int' },
   infer: ([z, y], { axis }) => {
-    checkSoftLabels(z!, y!);
-    const shape = sameShapeOf(z!.shape, y!.shape, 'logits and labels');
-    checkAxis(axis, shape.length);
-    return { shape: shape.filter((_, i) => i !== axis), dtype: z!.dtype };
+    return { shape: softLabelShape(z!, y!, axis).filter((_, i) => i !== axis), dtype: z!.dtype };
   },
   kernel: ([z, y], { axis }, out) => {
     const loss = allocate(out.dtype, sizeOf(out.shape));

@@ -5,12 +5,12 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate, requireFloat } from '../dtype.js';
+import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
 import { loadRow, softmaxScratch } from './_cross-entropy.js';
-import { checkAxis, forEachLane } from './_rules.js';
+import { floatAlongAxis, forEachLane } from './_rules.js';
 import { sum } from './sum.js';
 
 /** Maximum of a lane; NaN when the lane holds a NaN. */
@@ -45,11 +45,7 @@ export const softmaxOp = defineOp<{ axis: number }>({
   name: 'softmax',
   arity: 1,
   attrs: { axis: 'int' },
-  infer: ([x], { axis }) => {
-    requireFloat(x!.dtype, 'softmax');
-    checkAxis(axis, x!.shape.length);
-    return { shape: x!.shape, dtype: x!.dtype };
-  },
+  infer: floatAlongAxis('softmax'),
   // p_i = e^(z_i - m) / (1 + T) with z_i - m kept exactly (TwoSum), so the error does not
   // grow with the spread of the logits; T = sum of the non-max terms, compensated.
   kernel: ([x], { axis }, out) => {
