@@ -1,0 +1,116 @@
+/**
+ * Training data in: features and labels become tensors of the shapes the model's graph expects,
+ * and every problem a user can make with them is caught here, before a step runs, with a
+ * `DataError` naming the argument and the row: row counts that differ, the wrong number of
+ * features, NaN or Infinity, labels out of range or of the wrong kind.
+ * @module
+ */
+import { allocate, type DType, isTensor, type Tensor, tensor, type TensorLike } from '@stablegrad/core';
+import { DataError } from './errors.js';
+import type { Loss } from './losses/index.js';
+
+/**
+ * Features `x` as a `[rows, features]` tensor of the model's dtype: nested arrays, a tensor, or a
+ * flat typed array (read as rows of `features`).
+ * @example
+ * ```ts
+ * toFeatures([[0, 1], [2, 3]], 2, 'float32', 'x').shape; // [2, 2]
+ * ```
+ */
+export function toFeatures(x: TensorLike, features: number, dtype: DType, what: string): Tensor {
+  const t = asTensor(x, dtype, what);
+  const shaped = ArrayBuffer.isView(x) && !isTensor(x) ? reshapeFlat(t, features, what) : t;
+  if (shaped.shape.length !== 2 || shaped.shape[1] !== features) {
+    throw new DataError(`${what} has shape [${shaped.shape.join(', ')}], but the model expects [rows, ${features}] (inputShape [${features}])`);
+  }
+  const bad = shaped.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new DataError(`${what} row ${Math.floor(bad / features)}, feature ${bad % features}: ${shaped.data[bad]} is not a finite number`);
+  }
+  return shaped;
+}
+
+/**
+ * Labels `y` for `loss` and a last layer of `units` outputs, shaped as the loss's label input:
+ * `[rows]` class indices for sparse losses, `[rows, units]` otherwise (`[rows]` is accepted for
+ * one unit, `[rows, 1]` for class indices). Values are checked by the loss.
+ * @example
+ * ```ts
+ * toLabels([0, 2, 1], sparseCategoricalCrossentropy(), 3, 'float32', 'y').dtype; // 'int32'
+ * ```
+ */
+export function toLabels(y: TensorLike, loss: Loss, units: number, dtype: DType, what: string): Tensor {
+  const type = loss.labelType(units, dtype);
+  const sparse = type.shape.length === 1;
+  const raw = asTensor(y, sparse ? 'float64' : dtype, what);
+  let shaped = raw;
+  if (sparse && raw.shape.length === 2 && raw.shape[1] === 1) shaped = { ...raw, shape: [raw.shape[0]!] };
+  if (!sparse && raw.shape.length === 1 && units === 1) shaped = { ...raw, shape: [raw.shape[0]!, 1] };
+  const expected = sparse ? '[rows] (class indices)' : `[rows, ${units}]`;
+  if (shaped.shape.length !== type.shape.length || (!sparse && shaped.shape[1] !== units)) {
+    const hint = sparse && raw.shape.length === 2 ? `; for one-hot labels use categoricalCrossentropy` : '';
+    throw new DataError(`${what} has shape [${raw.shape.join(', ')}], but ${loss.config.name} with ${units} output units expects ${expected}${hint}`);
+  }
+  const bad = loss.badLabel(shaped, units);
+  if (bad !== null) throw new DataError(`${what} ${bad} (${loss.config.name})`);
+  return sparse ? tensor(shaped, { dtype: 'int32' }) : shaped;
+}
+
+/**
+ * Checks that features and labels have one row per example.
+ * @example
+ * ```ts
+ * checkSameRows(x, y, 'x', 'y'); // DataError: x has 100 rows but y has 99 ...
+ * ```
+ */
+export function checkSameRows(x: Tensor, y: Tensor, xWhat: string, yWhat: string): void {
+  if (x.shape[0] !== y.shape[0]) {
+    throw new DataError(`${xWhat} has ${x.shape[0]} rows but ${yWhat} has ${y.shape[0]}; they must have one row per example`);
+  }
+  if (x.shape[0] === 0) throw new DataError(`${xWhat} has no rows`);
+}
+
+/**
+ * The rows `indices` of `t`, as a new tensor (a batch).
+ * @example
+ * ```ts
+ * takeRows(x, [4, 0, 2]).shape; // [3, features]
+ * ```
+ */
+export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
+  const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  const data = allocate(t.dtype, indices.length * width);
+  for (let i = 0; i < indices.length; i++) {
+    const from = indices[i]! * width;
+    data.set(t.data.subarray(from, from + width), i * width);
+  }
+  return { dtype: t.dtype, shape: [indices.length, ...t.shape.slice(1)], data };
+}
+
+/**
+ * Rows `start .. end-1` of `t` (a view, no copy).
+ * @example
+ * ```ts
+ * rowRange(x, 0, 32).shape; // [32, features]
+ * ```
+ */
+export function rowRange(t: Tensor, start: number, end: number): Tensor {
+  const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  return { dtype: t.dtype, shape: [end - start, ...t.shape.slice(1)], data: t.data.subarray(start * width, end * width) };
+}
+
+function asTensor(value: TensorLike, dtype: DType, what: string): Tensor {
+  if (isTensor(value)) return value.dtype === dtype ? value : tensor(value, { dtype });
+  try {
+    return tensor(value, { dtype });
+  } catch (e) {
+    throw new DataError(`${what}: ${(e as Error).message}`);
+  }
+}
+
+function reshapeFlat(t: Tensor, features: number, what: string): Tensor {
+  if (t.data.length % features !== 0) {
+    throw new DataError(`${what} is a flat array of ${t.data.length} numbers, not a whole number of rows of ${features} features`);
+  }
+  return { ...t, shape: [t.data.length / features, features] };
+}

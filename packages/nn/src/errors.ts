@@ -1,0 +1,58 @@
+/**
+ * The errors of the layers package. Each names what it concerns: the argument (`x`, `y`), the
+ * row or label at fault, the layer, the epoch and batch, or the file and JSON field.
+ * @module
+ */
+import { StablegradError } from '@stablegrad/core';
+
+/**
+ * Training or evaluation data that cannot be used: row counts that differ, a wrong feature
+ * count, labels out of range, NaN or Infinity in the inputs. Thrown before any step runs.
+ * @example
+ * ```ts
+ * model.fit(x, y.slice(1));
+ * // DataError: x has 100 rows but y has 99; they must have one row per example
+ * ```
+ */
+export class DataError extends StablegradError {
+  override name = 'DataError';
+}
+
+/**
+ * Training went wrong while running: the loss became NaN or Infinity. The message names the
+ * epoch and the batch, and the weights are left as they were before that batch's update.
+ * @example
+ * ```ts
+ * await model.fit(x, y, { epochs: 10 });
+ * // TrainingError: the loss became NaN at epoch 3, batch 7 (rows 192-223); training stopped ...
+ * ```
+ */
+export class TrainingError extends StablegradError {
+  override name = 'TrainingError';
+}
+
+/**
+ * A model used the wrong way: `fit` before `compile`, an unknown activation, a layer config
+ * that does not fit the layer before it.
+ * @example
+ * ```ts
+ * await model.fit(x, y); // ModelError: the model is not compiled: call model.compile({ loss, optimizer }) first
+ * ```
+ */
+export class ModelError extends StablegradError {
+  override name = 'ModelError';
+}
+
+/**
+ * A saved model file that cannot be read: not JSON, a wrong format tag, a missing or malformed
+ * field (the message starts with the file and the JSON path, e.g. `model.json: $.layers[1].units`),
+ * or weights whose count does not match their shape.
+ * @example
+ * ```ts
+ * loadModel('broken.json');
+ * // ModelFormatError: broken.json: $.weights[0].data: expected 1600 numbers, found 1599
+ * ```
+ */
+export class ModelFormatError extends StablegradError {
+  override name = 'ModelFormatError';
+}

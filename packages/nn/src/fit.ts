@@ -1,0 +1,223 @@
+/**
+ * The training loop behind `model.fit`, and the batched measurement behind `evaluate` and
+ * validation. It works on a `StepRunner` (the model's compiled graph and optimizer), so the loop
+ * reads on its own: shuffle, batch, step, check, update, log.
+ * @module
+ */
+import type { Tensor, TensorLike, TypedArray } from '@stablegrad/core';
+import type { Callback, Logs, TrainingModel } from './callbacks.js';
+import { rowRange, takeRows } from './data.js';
+import { ModelError, TrainingError } from './errors.js';
+import type { Metric } from './metrics.js';
+import { createProgress, type ProgressStream } from './progress.js';
+import { permutation, type SeededRandom } from './random.js';
+
+/**
+ * Options of `fit`, Keras' names.
+ * @example
+ * ```ts
+ * await model.fit(x, y, { epochs: 30, batchSize: 32, validationSplit: 0.2, verbose: 2 });
+ * ```
+ */
+export interface FitOptions {
+  /** Passes over the data (default 1, as Keras). */
+  readonly epochs?: number;
+  /** Rows per step (default 32). The last batch of an epoch may be smaller. */
+  readonly batchSize?: number;
+  /** Shuffle the training rows before each epoch (default true; seeded by the model's seed). */
+  readonly shuffle?: boolean;
+  /** Hold out this share of the rows, the last ones before shuffling (as Keras), for validation. */
+  readonly validationSplit?: number;
+  /** `[x, y]` to validate on after each epoch (instead of `validationSplit`). */
+  readonly validationData?: readonly [TensorLike, TensorLike];
+  /** 0 silent, 1 progress bar in a terminal (default), 2 one line per epoch. */
+  readonly verbose?: 0 | 1 | 2;
+  readonly callbacks?: readonly Callback[];
+  /** Where progress goes (default `process.stdout`). */
+  readonly stream?: ProgressStream;
+}
+
+/**
+ * What `fit` returns: per epoch, the training loss and metrics and the validation ones
+ * (`val_loss`, `val_accuracy`, ...), as Keras' `History`.
+ * @example
+ * ```ts
+ * const { history } = await model.fit(x, y, { epochs: 10, validationSplit: 0.2 });
+ * history.loss;          // 10 numbers
+ * history.val_accuracy;  // 10 numbers
+ * ```
+ */
+export interface History {
+  /** 0-based epoch numbers that ran. */
+  readonly epoch: number[];
+  readonly history: { [name: string]: number[] };
+  readonly params: { readonly epochs: number; readonly batchSize: number; readonly samples: number; readonly steps: number };
+}
+
+/**
+ * One model's training and evaluation steps (the model builds it from its compiled graph).
+ * @example
+ * ```ts
+ * const { loss, gradients } = runner.train(xBatch, yBatch);
+ * runner.update(gradients);
+ * ```
+ */
+export interface StepRunner {
+  readonly metrics: readonly Metric[];
+  readonly fromLogits: boolean;
+  /** Scope paths of the params, in gradient order (for error messages). */
+  readonly paramPaths: readonly string[];
+  /** Loss, gradients and prediction on a batch, at the current weights. */
+  train(x: Tensor, y: Tensor): { loss: number; gradients: TypedArray[]; prediction: Tensor };
+  /** The optimizer's update from those gradients. */
+  update(gradients: readonly TypedArray[]): void;
+  /** Loss and prediction on a batch. */
+  test(x: Tensor, y: Tensor): { loss: number; prediction: Tensor };
+  weights(): Tensor[];
+  restoreWeights(weights: readonly Tensor[]): void;
+}
+
+/**
+ * The training loop.
+ * @example
+ * ```ts
+ * const history = await fitModel(model, runner, { x, y }, undefined, { epochs: 5 }, seededRandom(1));
+ * ```
+ */
+export async function fitModel(
+  model: TrainingModel, runner: StepRunner, data: { x: Tensor; y: Tensor },
+  validationData: { x: Tensor; y: Tensor } | undefined, options: FitOptions, random: SeededRandom,
+): Promise<History> {
+  const epochs = positiveInteger(options.epochs ?? 1, 'epochs');
+  const batchSize = positiveInteger(options.batchSize ?? 32, 'batchSize');
+  const { train, validation } = splitValidation(data, validationData, options.validationSplit);
+  const rows = train.x.shape[0]!;
+  const steps = Math.ceil(rows / batchSize);
+  const progress = createProgress(options.verbose ?? 1, options.stream ?? process.stdout, epochs);
+  const callbacks = options.callbacks ?? [];
+  const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples: rows, steps } };
+
+  model.stopTraining = false;
+  for (const c of callbacks) await c.onTrainBegin?.(model);
+  let lastLogs: Logs = {};
+  let lastYield = performance.now();
+  for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+    for (const c of callbacks) await c.onEpochBegin?.(epoch, model);
+    const started = performance.now();
+    const order = options.shuffle ?? true ? permutation(rows, random) : Array.from({ length: rows }, (_, i) => i);
+    const totals = new Totals(runner.metrics);
+    progress.startEpoch(epoch, steps);
+    for (let batch = 0; batch < steps; batch++) {
+      const indices = order.slice(batch * batchSize, (batch + 1) * batchSize);
+      const x = takeRows(train.x, indices);
+      const y = takeRows(train.y, indices);
+      const result = runner.train(x, y);
+      checkFinite(result.loss, result.gradients, runner.paramPaths, epoch, batch, batchSize, indices.length);
+      runner.update(result.gradients);
+      totals.add(result.loss, indices.length, y, result.prediction, runner.fromLogits);
+      const logs = totals.logs();
+      progress.batch(batch + 1, logs);
+      for (const c of callbacks) await c.onBatchEnd?.(batch, logs, model);
+      // Let the event loop draw the progress bar and run timers, without yielding every step.
+      if (performance.now() - lastYield > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      if (model.stopTraining) break;
+    }
+    const logs: { [name: string]: number } = { ...totals.logs() };
+    if (validation !== undefined) {
+      for (const [name, value] of Object.entries(measureModel(runner, validation, Math.max(batchSize, 256)))) logs[`val_${name}`] = value;
+    }
+    history.epoch.push(epoch);
+    for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value);
+    progress.endEpoch(epoch, logs, (performance.now() - started) / 1000);
+    lastLogs = logs;
+    for (const c of callbacks) await c.onEpochEnd?.(epoch, logs, model);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (const c of callbacks) await c.onTrainEnd?.(lastLogs, model);
+  return history;
+}
+
+/**
+ * Loss and metrics over a data set, batch by batch (losses weighted by their rows).
+ * @example
+ * ```ts
+ * measureModel(runner, { x, y }, 256); // { loss: 0.1, accuracy: 0.97 }
+ * ```
+ */
+export function measureModel(runner: StepRunner, data: { x: Tensor; y: Tensor }, batchSize: number): { [name: string]: number } {
+  positiveInteger(batchSize, 'batchSize');
+  const rows = data.x.shape[0]!;
+  const totals = new Totals(runner.metrics);
+  for (let start = 0; start < rows; start += batchSize) {
+    const end = Math.min(rows, start + batchSize);
+    const y = rowRange(data.y, start, end);
+    const { loss, prediction } = runner.test(rowRange(data.x, start, end), y);
+    totals.add(loss, end - start, y, prediction, runner.fromLogits);
+  }
+  return totals.logs();
+}
+
+/** Running sums of the loss (weighted by rows) and of each metric's counts. */
+class Totals {
+  #loss = 0;
+  #rows = 0;
+  readonly #sums: number[];
+  readonly #counts: number[];
+  constructor(readonly metrics: readonly Metric[]) {
+    this.#sums = metrics.map(() => 0);
+    this.#counts = metrics.map(() => 0);
+  }
+
+  add(loss: number, rows: number, y: Tensor, prediction: Tensor, fromLogits: boolean): void {
+    this.#loss += loss * rows;
+    this.#rows += rows;
+    this.metrics.forEach((metric, i) => {
+      const { sum, count } = metric.measure(y, prediction, { fromLogits });
+      this.#sums[i]! += sum;
+      this.#counts[i]! += count;
+    });
+  }
+
+  logs(): Logs {
+    const logs: { [name: string]: number } = { loss: this.#loss / this.#rows };
+    this.metrics.forEach((metric, i) => { logs[metric.name] = this.#sums[i]! / this.#counts[i]!; });
+    return logs;
+  }
+}
+
+function splitValidation(
+  data: { x: Tensor; y: Tensor }, validationData: { x: Tensor; y: Tensor } | undefined, split: number | undefined,
+): { train: { x: Tensor; y: Tensor }; validation: { x: Tensor; y: Tensor } | undefined } {
+  if (split === undefined || split === 0) return { train: data, validation: validationData };
+  if (validationData !== undefined) throw new ModelError('fit: give validationSplit or validationData, not both');
+  if (!(split > 0 && split < 1)) throw new ModelError(`fit: validationSplit must be in (0, 1), got ${split}`);
+  const rows = data.x.shape[0]!;
+  const trainRows = Math.floor(rows * (1 - split));
+  if (trainRows < 1 || trainRows >= rows) {
+    throw new ModelError(`fit: validationSplit ${split} of ${rows} rows leaves ${trainRows} to train on and ${rows - trainRows} to validate on; both need at least one`);
+  }
+  return {
+    train: { x: rowRange(data.x, 0, trainRows), y: rowRange(data.y, 0, trainRows) },
+    validation: { x: rowRange(data.x, trainRows, rows), y: rowRange(data.y, trainRows, rows) },
+  };
+}
+
+function checkFinite(
+  loss: number, gradients: readonly TypedArray[], paths: readonly string[], epoch: number, batch: number, batchSize: number, rows: number,
+): void {
+  const where = `at epoch ${epoch + 1}, batch ${batch + 1} (rows ${batch * batchSize}-${batch * batchSize + rows - 1} of the epoch's order)`;
+  const advice = 'training stopped; the weights are those before this batch. Try a smaller learning rate, or check the data';
+  if (!Number.isFinite(loss)) throw new TrainingError(`the loss became ${loss} ${where}; ${advice}`);
+  gradients.forEach((g, p) => {
+    const i = g.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) throw new TrainingError(`the gradient of '${paths[p]}' became ${g[i]} (element ${i}) ${where}; ${advice}`);
+  });
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new ModelError(`fit: ${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,31 @@
+/**
+ * `@stablegrad/nn`: Keras-style models on stablegrad graphs — `sequential` and `dense`, losses
+ * with `fromLogits` (built as written, fused by the stabilize pass), initializers, optimizers
+ * (`sgd`, `adam`), `compile` / `fit` / `evaluate` / `predict`, metrics, callbacks, and
+ * `save` / `loadModel`.
+ * @module
+ */
+export { DataError, ModelError, ModelFormatError, TrainingError } from './errors.js';
+export { type Activation } from './activations.js';
+export { dense, type DenseLayer, type DenseOptions, type BuiltDense } from './dense.js';
+export {
+  glorotNormal, glorotUniform, heNormal, heUniform, ones, zeros, type Fans, type Initializer, type InitializerName,
+} from './initializers.js';
+export {
+  binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, meanSquaredError, resolveLoss,
+  type Loss, type LossConfig, type LossName, type LossOptions, type Reduction,
+} from './losses/index.js';
+export {
+  adam, sgd, resolveOptimizer, type AdamOptions, type SgdOptions, type Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerState,
+} from './optimizers/index.js';
+export {
+  binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, resolveMetric, type Metric, type MetricContext, type MetricName,
+} from './metrics.js';
+export { earlyStopping, type Callback, type EarlyStoppingOptions, type Logs, type TrainingModel } from './callbacks.js';
+export type { FitOptions, History } from './fit.js';
+export type { ProgressStream } from './progress.js';
+export { seededRandom, permutation, type SeededRandom } from './random.js';
+export {
+  sequential, Sequential, type SequentialOptions, type CompileOptions, type CompiledModel, type BatchOptions,
+} from './model.js';
+export { loadModel, modelFromJSON, modelToJSON, MODEL_FORMAT, MODEL_VERSION, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON } from './save.js';

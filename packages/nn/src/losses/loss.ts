@@ -1,0 +1,135 @@
+/**
+ * What every loss shares: its saved config, the label input it needs, how its per-example
+ * values are reduced over the batch, and the check of label values before training.
+ * @module
+ */
+import type { DType, Node, Shape, Tensor } from '@stablegrad/core';
+import { ModelError } from '../errors.js';
+
+/**
+ * How per-example losses become the loss: `mean` over the batch (Keras'
+ * `sum_over_batch_size`, the default), `sum`, or `none` (one value per example; `fit`
+ * trains on their mean).
+ * @example
+ * ```ts
+ * sparseCategoricalCrossentropy({ reduction: 'sum' });
+ * ```
+ */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** The loss names, as saved in model files. */
+export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
+
+/**
+ * A loss's settings, as saved in model files (every field filled in).
+ * @example
+ * ```ts
+ * binaryCrossentropy({ fromLogits: true }).config;
+ * // { name: 'binaryCrossentropy', fromLogits: true, labelSmoothing: 0, axis: -1, reduction: 'mean' }
+ * ```
+ */
+export interface LossConfig {
+  readonly name: LossName;
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+  readonly reduction: Reduction;
+}
+
+/**
+ * A loss: builds its graph from the labels and the model's output, Keras' formulas.
+ * @example
+ * ```ts
+ * const loss = sparseCategoricalCrossentropy();
+ * const y = input(['batch'], { dtype: 'int32', name: 'y' });
+ * const value = loss.build(y, model.output); // a scalar node: the mean over the batch
+ * ```
+ */
+export interface Loss {
+  readonly config: LossConfig;
+  /** The shape and dtype of the labels for a model output of `units` values per example. */
+  labelType(units: number, dtype: DType): { readonly shape: Shape; readonly dtype: DType };
+  /** The loss graph: the reduction of the per-example losses. */
+  build(yTrue: Node, yPred: Node): Node;
+  /**
+   * Checks label values (already shaped as `labelType` says) and returns a description of the
+   * first bad one, or null. `fit` turns it into a `DataError` naming the row.
+   */
+  badLabel(y: Tensor, units: number): string | null;
+  /** Words for reports: 'sparse categorical cross-entropy'. */
+  readonly description: string;
+}
+
+/**
+ * The options every loss accepts (mean squared error ignores `fromLogits` and `labelSmoothing`).
+ * @example
+ * ```ts
+ * const options: LossOptions = { fromLogits: true, labelSmoothing: 0.1 };
+ * ```
+ */
+export interface LossOptions {
+  /** The model outputs logits rather than probabilities (default false). */
+  readonly fromLogits?: boolean | undefined;
+  /** Mix the labels with the uniform distribution: `y (1 - s) + s / classes` (default 0). */
+  readonly labelSmoothing?: number | undefined;
+  /** The class axis (default -1; dense outputs are `[batch, units]`, so -1 or 1). */
+  readonly axis?: number | undefined;
+  /** Default `mean`. */
+  readonly reduction?: Reduction | undefined;
+}
+
+/** Keras' epsilon: probabilities are clipped to `[1e-7, 1 - 1e-7]` before their log. */
+export const EPSILON = 1e-7;
+
+/**
+ * Fills in and checks the options shared by the losses.
+ * @example
+ * ```ts
+ * lossConfig('binaryCrossentropy', { fromLogits: true }).reduction; // 'mean'
+ * ```
+ */
+export function lossConfig(name: LossName, options: LossOptions): LossConfig {
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new ModelError(`${name}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  }
+  const axis = options.axis ?? -1;
+  if (axis !== -1 && axis !== 1) {
+    throw new ModelError(`${name}: axis must be -1 or 1 (the class axis of a [batch, units] output), got ${axis}`);
+  }
+  const reduction = options.reduction ?? 'mean';
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new ModelError(`${name}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  }
+  const fromLogits = options.fromLogits ?? false;
+  if (typeof fromLogits !== 'boolean') throw new ModelError(`${name}: fromLogits must be true or false`);
+  return { name, fromLogits, labelSmoothing, axis: -1, reduction };
+}
+
+/**
+ * Reduces per-example losses `[batch]` as the config says.
+ * @example
+ * ```ts
+ * reduce(perExample, 'mean'); // a scalar
+ * ```
+ */
+export function reduce(perExample: Node, reduction: Reduction): Node {
+  if (reduction === 'none') return perExample;
+  return reduction === 'sum' ? perExample.sum() : perExample.mean();
+}
+
+/**
+ * The first value outside `[lo, hi]` (or not finite) in `y`, described with its row, or null.
+ * @example
+ * ```ts
+ * firstOutside(y, 0, 1, 'a binary label'); // 'row 4: 2 is not a binary label in [0, 1]'
+ * ```
+ */
+export function firstOutside(y: Tensor, lo: number, hi: number, what: string): string | null {
+  const perRow = y.shape.slice(1).reduce((a, b) => a * b, 1);
+  for (let i = 0; i < y.data.length; i++) {
+    const v = y.data[i]!;
+    if (!(v >= lo && v <= hi)) return `row ${Math.floor(i / perRow)}: ${v} is not ${what} in [${lo}, ${hi}]`;
+  }
+  return null;
+}

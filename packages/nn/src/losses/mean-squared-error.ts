@@ -1,0 +1,25 @@
+/**
+ * Mean squared error, Keras' `MeanSquaredError`: `mean((y - p)^2)` over the units of each
+ * example, then the reduction over the batch.
+ * @module
+ */
+import { firstOutside, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
+
+/**
+ * Mean squared error for regression. Labels: `[batch, units]` finite floats (`[batch]` when the
+ * model has one output unit).
+ * @example
+ * ```ts
+ * model.compile({ loss: meanSquaredError(), optimizer: sgd({ learningRate: 0.01 }) });
+ * ```
+ */
+export function meanSquaredError(options: Pick<LossOptions, 'reduction'> = {}): Loss {
+  const config = lossConfig('meanSquaredError', { reduction: options.reduction });
+  return {
+    config,
+    description: 'mean squared error',
+    labelType: (units, dtype) => ({ shape: ['batch', units], dtype }),
+    build: (yTrue, yPred) => reduce(yPred.sub(yTrue).square().mean({ axis: -1 }), config.reduction),
+    badLabel: (y) => firstOutside(y, -Infinity, Infinity, 'a finite number'),
+  };
+}

@@ -1,0 +1,466 @@
+/**
+ * `sequential` and the model it returns: Keras' `Sequential` with its words — `summary`,
+ * `compile`, `fit`, `evaluate`, `predict`, `save` — over a stablegrad graph. `compile` builds the
+ * loss exactly as written (probability space unless `fromLogits`), then runs the pipeline
+ * (stabilize, grad, simplify); `explain` says what the stabilize pass fused.
+ * @module
+ */
+import {
+  type CompiledTraining, compileTraining, type RewriteReport,
+} from '@stablegrad/rewrite';
+import {
+  evaluate as run, type Graph, graph, input, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
+} from '@stablegrad/core';
+import { isProbabilityActivation } from './activations.js';
+import { checkSameRows, rowRange, toFeatures, toLabels } from './data.js';
+import type { BuiltDense, DenseLayer } from './dense.js';
+import { ModelError } from './errors.js';
+import { fitModel, type FitOptions, type History, measureModel, type StepRunner } from './fit.js';
+import { describeFusions } from './fusions.js';
+import { type Loss, type LossName, resolveLoss } from './losses/index.js';
+import { type Metric, type MetricName, resolveMetric } from './metrics.js';
+import { buildNetwork, type Network } from './network.js';
+import { type Optimizer, type OptimizerName, type OptimizerState, resolveOptimizer } from './optimizers/index.js';
+import { freshSeed, seededRandom } from './random.js';
+import { saveModel } from './save.js';
+import { summarize } from './summary.js';
+
+/**
+ * Options of `sequential`.
+ * @example
+ * ```ts
+ * sequential([dense({ units: 10, activation: 'softmax' })], { inputShape: [64], seed: 42 });
+ * ```
+ */
+export interface SequentialOptions {
+  /** The shape of one example, without the batch: `[features]`. */
+  readonly inputShape: readonly number[];
+  /** float32 (default) or float64, for weights and computation. */
+  readonly dtype?: 'float32' | 'float64';
+  /** Seeds the initial weights, and the shuffles and splits of `fit`: the same seed gives the same run, bit for bit. Default: a fresh seed, reported by `model.seed`. */
+  readonly seed?: number;
+  /** Default `sequential`. */
+  readonly name?: string;
+}
+
+/**
+ * Options of `compile`.
+ * @example
+ * ```ts
+ * model.compile({ loss: sparseCategoricalCrossentropy(), optimizer: adam({ learningRate: 0.01 }), metrics: ['accuracy'] });
+ * ```
+ */
+export interface CompileOptions {
+  readonly loss: Loss | LossName;
+  readonly optimizer: Optimizer | OptimizerName;
+  readonly metrics?: readonly (Metric | MetricName)[];
+  /** Run the stabilize pass (default true). `false` trains the loss as written, for comparisons. */
+  readonly stabilize?: boolean;
+  /** Where warnings go (default `console.warn`); they are also kept in `model.warnings`. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * The state `compile` sets up.
+ * @example
+ * ```ts
+ * model.compiled?.training.report.firings.length; // rewrites the pipeline made
+ * ```
+ */
+export interface CompiledModel {
+  readonly loss: Loss;
+  readonly optimizer: Optimizer;
+  readonly metrics: readonly Metric[];
+  readonly stabilize: boolean;
+  /** The labels input `y`. */
+  readonly labels: Node;
+  /** The loss as written by the loss function (before the pipeline). */
+  readonly writtenLoss: Node;
+  /** The pipeline's result: the loss, gradients and prediction that training runs. */
+  readonly training: CompiledTraining;
+  /** Optimizer state: steps taken, moments. */
+  readonly state: OptimizerState;
+}
+
+/**
+ * Options of `evaluate` and `predict`.
+ * @example
+ * ```ts
+ * model.evaluate(xTest, yTest, { batchSize: 512 });
+ * ```
+ */
+export interface BatchOptions {
+  /** Rows per batch (default 256). */
+  readonly batchSize?: number;
+}
+
+/**
+ * A stack of layers, each feeding the next, as Keras' `Sequential`.
+ * @example
+ * ```ts
+ * const model = sequential([
+ *   dense({ units: 25, activation: 'relu' }),
+ *   dense({ units: 10, activation: 'softmax' }),
+ * ], { inputShape: [64], seed: 42 });
+ * model.compile({ loss: sparseCategoricalCrossentropy(), optimizer: adam({ learningRate: 0.01 }), metrics: ['accuracy'] });
+ * console.log(model.explain());
+ * const history = await model.fit(x, y, { epochs: 30, batchSize: 32, validationSplit: 0.2 });
+ * ```
+ */
+export function sequential(layers: readonly DenseLayer[], options: SequentialOptions): Sequential {
+  return new Sequential(layers, options);
+}
+
+/**
+ * The model `sequential` returns.
+ * @example
+ * ```ts
+ * const model = sequential([dense({ units: 1, activation: 'sigmoid' })], { inputShape: [30] });
+ * model.summary();
+ * ```
+ */
+export class Sequential {
+  readonly name: string;
+  readonly inputShape: readonly number[];
+  readonly dtype: 'float32' | 'float64';
+  /** The seed of this model's randomness: pass it to `sequential` to repeat a run exactly. */
+  readonly seed: number;
+  /** The layer configs, in order. */
+  readonly layerConfigs: readonly DenseLayer[];
+  /** Set it to true (e.g. from a callback) to stop `fit` after the current batch. */
+  stopTraining = false;
+  /** Warnings from `compile` (also sent to `onWarning`). */
+  readonly warnings: string[] = [];
+
+  #network: Network;
+  #weights: Tensor[];
+  #compiled: CompiledModel | undefined;
+  #compileOptions: CompileOptions | undefined;
+  #fitCalls = 0;
+
+  /**
+   * Use `sequential(...)`; `weights` restores saved values (kernels and biases in order).
+   * @internal
+   */
+  constructor(layers: readonly DenseLayer[], options: SequentialOptions, weights?: readonly ArrayLike<number>[]) {
+    const { inputShape } = options;
+    if (!Array.isArray(inputShape) || inputShape.length !== 1 || !Number.isInteger(inputShape[0]) || inputShape[0]! < 1) {
+      throw new ModelError(`sequential: inputShape must be [features] with a positive integer, got ${JSON.stringify(inputShape)} (dense layers take feature vectors)`);
+    }
+    const dtype = options.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'float64') throw new ModelError(`sequential: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+    if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new ModelError(`sequential: seed must be an integer, got ${options.seed}`);
+    this.name = options.name ?? 'sequential';
+    this.inputShape = [...inputShape];
+    this.dtype = dtype;
+    this.seed = options.seed ?? freshSeed();
+    this.layerConfigs = [...layers];
+    this.#network = buildNetwork(layers, inputShape[0]!, dtype, weights === undefined ? { random: seededRandom(this.seed) } : { weights });
+    this.#weights = this.#network.params.map((p) => tensor(p.value!));
+  }
+
+  /** The input node `x` (`['batch', features]`). */
+  get input(): Node { return this.#network.input; }
+  /** The output node: what the last layer declares (probabilities for a softmax layer). */
+  get output(): Node { return this.#network.output; }
+  /** The built layers: names, params, nodes. */
+  get layers(): readonly BuiltDense[] { return this.#network.layers; }
+  /** The trainable params, layer by layer (kernel, then bias). */
+  get params(): readonly Node[] { return this.#network.params; }
+  /** What `compile` set up, or undefined before it. */
+  get compiled(): CompiledModel | undefined { return this.#compiled; }
+  /** The rewrite report of `compile` (every firing of every phase). */
+  get report(): RewriteReport {
+    return this.#requireCompiled('report').training.report;
+  }
+
+  /** Number of trainable values. */
+  countParams(): number {
+    return this.#weights.reduce((n, w) => n + w.data.length, 0);
+  }
+
+  /**
+   * A table of the layers, their output shapes and parameter counts, as Keras prints it.
+   * @example
+   * ```ts
+   * console.log(model.summary());
+   * ```
+   */
+  summary(): string {
+    return summarize(this);
+  }
+
+  /**
+   * Builds the loss as written and runs the pipeline on it: stabilize (fusing sigmoid or softmax
+   * with the cross-entropy), grad, simplify. Warns, as Keras does, when `fromLogits: true` meets
+   * a sigmoid or softmax output (the loss would apply it twice), and when a probability loss
+   * meets an output that is not a probability.
+   * @example
+   * ```ts
+   * model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+   * ```
+   */
+  compile(options: CompileOptions): void {
+    const loss = resolveLoss(options.loss);
+    const optimizer = resolveOptimizer(options.optimizer);
+    const metrics = (options.metrics ?? []).map((m) => resolveMetric(m, loss.config.name));
+    const names = metrics.map((m) => m.name);
+    const repeated = names.find((n, i) => names.indexOf(n) !== i || n === 'loss');
+    if (repeated !== undefined) throw new ModelError(`compile: two metrics are named '${repeated}' (or a metric is named 'loss')`);
+    const warn = options.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
+    for (const message of this.#lossWarnings(loss)) {
+      this.warnings.push(message);
+      warn(message);
+    }
+
+    const units = this.#units();
+    const labelType = loss.labelType(units, this.dtype);
+    const labels = input(labelType.shape, { name: 'y', dtype: labelType.dtype });
+    const writtenLoss = scope('loss', () => loss.build(labels, this.output));
+    // fit trains on a scalar: per-example losses (reduction 'none') are averaged.
+    const trainingLoss = writtenLoss.shape.length === 0 ? writtenLoss : scope('loss', () => writtenLoss.mean());
+    const stabilize = options.stabilize ?? true;
+    const training = compileTraining({ loss: trainingLoss, params: this.params, outputs: { prediction: this.output } }, { stabilize });
+    const state = optimizer.createState(this.#weights.map((w) => ({ size: w.data.length, dtype: w.dtype })));
+    this.#compiled = { loss, optimizer, metrics, stabilize, labels, writtenLoss, training, state };
+    this.#compileOptions = options;
+  }
+
+  /**
+   * What the stabilize pass did, in a few lines: each fusion with the layer it came from, e.g.
+   * `dense_3: softmax + sparse categorical cross-entropy fused into sparseSoftmaxCrossEntropyWithLogits`,
+   * then the rules that fired. `{ detail: true }` adds every firing with its before and after.
+   * @example
+   * ```ts
+   * console.log(model.explain());
+   * ```
+   */
+  explain(options: { detail?: boolean } = {}): string {
+    const compiled = this.#requireCompiled('explain');
+    return describeFusions(compiled.training.report, compiled.training.graph, {
+      layers: this.layers, loss: compiled.loss, stabilize: compiled.stabilize, detail: options.detail ?? false,
+    });
+  }
+
+  /**
+   * Trains the model (Keras' `fit`): mini-batches, shuffled each epoch, the optimizer's update
+   * after each, and per epoch the loss and metrics (and validation ones). Data are checked
+   * first (`DataError`); a loss or gradient that stops being finite ends training with a
+   * `TrainingError` naming the epoch and batch. In a terminal a progress bar shows each epoch.
+   * @example
+   * ```ts
+   * const history = await model.fit(x, y, { epochs: 20, batchSize: 32, validationSplit: 0.2 });
+   * history.history.val_accuracy.at(-1);
+   * ```
+   */
+  async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+    const compiled = this.#requireCompiled('fit');
+    const data = this.#data(x, y, 'x', 'y');
+    const validation = options.validationData === undefined
+      ? undefined
+      : this.#data(options.validationData[0], options.validationData[1], 'validationData[0]', 'validationData[1]');
+    // Each fit call draws from its own stream: a second fit call does not repeat the first's shuffles.
+    const random = seededRandom(this.seed + 0x9e3779b9 * ++this.#fitCalls);
+    return fitModel(this, this.#runner(compiled), data, validation, options, random);
+  }
+
+  /**
+   * The loss and metrics on `x`, `y` (the compiled, stabilized loss; reduction as compiled, batch
+   * losses weighted by their rows).
+   * @example
+   * ```ts
+   * model.evaluate(xTest, yTest); // { loss: 0.08, accuracy: 0.97 }
+   * ```
+   */
+  evaluate(x: TensorLike, y: TensorLike, options: BatchOptions = {}): { [name: string]: number } {
+    const compiled = this.#requireCompiled('evaluate');
+    const data = this.#data(x, y, 'x', 'y');
+    return measureModel(this.#runner(compiled), data, options.batchSize ?? 256);
+  }
+
+  /**
+   * The model's output for `x`: what the last layer declares (class probabilities for a softmax
+   * layer, even though training used the fused logits), `[rows, units]`.
+   * @example
+   * ```ts
+   * const probabilities = model.predict(xTest); // Float32Array rows of 10 probabilities
+   * ```
+   */
+  predict(x: TensorLike, options: BatchOptions = {}): Tensor {
+    const features = toFeatures(x, this.inputShape[0]!, this.dtype, 'x');
+    const rows = features.shape[0]!;
+    const batchSize = checkBatchSize(options.batchSize ?? 256);
+    const units = this.#units();
+    const out = tensor(new (this.dtype === 'float32' ? Float32Array : Float64Array)(rows * units), { shape: [rows, units] });
+    for (let start = 0; start < rows; start += batchSize) {
+      const end = Math.min(rows, start + batchSize);
+      const batch = run(this.output, this.#feeds(rowRange(features, start, end)));
+      out.data.set(batch.data, start * units);
+    }
+    return out;
+  }
+
+  /**
+   * Copies of the current weights, kernels and biases in layer order.
+   * @example
+   * ```ts
+   * const [kernel, bias] = model.getWeights();
+   * ```
+   */
+  getWeights(): Tensor[] {
+    return this.#weights.map((w) => tensor(w));
+  }
+
+  /**
+   * Replaces the weights (same order, shapes and dtype as `getWeights`).
+   * @example
+   * ```ts
+   * model.setWeights(other.getWeights());
+   * ```
+   */
+  setWeights(weights: readonly Tensor[]): void {
+    if (weights.length !== this.#weights.length) throw new ModelError(`setWeights: expected ${this.#weights.length} tensors, got ${weights.length}`);
+    weights.forEach((w, i) => {
+      const param = this.params[i]!;
+      if (w.shape.join() !== param.shape.join() || w.dtype !== param.dtype) {
+        throw new ModelError(`setWeights: '${param.path}' is [${param.shape.join(', ')}] ${param.dtype}, got [${w.shape.join(', ')}] ${w.dtype}`);
+      }
+      if (w.data.some((v) => !Number.isFinite(v))) throw new ModelError(`setWeights: '${param.path}' has a value that is not finite`);
+    });
+    weights.forEach((w, i) => this.#weights[i]!.data.set(w.data));
+  }
+
+  /**
+   * The model as a graph, with its current weights: `stage: 'written'` (default) is the forward
+   * graph and the loss as written (what the `stablegrad` CLI reads); `'compiled'` is what
+   * training runs after stabilize, grad and simplify. Outputs: `loss` (once compiled), the
+   * gradients (compiled stage), and `prediction`.
+   * @example
+   * ```ts
+   * writeFileSync('model.dot', toDot(model.toGraph()));
+   * writeFileSync('model.json', JSON.stringify(toJSON(model.toGraph())));
+   * ```
+   */
+  toGraph(options: { stage?: 'written' | 'compiled' } = {}): Graph {
+    const stage = options.stage ?? 'written';
+    const rebuilt = new Sequential(this.layerConfigs, this.#options(), this.#weights.map((w) => w.data));
+    if (this.#compileOptions === undefined) {
+      if (stage === 'compiled') throw new ModelError('toGraph: the compiled stage needs model.compile(...) first');
+      return graph({ prediction: rebuilt.output });
+    }
+    rebuilt.compile({ ...this.#compileOptions, onWarning: () => {} });
+    const compiled = rebuilt.#compiled!;
+    return stage === 'compiled' ? compiled.training.graph : graph({ loss: compiled.writtenLoss, prediction: rebuilt.output });
+  }
+
+  /**
+   * Writes the model to one JSON file: layers, weights, compile settings and optimizer state
+   * (`loadModel(path)` reads it back exactly).
+   * @example
+   * ```ts
+   * model.save('digits.model.json');
+   * ```
+   */
+  save(path: string): void {
+    saveModel(this, path);
+  }
+
+  /** The options that rebuild this model. @internal */
+  #options(): SequentialOptions {
+    return { inputShape: this.inputShape, dtype: this.dtype, seed: this.seed, name: this.name };
+  }
+
+  /** For saving: the compile options and the optimizer state. @internal */
+  get savedState(): { compile: CompileOptions | undefined; state: OptimizerState | undefined; weights: readonly Tensor[] } {
+    return { compile: this.#compileOptions, state: this.#compiled?.state, weights: this.#weights };
+  }
+
+  /** For loading: restores the optimizer's step count and slots. @internal */
+  restoreOptimizerState(iterations: number, slots: { readonly [slot: string]: readonly ArrayLike<number>[] }): void {
+    const state = this.#requireCompiled('restoreOptimizerState').state;
+    for (const [name, arrays] of Object.entries(slots)) {
+      const target = state.slots[name];
+      if (target === undefined || target.length !== arrays.length) throw new ModelError(`optimizer slot '${name}' does not fit this optimizer`);
+      arrays.forEach((values, i) => {
+        if (values.length !== target[i]!.length) throw new ModelError(`optimizer slot '${name}' #${i} has ${values.length} values, expected ${target[i]!.length}`);
+        target[i]!.set(values);
+      });
+    }
+    state.iterations = iterations;
+  }
+
+  #units(): number {
+    return this.output.shape[1] as number;
+  }
+
+  #requireCompiled(what: string): CompiledModel {
+    if (this.#compiled === undefined) throw new ModelError(`${what}: the model is not compiled; call model.compile({ loss, optimizer }) first`);
+    return this.#compiled;
+  }
+
+  #lossWarnings(loss: Loss): string[] {
+    const last = this.layers[this.layers.length - 1]!;
+    const { name, fromLogits } = loss.config;
+    if (name === 'meanSquaredError') return [];
+    const probability = isProbabilityActivation(last.config.activation);
+    if (fromLogits && probability) {
+      return [`${name} received fromLogits: true, but the output of '${last.name}' comes from a ${last.config.activation} activation and thus does not represent logits. Was this intended? (use activation 'linear', or drop fromLogits)`];
+    }
+    if (!fromLogits && !probability) {
+      return [`${name} expects probabilities, but '${last.name}' has activation '${last.config.activation}'; pass fromLogits: true if its outputs are logits`];
+    }
+    const expected = name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
+    if (!fromLogits && last.config.activation !== expected) {
+      return [`${name} pairs with a ${expected} output, but '${last.name}' uses ${last.config.activation}; the stabilize pass only fuses ${expected} + ${loss.description}`];
+    }
+    return [];
+  }
+
+  #data(x: TensorLike, y: TensorLike, xWhat: string, yWhat: string): { x: Tensor; y: Tensor } {
+    const compiled = this.#requireCompiled('fit');
+    const features = toFeatures(x, this.inputShape[0]!, this.dtype, xWhat);
+    const labels = toLabels(y, compiled.loss, this.#units(), this.dtype, yWhat);
+    checkSameRows(features, labels, xWhat, yWhat);
+    return { x: features, y: labels };
+  }
+
+  #feeds(x: Tensor, y?: Tensor): Map<Node, Tensor> {
+    const feeds = new Map<Node, Tensor>([[this.input, x]]);
+    if (y !== undefined) feeds.set(this.#compiled!.labels, y);
+    this.params.forEach((p, i) => feeds.set(p, this.#weights[i]!));
+    return feeds;
+  }
+
+  #runner(compiled: CompiledModel): StepRunner {
+    const { training, metrics, optimizer, state, loss } = compiled;
+    const prediction = training.outputs.prediction!;
+    return {
+      metrics,
+      fromLogits: loss.config.fromLogits,
+      paramPaths: this.params.map((p) => p.path),
+      train: (x, y) => {
+        const [lossValue, ...rest] = run([training.loss, ...training.gradients, prediction], this.#feeds(x, y));
+        return { loss: lossValue!.data[0]!, gradients: rest.slice(0, -1).map((g) => g.data), prediction: rest[rest.length - 1]! };
+      },
+      update: (gradients: readonly TypedArray[]) => optimizer.step(state, this.#weights.map((w) => w.data), gradients),
+      test: (x, y) => {
+        const [lossValue, predicted] = run([training.loss, prediction], this.#feeds(x, y));
+        return { loss: lossValue!.data[0]!, prediction: predicted! };
+      },
+      weights: () => this.getWeights(),
+      restoreWeights: (weights) => this.setWeights(weights),
+    };
+  }
+}
+
+/**
+ * A positive integer batch size, else a `ModelError`.
+ * @example
+ * ```ts
+ * checkBatchSize(32); // 32
+ * ```
+ */
+export function checkBatchSize(batchSize: number): number {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModelError(`batchSize must be a positive integer, got ${batchSize}`);
+  return batchSize;
+}
