@@ -54,12 +54,22 @@ describe('README', () => {
     expect(readme, 'the README shows what printGraph prints').toContain(`\n${graphText}\n`);
   });
 
-  it('shows the real output of the npm start example', () => {
-    const run = spawnSync(process.execPath, ['examples/dist/logistic-regression.js'], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    expect(readme, 'paste the output of `node examples/dist/logistic-regression.js` into the README').toContain(
-      `\n\`\`\`text\n${run.stdout}\`\`\`\n`,
-    );
+  it('shows examples/src/digits-model.ts verbatim as the first Keras-style code block', () => {
+    const model = readFileSync(new URL('../examples/src/digits-model.ts', import.meta.url), 'utf8');
+    expect(coreApiBlock(readme, '## Keras-style models')).toBe(model);
+  });
+
+  it('shows the real output of the npm start example (the digits), fusion report included', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+    expect(pkg.scripts.start).toMatch(/node examples\/dist\/digits\.js$/);
+    const run = spawnSync(process.execPath, ['examples/dist/digits.js'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('dense_3: softmax + sparse categorical cross-entropy fused into sparseSoftmaxCrossEntropyWithLogits');
+    const accuracy = Number(/held-out accuracy ([\d.]+)%/.exec(run.stdout)?.[1]);
+    expect(accuracy).toBeGreaterThanOrEqual(95);
+    expect(readme, 'paste the output of `node examples/dist/digits.js` into the README').toContain(`\n\`\`\`text\n${run.stdout}\`\`\`\n`);
+    const report = run.stdout.split('what compile did to the loss as written\n')[1]!.split('\n\n')[0]!;
+    expect(readme, 'the README shows model.explain() after the snippet').toContain(`\n\`\`\`text\n${report}\n\`\`\`\n`);
   });
 
   it('shows examples/src/stabilize-snippet.ts and what it really prints', () => {

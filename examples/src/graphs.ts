@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { digitsModel } from './digits-model.js';
 import {
   add, clip, type Graph, graph, input, log, mean, mul, neg, param, scope, sigmoid, sigmoidCrossEntropyWithLogits, softmax, sub,
   sum, tensor, toJSON, zeros,
@@ -85,11 +86,25 @@ export function logisticRegression(): Graph {
   return graph({ loss });
 }
 
+/**
+ * The flagship digits model of `npm start` (examples/src/digits-model.ts) as `model.toGraph()`
+ * gives it: the network with its seeded initial weights and the loss as written, Keras-style, on
+ * probabilities. `npx stablegrad explain examples/graphs/digits-model.json` shows the fusion.
+ * @example
+ * ```ts
+ * const { report } = stabilize(digitsModelGraph());
+ * ```
+ */
+export function digitsModelGraph(): Graph {
+  return digitsModel(42).toGraph();
+}
+
 /** The example graphs by file name (without `.json`). */
 export const EXAMPLE_GRAPHS: { readonly [name: string]: () => Graph } = {
   'naive-bce': naiveBce,
   'keras-cce': kerasCce,
   'logistic-regression': logisticRegression,
+  'digits-model': digitsModelGraph,
 };
 
 /**

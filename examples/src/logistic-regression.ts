@@ -3,9 +3,10 @@
  * the accuracies. Options: `--epochs N` (or the STABLEGRAD_EPOCHS environment variable).
  * @module
  */
+import { parseEpochs } from './cli-args.js';
 import { trainLogisticRegression } from './train-logistic-regression.js';
 
-const epochs = parseEpochs(process.argv.slice(2), process.env.STABLEGRAD_EPOCHS);
+const epochs = parseEpochs(process.argv.slice(2), process.env.STABLEGRAD_EPOCHS, 100, 'logistic-regression');
 console.log('stablegrad: logistic regression on the Wisconsin breast cancer data (UCI, CC BY 4.0)');
 console.log(`float32, 30 features, full-batch gradient descent, learning rate 0.5, ${epochs} epochs`);
 console.log('mean sigmoid cross-entropy on the training set before each epoch\'s update, ten epochs a line:');
@@ -28,23 +29,4 @@ console.log(`test accuracy  ${percent(result.testAccuracy)} (${result.testRows} 
 
 function percent(share: number): string {
   return `${(100 * share).toFixed(1)}%`;
-}
-
-function parseEpochs(args: readonly string[], fromEnv: string | undefined): number {
-  let text = fromEnv;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--epochs') text = args[++i];
-    else if (arg.startsWith('--epochs=')) text = arg.slice('--epochs='.length);
-    else fail(`unknown argument ${JSON.stringify(arg)} (usage: logistic-regression [--epochs N])`);
-  }
-  if (text === undefined) return 100;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1) fail(`--epochs must be a positive integer, got ${JSON.stringify(text)}`);
-  return n;
-}
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
 }

@@ -9,7 +9,7 @@ export { DataError, ModelError, ModelFormatError, TrainingError } from './errors
 export { type Activation } from './activations.js';
 export { dense, type DenseLayer, type DenseOptions, type BuiltDense } from './dense.js';
 export {
-  glorotNormal, glorotUniform, heNormal, heUniform, ones, zeros, type Fans, type Initializer, type InitializerName,
+  glorotNormal, glorotUniform, heNormal, heUniform, initializers, type Fans, type Initializer, type InitializerName,
 } from './initializers.js';
 export {
   binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, meanSquaredError, resolveLoss,
@@ -26,6 +26,6 @@ export type { FitOptions, History } from './fit.js';
 export type { ProgressStream } from './progress.js';
 export { seededRandom, permutation, type SeededRandom } from './random.js';
 export {
-  sequential, Sequential, type SequentialOptions, type CompileOptions, type CompiledModel, type BatchOptions,
+  sequential, Sequential, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions,
 } from './model.js';
 export { loadModel, modelFromJSON, modelToJSON, MODEL_FORMAT, MODEL_VERSION, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON } from './save.js';

@@ -109,6 +109,17 @@ const BY_NAME: { readonly [name in InitializerName]: () => Initializer } = {
 };
 
 /**
+ * Every initializer by name, for code that prefers a namespace (`zeros` and `ones` are also
+ * core's tensor makers, so the umbrella package exports them only here).
+ * @example
+ * ```ts
+ * dense({ units: 1, kernelInitializer: initializers.zeros() });
+ * dense({ units: 1, kernelInitializer: 'zeros' }); // the same
+ * ```
+ */
+export const initializers: { readonly [name in InitializerName]: () => Initializer } = BY_NAME;
+
+/**
  * An initializer from itself or its name; unknown names are a `ModelError` listing the known ones.
  * @example
  * ```ts

@@ -83,6 +83,20 @@ export interface CompiledModel {
 }
 
 /**
+ * The compiled training graph of a model, with what pictures need: the rewrite report (fused
+ * ops highlighted) and the forward nodes (gradient nodes drawn dashed).
+ * @example
+ * ```ts
+ * const g = model.toGraph({ stage: 'compiled' });
+ * toDot(g, { report: g.report, forward: g.forward });
+ * ```
+ */
+export interface CompiledGraph extends Graph {
+  readonly report: RewriteReport;
+  readonly forward: readonly Node[];
+}
+
+/**
  * Options of `evaluate` and `predict`.
  * @example
  * ```ts
@@ -331,17 +345,21 @@ export class Sequential {
   }
 
   /**
-   * The model as a graph, with its current weights: `stage: 'written'` (default) is the forward
-   * graph and the loss as written (what the `stablegrad` CLI reads); `'compiled'` is what
-   * training runs after stabilize, grad and simplify. Outputs: `loss` (once compiled), the
-   * gradients (compiled stage), and `prediction`.
+   * The model as a graph, with its current weights. `stage: 'written'` (default) is the forward
+   * graph and the loss as written (what the `stablegrad` CLI reads), with outputs `loss` (once
+   * compiled) and `prediction`; `'compiled'` is what training runs after stabilize, grad and
+   * simplify (outputs `loss`, `grad(<param>)` per param, `prediction`), with the rewrite report
+   * and the forward nodes that `toDot` uses to highlight fused ops and dash gradient nodes.
    * @example
    * ```ts
-   * writeFileSync('model.dot', toDot(model.toGraph()));
    * writeFileSync('model.json', JSON.stringify(toJSON(model.toGraph())));
+   * const compiled = model.toGraph({ stage: 'compiled' });
+   * writeFileSync('training.dot', toDot(compiled, { report: compiled.report, forward: compiled.forward }));
    * ```
    */
-  toGraph(options: { stage?: 'written' | 'compiled' } = {}): Graph {
+  toGraph(options?: { stage?: 'written' }): Graph;
+  toGraph(options: { stage: 'compiled' }): CompiledGraph;
+  toGraph(options: { stage?: 'written' | 'compiled' } = {}): Graph | CompiledGraph {
     const stage = options.stage ?? 'written';
     const rebuilt = new Sequential(this.layerConfigs, this.#options(), this.#weights.map((w) => w.data));
     if (this.#compileOptions === undefined) {
@@ -349,8 +367,9 @@ export class Sequential {
       return graph({ prediction: rebuilt.output });
     }
     rebuilt.compile({ ...this.#compileOptions, onWarning: () => {} });
-    const compiled = rebuilt.#compiled!;
-    return stage === 'compiled' ? compiled.training.graph : graph({ loss: compiled.writtenLoss, prediction: rebuilt.output });
+    const { training, writtenLoss } = rebuilt.#compiled!;
+    if (stage === 'written') return graph({ loss: writtenLoss, prediction: rebuilt.output });
+    return { ...training.graph, report: training.report, forward: [training.loss, ...Object.values(training.outputs)] };
   }
 
   /**
