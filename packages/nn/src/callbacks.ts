@@ -25,7 +25,9 @@ export type Logs = { readonly [name: string]: number };
  */
 export interface TrainingModel {
   stopTraining: boolean;
+  /** Copies of the current weights. */
   getWeights(): Tensor[];
+  /** Replaces the weights. */
   setWeights(weights: readonly Tensor[]): void;
 }
 
@@ -37,10 +39,15 @@ export interface TrainingModel {
  * ```
  */
 export interface Callback {
+  /** Before the first epoch. */
   onTrainBegin?(model: TrainingModel): void | Promise<void>;
+  /** Before each epoch (0-based). */
   onEpochBegin?(epoch: number, model: TrainingModel): void | Promise<void>;
+  /** After each batch's update, with the epoch's running loss and metrics so far. */
   onBatchEnd?(batch: number, logs: Logs, model: TrainingModel): void | Promise<void>;
+  /** After each epoch, with its loss and metrics, validation ones included. */
   onEpochEnd?(epoch: number, logs: Logs, model: TrainingModel): void | Promise<void>;
+  /** After the last epoch (or a stop), with the last epoch's logs. */
   onTrainEnd?(logs: Logs, model: TrainingModel): void | Promise<void>;
 }
 
@@ -65,13 +72,27 @@ export interface EarlyStoppingOptions {
 }
 
 /**
+ * The callback `earlyStopping` returns.
+ * @example
+ * ```ts
+ * const stop = earlyStopping({ patience: 2 });
+ * await model.fit(x, y, { epochs: 50, validationSplit: 0.2, callbacks: [stop] });
+ * stop.stoppedEpoch(); // the 0-based epoch it stopped after, or undefined
+ * ```
+ */
+export interface EarlyStopping extends Callback {
+  /** The 0-based epoch after which it stopped training, or undefined if it did not. */
+  readonly stoppedEpoch: () => number | undefined;
+}
+
+/**
  * Stops training when a monitored log has stopped improving.
  * @example
  * ```ts
  * await model.fit(x, y, { epochs: 100, validationSplit: 0.2, callbacks: [earlyStopping({ patience: 5 })] });
  * ```
  */
-export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { readonly stoppedEpoch: () => number | undefined } {
+export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
   const monitor = options.monitor ?? 'val_loss';
   const patience = options.patience ?? 0;
   const minDelta = Math.abs(options.minDelta ?? 0);

@@ -21,7 +21,7 @@ export {
 export {
   binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, resolveMetric, type Metric, type MetricContext, type MetricName,
 } from './metrics.js';
-export { earlyStopping, type Callback, type EarlyStoppingOptions, type Logs, type TrainingModel } from './callbacks.js';
+export { earlyStopping, type Callback, type EarlyStopping, type EarlyStoppingOptions, type Logs, type TrainingModel } from './callbacks.js';
 export type { FitOptions, History } from './fit.js';
 export type { ProgressStream } from './progress.js';
 export { seededRandom, permutation, type SeededRandom } from './random.js';

@@ -17,16 +17,29 @@ import type { SeededRandom } from './random.js';
 export interface Initializer {
   /** The Keras name, saved with the model (`glorotUniform`, `heNormal`, `zeros`, ...). */
   readonly name: InitializerName;
+  /** `size` initial values, row-major, drawn from `random` where the initializer is random. */
   fill(size: number, fans: Fans, random: SeededRandom): number[];
 }
 
-/** Fan-in and fan-out of a weight: for a dense kernel `[inputs, units]`, inputs and units. */
+/**
+ * Fan-in and fan-out of a weight: for a dense kernel `[inputs, units]`, inputs and units.
+ * @example
+ * ```ts
+ * glorotUniform().fill(6, { fanIn: 3, fanOut: 2 }, seededRandom(1));
+ * ```
+ */
 export interface Fans {
   readonly fanIn: number;
   readonly fanOut: number;
 }
 
-/** The initializers by name. */
+/**
+ * The initializers by name.
+ * @example
+ * ```ts
+ * dense({ units: 4, kernelInitializer: 'heNormal' });
+ * ```
+ */
 export type InitializerName = 'glorotUniform' | 'glorotNormal' | 'heNormal' | 'heUniform' | 'zeros' | 'ones';
 
 /**

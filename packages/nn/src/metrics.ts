@@ -19,10 +19,17 @@ import type { LossName } from './losses/index.js';
 export interface Metric {
   /** The key in the history and in `evaluate`'s result (validation: `val_<name>`). */
   readonly name: string;
+  /** The metric's sum over a batch and the number of items it counts (the metric is sum / count over all batches). */
   measure(yTrue: Tensor, yPred: Tensor, context: MetricContext): { readonly sum: number; readonly count: number };
 }
 
-/** What a metric knows about the model's output. */
+/**
+ * What a metric knows about the model's output.
+ * @example
+ * ```ts
+ * binaryAccuracy().measure(y, logits, { fromLogits: true }); // thresholds the logits at 0
+ * ```
+ */
 export interface MetricContext {
   /** The output is logits (the loss has `fromLogits: true`), not probabilities. */
   readonly fromLogits: boolean;

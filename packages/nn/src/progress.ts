@@ -15,6 +15,7 @@ import cliProgress from 'cli-progress';
  */
 export interface ProgressStream {
   readonly isTTY?: boolean;
+  /** Writes text (a terminal also gets cursor control sequences). */
   write(text: string): unknown;
 }
 

@@ -17,9 +17,21 @@ import type { MetricName } from './metrics.js';
 import { Sequential } from './model.js';
 import { type OptimizerConfig, resolveOptimizer } from './optimizers/index.js';
 
-/** The `format` tag of model files. */
+/**
+ * The `format` tag of model files.
+ * @example
+ * ```ts
+ * modelToJSON(model).format === MODEL_FORMAT; // true
+ * ```
+ */
 export const MODEL_FORMAT = 'stablegrad-model';
-/** The version of the model file layout this code writes and reads. */
+/**
+ * The version of the model file layout this code writes and reads.
+ * @example
+ * ```ts
+ * modelToJSON(model).version === MODEL_VERSION; // true
+ * ```
+ */
 export const MODEL_VERSION = 1;
 
 /**
@@ -44,7 +56,13 @@ export interface ModelJSON {
   readonly optimizerState: { readonly iterations: number; readonly slots: { readonly [slot: string]: readonly string[] } } | null;
 }
 
-/** One dense layer's config in a model file. */
+/**
+ * One dense layer's config in a model file.
+ * @example
+ * ```ts
+ * const layer: LayerJSON = { type: 'dense', name: 'dense_1', units: 25, activation: 'relu', useBias: true, kernelInitializer: 'glorotUniform', biasInitializer: 'zeros' };
+ * ```
+ */
 export interface LayerJSON {
   readonly type: 'dense';
   readonly name: string;
@@ -55,7 +73,13 @@ export interface LayerJSON {
   readonly biasInitializer: string;
 }
 
-/** The compile settings in a model file (custom metric objects are not saved). */
+/**
+ * The compile settings in a model file (custom metric objects are not saved).
+ * @example
+ * ```ts
+ * modelToJSON(model).compile?.loss.name; // 'sparseCategoricalCrossentropy'
+ * ```
+ */
 export interface CompileJSON {
   readonly loss: LossConfig;
   readonly optimizer: OptimizerConfig;
@@ -63,7 +87,13 @@ export interface CompileJSON {
   readonly stabilize: boolean;
 }
 
-/** One weight in a model file: `data` is base64 of the little-endian values. */
+/**
+ * One weight in a model file: `data` is base64 of the little-endian values.
+ * @example
+ * ```ts
+ * modelToJSON(model).weights[0]; // { path: 'dense_1/kernel', shape: [64, 25], dtype: 'float32', data: '...' }
+ * ```
+ */
 export interface WeightJSON {
   readonly path: string;
   readonly shape: readonly number[];

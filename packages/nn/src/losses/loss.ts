@@ -17,7 +17,13 @@ import { ModelError } from '../errors.js';
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 
-/** The loss names, as saved in model files. */
+/**
+ * The loss names, as saved in model files.
+ * @example
+ * ```ts
+ * model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam' });
+ * ```
+ */
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
 
 /**

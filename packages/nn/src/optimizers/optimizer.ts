@@ -7,7 +7,13 @@
 import { allocate, type DType, type TypedArray } from '@stablegrad/core';
 import { ModelError } from '../errors.js';
 
-/** The optimizer names, as saved in model files. */
+/**
+ * The optimizer names, as saved in model files.
+ * @example
+ * ```ts
+ * model.compile({ loss: 'binaryCrossentropy', optimizer: 'sgd' });
+ * ```
+ */
 export type OptimizerName = 'sgd' | 'adam';
 
 /**

@@ -1,0 +1,83 @@
+/**
+ * Entry point of `npm run bench`: stablegrad against TensorFlow.js (cpu, wasm) and jax-js on the
+ * workloads of workloads.ts, plus the graph-scale study G1. Tables go to stdout, progress to
+ * stderr; `--json` prints JSON lines instead of tables. See bench/README.md.
+ * @module
+ */
+import { benchmarkWorkload, type SystemResult } from './harness.js';
+import { GRAPH_SCALE_DEPTHS, type GraphScaleRow, measureGraphScale } from './graph-scale.js';
+import { formatMachine, machineInfo } from './machine.js';
+import { type Options, parseOptions, USAGE, wantsHelp } from './options.js';
+import { BASE_PREFERENCE, SYSTEMS } from './systems/index.js';
+import { checkTable, graphScaleTable, jsonLines, notes, resultsTable, type WorkloadReport } from './table.js';
+import { WORKLOADS } from './workloads.js';
+
+const GRAPH_SCALE_ID = 'G1';
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    console.log(USAGE);
+    return;
+  }
+  const options = parseOptions(argv);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const out = (text: string): void => void process.stdout.write(`${text}\n`);
+
+  checkNames(options.only, [...WORKLOADS.map((w) => w.id), GRAPH_SCALE_ID], '--only');
+  checkNames(options.systems, SYSTEMS.map((s) => s.name), '--systems');
+  const workloads = WORKLOADS.filter((w) => options.only?.has(w.id) ?? true);
+  const systems = SYSTEMS.filter((s) => options.systems?.has(s.name) ?? true);
+
+  const machine = machineInfo();
+  if (options.json) out(JSON.stringify({ type: 'machine', ...machine, options: { ...options, only: listOf(options.only), systems: listOf(options.systems) } }));
+  else out(`${formatMachine(machine)}\n`);
+
+  const reports: WorkloadReport[] = [];
+  for (const workload of workloads) {
+    log(`${workload.id} ${workload.title}`);
+    const results = await benchmarkWorkload(workload, systems, options, log);
+    reports.push({ workload, base: baseOf(results), results });
+  }
+
+  let graphScale: GraphScaleRow[] = [];
+  if (options.only?.has(GRAPH_SCALE_ID) ?? true) graphScale = runGraphScale(options, log);
+
+  if (options.json) {
+    jsonLines(reports).forEach(out);
+    graphScale.forEach((row) => out(JSON.stringify({ type: 'graph-scale', workload: GRAPH_SCALE_ID, ...row })));
+    return;
+  }
+  if (reports.length > 0) out(`${resultsTable(reports)}\n\n${notes(reports)}\n`);
+  if (options.check && reports.length > 0) out(`loss check (first ${options.checkSteps} steps after setup, same data and initial weights in every system):\n${checkTable(reports)}\n`);
+  if (graphScale.length > 0) {
+    out(`G1 graph scale (stablegrad only; MLP width 32, naive softmax cross-entropy; median of ${options.graphScaleReps}):\n${graphScaleTable(graphScale)}`);
+  }
+}
+
+function runGraphScale(options: Options, log: (line: string) => void): GraphScaleRow[] {
+  const depths = options.quick ? GRAPH_SCALE_DEPTHS.slice(0, 2) : GRAPH_SCALE_DEPTHS;
+  measureGraphScale(depths[0]!, 1); // warm-up: lets the JIT compile the rewrite engine first
+  return depths.map((layers) => {
+    log(`${GRAPH_SCALE_ID} graph scale: ${layers} layers`);
+    return measureGraphScale(layers, options.graphScaleReps);
+  });
+}
+
+function baseOf(results: readonly SystemResult[]): string | undefined {
+  const ok = new Set(results.filter((r) => r.status === 'ok').map((r) => r.system));
+  return BASE_PREFERENCE.find((name) => ok.has(name)) ?? results.find((r) => r.status === 'ok' && r.family === 'stablegrad')?.system;
+}
+
+function checkNames(given: ReadonlySet<string> | undefined, known: readonly string[], flag: string): void {
+  const unknown = [...(given ?? [])].filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`${flag}: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
+}
+
+function listOf(set: ReadonlySet<string> | undefined): string[] | null {
+  return set === undefined ? null : [...set];
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

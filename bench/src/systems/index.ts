@@ -1,0 +1,27 @@
+/**
+ * The systems, in table order. stablegrad systems come first; the first available one in
+ * `BASE_PREFERENCE` is the base of the ratios.
+ * @module
+ */
+import type { System } from '../system.js';
+import { jaxJs } from './jax-js.js';
+import { stablegradInterp } from './stablegrad-interp.js';
+import { tfjsCpu, tfjsWasm } from './tfjs.js';
+
+/**
+ * Every system the harness knows, in table order.
+ * @example
+ * ```ts
+ * SYSTEMS.map((s) => s.name); // ['stablegrad-interp', 'tfjs-cpu', 'tfjs-wasm', 'jax-js']
+ * ```
+ */
+export const SYSTEMS: readonly System[] = [stablegradInterp, tfjsCpu, tfjsWasm, jaxJs];
+
+/**
+ * Which stablegrad system the ratios divide by, best first: the compiled backend once it exists.
+ * @example
+ * ```ts
+ * BASE_PREFERENCE.find((name) => available.has(name)); // 'stablegrad-interp' for now
+ * ```
+ */
+export const BASE_PREFERENCE: readonly string[] = ['stablegrad-compiled', 'stablegrad-interp'];

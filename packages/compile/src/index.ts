@@ -1,0 +1,5 @@
+/**
+ * `@stablegrad/compile`: the compiled backend.
+ * @module
+ */
+export {};
