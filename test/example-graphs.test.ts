@@ -15,15 +15,15 @@ function load(name: string): Graph {
 }
 
 describe('example graph files', () => {
-  it('there is more than one example: the binary and the categorical cross-entropy, and the logistic regression', () => {
-    expect(Object.keys(EXAMPLE_GRAPHS).sort()).toEqual(['keras-cce', 'logistic-regression', 'naive-bce']);
+  it('there is more than one example: the binary and the categorical cross-entropy, the logistic regression, the digits model', () => {
+    expect(Object.keys(EXAMPLE_GRAPHS).sort()).toEqual(['digits-model', 'keras-cce', 'logistic-regression', 'naive-bce']);
   });
 
   it.each(Object.keys(EXAMPLE_GRAPHS))('examples/graphs/%s.json is in sync with its script (run npm run graphs)', (name) => {
     const committed = readFileSync(exampleGraphPath(name), 'utf8');
     expect(committed).toBe(graphFileText(EXAMPLE_GRAPHS[name]!()));
     const g = fromJSON(JSON.parse(committed));
-    expect(g.outputNames).toEqual(['loss']);
+    expect(g.outputNames).toEqual(name === 'digits-model' ? ['loss', 'prediction'] : ['loss']);
     expect(g.outputs[0]!.shape).toEqual([]);
   });
 
@@ -48,6 +48,16 @@ describe('example graph files', () => {
     expect(report.firings.map((f) => f.rule)).toEqual(expect.arrayContaining(['keras-log-clipped', 'categorical-cross-entropy']));
   });
 
+  it('digits-model (model.toGraph() of npm start) stabilizes to the sparse fused softmax cross-entropy', () => {
+    const g = load('digits-model');
+    expect(g.nodes.map((n) => n.op)).toEqual(expect.arrayContaining(['softmax', 'clip', 'log', 'oneHot']));
+    const { graph, report } = stabilize(g);
+    const lossOps = graph.nodes.filter((n) => n !== graph.outputs[1]).map((n) => n.op);
+    expect(lossOps).toContain('sparseSoftmaxCrossEntropyWithLogits');
+    for (const op of ['clip', 'log', 'oneHot']) expect(lossOps).not.toContain(op);
+    expect(report.firings.map((f) => f.rule)).toEqual(expect.arrayContaining(['keras-renormalized-softmax', 'one-hot-cross-entropy-to-sparse']));
+  });
+
   it('logistic-regression is already stable: stabilize changes nothing', () => {
     const g = load('logistic-regression');
     const { graph, report } = stabilize(g);
@@ -61,6 +71,7 @@ const FUSED: { readonly [name: string]: readonly [loss: string, gradient: string
   'naive-bce': ['sigmoidCrossEntropyWithLogits', 'sigmoidCrossEntropyGrad'],
   'keras-cce': ['softmaxCrossEntropyWithLogits', 'softmaxCrossEntropyGrad'],
   'logistic-regression': ['sigmoidCrossEntropyWithLogits', 'sigmoidCrossEntropyGrad'],
+  'digits-model': ['sparseSoftmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyGrad'],
 };
 
 /** One view: its DOT, the nodes it draws in id order, and the ops expected to be highlighted as fused. */

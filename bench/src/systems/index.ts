@@ -5,6 +5,7 @@
  */
 import type { System } from '../system.js';
 import { jaxJs } from './jax-js.js';
+import { stablegradCompiled } from './stablegrad-compiled.js';
 import { stablegradInterp } from './stablegrad-interp.js';
 import { tfjsCpu, tfjsWasm } from './tfjs.js';
 
@@ -12,16 +13,16 @@ import { tfjsCpu, tfjsWasm } from './tfjs.js';
  * Every system the harness knows, in table order.
  * @example
  * ```ts
- * SYSTEMS.map((s) => s.name); // ['stablegrad-interp', 'tfjs-cpu', 'tfjs-wasm', 'jax-js']
+ * SYSTEMS.map((s) => s.name); // ['stablegrad-compiled', 'stablegrad-interp', 'tfjs-cpu', 'tfjs-wasm', 'jax-js']
  * ```
  */
-export const SYSTEMS: readonly System[] = [stablegradInterp, tfjsCpu, tfjsWasm, jaxJs];
+export const SYSTEMS: readonly System[] = [stablegradCompiled, stablegradInterp, tfjsCpu, tfjsWasm, jaxJs];
 
 /**
  * Which stablegrad system the ratios divide by, best first: the compiled backend once it exists.
  * @example
  * ```ts
- * BASE_PREFERENCE.find((name) => available.has(name)); // 'stablegrad-interp' for now
+ * BASE_PREFERENCE.find((name) => available.has(name)); // 'stablegrad-compiled'
  * ```
  */
 export const BASE_PREFERENCE: readonly string[] = ['stablegrad-compiled', 'stablegrad-interp'];

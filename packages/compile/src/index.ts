@@ -1,5 +1,11 @@
 /**
- * `@stablegrad/compile`: the compiled backend.
+ * `@stablegrad/compile`: the compiled backend. `compile(graph)` turns a graph into an
+ * executable with one plan per batch size: scheduled once, buffers reused by liveness,
+ * elementwise chains fused into generated loops, transposes folded into matmuls.
  * @module
  */
-export {};
+export { compile, type Executable } from './executable.js';
+export type { PlanStats } from './plan.js';
+export { BufferPool } from './buffers.js';
+export { matmulInto } from './kernels/matmul.js';
+export { fuseLoop, isFusible, readMode, type FusedLoop, type ReadMode } from './fusion.js';

@@ -8,7 +8,7 @@ export * from './dtype.js';
 export * from './shape.js';
 export * from './tensor.js';
 export { Node, type NodeLike, type NodeFields, type ReduceOptions } from './node.js';
-export { defineOp, type OpDef, type Attrs, type AttrValue, type AttrKind, type TypeInfo, type ConcreteType, type DimBindings, type RefTensor, type BigMath, type VjpContext } from './op.js';
+export { defineOp, type Elementwise, type OpDef, type Attrs, type AttrValue, type AttrKind, type TypeInfo, type ConcreteType, type DimBindings, type RefTensor, type BigMath, type VjpContext } from './op.js';
 export { apply, inferFor, type BuildOptions } from './apply.js';
 export { scope, currentScope, withScopePath } from './scope.js';
 export { registry, opDef, isOpName } from './registry.js';

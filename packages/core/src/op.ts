@@ -178,6 +178,27 @@ export interface OpDef<A extends Attrs = Attrs> {
   vjp(ctx: VjpContext<A>): readonly (Node | null)[];
   /** Short label for pictures and printed graphs. */
   dot(attrs: A): string;
+  /**
+   * For elementwise ops on floats: the scalar function the kernel applies to each element, which
+   * the compiled backend fuses with its neighbours into one loop (same function, same rounding,
+   * so the fused loop gives the interpreter's bits).
+   */
+  readonly elementwise?: Elementwise;
+}
+
+/**
+ * An elementwise op's scalar form. `code`, when given, is a JavaScript expression over `$0`,
+ * `$1`, `$2` (the inputs, as plain variables) that computes exactly what `scalar` computes; the
+ * compiled backend inlines it into generated loops. It is fixed text of the op's own file, never
+ * built from user input.
+ * @example
+ * ```ts
+ * const addElementwise: Elementwise = { scalar: (a, b) => a + b, code: '$0 + $1' };
+ * ```
+ */
+export interface Elementwise {
+  readonly scalar: (...args: number[]) => number;
+  readonly code?: string;
 }
 
 /**

@@ -33,7 +33,8 @@ export function toFeatures(x: TensorLike, features: number, dtype: DType, what: 
 /**
  * Labels `y` for `loss` and a last layer of `units` outputs, shaped as the loss's label input:
  * `[rows]` class indices for sparse losses, `[rows, units]` otherwise (`[rows]` is accepted for
- * one unit, `[rows, 1]` for class indices). Values are checked by the loss.
+ * one unit, `[rows, 1]` for class indices, and a flat typed array of `rows * units` values for
+ * several units). Values are checked by the loss.
  * @example
  * ```ts
  * toLabels([0, 2, 1], sparseCategoricalCrossentropy(), 3, 'float32', 'y').dtype; // 'int32'
@@ -46,6 +47,10 @@ export function toLabels(y: TensorLike, loss: Loss, units: number, dtype: DType,
   let shaped = raw;
   if (sparse && raw.shape.length === 2 && raw.shape[1] === 1) shaped = { ...raw, shape: [raw.shape[0]!] };
   if (!sparse && raw.shape.length === 1 && units === 1) shaped = { ...raw, shape: [raw.shape[0]!, 1] };
+  // A flat array for several units reads as rows of `units` values, as flat features do.
+  if (!sparse && raw.shape.length === 1 && units > 1 && raw.shape[0]! % units === 0 && !Array.isArray(y)) {
+    shaped = { ...raw, shape: [raw.shape[0]! / units, units] };
+  }
   const expected = sparse ? '[rows] (class indices)' : `[rows, ${units}]`;
   if (shaped.shape.length !== type.shape.length || (!sparse && shaped.shape[1] !== units)) {
     const hint = sparse && raw.shape.length === 2 ? `; for one-hot labels use categoricalCrossentropy` : '';

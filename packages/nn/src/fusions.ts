@@ -48,7 +48,6 @@ export function describeFusions(
     for (const f of stabilizing) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
     const rules = [...counts].map(([rule, n]) => (n === 1 ? rule : `${rule} x${n}`)).join(', ');
     lines.push(`rules fired (${stabilizing.length}): ${rules}`);
-    if (!detail) lines.push('(model.explain({ detail: true }) shows each step, before and after)');
   }
   if (detail) lines.push('', explain(report));
   return lines.join('\n');

@@ -26,6 +26,6 @@ export type { FitOptions, History } from './fit.js';
 export type { ProgressStream } from './progress.js';
 export { seededRandom, permutation, type SeededRandom } from './random.js';
 export {
-  sequential, Sequential, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions,
+  sequential, Sequential, type Backend, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions,
 } from './model.js';
 export { loadModel, modelFromJSON, modelToJSON, MODEL_FORMAT, MODEL_VERSION, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON } from './save.js';

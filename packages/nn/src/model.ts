@@ -11,6 +11,7 @@ import {
 import {
   evaluate as run, type Graph, graph, input, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
 } from '@stablegrad/core';
+import { compile as compileGraph, type Executable } from '@stablegrad/compile';
 import { isProbabilityActivation } from './activations.js';
 import { checkSameRows, rowRange, toFeatures, toLabels } from './data.js';
 import type { BuiltDense, DenseLayer } from './dense.js';
@@ -58,7 +59,22 @@ export interface CompileOptions {
   readonly stabilize?: boolean;
   /** Where warnings go (default `console.warn`); they are also kept in `model.warnings`. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * What runs the graphs: `compiled` (default; the compiled backend, same results as the
+   * interpreter) or `interpreter` (core's reference interpreter, node by node).
+   */
+  readonly backend?: Backend;
 }
+
+/**
+ * The execution backends: the compiled one (plans, fused loops, pooled buffers) or core's
+ * reference interpreter.
+ * @example
+ * ```ts
+ * model.compile({ loss, optimizer, backend: 'interpreter' });
+ * ```
+ */
+export type Backend = 'compiled' | 'interpreter';
 
 /**
  * The state `compile` sets up.
@@ -80,6 +96,7 @@ export interface CompiledModel {
   readonly training: CompiledTraining;
   /** Optimizer state: steps taken, moments. */
   readonly state: OptimizerState;
+  readonly backend: Backend;
 }
 
 /**
@@ -150,7 +167,8 @@ export class Sequential {
   #weights: Tensor[];
   #compiled: CompiledModel | undefined;
   #compileOptions: CompileOptions | undefined;
-  #fitCalls = 0;
+  #executables: { train: Runnable; test: Runnable } | undefined;
+  #predictor: Runnable | undefined;
 
   /**
    * Use `sequential(...)`; `weights` restores saved values (kernels and biases in order).
@@ -236,7 +254,11 @@ export class Sequential {
     const stabilize = options.stabilize ?? true;
     const training = compileTraining({ loss: trainingLoss, params: this.params, outputs: { prediction: this.output } }, { stabilize });
     const state = optimizer.createState(this.#weights.map((w) => ({ size: w.data.length, dtype: w.dtype })));
-    this.#compiled = { loss, optimizer, metrics, stabilize, labels, writtenLoss, training, state };
+    const backend = options.backend ?? 'compiled';
+    if (backend !== 'compiled' && backend !== 'interpreter') throw new ModelError(`compile: backend must be 'compiled' or 'interpreter', got ${JSON.stringify(backend)}`);
+    this.#compiled = { loss, optimizer, metrics, stabilize, labels, writtenLoss, training, state, backend };
+    this.#executables = undefined;
+    this.#predictor = undefined;
     this.#compileOptions = options;
   }
 
@@ -273,8 +295,10 @@ export class Sequential {
     const validation = options.validationData === undefined
       ? undefined
       : this.#data(options.validationData[0], options.validationData[1], 'validationData[0]', 'validationData[1]');
-    // Each fit call draws from its own stream: a second fit call does not repeat the first's shuffles.
-    const random = seededRandom(this.seed + 0x9e3779b9 * ++this.#fitCalls);
+    // Each fit call draws from its own stream, keyed by the optimizer steps taken so far (saved
+    // with the model): a second fit call does not repeat the first's shuffles, and a loaded model
+    // goes on with the same shuffles as the model that was saved.
+    const random = seededRandom(this.seed + 0x9e3779b9 * (compiled.state.iterations + 1));
     return fitModel(this, this.#runner(compiled), data, validation, options, random);
   }
 
@@ -306,10 +330,11 @@ export class Sequential {
     const batchSize = checkBatchSize(options.batchSize ?? 256);
     const units = this.#units();
     const out = tensor(new (this.dtype === 'float32' ? Float32Array : Float64Array)(rows * units), { shape: [rows, units] });
+    this.#predictor ??= runnable([this.output], this.#compiled?.backend ?? 'compiled');
     for (let start = 0; start < rows; start += batchSize) {
       const end = Math.min(rows, start + batchSize);
-      const batch = run(this.output, this.#feeds(rowRange(features, start, end)));
-      out.data.set(batch.data, start * units);
+      const [batch] = this.#predictor(this.#feeds(rowRange(features, start, end)));
+      out.data.set(batch!.data, start * units);
     }
     return out;
   }
@@ -398,13 +423,17 @@ export class Sequential {
   restoreOptimizerState(iterations: number, slots: { readonly [slot: string]: readonly ArrayLike<number>[] }): void {
     const state = this.#requireCompiled('restoreOptimizerState').state;
     for (const [name, arrays] of Object.entries(slots)) {
-      const target = state.slots[name];
+      // Own slots only: a file's slot named 'constructor' must not find Object.prototype's.
+      const target = Object.hasOwn(state.slots, name) ? state.slots[name] : undefined;
       if (target === undefined || target.length !== arrays.length) throw new ModelError(`optimizer slot '${name}' does not fit this optimizer`);
       arrays.forEach((values, i) => {
         if (values.length !== target[i]!.length) throw new ModelError(`optimizer slot '${name}' #${i} has ${values.length} values, expected ${target[i]!.length}`);
         target[i]!.set(values);
       });
     }
+    // Restored steps with zeroed moments would not resume the run: every slot must be given.
+    const missing = Object.keys(state.slots).find((name) => !Object.hasOwn(slots, name));
+    if (missing !== undefined) throw new ModelError(`optimizer slot '${missing}' is missing`);
     state.iterations = iterations;
   }
 
@@ -451,25 +480,40 @@ export class Sequential {
   }
 
   #runner(compiled: CompiledModel): StepRunner {
-    const { training, metrics, optimizer, state, loss } = compiled;
+    const { training, metrics, optimizer, state, loss, backend } = compiled;
     const prediction = training.outputs.prediction!;
+    this.#executables ??= {
+      train: runnable([training.loss, ...training.gradients, prediction], backend),
+      test: runnable([training.loss, prediction], backend),
+    };
+    const { train, test } = this.#executables;
+    const count = training.gradients.length;
     return {
       metrics,
       fromLogits: loss.config.fromLogits,
       paramPaths: this.params.map((p) => p.path),
       train: (x, y) => {
-        const [lossValue, ...rest] = run([training.loss, ...training.gradients, prediction], this.#feeds(x, y));
-        return { loss: lossValue!.data[0]!, gradients: rest.slice(0, -1).map((g) => g.data), prediction: rest[rest.length - 1]! };
+        const out = train(this.#feeds(x, y));
+        return { loss: out[0]!.data[0]!, gradients: out.slice(1, 1 + count).map((g) => g.data), prediction: out[1 + count]! };
       },
       update: (gradients: readonly TypedArray[]) => optimizer.step(state, this.#weights.map((w) => w.data), gradients),
       test: (x, y) => {
-        const [lossValue, predicted] = run([training.loss, prediction], this.#feeds(x, y));
+        const [lossValue, predicted] = test(this.#feeds(x, y));
         return { loss: lossValue!.data[0]!, prediction: predicted! };
       },
       weights: () => this.getWeights(),
       restoreWeights: (weights) => this.setWeights(weights),
     };
   }
+}
+
+/** Runs some output nodes on feeds; the results may be reused buffers (valid until the next call). */
+type Runnable = (feeds: Map<Node, Tensor>) => Tensor[];
+
+function runnable(outputs: readonly Node[], backend: Backend): Runnable {
+  if (backend === 'interpreter') return (feeds) => run(outputs, feeds);
+  const executable: Executable = compileGraph(outputs);
+  return (feeds) => executable.run(feeds);
 }
 
 /**

@@ -15,6 +15,7 @@ export const absOp = defineOp({
   attrs: {},
   infer: anyUnary,
   kernel: unaryKernel(Math.abs),
+  elementwise: { scalar: Math.abs, code: 'Math.abs($0)' },
   reference: unaryReference((x, M) => M.abs(x)),
   // d|x| = sign(x) dx
   vjp: ({ inputs, cotangent }) => [differentiable(inputs[0]!) ? cotangent.mul(sign(inputs[0]!)) : null],

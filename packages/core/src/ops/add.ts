@@ -13,6 +13,7 @@ export const addOp = defineOp({
   attrs: {},
   infer: broadcastBinary,
   kernel: binaryKernel((a, b) => a + b),
+  elementwise: { scalar: (a, b) => a + b, code: '$0 + $1' },
   reference: binaryReference((a, b, M) => M.add(a, b)),
   // d(a + b) = da + db
   vjp: ({ inputs, cotangent }) => [unbroadcast(cotangent, inputs[0]!), unbroadcast(cotangent, inputs[1]!)],

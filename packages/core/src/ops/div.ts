@@ -15,6 +15,7 @@ export const divOp = defineOp({
   attrs: {},
   infer: broadcastFloatBinary,
   kernel: binaryKernel((a, b) => a / b),
+  elementwise: { scalar: (a, b) => a / b, code: '$0 / $1' },
   reference: binaryReference((a, b, M) => M.div(a, b)),
   // d(a / b) = da / b - (a / b^2) db, and a / b^2 = out / b reuses the output
   vjp: ({ inputs, output, cotangent }) => {

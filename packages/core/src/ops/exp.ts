@@ -13,6 +13,7 @@ export const expOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(Math.exp),
+  elementwise: { scalar: Math.exp, code: 'Math.exp($0)' },
   reference: unaryReference((x, M) => M.exp(x)),
   // d e^x = e^x dx
   vjp: ({ output, cotangent }) => [cotangent.mul(output)],

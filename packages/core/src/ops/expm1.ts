@@ -36,6 +36,7 @@ export const expm1Op = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(Math.expm1),
+  elementwise: { scalar: Math.expm1, code: 'Math.expm1($0)' },
   reference: unaryReference(expm1Reference),
   // d(e^x - 1) = e^x dx; exp(x), not output + 1, which is 0 once expm1(x) rounds to -1
   vjp: ({ inputs, cotangent }) => [cotangent.mul(inputs[0]!.exp())],

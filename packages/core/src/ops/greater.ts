@@ -14,6 +14,7 @@ export const greaterOp = defineOp({
   attrs: {},
   infer: comparison,
   kernel: binaryKernel((a, b) => (a > b ? 1 : 0)),
+  elementwise: { scalar: (a, b) => (a > b ? 1 : 0), code: '($0 > $1 ? 1 : 0)' },
   reference: binaryReference((a, b, M) => M.fromNumber(M.isNaN(a) || M.isNaN(b) ? 0 : M.cmp(a, b) > 0 ? 1 : 0)),
   // piecewise constant: no gradient
   vjp: () => [null, null],

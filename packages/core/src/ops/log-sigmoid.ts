@@ -22,6 +22,7 @@ export const logSigmoidOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(logSigmoidFloat),
+  elementwise: { scalar: logSigmoidFloat },
   reference: unaryReference((x, M) => M.neg(softplusReference(M.neg(x), M))),
   // d log sigmoid(x) = (1 - sigmoid(x)) dx = sigmoid(-x) dx
   vjp: ({ inputs, cotangent }) => [cotangent.mul(sigmoid(inputs[0]!.neg()))],

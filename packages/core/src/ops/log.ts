@@ -14,6 +14,7 @@ export const logOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(Math.log),
+  elementwise: { scalar: Math.log, code: 'Math.log($0)' },
   reference: unaryReference((x, M) => M.log(x)),
   // d log(x) = dx / x
   vjp: ({ inputs, cotangent }) => [cotangent.div(inputs[0]!)],

@@ -37,6 +37,7 @@ export const log1pOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(Math.log1p),
+  elementwise: { scalar: Math.log1p, code: 'Math.log1p($0)' },
   reference: unaryReference(log1pReference),
   // d log(1 + x) = dx / (1 + x)
   vjp: ({ inputs, cotangent }) => [cotangent.div(inputs[0]!.add(1))],

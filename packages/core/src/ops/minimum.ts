@@ -15,6 +15,7 @@ export const minimumOp = defineOp({
   attrs: {},
   infer: broadcastBinary,
   kernel: binaryKernel(Math.min),
+  elementwise: { scalar: Math.min, code: 'Math.min($0, $1)' },
   reference: binaryReference((a, b, M) => (M.isNaN(a) || M.isNaN(b) ? M.fromNumber(NaN) : M.cmp(a, b) <= 0 ? a : b)),
   // d min(a, b) = da where a <= b, db where a > b; ties send the whole gradient to a
   vjp: ({ inputs, cotangent }) => {

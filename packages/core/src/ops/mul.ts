@@ -18,6 +18,8 @@ export const mulOp = defineOp({
   attrs: {},
   infer: broadcastBinary,
   kernel: (inputs, attrs, out) => (out.dtype === 'int32' ? intMul : floatMul)(inputs, attrs, out),
+  // Float only: int32 products wrap (Math.imul), which the fused loops do not do.
+  elementwise: { scalar: (a, b) => a * b, code: '$0 * $1' },
   reference: binaryReference((a, b, M) => M.mul(a, b)),
   // d(a b) = b da + a db
   vjp: ({ inputs, cotangent }) => {

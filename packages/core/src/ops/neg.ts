@@ -13,6 +13,7 @@ export const negOp = defineOp({
   attrs: {},
   infer: anyUnary,
   kernel: unaryKernel((x) => -x),
+  elementwise: { scalar: (x) => -x, code: '-$0' },
   reference: unaryReference((x, M) => M.neg(x)),
   // d(-x) = -dx
   vjp: ({ inputs, cotangent }) => [differentiable(inputs[0]!) ? cotangent.neg() : null],

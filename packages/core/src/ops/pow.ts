@@ -17,6 +17,7 @@ export const powOp = defineOp({
   attrs: {},
   infer: broadcastFloatBinary,
   kernel: binaryKernel((a, b) => a ** b),
+  elementwise: { scalar: (a, b) => a ** b, code: '$0 ** $1' },
   reference: binaryReference((a, b, M) => M.pow(a, b)),
   // d a^b = b a^(b-1) da + a^b log(a) db. log(a) is taken as 0 where a <= 0, so a constant
   // exponent on a negative base does not put NaN into the (possibly evaluated) b-gradient.

@@ -16,6 +16,7 @@ export const reluOp = defineOp({
   attrs: {},
   infer: anyUnary,
   kernel: unaryKernel((x) => (x > 0 || Number.isNaN(x) ? x : 0)),
+  elementwise: { scalar: (x) => (x > 0 || Number.isNaN(x) ? x : 0), code: '($0 > 0 || $0 !== $0 ? $0 : 0)' },
   reference: unaryReference((x, M) => (M.isNaN(x) || M.cmp(x, M.fromNumber(0)) > 0 ? x : M.fromNumber(0))),
   // d max(x, 0) = dx where x > 0, else 0
   vjp: ({ inputs, cotangent }) => {

@@ -33,6 +33,7 @@ export const sigmoidOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(sigmoidFloat),
+  elementwise: { scalar: sigmoidFloat },
   reference: unaryReference(sigmoidReference),
   // d sigmoid(x) = sigmoid(x) (1 - sigmoid(x)) dx = sigmoid(x) sigmoid(-x) dx (no 1 - s cancellation)
   vjp: ({ inputs, output, cotangent }) => [cotangent.mul(output).mul(sigmoid(inputs[0]!.neg()))],

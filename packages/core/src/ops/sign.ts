@@ -16,6 +16,7 @@ export const signOp = defineOp({
   attrs: {},
   infer: anyUnary,
   kernel: unaryKernel(Math.sign),
+  elementwise: { scalar: Math.sign, code: 'Math.sign($0)' },
   reference: unaryReference((x, M) => {
     if (M.isNaN(x)) return x;
     const c = M.cmp(x, M.fromNumber(0));

@@ -32,6 +32,7 @@ export const softplusOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(softplusFloat),
+  elementwise: { scalar: softplusFloat },
   reference: unaryReference(softplusReference),
   // d log(1 + e^x) = e^x / (1 + e^x) dx = sigmoid(x) dx
   vjp: ({ inputs, cotangent }) => [cotangent.mul(sigmoid(inputs[0]!))],

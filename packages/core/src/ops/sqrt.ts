@@ -14,6 +14,7 @@ export const sqrtOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(Math.sqrt),
+  elementwise: { scalar: Math.sqrt, code: 'Math.sqrt($0)' },
   reference: unaryReference((x, M) => M.sqrt(x)),
   // d sqrt(x) = dx / (2 sqrt(x))
   vjp: ({ output, cotangent }) => [cotangent.div(output.mul(2))],

@@ -18,6 +18,8 @@ export const squareOp = defineOp({
   attrs: {},
   infer: anyUnary,
   kernel: (inputs, attrs, out) => (out.dtype === 'int32' ? intSquare : floatSquare)(inputs, attrs, out),
+  // Float only: int32 squares wrap (Math.imul), which the fused loops do not do.
+  elementwise: { scalar: (x) => x * x, code: '$0 * $0' },
   reference: unaryReference((x, M) => M.mul(x, x)),
   // d x^2 = 2 x dx
   vjp: ({ inputs, cotangent }) => [differentiable(inputs[0]!) ? cotangent.mul(inputs[0]!).mul(2) : null],

@@ -16,6 +16,7 @@ export const subOp = defineOp({
   infer: broadcastBinary,
   // The float64 difference of two int32 values is exact; the Int32Array store wraps it.
   kernel: binaryKernel((a, b) => a - b),
+  elementwise: { scalar: (a, b) => a - b, code: '$0 - $1' },
   reference: binaryReference((a, b, M) => M.sub(a, b)),
   // d(a - b) = da - db
   vjp: ({ inputs, cotangent }) => {

@@ -37,6 +37,7 @@ export const tanhOp = defineOp({
   attrs: {},
   infer: floatUnary,
   kernel: unaryKernel(Math.tanh),
+  elementwise: { scalar: Math.tanh, code: 'Math.tanh($0)' },
   reference: unaryReference(tanhReference),
   // d tanh(x) = (1 - tanh(x)^2) dx = 4 sigmoid(2x) sigmoid(-2x) dx (1 - t^2 cancels where |t| ~ 1)
   vjp: ({ inputs, cotangent }) => {

@@ -20,6 +20,8 @@ export const whereOp = defineOp({
     if (a!.dtype !== b!.dtype) throw new DTypeError(`branches have different dtypes (${a!.dtype} vs ${b!.dtype}); cast one of them`);
     return { shape: broadcastShapes(cond!.shape, broadcastShapes(a!.shape, b!.shape)), dtype: a!.dtype };
   },
+  // `!== 0` rather than truthiness, so NaN selects a
+  elementwise: { scalar: (c, a, b) => (c !== 0 ? a : b), code: '($0 !== 0 ? $1 : $2)' },
   kernel: ([cond, a, b], _attrs, out) => {
     const y = allocate(out.dtype, sizeOf(out.shape));
     const [ic, ia, ib] = [cond!, a!, b!].map((t) => broadcastIndex(t.shape, out.shape)) as [Int32Array, Int32Array, Int32Array];

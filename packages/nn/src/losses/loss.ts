@@ -96,7 +96,8 @@ export const EPSILON = 1e-7;
  */
 export function lossConfig(name: LossName, options: LossOptions): LossConfig {
   const labelSmoothing = options.labelSmoothing ?? 0;
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+  // typeof first: comparisons coerce, so '0.1', true or [0.1] from a model file would pass.
+  if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new ModelError(`${name}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   }
   const axis = options.axis ?? -1;

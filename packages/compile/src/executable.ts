@@ -1,0 +1,89 @@
+/**
+ * `compile(graph)`: an executable for a graph. It keeps one plan per binding of the graph's
+ * symbolic dimensions (a training loop sees one or two batch sizes), built on first use, and
+ * runs it on each call: the feeds are checked, the plan's closures run over pooled buffers.
+ * @module
+ */
+import {
+  type ConcreteShape, type DType, FeedError, formatShape, type Graph, isGraph, type Node, type Tensor, topoSort, type TypedArray,
+} from '@stablegrad/core';
+import { buildPlan, type Plan, type PlanStats } from './plan.js';
+
+/**
+ * A compiled graph.
+ * @example
+ * ```ts
+ * const step = compile([loss, ...gradients]);
+ * const [lossValue, ...grads] = step.run(new Map([[x, xBatch], [y, yBatch]]));
+ * ```
+ */
+export interface Executable {
+  readonly outputs: readonly Node[];
+  /**
+   * Runs the graph. Feeds: a tensor per input node, and optionally per param (else the param's
+   * own value). The results' data are the plan's buffers: valid until the next `run`; copy what
+   * you keep.
+   */
+  run(feeds: ReadonlyMap<Node, Tensor>): Tensor[];
+  /** The plan statistics for each binding seen so far (key: `batch=32,...`). */
+  stats(): { readonly [dims: string]: PlanStats };
+}
+
+/**
+ * Compiles a graph (or a list of output nodes) for repeated runs.
+ * @example
+ * ```ts
+ * const { loss, gradients } = compileTraining({ loss: lossNode, params });
+ * const step = compile([loss, ...gradients]);
+ * ```
+ */
+export function compile(outputs: Graph | readonly Node[]): Executable {
+  const list = isGraph(outputs) ? outputs.outputs : outputs;
+  const nodes = topoSort(list);
+  const sources = nodes.map((n, i) => ({ node: n, i })).filter(({ node }) => node.inputs.length === 0);
+  const outputIndex = list.map((node) => nodes.indexOf(node));
+  const plans = new Map<string, Plan>();
+  const sourceData: (TypedArray | undefined)[] = nodes.map(() => undefined);
+  const sourceTypes: ({ shape: ConcreteShape; dtype: DType } | undefined)[] = nodes.map(() => undefined);
+  return {
+    outputs: list,
+    run(feeds) {
+      const dims = new Map<string, number>();
+      for (const { node, i } of sources) {
+        const fed = feeds.get(node);
+        const value = fed ?? (node.op === 'input' ? undefined : node.value);
+        if (value === undefined) throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed`);
+        if (fed !== undefined) checkFeed(node, fed, dims);
+        sourceData[i] = value.data;
+        sourceTypes[i] = { shape: value.shape, dtype: value.dtype };
+      }
+      const key = [...dims].map(([name, size]) => `${name}=${size}`).join(',');
+      let plan = plans.get(key);
+      if (plan === undefined) {
+        plan = buildPlan(nodes, list, sourceTypes, dims);
+        plans.set(key, plan);
+      }
+      const data = plan.run(sourceData);
+      const shapes = plan.shapes;
+      return list.map((node, o) => ({ dtype: node.dtype, shape: shapes[outputIndex[o]!]!, data: data[o]! }));
+    },
+    stats: () => Object.fromEntries([...plans].map(([key, plan]) => [key, plan.stats])),
+  };
+}
+
+function checkFeed(node: Node, t: Tensor, dims: Map<string, number>): void {
+  if (node.op !== 'input' && node.op !== 'param') throw new FeedError(`${node} is not an input or param and cannot be fed`);
+  if (t.dtype !== node.dtype) throw new FeedError(`input '${node.path}' expects ${node.dtype}, got a ${t.dtype} tensor`);
+  const where = `input '${node.path}' expects shape ${formatShape(node.shape)}, got ${formatShape(t.shape)}`;
+  if (t.shape.length !== node.shape.length) throw new FeedError(where);
+  if (t.data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new FeedError(`${where}: ${t.data.length} values for that shape`);
+  t.shape.forEach((d, i) => {
+    const declared = node.shape[i];
+    if (typeof declared === 'number' && declared !== d) throw new FeedError(where);
+    if (typeof declared === 'string') {
+      const bound = dims.get(declared);
+      if (bound !== undefined && bound !== d) throw new FeedError(`${where}: dimension '${declared}' is already ${bound} from another input`);
+      dims.set(declared, d);
+    }
+  });
+}

@@ -1,0 +1,293 @@
+/**
+ * An execution plan: the graph's nodes scheduled once for concrete sizes of its symbolic
+ * dimensions, each computed value given a buffer from a pool as the value before it dies
+ * (liveness), and each step a closure with its buffers bound. Running a plan is a loop over
+ * closures: no graph walks, no shape inference and no allocation per step.
+ *
+ * What is fused or folded: chains of elementwise ops become one generated loop (fusion.ts);
+ * a 2-D transpose read only by matmuls is folded into them (kernels/matmul.ts); reshapes and
+ * other views share their input's buffer. Every other op runs its core kernel.
+ * @module
+ */
+import {
+  type ConcreteShape, type DimBindings, type DType, type Node, opDef, ShapeError, sizeOf, StablegradError, type Tensor, type TypedArray,
+} from '@stablegrad/core';
+import { BufferPool } from './buffers.js';
+import { type FusedLoop, fuseLoop, isFusible, readMode, type ReadMode } from './fusion.js';
+import { matmulInto } from './kernels/matmul.js';
+
+/** Ops whose output is their input's data under another shape. */
+const VIEWS = new Set(['reshape', 'reshapeLike', 'expandDims', 'squeeze']);
+
+/**
+ * A plan for one binding of the symbolic dimensions.
+ * @example
+ * ```ts
+ * const plan = buildPlan(nodes, outputs, sourceTypes, dims);
+ * plan.run(sourceData); // the outputs' data
+ * ```
+ */
+export interface Plan {
+  /** Concrete shape of every node, by schedule position. */
+  readonly shapes: readonly ConcreteShape[];
+  /** Runs the steps; `sources[i]` is the data of node i for inputs, params and constants. */
+  run(sources: readonly (TypedArray | undefined)[]): TypedArray[];
+  readonly stats: PlanStats;
+}
+
+/**
+ * What a plan does, for reports and tests.
+ * @example
+ * ```ts
+ * executable.stats().fusedLoops; // e.g. 3
+ * ```
+ */
+export interface PlanStats {
+  /** Steps run per call. */
+  readonly steps: number;
+  /** Generated elementwise loops, and the ops they replace. */
+  readonly fusedLoops: number;
+  readonly fusedOps: number;
+  /** Transposes folded into matmuls (never materialised). */
+  readonly foldedTransposes: number;
+  /** Ops run by their core kernel (allocating their result). */
+  readonly kernelOps: number;
+  /** Peak bytes of computed values held at once, and bytes of all the plan's buffers. */
+  readonly peakBytes: number;
+  readonly bufferBytes: number;
+  /** The generated loops' source, for the curious. */
+  readonly loops: readonly string[];
+}
+
+/**
+ * Builds a plan. `nodes` are in topological order; `types[i]` gives the concrete type of the
+ * sources (inputs, params, constants) at their positions; `dims` the bound symbolic dimensions.
+ * @example
+ * ```ts
+ * buildPlan(nodes, [loss], types, new Map([['batch', 32]]));
+ * ```
+ */
+export function buildPlan(
+  nodes: readonly Node[], outputs: readonly Node[], sourceTypes: readonly ({ shape: ConcreteShape; dtype: DType } | undefined)[], dims: DimBindings,
+): Plan {
+  const index = new Map(nodes.map((n, i) => [n, i]));
+  const shapes = inferShapes(nodes, index, sourceTypes, dims);
+  const users = nodes.map(() => [] as number[]);
+  nodes.forEach((n, i) => n.inputs.forEach((input) => users[index.get(input)!]!.push(i)));
+  const isOutput = new Set(outputs.map((o) => index.get(o)!));
+  const isSource = (i: number) => nodes[i]!.inputs.length === 0;
+
+  // Transposes read only by 2-D matmuls are folded into them.
+  const folded = new Set<number>();
+  nodes.forEach((n, i) => {
+    if (n.op !== 'transpose' || shapes[i]!.length !== 2 || isOutput.has(i)) return;
+    const reads = users[i]!;
+    if (reads.length > 0 && reads.every((u) => isMatmul2d(nodes[u]!, shapes, index))) folded.add(i);
+  });
+
+  // Elementwise nodes inlined into their single consumer's loop.
+  const fusible = nodes.map((n, i) => !isSource(i) && isFusible(n));
+  const inlined = new Set<number>();
+  nodes.forEach((_, i) => {
+    const reads = users[i]!;
+    if (!fusible[i] || isOutput.has(i) || reads.length !== 1) return;
+    const user = reads[0]!;
+    if (fusible[user] && sizeOf(shapes[i]!) === sizeOf(shapes[user]!)) inlined.add(i);
+  });
+
+  // Where each value's data lives: a view shares its input's buffer (its root).
+  const rootOf = nodes.map((_, i) => i);
+  nodes.forEach((n, i) => {
+    if (VIEWS.has(n.op) && !isSource(i)) rootOf[i] = rootOf[index.get(n.inputs[0]!)!]!;
+  });
+
+  // Units: what runs, in order. A fused loop runs at its root; members inlined run nowhere.
+  const loops = new Map<number, FusedLoop>();
+  nodes.forEach((n, i) => {
+    if (!fusible[i] || inlined.has(i)) return;
+    const loop = buildLoop(nodes, shapes, index, inlined, i);
+    if (loop !== null) loops.set(i, loop);
+  });
+  // A group whose broadcast is not supported runs op by op: its members are no longer inlined.
+  nodes.forEach((_, i) => {
+    if (fusible[i] && !inlined.has(i) && !loops.has(i)) uninline(i, nodes, index, inlined);
+  });
+  nodes.forEach((n, i) => {
+    if (fusible[i] && !inlined.has(i) && !loops.has(i)) {
+      const single = buildLoop(nodes, shapes, index, inlined, i);
+      if (single !== null) loops.set(i, single);
+    }
+  });
+
+  // Last use of each buffer root, counted at the unit (step) that reads it.
+  const runs = (i: number) => !isSource(i) && !inlined.has(i) && !folded.has(i) && !VIEWS.has(nodes[i]!.op);
+  const reads = (i: number): number[] => {
+    const loop = loops.get(i);
+    if (loop !== undefined) return loop.leaves.map((l) => index.get(l)!);
+    return nodes[i]!.inputs.map((input) => {
+      const j = index.get(input)!;
+      return folded.has(j) ? index.get(nodes[j]!.inputs[0]!)! : j;
+    });
+  };
+  const lastUse = new Map<number, number>();
+  nodes.forEach((_, i) => {
+    if (!runs(i)) return;
+    for (const j of reads(i)) lastUse.set(rootOf[j]!, i);
+  });
+  for (const o of isOutput) lastUse.set(rootOf[o]!, Infinity);
+
+  const pool = new BufferPool();
+  const buffers: (TypedArray | undefined)[] = nodes.map(() => undefined);
+  const steps: ((values: (TypedArray | undefined)[]) => void)[] = [];
+  const stats = { fusedLoops: 0, fusedOps: 0, kernelOps: 0, loops: [] as string[] };
+  const freeAfter = (i: number) => {
+    for (const j of new Set(reads(i).map((r) => rootOf[r]!))) {
+      if (lastUse.get(j) === i && !isSource(j) && buffers[j] !== undefined) pool.give(buffers[j]!);
+    }
+  };
+  nodes.forEach((node, i) => {
+    if (!runs(i)) return;
+    const shape = shapes[i]!;
+    const size = sizeOf(shape);
+    const loop = loops.get(i);
+    if (loop !== undefined) {
+      // Elementwise: free the inputs first, so the output may take a dying input's buffer (in place).
+      const leafIndex = loop.leaves.map((l) => index.get(l)!);
+      const inPlaceSafe = loop.modes.every((m) => m.kind === 'full' || m.kind === 'scalar');
+      if (inPlaceSafe) freeAfter(i);
+      const out = pool.take(node.dtype, size);
+      buffers[i] = out;
+      if (!inPlaceSafe) freeAfter(i);
+      const arrays: TypedArray[] = leafIndex.map(() => out);
+      steps.push((values) => {
+        for (let l = 0; l < leafIndex.length; l++) arrays[l] = values[leafIndex[l]!]!;
+        loop.run(out, arrays, size);
+        values[i] = out;
+      });
+      stats.fusedLoops++;
+      stats.fusedOps += loop.members.length;
+      stats.loops.push(loop.source);
+      return;
+    }
+    if (isMatmul2d(node, shapes, index)) {
+      const out = pool.take(node.dtype, size);
+      buffers[i] = out;
+      freeAfter(i);
+      steps.push(matmulStep(node, i, index, folded, shapes, out));
+      return;
+    }
+    // Any other op: its core kernel, which returns a new array (the pool does not own it).
+    freeAfter(i);
+    const def = opDef(node.op);
+    const inputIdx = node.inputs.map((input) => index.get(input)!);
+    const out = { shape, dtype: node.dtype };
+    const tensors: Tensor[] = inputIdx.map((j) => ({ shape: shapes[j]!, dtype: nodes[j]!.dtype, data: new Float32Array(0) }));
+    steps.push((values) => {
+      for (let t = 0; t < inputIdx.length; t++) (tensors[t] as { data: TypedArray }).data = values[inputIdx[t]!]!;
+      values[i] = def.kernel(tensors, node.attrs, out, node);
+    });
+    stats.kernelOps++;
+  });
+
+  // Views and steps interleaved in topological order: a view reads a value an earlier step made.
+  const actions: ((values: (TypedArray | undefined)[]) => void)[] = [];
+  let s = 0;
+  nodes.forEach((n, i) => {
+    if (VIEWS.has(n.op) && !isSource(i)) {
+      const from = index.get(n.inputs[0]!)!;
+      actions.push((values) => { values[i] = values[from]; });
+    } else if (runs(i)) actions.push(steps[s++]!);
+  });
+  const outputIdx = outputs.map((o) => index.get(o)!);
+  return {
+    shapes,
+    run(sources) {
+      const values = sources.slice();
+      for (let a = 0; a < actions.length; a++) actions[a]!(values);
+      return outputIdx.map((o) => values[o]!);
+    },
+    stats: {
+      steps: steps.length, fusedLoops: stats.fusedLoops, fusedOps: stats.fusedOps, foldedTransposes: folded.size,
+      kernelOps: stats.kernelOps, peakBytes: pool.peakBytes, bufferBytes: pool.totalBytes, loops: stats.loops,
+    },
+  };
+}
+
+function isMatmul2d(node: Node, shapes: readonly ConcreteShape[], index: Map<Node, number>): boolean {
+  return node.op === 'matmul' && node.dtype !== 'int32' && node.inputs.every((input) => shapes[index.get(input)!]!.length === 2);
+}
+
+function matmulStep(
+  node: Node, i: number, index: Map<Node, number>, folded: ReadonlySet<number>, shapes: readonly ConcreteShape[], out: TypedArray,
+): (values: (TypedArray | undefined)[]) => void {
+  const [a, b] = node.inputs.map((input) => {
+    const j = index.get(input)!;
+    return folded.has(j) ? { source: index.get(input.inputs[0]!)!, transposed: true } : { source: j, transposed: false };
+  }) as [{ source: number; transposed: boolean }, { source: number; transposed: boolean }];
+  const [m, n] = shapes[i]! as [number, number];
+  const aShape = shapes[index.get(node.inputs[0]!)!]!;
+  const k = aShape[1]!;
+  const row = new Float64Array(n);
+  return (values) => {
+    matmulInto(values[a.source]!, values[b.source]!, out, m, k, n, a.transposed, b.transposed, row);
+    values[i] = out;
+  };
+}
+
+/** The fused loop rooted at `root`: members are the inlined nodes under it, in order. */
+function buildLoop(nodes: readonly Node[], shapes: readonly ConcreteShape[], index: Map<Node, number>, inlined: ReadonlySet<number>, root: number): FusedLoop | null {
+  const members: number[] = [];
+  const leaves: number[] = [];
+  const visit = (i: number) => {
+    for (const input of nodes[i]!.inputs) {
+      const j = index.get(input)!;
+      if (inlined.has(j)) {
+        if (!members.includes(j)) visit(j);
+      } else if (!leaves.includes(j)) leaves.push(j);
+    }
+    members.push(i);
+  };
+  visit(root);
+  const out = shapes[root]!;
+  const modes: ReadMode[] = [];
+  for (const leaf of leaves) {
+    const mode = readMode(shapes[leaf]!, out);
+    if (mode === null) return null;
+    modes.push(mode);
+  }
+  return fuseLoop(nodes[root]!, members.map((m) => nodes[m]!), leaves.map((l) => nodes[l]!), modes);
+}
+
+function uninline(root: number, nodes: readonly Node[], index: Map<Node, number>, inlined: Set<number>): void {
+  for (const input of nodes[root]!.inputs) {
+    const j = index.get(input)!;
+    if (inlined.delete(j)) uninline(j, nodes, index, inlined);
+  }
+}
+
+/** Concrete shapes of every node, as the interpreter infers them at run time. */
+function inferShapes(
+  nodes: readonly Node[], index: Map<Node, number>, sourceTypes: readonly ({ shape: ConcreteShape; dtype: DType } | undefined)[], dims: DimBindings,
+): ConcreteShape[] {
+  const shapes: ConcreteShape[] = [];
+  nodes.forEach((node, i) => {
+    const given = sourceTypes[i];
+    if (given !== undefined) {
+      shapes.push(given.shape);
+      return;
+    }
+    try {
+      const inputs = node.inputs.map((input) => ({ shape: shapes[index.get(input)!]!, dtype: input.dtype }));
+      const type = opDef(node.op).infer(inputs, node.attrs, dims);
+      if (!type.shape.every((d): d is number => typeof d === 'number')) throw new ShapeError(`could not resolve the shape [${type.shape.join(', ')}]`);
+      shapes.push(type.shape);
+    } catch (e) {
+      if (e instanceof StablegradError) {
+        const Kind = e.constructor as new (message: string) => StablegradError;
+        throw new Kind(`${node}: ${e.message}`);
+      }
+      throw e;
+    }
+  });
+  return shapes;
+}
