@@ -25,6 +25,11 @@ export interface Executable {
    * you keep.
    */
   run(feeds: ReadonlyMap<Node, Tensor>): Tensor[];
+  /**
+   * Builds (or finds) the plan for these feeds' shapes without running it, and returns its
+   * statistics: the compile step proper, for timing and inspection.
+   */
+  prepare(feeds: ReadonlyMap<Node, Tensor>): PlanStats;
   /** The plan statistics for each binding seen so far (key: `batch=32,...`). */
   stats(): { readonly [dims: string]: PlanStats };
 }
@@ -45,28 +50,34 @@ export function compile(outputs: Graph | readonly Node[]): Executable {
   const plans = new Map<string, Plan>();
   const sourceData: (TypedArray | undefined)[] = nodes.map(() => undefined);
   const sourceTypes: ({ shape: ConcreteShape; dtype: DType } | undefined)[] = nodes.map(() => undefined);
+  // Checks the feeds, fills sourceData / sourceTypes, and returns the plan for their sizes.
+  const planFor = (feeds: ReadonlyMap<Node, Tensor>): Plan => {
+    const dims = new Map<string, number>();
+    for (const { node, i } of sources) {
+      const fed = feeds.get(node);
+      const value = fed ?? (node.op === 'input' ? undefined : node.value);
+      if (value === undefined) throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed`);
+      if (fed !== undefined) checkFeed(node, fed, dims);
+      sourceData[i] = value.data;
+      sourceTypes[i] = { shape: value.shape, dtype: value.dtype };
+    }
+    const key = [...dims].map(([name, size]) => `${name}=${size}`).join(',');
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      plan = buildPlan(nodes, list, sourceTypes, dims);
+      plans.set(key, plan);
+    }
+    return plan;
+  };
   return {
     outputs: list,
     run(feeds) {
-      const dims = new Map<string, number>();
-      for (const { node, i } of sources) {
-        const fed = feeds.get(node);
-        const value = fed ?? (node.op === 'input' ? undefined : node.value);
-        if (value === undefined) throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed`);
-        if (fed !== undefined) checkFeed(node, fed, dims);
-        sourceData[i] = value.data;
-        sourceTypes[i] = { shape: value.shape, dtype: value.dtype };
-      }
-      const key = [...dims].map(([name, size]) => `${name}=${size}`).join(',');
-      let plan = plans.get(key);
-      if (plan === undefined) {
-        plan = buildPlan(nodes, list, sourceTypes, dims);
-        plans.set(key, plan);
-      }
+      const plan = planFor(feeds);
       const data = plan.run(sourceData);
       const shapes = plan.shapes;
       return list.map((node, o) => ({ dtype: node.dtype, shape: shapes[outputIndex[o]!]!, data: data[o]! }));
     },
+    prepare: (feeds) => planFor(feeds).stats,
     stats: () => Object.fromEntries([...plans].map(([key, plan]) => [key, plan.stats])),
   };
 }

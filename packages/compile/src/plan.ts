@@ -14,7 +14,9 @@ import {
 } from '@stablegrad/core';
 import { BufferPool } from './buffers.js';
 import { type FusedLoop, fuseLoop, isFusible, readMode, type ReadMode } from './fusion.js';
+import { sparseCrossEntropy } from './kernels/cross-entropy.js';
 import { matmulInto } from './kernels/matmul.js';
+import { reduceInto, reductionMap } from './kernels/reduce.js';
 
 /** Ops whose output is their input's data under another shape. */
 const VIEWS = new Set(['reshape', 'reshapeLike', 'expandDims', 'squeeze']);
@@ -176,6 +178,42 @@ export function buildPlan(
       steps.push(matmulStep(node, i, index, folded, shapes, out));
       return;
     }
+    if (node.op === 'sum' || node.op === 'mean' || node.op === 'sumTo') {
+      const out = pool.take(node.dtype, size);
+      buffers[i] = out;
+      freeAfter(i);
+      steps.push(reduceStep(node, i, index, shapes, out));
+      return;
+    }
+    if (node.op === 'sparseSoftmaxCrossEntropyWithLogits' || node.op === 'sparseSoftmaxCrossEntropyGrad') {
+      // The loss and the gradient of the same logits and labels: one pass at the first of them.
+      if (buffers[i] !== undefined) {
+        steps.push(() => {});
+        return;
+      }
+      const partner = nodes.findIndex((other, j) => j > i && runs(j) && isSparsePartner(node, other));
+      const out = pool.take(node.dtype, size);
+      buffers[i] = out;
+      let partnerOut: TypedArray | undefined;
+      if (partner >= 0) {
+        partnerOut = pool.take(nodes[partner]!.dtype, sizeOf(shapes[partner]!));
+        buffers[partner] = partnerOut;
+      }
+      freeAfter(i);
+      const [z, labels] = node.inputs.map((input) => index.get(input)!) as [number, number];
+      const zShape = shapes[z]!;
+      const k = zShape[zShape.length - 1]!;
+      const run = sparseCrossEntropy(sizeOf(shapes[labels]!), k, node);
+      const isLoss = node.op === 'sparseSoftmaxCrossEntropyWithLogits';
+      steps.push((values) => {
+        const lossOut = isLoss ? out : partnerOut;
+        const gradOut = isLoss ? partnerOut : out;
+        run(values[z]!, values[labels]!, lossOut, gradOut);
+        values[i] = out;
+        if (partnerOut !== undefined) values[partner] = partnerOut;
+      });
+      return;
+    }
     // Any other op: its core kernel, which returns a new array (the pool does not own it).
     freeAfter(i);
     const def = opDef(node.op);
@@ -213,6 +251,32 @@ export function buildPlan(
   };
 }
 
+function isSparsePartner(a: Node, b: Node): boolean {
+  const ops = new Set([a.op, b.op]);
+  return ops.has('sparseSoftmaxCrossEntropyWithLogits') && ops.has('sparseSoftmaxCrossEntropyGrad') && a.inputs[0] === b.inputs[0] && a.inputs[1] === b.inputs[1];
+}
+
+function reduceStep(node: Node, i: number, index: Map<Node, number>, shapes: readonly ConcreteShape[], out: TypedArray): (values: (TypedArray | undefined)[]) => void {
+  const x = index.get(node.inputs[0]!)!;
+  const inShape = shapes[x]!;
+  let reduced: Set<number>;
+  if (node.op === 'sumTo') {
+    // sumTo(g, like): the axes where like is broadcast (missing in front, or 1 against more).
+    const like = shapes[index.get(node.inputs[1]!)!]!;
+    const offset = inShape.length - like.length;
+    reduced = new Set(inShape.map((d, a) => a).filter((a) => a < offset || (like[a - offset] === 1 && inShape[a] !== 1)));
+  } else {
+    reduced = new Set((node.attrs.axes as readonly number[]));
+  }
+  const map = reductionMap(inShape, reduced);
+  const acc = new Float64Array(out.length);
+  const divisor = node.op === 'mean' ? inShape.reduce((n, d, a) => (reduced.has(a) ? n * d : n), 1) : 1;
+  return (values) => {
+    reduceInto(values[x]!, map, acc, out, divisor);
+    values[i] = out;
+  };
+}
+
 function isMatmul2d(node: Node, shapes: readonly ConcreteShape[], index: Map<Node, number>): boolean {
   return node.op === 'matmul' && node.dtype !== 'int32' && node.inputs.every((input) => shapes[index.get(input)!]!.length === 2);
 }
@@ -227,9 +291,9 @@ function matmulStep(
   const [m, n] = shapes[i]! as [number, number];
   const aShape = shapes[index.get(node.inputs[0]!)!]!;
   const k = aShape[1]!;
-  const row = new Float64Array(n);
+  const rows = new Float64Array(4 * n);
   return (values) => {
-    matmulInto(values[a.source]!, values[b.source]!, out, m, k, n, a.transposed, b.transposed, row);
+    matmulInto(values[a.source]!, values[b.source]!, out, m, k, n, a.transposed, b.transposed, rows);
     values[i] = out;
   };
 }

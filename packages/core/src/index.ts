@@ -19,3 +19,11 @@ export { grad, vjp, type GradOptions } from './grad.js';
 export { printGraph, printNode, type PrintOptions } from './print.js';
 export { toJSON, fromJSON, type GraphJSON, type NodeJSON, type TensorJSON, type GraphOutputJSON, type AttrJSON, type JSONNumber, type ToJSONOptions } from './json.js';
 export * from './ops/index.js';
+/**
+ * Row kernels of the fused softmax cross-entropies, for execution backends that write into their
+ * own buffers (the compiled backend): the same functions the ops' kernels use, so the same bits.
+ */
+export {
+  sparseRowLoss, sparseRowGrad, sparseRowLossAndGrad, softmaxRowLoss, softmaxRowGrad, softmaxScratch, checkLabels,
+  type SoftmaxScratch,
+} from './ops/_cross-entropy.js';

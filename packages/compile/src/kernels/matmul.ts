@@ -2,47 +2,98 @@
  * Two-dimensional matrix products that read either operand transposed, so the backward pass
  * (`x^T g`, `g W^T`) never materialises a transpose. Each output element is accumulated in
  * float64 over the inner index in increasing order and rounded once, exactly as core's matmul
- * kernel does: the results are the interpreter's bits.
+ * kernel does: the results are the interpreter's bits. Rows (and, with `transB`, columns) are
+ * taken four at a time so that each value loaded serves four accumulators; that changes which
+ * loads happen, not the order of any element's sum.
  * @module
  */
 import type { TypedArray } from '@stablegrad/core';
 
 /**
  * `out[m, n] = op(a) op(b)`: `transA` means a is stored `[k, m]`, `transB` that b is stored
- * `[n, k]`. `row` is a float64 scratch of at least n elements.
+ * `[n, k]`. `rows` is a float64 scratch of at least 4 n elements.
  * @example
  * ```ts
- * matmulInto(x, g, dW, 64, 32, 25, true, false, new Float64Array(25)); // dW = x^T g
+ * matmulInto(x, g, dW, 64, 32, 25, true, false, new Float64Array(4 * 25)); // dW = x^T g
  * ```
  */
 export function matmulInto(
-  a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, transA: boolean, transB: boolean, row: Float64Array,
+  a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, transA: boolean, transB: boolean, rows: Float64Array,
 ): void {
-  if (transB) {
-    // Dot products of rows of a (or columns, transA) with rows of b.
-    for (let i = 0; i < m; i++) {
+  if (transB) dotProducts(a, b, out, m, k, n, transA);
+  else rowUpdates(a, b, out, m, k, n, transA, rows);
+}
+
+// i-p-j order, four rows of the output at once: the inner loop walks a row of b and four
+// accumulator rows contiguously.
+function rowUpdates(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, transA: boolean, rows: Float64Array): void {
+  // a[i, p] is at i * sa + p * sp
+  const sa = transA ? 1 : k;
+  const sp = transA ? m : 1;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    rows.fill(0, 0, 4 * n);
+    for (let p = 0; p < k; p++) {
+      const at = i * sa + p * sp;
+      const a0 = a[at]!;
+      const a1 = a[at + sa]!;
+      const a2 = a[at + 2 * sa]!;
+      const a3 = a[at + 3 * sa]!;
+      const bRow = p * n;
       for (let j = 0; j < n; j++) {
-        let acc = 0;
-        const bRow = j * k;
-        if (transA) for (let p = 0; p < k; p++) acc += a[p * m + i]! * b[bRow + p]!;
-        else {
-          const aRow = i * k;
-          for (let p = 0; p < k; p++) acc += a[aRow + p]! * b[bRow + p]!;
-        }
-        out[i * n + j] = acc;
+        const bv = b[bRow + j]!;
+        rows[j]! += a0 * bv;
+        rows[n + j]! += a1 * bv;
+        rows[2 * n + j]! += a2 * bv;
+        rows[3 * n + j]! += a3 * bv;
       }
     }
-    return;
+    const base = i * n;
+    for (let j = 0; j < 4 * n; j++) out[base + j] = rows[j]!;
   }
-  // i-p-j order: the inner loop walks a row of b and the accumulator row contiguously.
-  for (let i = 0; i < m; i++) {
-    row.fill(0, 0, n);
+  for (; i < m; i++) {
+    rows.fill(0, 0, n);
     for (let p = 0; p < k; p++) {
-      const av = transA ? a[p * m + i]! : a[i * k + p]!;
+      const av = a[i * sa + p * sp]!;
       const bRow = p * n;
-      for (let j = 0; j < n; j++) row[j]! += av * b[bRow + j]!;
+      for (let j = 0; j < n; j++) rows[j]! += av * b[bRow + j]!;
     }
-    const outRow = i * n;
-    for (let j = 0; j < n; j++) out[outRow + j] = row[j]!;
+    const base = i * n;
+    for (let j = 0; j < n; j++) out[base + j] = rows[j]!;
+  }
+}
+
+// Dot products of rows of a (columns, with transA) and rows of b, four rows of b at once.
+function dotProducts(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, transA: boolean): void {
+  const sa = transA ? 1 : k;
+  const sp = transA ? m : 1;
+  for (let i = 0; i < m; i++) {
+    const aRow = i * sa;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      let acc0 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
+      let acc3 = 0;
+      const b0 = j * k;
+      for (let p = 0; p < k; p++) {
+        const av = a[aRow + p * sp]!;
+        acc0 += av * b[b0 + p]!;
+        acc1 += av * b[b0 + k + p]!;
+        acc2 += av * b[b0 + 2 * k + p]!;
+        acc3 += av * b[b0 + 3 * k + p]!;
+      }
+      const at = i * n + j;
+      out[at] = acc0;
+      out[at + 1] = acc1;
+      out[at + 2] = acc2;
+      out[at + 3] = acc3;
+    }
+    for (; j < n; j++) {
+      let acc = 0;
+      const bRow = j * k;
+      for (let p = 0; p < k; p++) acc += a[aRow + p * sp]! * b[bRow + p]!;
+      out[i * n + j] = acc;
+    }
   }
 }

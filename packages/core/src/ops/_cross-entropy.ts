@@ -297,7 +297,11 @@ export function softmaxRowLoss(z: TypedArray, y: TypedArray, offset: number, str
 
 /** Sparse softmax cross-entropy of one contiguous row: `(m - z_label) + log1p(T)`. */
 export function sparseRowLoss(z: TypedArray, offset: number, k: number, label: number): number {
-  const r = loadRow(z, offset, 1, k);
+  return sparseLossOfRow(z, offset, k, label, loadRow(z, offset, 1, k));
+}
+
+/** The sparse loss of a row from its summary (`loadRow`). */
+function sparseLossOfRow(z: TypedArray, offset: number, k: number, label: number, r: RowSummary): number {
   const m = r.max;
   const v = z[offset + label]!;
   const hi = m - v;
@@ -400,7 +404,21 @@ export function softmaxRowGrad(
  * `-(sum over i != label of e_i) / S`.
  */
 export function sparseRowGrad(z: TypedArray, out: TypedArray, offset: number, k: number, label: number, scratch: SoftmaxScratch): void {
+  sparseGradOfRow(out, offset, k, label, scratch, loadRow(z, offset, 1, k, scratch));
+}
+
+/**
+ * The sparse loss and its gradient of one row in one pass over it (one exp per entry): the same
+ * values as `sparseRowLoss` and `sparseRowGrad`, for backends that need both.
+ */
+export function sparseRowLossAndGrad(z: TypedArray, out: TypedArray, offset: number, k: number, label: number, scratch: SoftmaxScratch): number {
   const r = loadRow(z, offset, 1, k, scratch);
+  sparseGradOfRow(out, offset, k, label, scratch, r);
+  return sparseLossOfRow(z, offset, k, label, r);
+}
+
+/** The sparse gradient of a row from its summary and scratch (`loadRow` with scratch). */
+function sparseGradOfRow(out: TypedArray, offset: number, k: number, label: number, scratch: SoftmaxScratch, r: RowSummary): void {
   const [invHi, invLo] = inverseDenominator(r);
   for (let i = 0; i < k; i++) {
     const e = scratch.e[i]!;

@@ -17,6 +17,7 @@ export const sigmoidCrossEntropyGradOp = defineOp({
   attrs: {},
   infer: broadcastFloatBinary,
   kernel: binaryKernel(sigmoidCrossEntropyGradValue),
+  elementwise: { scalar: sigmoidCrossEntropyGradValue },
   reference: binaryReference(refSigmoidCrossEntropyGrad),
   // d (sigmoid(z) - y) = sigmoid(z) sigmoid(-z) dz - dy  (no 1 - sigmoid(z) to cancel)
   vjp: ({ inputs: [z, y], cotangent }) => [

@@ -19,6 +19,7 @@ export const sigmoidCrossEntropyWithLogitsOp = defineOp({
   attrs: {},
   infer: broadcastFloatBinary,
   kernel: binaryKernel(sigmoidCrossEntropyValue),
+  elementwise: { scalar: sigmoidCrossEntropyValue },
   reference: binaryReference(refSigmoidCrossEntropy),
   // d loss = (sigmoid(z) - y) dz - z dy
   vjp: ({ inputs: [z, y], cotangent }) => [
