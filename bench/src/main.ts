@@ -4,6 +4,7 @@
  * stderr; `--json` prints JSON lines instead of tables. See bench/README.md.
  * @module
  */
+import { type GradientCostRow, measureGradientCost } from './gradient-cost.js';
 import { benchmarkWorkload, type SystemResult } from './harness.js';
 import { GRAPH_SCALE_DEPTHS, type GraphScaleRow, measureGraphScale } from './graph-scale.js';
 import { formatMachine, machineInfo } from './machine.js';
@@ -39,16 +40,29 @@ async function main(argv: readonly string[]): Promise<void> {
     reports.push({ workload, base: baseOf(results), results });
   }
 
+  // The cheap-gradient check runs on the compiled backend, for the training workloads measured.
+  const gradientCost: GradientCostRow[] = systems.some((s) => s.name === 'stablegrad-compiled')
+    ? workloads.filter((w) => w.kind === 'mlp').map((w) => {
+      log(`${w.id} forward vs step (stablegrad-compiled)`);
+      return measureGradientCost(w, options.quick ? 5 : 15);
+    })
+    : [];
+
   let graphScale: GraphScaleRow[] = [];
   if (options.only?.has(GRAPH_SCALE_ID) ?? true) graphScale = runGraphScale(options, log);
 
   if (options.json) {
     jsonLines(reports).forEach(out);
     graphScale.forEach((row) => out(JSON.stringify({ type: 'graph-scale', workload: GRAPH_SCALE_ID, ...row })));
+    gradientCost.forEach((row) => out(JSON.stringify({ type: 'gradient-cost', system: 'stablegrad-compiled', ...row })));
     return;
   }
   if (reports.length > 0) out(`${resultsTable(reports)}\n\n${notes(reports)}\n`);
   if (options.check && reports.length > 0) out(`loss check (first ${options.checkSteps} steps after setup, same data and initial weights in every system):\n${checkTable(reports)}\n`);
+  if (gradientCost.length > 0) {
+    out('cheap-gradient check (stablegrad-compiled; target: backward + update <= 3x forward):');
+    out(gradientCost.map((r) => `  ${r.workload}  forward ${r.forwardMs.toFixed(3)} ms  step ${r.stepMs.toFixed(3)} ms  backward + update = ${r.ratio.toFixed(2)}x forward`).join('\n') + '\n');
+  }
   if (graphScale.length > 0) {
     out(`G1 graph scale (stablegrad only; MLP width 32, naive softmax cross-entropy; median of ${options.graphScaleReps}):\n${graphScaleTable(graphScale)}`);
   }
