@@ -74,6 +74,8 @@ export interface StepRunner {
   /** Loss and prediction on a batch. */
   test(x: Tensor, y: Tensor): { loss: number; prediction: Tensor };
   weights(): Tensor[];
+  /** The current weights' own arrays (no copy), kernels and biases in order. */
+  weightData(): readonly TypedArray[];
   restoreWeights(weights: readonly Tensor[]): void;
 }
 
@@ -114,6 +116,7 @@ export async function fitModel(
       const result = runner.train(x, y);
       checkFinite(result.loss, result.gradients, runner.paramPaths, epoch, batch, batchSize, indices.length);
       runner.update(result.gradients);
+      checkUpdated(runner, epoch, batch);
       totals.add(result.loss, indices.length, y, result.prediction, runner.fromLogits);
       const logs = totals.logs();
       progress.batch(batch + 1, logs);
@@ -214,6 +217,20 @@ function checkFinite(
   gradients.forEach((g, p) => {
     const i = g.findIndex((v) => !Number.isFinite(v));
     if (i >= 0) throw new TrainingError(`the gradient of '${paths[p]}' became ${g[i]} (element ${i}) ${where}; ${advice}`);
+  });
+}
+
+// Finite gradients can still step weights out of range (a huge learning rate): say so at once,
+// rather than at the next batch's loss.
+function checkUpdated(runner: StepRunner, epoch: number, batch: number): void {
+  const values = runner.weightData();
+  values.forEach((w, p) => {
+    const i = w.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new TrainingError(
+        `the update at epoch ${epoch + 1}, batch ${batch + 1} made '${runner.paramPaths[p]}' ${w[i]} (element ${i}): the step was too large for ${w instanceof Float32Array ? 'float32' : 'float64'}; training stopped, and the weights are not usable. Try a smaller learning rate`,
+      );
+    }
   });
 }
 

@@ -502,6 +502,7 @@ export class Sequential {
         return { loss: lossValue!.data[0]!, prediction: predicted! };
       },
       weights: () => this.getWeights(),
+      weightData: () => this.#weights.map((w) => w.data),
       restoreWeights: (weights) => this.setWeights(weights),
     };
   }
