@@ -197,7 +197,9 @@ export interface OpDef<A extends Attrs = Attrs> {
  * ```
  */
 export interface Elementwise {
+  /** The function of one element of each input, as the kernel applies it. */
   readonly scalar: (...args: number[]) => number;
+  /** The same as a JavaScript expression over `$0`, `$1`, `$2`, for inlining. */
   readonly code?: string;
 }
 

@@ -134,6 +134,10 @@ function sigmoidGradBig(z: number, y: number, inexact: number): number {
 /**
  * Scratch space for the softmax gradient kernels, one per kernel call, reused across rows:
  * for each element of the current row, `m - z_i` as an exact pair and `e^(z_i - m)`.
+ * @example
+ * ```ts
+ * const scratch: SoftmaxScratch = softmaxScratch(10); // for rows of 10 logits
+ * ```
  */
 export interface SoftmaxScratch {
   readonly negHi: Float64Array;
@@ -144,7 +148,14 @@ export interface SoftmaxScratch {
   readonly eLo: Float64Array;
 }
 
-/** Scratch for rows of length `k`. */
+/**
+ * Scratch for rows of length `k`.
+ * @example
+ * ```ts
+ * const scratch = softmaxScratch(k);
+ * sparseRowGrad(z, grad, 0, k, label, scratch);
+ * ```
+ */
 export function softmaxScratch(k: number): SoftmaxScratch {
   const array = (): Float64Array => new Float64Array(k);
   return { negHi: array(), negLo: array(), e: array(), eHi: array(), eLo: array() };
@@ -248,6 +259,10 @@ function scaledTail(z: TypedArray, offset: number, stride: number, k: number, r:
 /**
  * Softmax cross-entropy of one row: `sum_i y_i ((m - z_i) + log1p(T))`, written as
  * `A + (sum_i y_i) log1p(T)` with A = sum_i y_i (m - z_i) in double-double.
+ * @example
+ * ```ts
+ * const loss = softmaxRowLoss(z, y, r * k, 1, k); // row r of contiguous [rows, k] logits and labels
+ * ```
  */
 export function softmaxRowLoss(z: TypedArray, y: TypedArray, offset: number, stride: number, k: number): number {
   if (k === 0) return 0;
@@ -295,7 +310,13 @@ export function softmaxRowLoss(z: TypedArray, y: TypedArray, offset: number, str
   return s + (aHi - (s - bb) + (B - bb) + aLo + be);
 }
 
-/** Sparse softmax cross-entropy of one contiguous row: `(m - z_label) + log1p(T)`. */
+/**
+ * Sparse softmax cross-entropy of one contiguous row: `(m - z_label) + log1p(T)`.
+ * @example
+ * ```ts
+ * loss[r] = sparseRowLoss(z, r * k, k, labels[r]);
+ * ```
+ */
 export function sparseRowLoss(z: TypedArray, offset: number, k: number, label: number): number {
   return sparseLossOfRow(z, offset, k, label, loadRow(z, offset, 1, k));
 }
@@ -347,6 +368,10 @@ function labelSum(y: TypedArray, offset: number, stride: number, k: number, skip
  *   when it cancels (Sterbenz) and the second term is small when s is close to 1; argmax:
  *   `(r - y T) / S` with r = sum over j != argmax of y_j, which cancels only when r is close to y T.
  * Cancelled results are recomputed in double-double, then in BigFloat.
+ * @example
+ * ```ts
+ * softmaxRowGrad(z, y, grad, r * k, 1, k, softmaxScratch(k));
+ * ```
  */
 export function softmaxRowGrad(
   z: TypedArray, y: TypedArray, out: TypedArray, offset: number, stride: number, k: number, scratch: SoftmaxScratch,
@@ -402,6 +427,10 @@ export function softmaxRowGrad(
 /**
  * `softmax(z) - oneHot(label)` for one contiguous row. Never cancels: the label's entry is
  * `-(sum over i != label of e_i) / S`.
+ * @example
+ * ```ts
+ * sparseRowGrad(z, grad, r * k, k, labels[r], scratch);
+ * ```
  */
 export function sparseRowGrad(z: TypedArray, out: TypedArray, offset: number, k: number, label: number, scratch: SoftmaxScratch): void {
   sparseGradOfRow(out, offset, k, label, scratch, loadRow(z, offset, 1, k, scratch));
@@ -410,6 +439,10 @@ export function sparseRowGrad(z: TypedArray, out: TypedArray, offset: number, k:
 /**
  * The sparse loss and its gradient of one row in one pass over it (one exp per entry): the same
  * values as `sparseRowLoss` and `sparseRowGrad`, for backends that need both.
+ * @example
+ * ```ts
+ * loss[r] = sparseRowLossAndGrad(z, grad, r * k, k, labels[r], scratch);
+ * ```
  */
 export function sparseRowLossAndGrad(z: TypedArray, out: TypedArray, offset: number, k: number, label: number, scratch: SoftmaxScratch): number {
   const r = loadRow(z, offset, 1, k, scratch);
@@ -735,7 +768,13 @@ export function checkSparse(z: TypeInfo, labels: TypeInfo): Shape {
   return sameShapeOf(z.shape.slice(0, -1), labels.shape, 'labels and the logits without their last axis');
 }
 
-/** Throws a ValueError naming `node`, the label and its position unless every label is in [0, k). */
+/**
+ * Throws a ValueError naming `node`, the label and its position unless every label is in [0, k).
+ * @example
+ * ```ts
+ * checkLabels(labels, 10, node); // ValueError: ... label 12 at position [3] is outside [0, 10) for 10 classes
+ * ```
+ */
 export function checkLabels(labels: Tensor, k: number, node: Node): void {
   const data = labels.data;
   for (let i = 0; i < data.length; i++) {
