@@ -7,7 +7,7 @@
 import {
   type ConcreteShape, type DType, FeedError, formatShape, type Graph, isGraph, type Node, type Tensor, topoSort, type TypedArray,
 } from '@stablegrad/core';
-import { buildPlan, type Plan, type PlanStats } from './plan.js';
+import { buildPlan, type Plan, type PlanOptions, type PlanStats } from './plan.js';
 
 /**
  * A compiled graph.
@@ -35,36 +35,51 @@ export interface Executable {
 }
 
 /**
- * Compiles a graph (or a list of output nodes) for repeated runs.
+ * Compiles a graph (or a list of output nodes) for repeated runs. Float32 matmuls run on the
+ * WebAssembly SIMD kernel unless `{ matmul: 'exact' }`; everything else gives the interpreter's bits.
  * @example
  * ```ts
  * const { loss, gradients } = compileTraining({ loss: lossNode, params });
  * const step = compile([loss, ...gradients]);
  * ```
  */
-export function compile(outputs: Graph | readonly Node[]): Executable {
+export function compile(outputs: Graph | readonly Node[], options: PlanOptions = {}): Executable {
   const list = isGraph(outputs) ? outputs.outputs : outputs;
   const nodes = topoSort(list);
   const sources = nodes.map((n, i) => ({ node: n, i })).filter(({ node }) => node.inputs.length === 0);
   const outputIndex = list.map((node) => nodes.indexOf(node));
+  const inGraph = new Set(nodes);
   const plans = new Map<string, Plan>();
   const sourceData: (TypedArray | undefined)[] = nodes.map(() => undefined);
   const sourceTypes: ({ shape: ConcreteShape; dtype: DType } | undefined)[] = nodes.map(() => undefined);
   // Checks the feeds, fills sourceData / sourceTypes, and returns the plan for their sizes.
   const planFor = (feeds: ReadonlyMap<Node, Tensor>): Plan => {
     const dims = new Map<string, number>();
+    // Sizes of unnamed (`null`) dimensions: they bind no name, but they still select the plan.
+    const unnamed: string[] = [];
+    let fedSources = 0;
     for (const { node, i } of sources) {
       const fed = feeds.get(node);
       const value = fed ?? (node.op === 'input' ? undefined : node.value);
       if (value === undefined) throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed`);
-      if (fed !== undefined) checkFeed(node, fed, dims);
+      if (fed !== undefined) {
+        fedSources++;
+        checkFeed(node, fed, dims, unnamed);
+      }
       sourceData[i] = value.data;
       sourceTypes[i] = { shape: value.shape, dtype: value.dtype };
     }
-    const key = [...dims].map(([name, size]) => `${name}=${size}`).join(',');
+    // More feeds than fed sources: as in the interpreter, a computed node of this graph cannot be
+    // fed (its value would silently be recomputed); nodes of other graphs are ignored.
+    if (feeds.size > fedSources) {
+      for (const node of feeds.keys()) {
+        if (node.inputs.length > 0 && inGraph.has(node)) throw new FeedError(`${node} is not an input or param and cannot be fed`);
+      }
+    }
+    const key = [...[...dims].map(([name, size]) => `${name}=${size}`), ...unnamed].join(',');
     let plan = plans.get(key);
     if (plan === undefined) {
-      plan = buildPlan(nodes, list, sourceTypes, dims);
+      plan = buildPlan(nodes, list, sourceTypes, dims, options);
       plans.set(key, plan);
     }
     return plan;
@@ -82,7 +97,7 @@ export function compile(outputs: Graph | readonly Node[]): Executable {
   };
 }
 
-function checkFeed(node: Node, t: Tensor, dims: Map<string, number>): void {
+function checkFeed(node: Node, t: Tensor, dims: Map<string, number>, unnamed: string[]): void {
   if (node.op !== 'input' && node.op !== 'param') throw new FeedError(`${node} is not an input or param and cannot be fed`);
   if (t.dtype !== node.dtype) throw new FeedError(`input '${node.path}' expects ${node.dtype}, got a ${t.dtype} tensor`);
   const where = `input '${node.path}' expects shape ${formatShape(node.shape)}, got ${formatShape(t.shape)}`;
@@ -91,6 +106,7 @@ function checkFeed(node: Node, t: Tensor, dims: Map<string, number>): void {
   t.shape.forEach((d, i) => {
     const declared = node.shape[i];
     if (typeof declared === 'number' && declared !== d) throw new FeedError(where);
+    if (declared === null) unnamed.push(`${node.path}[${i}]=${d}`);
     if (typeof declared === 'string') {
       const bound = dims.get(declared);
       if (bound !== undefined && bound !== d) throw new FeedError(`${where}: dimension '${declared}' is already ${bound} from another input`);

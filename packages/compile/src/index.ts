@@ -5,7 +5,8 @@
  * @module
  */
 export { compile, type Executable } from './executable.js';
-export type { PlanStats } from './plan.js';
+export type { PlanOptions, PlanStats } from './plan.js';
 export { BufferPool } from './buffers.js';
-export { matmulInto } from './kernels/matmul.js';
+export { matmulInto, matmulJs } from './kernels/matmul.js';
+export { wasmMatmul, wasmSimdSupported, type WasmMatmul } from './wasm/matmul.js';
 export { fuseLoop, isFusible, readMode, type FusedLoop, type ReadMode } from './fusion.js';

@@ -17,9 +17,23 @@ import { type FusedLoop, fuseLoop, isFusible, readMode, type ReadMode } from './
 import { sparseCrossEntropy } from './kernels/cross-entropy.js';
 import { matmulInto } from './kernels/matmul.js';
 import { reduceInto, reductionMap } from './kernels/reduce.js';
+import { WASM_MIN_WORK, wasmMatmulStep } from './kernels/wasm-matmul.js';
 
 /** Ops whose output is their input's data under another shape. */
 const VIEWS = new Set(['reshape', 'reshapeLike', 'expandDims', 'squeeze']);
+
+/**
+ * How a plan computes: `matmul: 'simd'` (default) runs float32 matmuls on the WebAssembly SIMD
+ * kernel (float32 sums, within a documented bound of the interpreter); `'exact'` keeps the
+ * JavaScript kernel, float64 sums, the interpreter's bits.
+ * @example
+ * ```ts
+ * compile(graph, { matmul: 'exact' });
+ * ```
+ */
+export interface PlanOptions {
+  readonly matmul?: 'simd' | 'exact';
+}
 
 /**
  * A plan for one binding of the symbolic dimensions.
@@ -52,6 +66,8 @@ export interface PlanStats {
   readonly fusedOps: number;
   /** Transposes folded into matmuls (never materialised). */
   readonly foldedTransposes: number;
+  /** Matmuls on the WebAssembly SIMD kernel (the others run the JavaScript one). */
+  readonly simdMatmuls: number;
   /** Ops run by their core kernel (allocating their result). */
   readonly kernelOps: number;
   /** Peak bytes of computed values held at once, and bytes of all the plan's buffers. */
@@ -71,6 +87,7 @@ export interface PlanStats {
  */
 export function buildPlan(
   nodes: readonly Node[], outputs: readonly Node[], sourceTypes: readonly ({ shape: ConcreteShape; dtype: DType } | undefined)[], dims: DimBindings,
+  options: PlanOptions = {},
 ): Plan {
   const index = new Map(nodes.map((n, i) => [n, i]));
   const shapes = inferShapes(nodes, index, sourceTypes, dims);
@@ -79,10 +96,11 @@ export function buildPlan(
   const isOutput = new Set(outputs.map((o) => index.get(o)!));
   const isSource = (i: number) => nodes[i]!.inputs.length === 0;
 
-  // Transposes read only by 2-D matmuls are folded into them.
+  // Transposes read only by 2-D matmuls are folded into them. Only a swap of the two axes:
+  // `transpose(x, [0, 1])` is the identity, which the matmul must read as it is.
   const folded = new Set<number>();
   nodes.forEach((n, i) => {
-    if (n.op !== 'transpose' || shapes[i]!.length !== 2 || isOutput.has(i)) return;
+    if (n.op !== 'transpose' || shapes[i]!.length !== 2 || (n.attrs['perm'] as readonly number[])[0] !== 1 || isOutput.has(i)) return;
     const reads = users[i]!;
     if (reads.length > 0 && reads.every((u) => isMatmul2d(nodes[u]!, shapes, index))) folded.add(i);
   });
@@ -141,7 +159,7 @@ export function buildPlan(
   const pool = new BufferPool();
   const buffers: (TypedArray | undefined)[] = nodes.map(() => undefined);
   const steps: ((values: (TypedArray | undefined)[]) => void)[] = [];
-  const stats = { fusedLoops: 0, fusedOps: 0, kernelOps: 0, loops: [] as string[] };
+  const stats = { fusedLoops: 0, fusedOps: 0, kernelOps: 0, simdMatmuls: 0, loops: [] as string[] };
   const freeAfter = (i: number) => {
     for (const j of new Set(reads(i).map((r) => rootOf[r]!))) {
       if (lastUse.get(j) === i && !isSource(j) && buffers[j] !== undefined) pool.give(buffers[j]!);
@@ -175,7 +193,9 @@ export function buildPlan(
       const out = pool.take(node.dtype, size);
       buffers[i] = out;
       freeAfter(i);
-      steps.push(matmulStep(node, i, index, folded, shapes, out));
+      const { step, simd } = matmulStep(node, i, index, folded, shapes, out, options.matmul ?? 'simd');
+      steps.push(step);
+      if (simd) stats.simdMatmuls++;
       return;
     }
     if (node.op === 'sum' || node.op === 'mean' || node.op === 'sumTo') {
@@ -188,6 +208,8 @@ export function buildPlan(
     if (node.op === 'sparseSoftmaxCrossEntropyWithLogits' || node.op === 'sparseSoftmaxCrossEntropyGrad') {
       // The loss and the gradient of the same logits and labels: one pass at the first of them.
       if (buffers[i] !== undefined) {
+        // Computed with its partner; inputs whose last reader is this node die here all the same.
+        freeAfter(i);
         steps.push(() => {});
         return;
       }
@@ -245,7 +267,7 @@ export function buildPlan(
       return outputIdx.map((o) => values[o]!);
     },
     stats: {
-      steps: steps.length, fusedLoops: stats.fusedLoops, fusedOps: stats.fusedOps, foldedTransposes: folded.size,
+      steps: steps.length, fusedLoops: stats.fusedLoops, fusedOps: stats.fusedOps, foldedTransposes: folded.size, simdMatmuls: stats.simdMatmuls,
       kernelOps: stats.kernelOps, peakBytes: pool.peakBytes, bufferBytes: pool.totalBytes, loops: stats.loops,
     },
   };
@@ -283,7 +305,8 @@ function isMatmul2d(node: Node, shapes: readonly ConcreteShape[], index: Map<Nod
 
 function matmulStep(
   node: Node, i: number, index: Map<Node, number>, folded: ReadonlySet<number>, shapes: readonly ConcreteShape[], out: TypedArray,
-): (values: (TypedArray | undefined)[]) => void {
+  mode: 'simd' | 'exact',
+): { step: (values: (TypedArray | undefined)[]) => void; simd: boolean } {
   const [a, b] = node.inputs.map((input) => {
     const j = index.get(input)!;
     return folded.has(j) ? { source: index.get(input.inputs[0]!)!, transposed: true } : { source: j, transposed: false };
@@ -291,10 +314,23 @@ function matmulStep(
   const [m, n] = shapes[i]! as [number, number];
   const aShape = shapes[index.get(node.inputs[0]!)!]!;
   const k = aShape[1]!;
+  const simd = mode === 'simd' && node.dtype === 'float32' && m * k * n >= WASM_MIN_WORK ? wasmMatmulStep(m, k, n, a.transposed, b.transposed) : null;
+  if (simd !== null) {
+    return {
+      simd: true,
+      step: (values) => {
+        simd(values[a.source] as Float32Array, values[b.source] as Float32Array, out as Float32Array);
+        values[i] = out;
+      },
+    };
+  }
   const rows = new Float64Array(4 * n);
-  return (values) => {
-    matmulInto(values[a.source]!, values[b.source]!, out, m, k, n, a.transposed, b.transposed, rows);
-    values[i] = out;
+  return {
+    simd: false,
+    step: (values) => {
+      matmulInto(values[a.source]!, values[b.source]!, out, m, k, n, a.transposed, b.transposed, rows);
+      values[i] = out;
+    },
   };
 }
 

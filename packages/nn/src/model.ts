@@ -64,6 +64,12 @@ export interface CompileOptions {
    * interpreter) or `interpreter` (core's reference interpreter, node by node).
    */
   readonly backend?: Backend;
+  /**
+   * Float32 matmuls of the compiled backend: `simd` (default) on the WebAssembly SIMD kernel,
+   * summing in float32 as TensorFlow.js and jax-js do; `exact` sums in float64 and rounds once,
+   * the interpreter's bits.
+   */
+  readonly matmul?: 'simd' | 'exact';
 }
 
 /**
@@ -97,6 +103,7 @@ export interface CompiledModel {
   /** Optimizer state: steps taken, moments. */
   readonly state: OptimizerState;
   readonly backend: Backend;
+  readonly matmul: 'simd' | 'exact';
 }
 
 /**
@@ -256,7 +263,9 @@ export class Sequential {
     const state = optimizer.createState(this.#weights.map((w) => ({ size: w.data.length, dtype: w.dtype })));
     const backend = options.backend ?? 'compiled';
     if (backend !== 'compiled' && backend !== 'interpreter') throw new ModelError(`compile: backend must be 'compiled' or 'interpreter', got ${JSON.stringify(backend)}`);
-    this.#compiled = { loss, optimizer, metrics, stabilize, labels, writtenLoss, training, state, backend };
+    const matmul = options.matmul ?? 'simd';
+    if (matmul !== 'simd' && matmul !== 'exact') throw new ModelError(`compile: matmul must be 'simd' or 'exact', got ${JSON.stringify(matmul)}`);
+    this.#compiled = { loss, optimizer, metrics, stabilize, labels, writtenLoss, training, state, backend, matmul };
     this.#executables = undefined;
     this.#predictor = undefined;
     this.#compileOptions = options;
@@ -330,7 +339,7 @@ export class Sequential {
     const batchSize = checkBatchSize(options.batchSize ?? 256);
     const units = this.#units();
     const out = tensor(new (this.dtype === 'float32' ? Float32Array : Float64Array)(rows * units), { shape: [rows, units] });
-    this.#predictor ??= runnable([this.output], this.#compiled?.backend ?? 'compiled');
+    this.#predictor ??= runnable([this.output], this.#compiled?.backend ?? 'compiled', this.#compiled?.matmul ?? 'simd');
     for (let start = 0; start < rows; start += batchSize) {
       const end = Math.min(rows, start + batchSize);
       const [batch] = this.#predictor(this.#feeds(rowRange(features, start, end)));
@@ -480,11 +489,11 @@ export class Sequential {
   }
 
   #runner(compiled: CompiledModel): StepRunner {
-    const { training, metrics, optimizer, state, loss, backend } = compiled;
+    const { training, metrics, optimizer, state, loss, backend, matmul } = compiled;
     const prediction = training.outputs.prediction!;
     this.#executables ??= {
-      train: runnable([training.loss, ...training.gradients, prediction], backend),
-      test: runnable([training.loss, prediction], backend),
+      train: runnable([training.loss, ...training.gradients, prediction], backend, matmul),
+      test: runnable([training.loss, prediction], backend, matmul),
     };
     const { train, test } = this.#executables;
     const count = training.gradients.length;
@@ -511,9 +520,9 @@ export class Sequential {
 /** Runs some output nodes on feeds; the results may be reused buffers (valid until the next call). */
 type Runnable = (feeds: Map<Node, Tensor>) => Tensor[];
 
-function runnable(outputs: readonly Node[], backend: Backend): Runnable {
+function runnable(outputs: readonly Node[], backend: Backend, matmul: 'simd' | 'exact'): Runnable {
   if (backend === 'interpreter') return (feeds) => run(outputs, feeds);
-  const executable: Executable = compileGraph(outputs);
+  const executable: Executable = compileGraph(outputs, { matmul });
   return (feeds) => executable.run(feeds);
 }
 

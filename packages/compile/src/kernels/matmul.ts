@@ -97,3 +97,15 @@ function dotProducts(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k
     }
   }
 }
+
+/**
+ * `matmulInto` with its own scratch: the plain JavaScript product, the interpreter's bits, used
+ * as the fallback and as the oracle of the WebAssembly kernel.
+ * @example
+ * ```ts
+ * matmulJs(a, b, out, m, k, n, false, false);
+ * ```
+ */
+export function matmulJs(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  matmulInto(a, b, out, m, k, n, transA, transB, new Float64Array(4 * n));
+}
