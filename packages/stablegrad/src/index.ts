@@ -2,8 +2,8 @@
  * `stablegrad`: the whole public API in one import. It re-exports `@stablegrad/core` (graphs,
  * ops, `grad`, `evaluate`, JSON), `@stablegrad/rewrite` (`stabilize`, `simplify`, `explain`,
  * `compileTraining`, the rule engine), `@stablegrad/dot` (`toDot`, `toDiffDot`, `renderSvg`) and
- * `@stablegrad/nn` (`sequential`, `dense`, losses, optimizers, `fit`, `loadModel`); the four
- * packages export no name twice, and the compiler would refuse a clash. The testing
+ * `@stablegrad/nn` (`sequential`, `dense`, losses, optimizers, `fit`, `loadModel`) and
+ * `@stablegrad/compile` (`compile`, the compiled backend); the packages export no name twice, and the compiler would refuse a clash. The testing
  * kit is a separate entry point, `stablegrad/testing`, because it loads fast-check and
  * decimal.js, which a model does not need at run time.
  * @example
@@ -20,3 +20,4 @@ export * from '@stablegrad/core';
 export * from '@stablegrad/rewrite';
 export * from '@stablegrad/dot';
 export * from '@stablegrad/nn';
+export * from '@stablegrad/compile';

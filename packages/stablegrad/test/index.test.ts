@@ -1,7 +1,9 @@
-// The umbrella re-exports every value export of core, rewrite and dot as the same object, and
-// the testing kit only from `stablegrad/testing`.
+// The umbrella re-exports every value export of core, rewrite, dot, nn and compile as the same
+// object, and the testing kit only from `stablegrad/testing`.
+import * as compiled from '@stablegrad/compile';
 import * as core from '@stablegrad/core';
 import * as dot from '@stablegrad/dot';
+import * as nn from '@stablegrad/nn';
 import * as rewrite from '@stablegrad/rewrite';
 import * as testing from '@stablegrad/testing';
 import * as umbrella from 'stablegrad';
@@ -9,14 +11,14 @@ import * as umbrellaTesting from 'stablegrad/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('stablegrad re-exports', () => {
-  it.each([['@stablegrad/core', core], ['@stablegrad/rewrite', rewrite], ['@stablegrad/dot', dot]] as const)('%s, every export, identical', (_, module) => {
+  it.each([['@stablegrad/core', core], ['@stablegrad/rewrite', rewrite], ['@stablegrad/dot', dot], ['@stablegrad/nn', nn], ['@stablegrad/compile', compiled]] as const)('%s, every export, identical', (_, module) => {
     const names = Object.keys(module);
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect((umbrella as Record<string, unknown>)[name], name).toBe((module as Record<string, unknown>)[name]);
   });
 
   it('exports nothing else', () => {
-    const expected = new Set([...Object.keys(core), ...Object.keys(rewrite), ...Object.keys(dot)]);
+    const expected = new Set([...Object.keys(core), ...Object.keys(rewrite), ...Object.keys(dot), ...Object.keys(nn), ...Object.keys(compiled)]);
     expect(Object.keys(umbrella).sort()).toEqual([...expected].sort());
   });
 
