@@ -100,7 +100,9 @@ export function allocate(dtype: DType, size: number): TypedArray {
  */
 export function toTypedArray(dtype: DType, values: ArrayLike<number>): TypedArray {
   const out = allocate(dtype, values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  // A typed array converts natively, with the same rules as element assignment.
+  if (ArrayBuffer.isView(values)) out.set(values as TypedArray);
+  else for (let i = 0; i < values.length; i++) out[i] = values[i]!;
   return out;
 }
 

@@ -23,7 +23,7 @@ export function toFeatures(x: TensorLike, features: number, dtype: DType, what: 
   if (shaped.shape.length !== 2 || shaped.shape[1] !== features) {
     throw new DataError(`${what} has shape [${shaped.shape.join(', ')}], but the model expects [rows, ${features}] (inputShape [${features}])`);
   }
-  const bad = shaped.data.findIndex((v) => !Number.isFinite(v));
+  const bad = firstNonFinite(shaped.data);
   if (bad >= 0) {
     throw new DataError(`${what} row ${Math.floor(bad / features)}, feature ${bad % features}: ${shaped.data[bad]} is not a finite number`);
   }
@@ -118,4 +118,20 @@ function reshapeFlat(t: Tensor, features: number, what: string): Tensor {
     throw new DataError(`${what} is a flat array of ${t.data.length} numbers, not a whole number of rows of ${features} features`);
   }
   return { ...t, shape: [t.data.length / features, features] };
+}
+
+/**
+ * Index of the first NaN or Infinity in `values`, or -1. A plain loop: it runs on every
+ * gradient and weight after every step.
+ * @example
+ * ```ts
+ * firstNonFinite(new Float32Array([1, NaN])); // 1
+ * ```
+ */
+export function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v - v !== 0) return i; // NaN - NaN and Infinity - Infinity are NaN
+  }
+  return -1;
 }

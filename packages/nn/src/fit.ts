@@ -6,7 +6,7 @@
  */
 import type { Tensor, TensorLike, TypedArray } from '@stablegrad/core';
 import type { Callback, Logs, TrainingModel } from './callbacks.js';
-import { rowRange, takeRows } from './data.js';
+import { firstNonFinite, rowRange, takeRows } from './data.js';
 import { ModelError, TrainingError } from './errors.js';
 import type { Metric } from './metrics.js';
 import { createProgress, type ProgressStream } from './progress.js';
@@ -211,21 +211,23 @@ function splitValidation(
 function checkFinite(
   loss: number, gradients: readonly TypedArray[], paths: readonly string[], epoch: number, batch: number, batchSize: number, rows: number,
 ): void {
-  const where = `at epoch ${epoch + 1}, batch ${batch + 1} (rows ${batch * batchSize}-${batch * batchSize + rows - 1} of the epoch's order)`;
+  const where = () => `at epoch ${epoch + 1}, batch ${batch + 1} (rows ${batch * batchSize}-${batch * batchSize + rows - 1} of the epoch's order)`;
   const advice = 'training stopped; the weights are those before this batch. Try a smaller learning rate, or check the data';
-  if (!Number.isFinite(loss)) throw new TrainingError(`the loss became ${loss} ${where}; ${advice}`);
-  gradients.forEach((g, p) => {
-    const i = g.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new TrainingError(`the gradient of '${paths[p]}' became ${g[i]} (element ${i}) ${where}; ${advice}`);
-  });
+  if (!Number.isFinite(loss)) throw new TrainingError(`the loss became ${loss} ${where()}; ${advice}`);
+  for (let p = 0; p < gradients.length; p++) {
+    const g = gradients[p]!;
+    const i = firstNonFinite(g);
+    if (i >= 0) throw new TrainingError(`the gradient of '${paths[p]}' became ${g[i]} (element ${i}) ${where()}; ${advice}`);
+  }
 }
+
 
 // Finite gradients can still step weights out of range (a huge learning rate): say so at once,
 // rather than at the next batch's loss.
 function checkUpdated(runner: StepRunner, epoch: number, batch: number): void {
   const values = runner.weightData();
   values.forEach((w, p) => {
-    const i = w.findIndex((v) => !Number.isFinite(v));
+    const i = firstNonFinite(w);
     if (i >= 0) {
       throw new TrainingError(
         `the update at epoch ${epoch + 1}, batch ${batch + 1} made '${runner.paramPaths[p]}' ${w[i]} (element ${i}): the step was too large for ${w instanceof Float32Array ? 'float32' : 'float64'}; training stopped, and the weights are not usable. Try a smaller learning rate`,
