@@ -22,7 +22,7 @@ export interface Executable {
   /**
    * Runs the graph. Feeds: a tensor per input node, and optionally per param (else the param's
    * own value). The results' data are the plan's buffers: valid until the next `run`; copy what
-   * you keep.
+   * you keep. Feeding a result back in is fine (it is copied first).
    */
   run(feeds: ReadonlyMap<Node, Tensor>): Tensor[];
   /**
@@ -80,7 +80,15 @@ export function compile(outputs: Graph | readonly Node[], options: PlanOptions =
     let plan = plans.get(key);
     if (plan === undefined) {
       plan = buildPlan(nodes, list, sourceTypes, dims, options);
-      plans.set(key, plan);
+      // A bounded cache: each plan holds its buffers; the least recently used goes first.
+      if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value!);
+    } else plans.delete(key);
+    plans.set(key, plan);
+    // A result of an earlier run fed back (a state update, power iteration) lives in a buffer
+    // this run overwrites while reading it: give the plan a copy.
+    for (const { i } of sources) {
+      const data = sourceData[i]!;
+      if (plan.owns(data)) sourceData[i] = data.slice();
     }
     return plan;
   };
@@ -96,6 +104,9 @@ export function compile(outputs: Graph | readonly Node[], options: PlanOptions =
     stats: () => Object.fromEntries([...plans].map(([key, plan]) => [key, plan.stats])),
   };
 }
+
+/** Plans kept per executable (one per batch size seen; training uses one or two). */
+const MAX_PLANS = 8;
 
 function checkFeed(node: Node, t: Tensor, dims: Map<string, number>, unnamed: string[]): void {
   if (node.op !== 'input' && node.op !== 'param') throw new FeedError(`${node} is not an input or param and cannot be fed`);

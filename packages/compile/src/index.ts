@@ -6,9 +6,7 @@
  */
 export { compile, type Executable } from './executable.js';
 export type { PlanOptions, PlanStats } from './plan.js';
-export { BufferPool } from './buffers.js';
-export { matmulInto, matmulJs } from './kernels/matmul.js';
+export { matmulJs } from './kernels/matmul.js';
 export { wasmMatmul, wasmSimdSupported, type WasmMatmul } from './wasm/matmul.js';
 export type { MatmulKernelConfig } from './wasm/matmul-module.js';
 export type { WasmMemory } from './wasm/wasm-api.js';
-export { fuseLoop, isFusible, readMode, type FusedLoop, type ReadMode } from './fusion.js';

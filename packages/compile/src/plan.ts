@@ -48,6 +48,8 @@ export interface Plan {
   readonly shapes: readonly ConcreteShape[];
   /** Runs the steps; `sources[i]` is the data of node i for inputs, params and constants. */
   run(sources: readonly (TypedArray | undefined)[]): TypedArray[];
+  /** True when `data` lives in one of the plan's own buffers (a result of an earlier run). */
+  owns(data: TypedArray): boolean;
   readonly stats: PlanStats;
 }
 
@@ -259,8 +261,10 @@ export function buildPlan(
     } else if (runs(i)) actions.push(steps[s++]!);
   });
   const outputIdx = outputs.map((o) => index.get(o)!);
+  const owned = new Set(buffers.filter((b): b is TypedArray => b !== undefined).map((b) => b.buffer));
   return {
     shapes,
+    owns: (data) => owned.has(data.buffer),
     run(sources) {
       const values = sources.slice();
       for (let a = 0; a < actions.length; a++) actions[a]!(values);

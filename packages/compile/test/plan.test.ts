@@ -243,3 +243,33 @@ describe('generated code', () => {
     }
   });
 });
+
+describe('results fed back as inputs', () => {
+  it('are copied first: a state updated run after run gives the interpreter\'s values', () => {
+    // out = x^T W reads x transposed while writing rows of out; fed its own output, the plan
+    // must not read the buffer it is overwriting.
+    const x = input([8, 8], { name: 'x' });
+    const W = param(tensor(Array.from({ length: 64 }, (_, i) => (i % 3) - 2), { shape: [8, 8] }), { name: 'W' });
+    const out = x.transpose().matmul(W).mul(0.125);
+    const executable = compile([out]);
+    let state = tensor(Array.from({ length: 64 }, (_, i) => i), { shape: [8, 8] });
+    let reference = state;
+    for (let step = 0; step < 3; step++) {
+      [state] = executable.run(new Map([[x, state]])) as [Tensor];
+      [reference] = evaluate([out], new Map([[x, reference]])) as [Tensor];
+      expectSameResults([state], [reference]);
+    }
+  });
+
+  it('keep at most eight plans, the most recently used', () => {
+    const x = input(['batch', 2], { name: 'x' });
+    const executable = compile([x.mul(2)]);
+    for (let rows = 1; rows <= 10; rows++) executable.run(new Map([[x, filled([rows, 2])]]));
+    executable.run(new Map([[x, filled([3, 2])]]));
+    const keys = Object.keys(executable.stats());
+    expect(keys).toHaveLength(8);
+    expect(keys).toContain('batch=3');
+    expect(keys).not.toContain('batch=1');
+    expect(keys).not.toContain('batch=2');
+  });
+});
