@@ -143,7 +143,7 @@ describe('trainLogisticRegression', () => {
     expect(() => trainLogisticRegression({ epochs: 0 })).toThrow(RangeError);
   });
 
-  it('runs as the npm start command line with --epochs', () => {
+  it('runs as a command line with --epochs (npm run logistic-regression)', () => {
     const run = spawnSync(process.execPath, ['examples/dist/logistic-regression.js', '--epochs', '3'], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -153,5 +153,8 @@ describe('trainLogisticRegression', () => {
     const bad = spawnSync(process.execPath, ['examples/dist/logistic-regression.js', '--epochs', 'x'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--epochs must be a positive integer');
+    const missing = spawnSync(process.execPath, ['examples/dist/logistic-regression.js', '--epochs'], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--epochs needs a value');
   });
 });

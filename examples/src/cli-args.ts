@@ -15,7 +15,10 @@ export function parseEpochs(args: readonly string[], fromEnv: string | undefined
   let text = fromEnv;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--epochs') text = args[++i];
+    if (arg === '--epochs') {
+      text = args[++i];
+      if (text === undefined) fail(`--epochs needs a value (usage: ${program} [--epochs N])`);
+    }
     else if (arg.startsWith('--epochs=')) text = arg.slice('--epochs='.length);
     else fail(`unknown argument ${JSON.stringify(arg)} (usage: ${program} [--epochs N])`);
   }

@@ -121,7 +121,8 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
         if (options.restoreBestWeights === true) bestWeights = model.getWeights();
         return;
       }
-      if (++wait >= patience) {
+      // As Keras: never after the first epoch (there is nothing to compare it with yet).
+      if (++wait >= patience && epoch > 0) {
         stopped = epoch;
         model.stopTraining = true;
         if (bestWeights !== undefined) model.setWeights(bestWeights);

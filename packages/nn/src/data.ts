@@ -25,7 +25,9 @@ export function toFeatures(x: TensorLike, features: number, dtype: DType, what: 
   }
   const bad = firstNonFinite(shaped.data);
   if (bad >= 0) {
-    throw new DataError(`${what} row ${Math.floor(bad / features)}, feature ${bad % features}: ${shaped.data[bad]} is not a finite number`);
+    const original = isTensor(x) || !ArrayBuffer.isView(x) ? originalValue(x, bad, features) : (x as ArrayLike<number>)[bad];
+    const why = original !== undefined && Number.isFinite(original) ? `${original} overflows ${dtype}` : `${shaped.data[bad]} is not a finite number`;
+    throw new DataError(`${what} row ${Math.floor(bad / features)}, feature ${bad % features}: ${why}`);
   }
   return shaped;
 }
@@ -40,10 +42,14 @@ export function toFeatures(x: TensorLike, features: number, dtype: DType, what: 
  * toLabels([0, 2, 1], sparseCategoricalCrossentropy(), 3, 'float32', 'y').dtype; // 'int32'
  * ```
  */
-export function toLabels(y: TensorLike, loss: Loss, units: number, dtype: DType, what: string): Tensor {
+export function toLabels(y: TensorLike, loss: Loss, units: number, dtype: DType, what: string, rows?: number): Tensor {
   const type = loss.labelType(units, dtype);
   const sparse = type.shape.length === 1;
   const raw = asTensor(y, sparse ? 'float64' : dtype, what);
+  // One integer per row for a loss that wants [rows, units]: class indices, most likely.
+  if (!sparse && units > 1 && raw.shape.length === 1 && raw.shape[0] === rows && raw.data.every((v) => Number.isInteger(v) && v >= 0 && v < units)) {
+    throw new DataError(`${what} looks like ${rows} class indices, but ${loss.config.name} expects [rows, ${units}]: use sparseCategoricalCrossentropy, or one-hot labels`);
+  }
   let shaped = raw;
   if (sparse && raw.shape.length === 2 && raw.shape[1] === 1) shaped = { ...raw, shape: [raw.shape[0]!] };
   if (!sparse && raw.shape.length === 1 && units === 1) shaped = { ...raw, shape: [raw.shape[0]!, 1] };
@@ -102,6 +108,16 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
 export function rowRange(t: Tensor, start: number, end: number): Tensor {
   const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
   return { dtype: t.dtype, shape: [end - start, ...t.shape.slice(1)], data: t.data.subarray(start * width, end * width) };
+}
+
+// The value the user gave at flat position i (before conversion to the model's dtype).
+function originalValue(x: TensorLike, i: number, features: number): number | undefined {
+  if (isTensor(x)) return x.data[i];
+  if (Array.isArray(x)) {
+    const row = x[Math.floor(i / features)] as unknown;
+    return Array.isArray(row) && typeof row[i % features] === 'number' ? (row[i % features] as number) : undefined;
+  }
+  return undefined;
 }
 
 function asTensor(value: TensorLike, dtype: DType, what: string): Tensor {

@@ -24,7 +24,7 @@ export class DataError extends StablegradError {
  * @example
  * ```ts
  * await model.fit(x, y, { epochs: 10 });
- * // TrainingError: the loss became NaN at epoch 3, batch 7 (rows 192-223); training stopped ...
+ * // TrainingError: the loss became NaN at epoch 3, batch 7 (rows 192-223 of the epoch's order); training stopped; ...
  * ```
  */
 export class TrainingError extends StablegradError {
@@ -36,7 +36,7 @@ export class TrainingError extends StablegradError {
  * that does not fit the layer before it.
  * @example
  * ```ts
- * await model.fit(x, y); // ModelError: the model is not compiled: call model.compile({ loss, optimizer }) first
+ * await model.fit(x, y); // ModelError: fit: the model is not compiled; call model.compile({ loss, optimizer }) first
  * ```
  */
 export class ModelError extends StablegradError {
@@ -50,7 +50,7 @@ export class ModelError extends StablegradError {
  * @example
  * ```ts
  * loadModel('broken.json');
- * // ModelFormatError: broken.json: $.weights[0].data: expected 1600 numbers, found 1599
+ * // ModelFormatError: broken.json: $.weights[0].data: expected 1600 float32 values (6400 bytes), found 6396 bytes
  * ```
  */
 export class ModelFormatError extends StablegradError {

@@ -90,8 +90,8 @@ export async function fitModel(
   model: TrainingModel, runner: StepRunner, data: { x: Tensor; y: Tensor },
   validationData: { x: Tensor; y: Tensor } | undefined, options: FitOptions, random: SeededRandom,
 ): Promise<History> {
-  const epochs = positiveInteger(options.epochs ?? 1, 'epochs');
-  const batchSize = positiveInteger(options.batchSize ?? 32, 'batchSize');
+  const epochs = positiveInteger(options.epochs ?? 1, 'fit: epochs');
+  const batchSize = positiveInteger(options.batchSize ?? 32, 'fit: batchSize');
   const { train, validation } = splitValidation(data, validationData, options.validationSplit);
   const rows = train.x.shape[0]!;
   const steps = Math.ceil(rows / batchSize);
@@ -151,7 +151,7 @@ export async function fitModel(
  * ```
  */
 export function measureModel(runner: StepRunner, data: { x: Tensor; y: Tensor }, batchSize: number): { [name: string]: number } {
-  positiveInteger(batchSize, 'batchSize');
+  positiveInteger(batchSize, 'evaluate: batchSize');
   const rows = data.x.shape[0]!;
   const totals = new Totals(runner.metrics);
   for (let start = 0; start < rows; start += batchSize) {
@@ -236,7 +236,14 @@ function checkUpdated(runner: StepRunner, epoch: number, batch: number): void {
   });
 }
 
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ModelError(`fit: ${name} must be a positive integer, got ${value}`);
+/**
+ * A positive integer, else a `ModelError` naming it (`fit: epochs`, `predict: batchSize`).
+ * @example
+ * ```ts
+ * positiveInteger(32, 'fit: batchSize'); // 32
+ * ```
+ */
+export function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new ModelError(`${name} must be a positive integer, got ${value}`);
   return value;
 }

@@ -7,6 +7,7 @@
  */
 import type { Tensor } from '@stablegrad/core';
 import { ModelError } from './errors.js';
+import { didYouMean } from './names.js';
 import type { LossName } from './losses/index.js';
 
 /**
@@ -19,8 +20,23 @@ import type { LossName } from './losses/index.js';
 export interface Metric {
   /** The key in the history and in `evaluate`'s result (validation: `val_<name>`). */
   readonly name: string;
+  /** How to make it again (library metrics only): what `save` writes. */
+  readonly config?: MetricConfig;
   /** The metric's sum over a batch and the number of items it counts (the metric is sum / count over all batches). */
   measure(yTrue: Tensor, yPred: Tensor, context: MetricContext): { readonly sum: number; readonly count: number };
+}
+
+/**
+ * A library metric's settings, as saved in model files.
+ * @example
+ * ```ts
+ * binaryAccuracy({ threshold: 0.7 }).config; // { kind: 'binaryAccuracy', name: 'binaryAccuracy', threshold: 0.7 }
+ * ```
+ */
+export interface MetricConfig {
+  readonly kind: 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy';
+  readonly name: string;
+  readonly threshold?: number;
 }
 
 /**
@@ -46,6 +62,15 @@ export interface MetricContext {
 export type MetricName = 'accuracy' | 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy';
 
 /**
+ * Every metric name.
+ * @example
+ * ```ts
+ * METRIC_NAMES.includes('accuracy'); // true
+ * ```
+ */
+export const METRIC_NAMES: readonly MetricName[] = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy'];
+
+/**
  * Share of output units on the right side of `threshold` (default 0.5): `(p > t) == y`.
  * @example
  * ```ts
@@ -56,8 +81,10 @@ export function binaryAccuracy(options: { threshold?: number; name?: string } = 
   const threshold = options.threshold ?? 0.5;
   if (!(threshold > 0 && threshold < 1)) throw new ModelError(`binaryAccuracy: threshold must be in (0, 1), got ${threshold}`);
   const logitThreshold = Math.log(threshold / (1 - threshold));
+  const name = options.name ?? 'binaryAccuracy';
   return {
-    name: options.name ?? 'binaryAccuracy',
+    name,
+    config: { kind: 'binaryAccuracy', name, threshold },
     measure(yTrue, yPred, { fromLogits }) {
       const t = fromLogits ? logitThreshold : threshold;
       let sum = 0;
@@ -75,8 +102,10 @@ export function binaryAccuracy(options: { threshold?: number; name?: string } = 
  * ```
  */
 export function categoricalAccuracy(options: { name?: string } = {}): Metric {
+  const name = options.name ?? 'categoricalAccuracy';
   return {
-    name: options.name ?? 'categoricalAccuracy',
+    name,
+    config: { kind: 'categoricalAccuracy', name },
     measure(yTrue, yPred) {
       const [rows, classes] = rowsAndClasses(yPred);
       let sum = 0;
@@ -94,8 +123,10 @@ export function categoricalAccuracy(options: { name?: string } = {}): Metric {
  * ```
  */
 export function sparseCategoricalAccuracy(options: { name?: string } = {}): Metric {
+  const name = options.name ?? 'sparseCategoricalAccuracy';
   return {
-    name: options.name ?? 'sparseCategoricalAccuracy',
+    name,
+    config: { kind: 'sparseCategoricalAccuracy', name },
     measure(yTrue, yPred) {
       const [rows, classes] = rowsAndClasses(yPred);
       let sum = 0;
@@ -103,6 +134,20 @@ export function sparseCategoricalAccuracy(options: { name?: string } = {}): Metr
       return { sum, count: rows };
     },
   };
+}
+
+/**
+ * A library metric from its saved config.
+ * @example
+ * ```ts
+ * metricFromConfig({ kind: 'binaryAccuracy', name: 'acc70', threshold: 0.7 }).name; // 'acc70'
+ * ```
+ */
+export function metricFromConfig(config: MetricConfig): Metric {
+  if (config.kind === 'binaryAccuracy') return binaryAccuracy({ name: config.name, ...(config.threshold === undefined ? {} : { threshold: config.threshold }) });
+  if (config.kind === 'categoricalAccuracy') return categoricalAccuracy({ name: config.name });
+  if (config.kind === 'sparseCategoricalAccuracy') return sparseCategoricalAccuracy({ name: config.name });
+  throw new ModelError(`unknown metric kind ${JSON.stringify((config as { kind?: unknown }).kind)}`);
 }
 
 /**
@@ -125,7 +170,7 @@ export function resolveMetric(spec: Metric | MetricName, loss: LossName): Metric
       if (loss === 'sparseCategoricalCrossentropy') return sparseCategoricalAccuracy({ name: 'accuracy' });
       throw new ModelError(`metric 'accuracy' needs a classification loss, but the loss is ${loss}; name the metric you want instead`);
     default:
-      throw new ModelError(`unknown metric ${JSON.stringify(spec)}; known: accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, or a Metric object`);
+      throw new ModelError(`unknown metric ${JSON.stringify(spec)}${didYouMean(spec, METRIC_NAMES)}; known: ${METRIC_NAMES.join(', ')}, or a Metric object`);
   }
 }
 

@@ -16,7 +16,7 @@ import { isProbabilityActivation } from './activations.js';
 import { checkSameRows, rowRange, toFeatures, toLabels } from './data.js';
 import type { BuiltDense, DenseLayer } from './dense.js';
 import { ModelError } from './errors.js';
-import { fitModel, type FitOptions, type History, measureModel, type StepRunner } from './fit.js';
+import { fitModel, type FitOptions, type History, measureModel, positiveInteger, type StepRunner } from './fit.js';
 import { describeFusions } from './fusions.js';
 import { type Loss, type LossName, resolveLoss } from './losses/index.js';
 import { type Metric, type MetricName, resolveMetric } from './metrics.js';
@@ -60,8 +60,9 @@ export interface CompileOptions {
   /** Where warnings go (default `console.warn`); they are also kept in `model.warnings`. */
   readonly onWarning?: (message: string) => void;
   /**
-   * What runs the graphs: `compiled` (default; the compiled backend, same results as the
-   * interpreter) or `interpreter` (core's reference interpreter, node by node).
+   * What runs the graphs: `compiled` (default; the compiled backend: the interpreter's bits with
+   * `matmul: 'exact'`, float32 matmul sums otherwise) or `interpreter` (core's reference
+   * interpreter, node by node).
    */
   readonly backend?: Backend;
   /**
@@ -154,7 +155,7 @@ export function sequential(layers: readonly DenseLayer[], options: SequentialOpt
  * @example
  * ```ts
  * const model = sequential([dense({ units: 1, activation: 'sigmoid' })], { inputShape: [30] });
- * model.summary();
+ * console.log(model.summary());
  * ```
  */
 export class Sequential {
@@ -336,7 +337,7 @@ export class Sequential {
   predict(x: TensorLike, options: BatchOptions = {}): Tensor {
     const features = toFeatures(x, this.inputShape[0]!, this.dtype, 'x');
     const rows = features.shape[0]!;
-    const batchSize = checkBatchSize(options.batchSize ?? 256);
+    const batchSize = positiveInteger(options.batchSize ?? 256, 'predict: batchSize');
     const units = this.#units();
     const out = tensor(new (this.dtype === 'float32' ? Float32Array : Float64Array)(rows * units), { shape: [rows, units] });
     this.#predictor ??= runnable([this.output], this.#compiled?.backend ?? 'compiled', this.#compiled?.matmul ?? 'simd');
@@ -370,8 +371,8 @@ export class Sequential {
     if (weights.length !== this.#weights.length) throw new ModelError(`setWeights: expected ${this.#weights.length} tensors, got ${weights.length}`);
     weights.forEach((w, i) => {
       const param = this.params[i]!;
-      if (w.shape.join() !== param.shape.join() || w.dtype !== param.dtype) {
-        throw new ModelError(`setWeights: '${param.path}' is [${param.shape.join(', ')}] ${param.dtype}, got [${w.shape.join(', ')}] ${w.dtype}`);
+      if (w.shape.join() !== param.shape.join() || w.dtype !== param.dtype || w.data.length !== param.value!.data.length) {
+        throw new ModelError(`setWeights: '${param.path}' is [${param.shape.join(', ')}] ${param.dtype} (${param.value!.data.length} values), got [${w.shape.join(', ')}] ${w.dtype} with ${w.data.length} values`);
       }
       if (w.data.some((v) => !Number.isFinite(v))) throw new ModelError(`setWeights: '${param.path}' has a value that is not finite`);
     });
@@ -476,7 +477,7 @@ export class Sequential {
   #data(x: TensorLike, y: TensorLike, xWhat: string, yWhat: string): { x: Tensor; y: Tensor } {
     const compiled = this.#requireCompiled('fit');
     const features = toFeatures(x, this.inputShape[0]!, this.dtype, xWhat);
-    const labels = toLabels(y, compiled.loss, this.#units(), this.dtype, yWhat);
+    const labels = toLabels(y, compiled.loss, this.#units(), this.dtype, yWhat, features.shape[0]);
     checkSameRows(features, labels, xWhat, yWhat);
     return { x: features, y: labels };
   }
@@ -524,16 +525,4 @@ function runnable(outputs: readonly Node[], backend: Backend, matmul: 'simd' | '
   if (backend === 'interpreter') return (feeds) => run(outputs, feeds);
   const executable: Executable = compileGraph(outputs, { matmul });
   return (feeds) => executable.run(feeds);
-}
-
-/**
- * A positive integer batch size, else a `ModelError`.
- * @example
- * ```ts
- * checkBatchSize(32); // 32
- * ```
- */
-export function checkBatchSize(batchSize: number): number {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModelError(`batchSize must be a positive integer, got ${batchSize}`);
-  return batchSize;
 }

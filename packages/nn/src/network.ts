@@ -27,8 +27,8 @@ export interface Network {
 }
 
 /**
- * Builds the network. Layer names default to `dense_1`, `dense_2`, ... by position; names must
- * be unique. Weight values, when given, are the kernels and biases in `params` order.
+ * Builds the network. Layer names default to `dense_1`, `dense_2`, ... by position (skipping
+ * numbers a named layer took); names must be unique. Weight values, when given, are the kernels and biases in `params` order.
  * @example
  * ```ts
  * buildNetwork(layers, 64, 'float32', { random: seededRandom(42) });
@@ -39,7 +39,16 @@ export function buildNetwork(
   source: { readonly random: SeededRandom } | { readonly weights: readonly ArrayLike<number>[] },
 ): Network {
   if (layers.length === 0) throw new ModelError('sequential: a model needs at least one layer');
-  const names = layers.map((layer, i) => layer.name ?? `dense_${i + 1}`);
+  // Unnamed layers are dense_<position>, or the next free number when a user took that name.
+  const given = new Set(layers.flatMap((layer) => (layer.name === undefined ? [] : [layer.name])));
+  let next = 0;
+  const names = layers.map((layer, i) => {
+    if (layer.name !== undefined) return layer.name;
+    next = Math.max(next, i + 1);
+    while (given.has(`dense_${next}`)) next++;
+    given.add(`dense_${next}`);
+    return `dense_${next++}`;
+  });
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate !== undefined) throw new ModelError(`sequential: two layers are named '${duplicate}'; layer names must be unique`);
   if (names.includes('x') || names.includes('y') || names.includes('loss')) {
@@ -48,11 +57,11 @@ export function buildNetwork(
 
   const x = input(['batch', features], { name: 'x', dtype });
   const built: BuiltDense[] = [];
-  let next = 0;
+  let weight = 0;
   let h = x;
   layers.forEach((config, i) => {
     const values = 'weights' in source
-      ? { kernel: source.weights[next++]!, ...(config.useBias ? { bias: source.weights[next++]! } : {}) }
+      ? { kernel: source.weights[weight++]!, ...(config.useBias ? { bias: source.weights[weight++]! } : {}) }
       : undefined;
     const layer = buildDense(config, names[i]!, h, dtype, 'random' in source ? source.random : NO_RANDOM, values);
     built.push(layer);

@@ -12,9 +12,9 @@ import { checkActivation } from './activations.js';
 import { dense, type DenseLayer } from './dense.js';
 import { ModelError, ModelFormatError } from './errors.js';
 import { resolveInitializer, type InitializerName } from './initializers.js';
-import { type LossConfig, resolveLoss } from './losses/index.js';
-import type { MetricName } from './metrics.js';
-import { Sequential } from './model.js';
+import { isLibraryLoss, type Loss, type LossConfig, resolveLoss } from './losses/index.js';
+import { METRIC_NAMES, type Metric, type MetricConfig, metricFromConfig, type MetricName } from './metrics.js';
+import { type Backend, Sequential } from './model.js';
 import { type OptimizerConfig, resolveOptimizer } from './optimizers/index.js';
 
 /**
@@ -83,8 +83,11 @@ export interface LayerJSON {
 export interface CompileJSON {
   readonly loss: LossConfig;
   readonly optimizer: OptimizerConfig;
-  readonly metrics: readonly string[];
+  /** Metric names, or library metric configs (`binaryAccuracy({ threshold })`). */
+  readonly metrics: readonly (string | MetricConfig)[];
   readonly stabilize: boolean;
+  readonly backend?: Backend;
+  readonly matmul?: 'simd' | 'exact';
 }
 
 /**
@@ -101,7 +104,6 @@ export interface WeightJSON {
   readonly data: string;
 }
 
-const METRIC_NAMES: readonly MetricName[] = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy'];
 
 /**
  * The model as plain JSON data.
@@ -125,10 +127,12 @@ export function modelToJSON(model: Sequential): ModelJSON {
       kernelInitializer: config.kernelInitializer.name, biasInitializer: config.biasInitializer.name,
     })),
     compile: compile === undefined || compiled === undefined ? null : {
-      loss: compiled.loss.config,
+      loss: savableLoss(compiled.loss),
       optimizer: compiled.optimizer.config,
-      metrics: (compile.metrics ?? []).filter((m): m is MetricName => typeof m === 'string'),
+      metrics: (compile.metrics ?? []).map(savableMetric),
       stabilize: compiled.stabilize,
+      backend: compiled.backend,
+      matmul: compiled.matmul,
     },
     weights: model.params.map((p, i) => ({
       path: p.path, shape: [...p.shape] as number[], dtype: model.dtype, data: encode(weights[i]!.data),
@@ -153,7 +157,7 @@ export function saveModel(model: Sequential, path: string): void {
 
 /**
  * Reads a model written by `save`: the same layers, weights, compile settings and optimizer
- * state (custom metric objects are not saved; compile again to add them). Every field is
+ * state. Every field is
  * checked; a bad file is a `ModelFormatError` naming the file and the JSON path.
  * @example
  * ```ts
@@ -215,9 +219,11 @@ export function modelFromJSON(json: unknown, source = 'model JSON'): Sequential 
     const c = r.object(root.compile, '$.compile');
     const loss = r.attempt('$.compile.loss', () => resolveLoss(r.object(c.loss, '$.compile.loss') as unknown as LossConfig));
     const optimizer = r.attempt('$.compile.optimizer', () => resolveOptimizer(r.object(c.optimizer, '$.compile.optimizer') as unknown as OptimizerConfig));
-    const metrics = r.array(c.metrics, '$.compile.metrics').map((m, i) => r.oneOf(m, METRIC_NAMES, `$.compile.metrics[${i}]`));
+    const metrics = r.array(c.metrics, '$.compile.metrics').map((m, i) => readMetric(r, m, `$.compile.metrics[${i}]`));
     const stabilize = r.boolean(c.stabilize, '$.compile.stabilize');
-    r.attempt('$.compile', () => loaded.compile({ loss, optimizer, metrics, stabilize, onWarning: () => {} }));
+    const backend = c.backend === undefined ? 'compiled' : r.oneOf(c.backend, ['compiled', 'interpreter'] as const, '$.compile.backend');
+    const matmul = c.matmul === undefined ? 'simd' : r.oneOf(c.matmul, ['simd', 'exact'] as const, '$.compile.matmul');
+    r.attempt('$.compile', () => loaded.compile({ loss, optimizer, metrics, stabilize, backend, matmul, onWarning: () => {} }));
     const state = root.optimizerState;
     if (state !== null && state !== undefined) {
       const s = r.object(state, '$.optimizerState');
@@ -231,6 +237,29 @@ export function modelFromJSON(json: unknown, source = 'model JSON'): Sequential 
     }
   }
   return loaded;
+}
+
+// Only what a config rebuilds can be saved: a custom object would come back as something else.
+function savableLoss(loss: Loss): LossConfig {
+  if (!isLibraryLoss(loss)) {
+    throw new ModelError(`save: the loss is a custom object (${loss.config.name} config, own build), which a model file cannot hold; save the weights with getWeights(), or use a library loss`);
+  }
+  return loss.config;
+}
+
+function savableMetric(metric: Metric | MetricName): string | MetricConfig {
+  if (typeof metric === 'string') return metric;
+  if (metric.config === undefined) throw new ModelError(`save: the metric '${metric.name}' is a custom object, which a model file cannot hold; compile without it before saving, or use a library metric`);
+  return metric.config;
+}
+
+function readMetric(r: Reader, value: unknown, at: string): MetricName | Metric {
+  if (typeof value === 'string') return r.oneOf(value, METRIC_NAMES, at);
+  const o = r.object(value, at);
+  const kind = r.oneOf(o.kind, ['binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy'] as const, `${at}.kind`);
+  const name = r.string(o.name, `${at}.name`);
+  if (o.threshold !== undefined && typeof o.threshold !== 'number') r.fail(`${at}.threshold`, `expected a number, found ${describe(o.threshold)}`);
+  return r.attempt(at, () => metricFromConfig({ kind, name, ...(typeof o.threshold === 'number' ? { threshold: o.threshold } : {}) }));
 }
 
 function readLayer(r: Reader, value: unknown, at: string): DenseLayer {

@@ -6,7 +6,7 @@
  */
 import { type Tensor, tensor } from '@stablegrad/core';
 import {
-  adam, binaryCrossentropy, type Callback, dense, earlyStopping, type EarlyStoppingOptions, type Logs, ModelError, sequential, sgd,
+  adam, binaryCrossentropy, type Callback, dense, earlyStopping, type EarlyStoppingOptions, type Logs, meanSquaredError, ModelError, sequential, sgd,
   type TrainingModel,
 } from '@stablegrad/nn';
 import { describe, expect, it } from 'vitest';
@@ -210,5 +210,17 @@ describe('earlyStopping in a real run', () => {
     await stop.onEpochEnd?.(0, { val_loss: 5 }, model); // worse than the old best, but the best was reset
     expect(stop.stoppedEpoch()).toBeUndefined();
     expect(model.stopTraining).toBe(false);
+  });
+});
+
+describe('earlyStopping at the first epoch', () => {
+  it('never stops after epoch 0, as Keras (nothing to compare with yet), even with patience 0 and a NaN monitor', async () => {
+    const stop = earlyStopping({ monitor: 'odd', patience: 0 });
+    const m = sequential([dense({ units: 1 })], { inputShape: [2], seed: 1 });
+    m.compile({ loss: meanSquaredError(), optimizer: sgd({ learningRate: 0.01 }) });
+    const oddLog: Callback = { onEpochEnd: (_epoch, logs) => { (logs as { odd?: number }).odd = NaN; } };
+    const history = await m.fit([[1, 2], [3, 4]], [1, 2], { epochs: 2, callbacks: [oddLog, stop], ...SILENT });
+    expect(history.epoch).toEqual([0, 1]);
+    expect(stop.stoppedEpoch()).toBe(1);
   });
 });

@@ -96,7 +96,9 @@ describe('DataError before training, naming the argument and the row', () => {
   });
 
   it('labels of the wrong width for a categorical loss', async () => {
-    await expectFitRejected(categoricalModel(), X, [0, 1, 2, 0, 1], {}, DataError, /y has shape \[5\], but categoricalCrossentropy with 3 output units expects \[rows, 3\]/);
+    await expectFitRejected(categoricalModel(), X, [[0, 1], [1, 0], [0, 1], [1, 0], [0, 1]], {}, DataError, /y has shape \[5, 2\], but categoricalCrossentropy with 3 output units expects \[rows, 3\]/);
+    // One class index per row: the error says so.
+    await expectFitRejected(categoricalModel(), X, [0, 1, 2, 0, 1], {}, DataError, /y looks like 5 class indices, but categoricalCrossentropy expects \[rows, 3\]/);
   });
 
   it('validationData with a bad row names validationData[0] or [1]', async () => {
@@ -170,5 +172,28 @@ describe('accepted data forms give the same results', () => {
   it('binary labels as [rows] for a one-unit model', () => {
     const m = binaryModel();
     expect(m.evaluate(X, [0, 1, 1, 0, 1]).loss).toBe(m.evaluate(X, [[0], [1], [1], [0], [1]]).loss);
+  });
+});
+
+describe('hints for likely mistakes', () => {
+  it('class indices given flat to categoricalCrossentropy: the error says what they look like', async () => {
+    const m = sequential([dense({ units: 3, activation: 'softmax' })], { inputShape: [2], seed: 1 });
+    m.compile({ loss: categoricalCrossentropy(), optimizer: 'adam' });
+    const error = await rejection(m.fit([[0, 1], [1, 0], [1, 1]], Int32Array.from([0, 2, 1]), SILENT));
+    expect(error.message).toBe('y looks like 3 class indices, but categoricalCrossentropy expects [rows, 3]: use sparseCategoricalCrossentropy, or one-hot labels');
+  });
+
+  it('a finite feature that overflows float32 is reported as such, with the value given', async () => {
+    const m = sequential([dense({ units: 1 })], { inputShape: [2], seed: 1 });
+    m.compile({ loss: meanSquaredError(), optimizer: 'sgd' });
+    const error = await rejection(m.fit([[0, 1], [1e39, 0]], [1, 2], SILENT));
+    expect(error.message).toBe('x row 1, feature 0: 1e+39 overflows float32');
+  });
+
+  it('Python spellings of loss, metric and optimizer names get a did-you-mean', () => {
+    const m = sequential([dense({ units: 3, activation: 'softmax' })], { inputShape: [2], seed: 1 });
+    expect(() => m.compile({ loss: 'sparse_categorical_crossentropy' as 'binaryCrossentropy', optimizer: 'adam' })).toThrow(/did you mean 'sparseCategoricalCrossentropy'\?/);
+    expect(() => m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'Adam' as 'adam' })).toThrow(/did you mean 'adam'\?/);
+    expect(() => m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', metrics: ['acc' as 'accuracy'] })).toThrow(/did you mean 'accuracy'\?/);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   adam, dense, loadModel, MODEL_FORMAT, MODEL_VERSION, modelFromJSON, ModelFormatError, modelToJSON, type Sequential, sequential, sgd,
-  sparseCategoricalCrossentropy,
+  sparseCategoricalCrossentropy, binaryAccuracy, binaryCrossentropy, meanSquaredError,
 } from '@stablegrad/nn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blobs, expectSameBits, SILENT, thrown } from './helpers.js';
@@ -212,5 +212,32 @@ describe('loading never executes code', () => {
     expect(m.name).toBe(code);
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
+
+describe('compile settings that are objects or run-time choices', () => {
+  it('keeps backend, matmul and library metric objects (a binaryAccuracy with its threshold and name)', async () => {
+    const x = DATA.x.map((row) => row.map((v) => v / 4));
+    const y = DATA.y.map((label) => (label === 0 ? 1 : 0));
+    const m = sequential([dense({ units: 2, activation: 'relu' }), dense({ units: 1, activation: 'sigmoid' })], { inputShape: [3], seed: 5 });
+    m.compile({ loss: binaryCrossentropy(), optimizer: adam(), metrics: [binaryAccuracy({ threshold: 0.7, name: 'acc70' }), 'accuracy'], backend: 'compiled', matmul: 'exact' });
+    await m.fit(x, y, { epochs: 1, batchSize: 5, ...SILENT });
+    const path = freshPath();
+    m.save(path);
+    const loaded = loadModel(path);
+    expect([loaded.compiled!.backend, loaded.compiled!.matmul]).toEqual(['compiled', 'exact']);
+    expect(loaded.compiled!.metrics.map((metric) => metric.name)).toEqual(['acc70', 'accuracy']);
+    expect(loaded.compiled!.metrics[0]!.config).toEqual({ kind: 'binaryAccuracy', name: 'acc70', threshold: 0.7 });
+    expect(loaded.evaluate(x, y)).toEqual(m.evaluate(x, y));
+  });
+
+  it('refuses a custom loss or metric object, which the file could not rebuild, naming it', () => {
+    const custom = sequential([dense({ units: 1 })], { inputShape: [3], seed: 5 });
+    const mse = meanSquaredError();
+    custom.compile({ loss: { ...mse, build: (t, p) => p.sub(t).abs().mean() }, optimizer: adam() });
+    expect(() => custom.save(freshPath())).toThrow(/save: the loss is a custom object/);
+    const withMetric = sequential([dense({ units: 1, activation: 'sigmoid' })], { inputShape: [3], seed: 5 });
+    withMetric.compile({ loss: binaryCrossentropy(), optimizer: adam(), metrics: [{ name: 'mine', measure: () => ({ sum: 0, count: 1 }) }] });
+    expect(() => withMetric.save(freshPath())).toThrow(/save: the metric 'mine' is a custom object/);
   });
 });

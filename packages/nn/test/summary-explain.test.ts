@@ -131,6 +131,11 @@ describe('model misuse: ModelError', () => {
   const build = (layers: readonly DenseOptions[], options: Partial<SequentialOptions> = {}) => () =>
     sequential(layers.map(dense), { inputShape: [2], seed: 1, ...options });
 
+  it('numbers unnamed layers around the names users took', () => {
+    const model = build([{ units: 2 }, { units: 2, name: 'dense_1' }, { units: 1 }])();
+    expect(model.layers.map((l) => l.name)).toEqual(['dense_2', 'dense_1', 'dense_3']);
+  });
+
   it.each([
     ['inputShape []', build([{ units: 1 }], { inputShape: [] }), /inputShape must be \[features\]/],
     ['inputShape [2, 2]', build([{ units: 1 }], { inputShape: [2, 2] }), /inputShape must be \[features\]/],
@@ -138,7 +143,7 @@ describe('model misuse: ModelError', () => {
     ['inputShape [1.5]', build([{ units: 1 }], { inputShape: [1.5] }), /inputShape/],
     ['no layers', build([]), /at least one layer/],
     ['duplicate layer names', build([{ units: 2, name: 'a' }, { units: 1, name: 'a' }]), /two layers are named 'a'/],
-    ['a name that clashes with a default one', build([{ units: 2 }, { units: 1, name: 'dense_1' }]), /two layers are named 'dense_1'/],
+    ['two layers given the same name', build([{ units: 2, name: 'hidden' }, { units: 1, name: 'hidden' }]), /two layers are named 'hidden'/],
     ['a reserved name', build([{ units: 1, name: 'loss' }]), /'x', 'y' and 'loss'/],
     ['a name with a space', build([{ units: 1, name: 'my layer' }]), /a layer name is letters/],
     ['units 0', build([{ units: 0 }]), /units must be a positive integer, got 0/],
@@ -159,8 +164,9 @@ describe('model misuse: ModelError', () => {
 
     it.each([
       ['one tensor too few', [kernel], /expected 2 tensors, got 1/],
-      ['a transposed kernel', [tensor([[1, 2], [3, 4], [5, 6]]), bias], /'dense_1\/kernel' is \[2, 3\] float32, got \[3, 2\] float32/],
-      ['a float64 bias', [kernel, tensor([0, 0, 0], { dtype: 'float64' })], /'dense_1\/bias' is \[3\] float32, got \[3\] float64/],
+      ['a transposed kernel', [tensor([[1, 2], [3, 4], [5, 6]]), bias], /'dense_1\/kernel' is \[2, 3\] float32 \(6 values\), got \[3, 2\] float32 with 6 values/],
+      ['a float64 bias', [kernel, tensor([0, 0, 0], { dtype: 'float64' })], /'dense_1\/bias' is \[3\] float32 \(3 values\), got \[3\] float64 with 3 values/],
+      ['a kernel of the right shape but too few values', [{ dtype: 'float32', shape: [2, 3], data: new Float32Array(2) }, bias], /'dense_1\/kernel' is \[2, 3\] float32 \(6 values\), got \[2, 3\] float32 with 2 values/],
       ['a NaN', [kernel, tensor([0, NaN, 0])], /'dense_1\/bias' has a value that is not finite/],
     ] as const)('%s is a ModelError and changes nothing', (_name, weights, message) => {
       const before = snapshot(m.getWeights());

@@ -6,7 +6,7 @@
  * @module
  */
 import { type Node, sigmoidCrossEntropyWithLogits } from '@stablegrad/core';
-import { EPSILON, firstOutside, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
+import { EPSILON, firstOutside, libraryLoss, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
 
 /**
  * Binary (and multi-label) cross-entropy. Labels: `[batch, units]` floats in [0, 1] (`[batch]`
@@ -19,7 +19,7 @@ import { EPSILON, firstOutside, type Loss, lossConfig, type LossOptions, reduce 
  */
 export function binaryCrossentropy(options: LossOptions = {}): Loss {
   const config = lossConfig('binaryCrossentropy', options);
-  return {
+  return libraryLoss({
     config,
     description: 'binary cross-entropy',
     labelType: (units, dtype) => ({ shape: ['batch', units], dtype }),
@@ -29,7 +29,7 @@ export function binaryCrossentropy(options: LossOptions = {}): Loss {
       return reduce(perUnit.mean({ axis: -1 }), config.reduction);
     },
     badLabel: (y) => firstOutside(y, 0, 1, 'a binary label'),
-  };
+  });
 }
 
 /** `y (1 - s) + s / 2`: labels pulled towards 1/2. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { type Node, softmaxCrossEntropyWithLogits } from '@stablegrad/core';
-import { EPSILON, firstOutside, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
+import { EPSILON, firstOutside, libraryLoss, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
 
 /**
  * Categorical cross-entropy over one-hot (or soft) labels `[batch, classes]` in [0, 1].
@@ -17,7 +17,7 @@ import { EPSILON, firstOutside, type Loss, lossConfig, type LossOptions, reduce 
  */
 export function categoricalCrossentropy(options: LossOptions = {}): Loss {
   const config = lossConfig('categoricalCrossentropy', options);
-  return {
+  return libraryLoss({
     config,
     description: 'categorical cross-entropy',
     labelType: (units, dtype) => ({ shape: ['batch', units], dtype }),
@@ -28,7 +28,7 @@ export function categoricalCrossentropy(options: LossOptions = {}): Loss {
       return reduce(perExample, config.reduction);
     },
     badLabel: (y) => firstOutside(y, 0, 1, 'a class probability'),
-  };
+  });
 }
 
 /**

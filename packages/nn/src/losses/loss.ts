@@ -84,6 +84,32 @@ export interface LossOptions {
   readonly reduction?: Reduction | undefined;
 }
 
+/** The losses this package made (a spread copy with another `build` is not one of them). */
+const LIBRARY_LOSSES = new WeakSet<Loss>();
+
+/**
+ * Marks a loss as the library's own, whose config alone rebuilds it (what `save` can write).
+ * @example
+ * ```ts
+ * return libraryLoss({ config, description, labelType, build, badLabel });
+ * ```
+ */
+export function libraryLoss(loss: Loss): Loss {
+  LIBRARY_LOSSES.add(loss);
+  return loss;
+}
+
+/**
+ * True for losses made by this package's functions.
+ * @example
+ * ```ts
+ * isLibraryLoss(binaryCrossentropy()); // true
+ * ```
+ */
+export function isLibraryLoss(loss: Loss): boolean {
+  return LIBRARY_LOSSES.has(loss);
+}
+
 /** Keras' epsilon: probabilities are clipped to `[1e-7, 1 - 1e-7]` before their log. */
 export const EPSILON = 1e-7;
 

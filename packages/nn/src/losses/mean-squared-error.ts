@@ -3,7 +3,7 @@
  * example, then the reduction over the batch.
  * @module
  */
-import { firstOutside, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
+import { firstOutside, libraryLoss, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
 
 /**
  * Mean squared error for regression. Labels: `[batch, units]` finite floats (`[batch]` when the
@@ -15,11 +15,11 @@ import { firstOutside, type Loss, lossConfig, type LossOptions, reduce } from '.
  */
 export function meanSquaredError(options: Pick<LossOptions, 'reduction'> = {}): Loss {
   const config = lossConfig('meanSquaredError', { reduction: options.reduction });
-  return {
+  return libraryLoss({
     config,
     description: 'mean squared error',
     labelType: (units, dtype) => ({ shape: ['batch', units], dtype }),
     build: (yTrue, yPred) => reduce(yPred.sub(yTrue).square().mean({ axis: -1 }), config.reduction),
     badLabel: (y) => firstOutside(y, -Infinity, Infinity, 'a finite number'),
-  };
+  });
 }

@@ -7,7 +7,7 @@
  */
 import { sparseSoftmaxCrossEntropyWithLogits, softmaxCrossEntropyWithLogits } from '@stablegrad/core';
 import { kerasCategoricalCrossentropy, smoothCategorical } from './categorical-crossentropy.js';
-import { type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
+import { libraryLoss, type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
 
 /**
  * Cross-entropy of integer class labels `[batch]` (int32, in `[0, classes)`) against the model's
@@ -20,7 +20,7 @@ import { type Loss, lossConfig, type LossOptions, reduce } from './loss.js';
  */
 export function sparseCategoricalCrossentropy(options: LossOptions = {}): Loss {
   const config = lossConfig('sparseCategoricalCrossentropy', options);
-  return {
+  return libraryLoss({
     config,
     description: 'sparse categorical cross-entropy',
     labelType: () => ({ shape: ['batch'], dtype: 'int32' }),
@@ -47,5 +47,5 @@ export function sparseCategoricalCrossentropy(options: LossOptions = {}): Loss {
       }
       return null;
     },
-  };
+  });
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
+import { didYouMean } from '../names.js';
 import { adam } from './adam.js';
 import type { Optimizer, OptimizerConfig, OptimizerName } from './optimizer.js';
 import { sgd } from './sgd.js';
@@ -25,5 +26,5 @@ export function resolveOptimizer(spec: Optimizer | OptimizerName | OptimizerConf
   if (typeof spec === 'object' && spec.name === 'adam') return adam(spec);
   if (typeof spec === 'object' && spec.name === 'sgd') return sgd(spec);
   const name = typeof spec === 'object' ? (spec as { name?: unknown }).name : spec;
-  throw new ModelError(`unknown optimizer ${JSON.stringify(name)}; known: sgd, adam`);
+  throw new ModelError(`unknown optimizer ${JSON.stringify(name)}${didYouMean(name, ['sgd', 'adam'])}; known: sgd, adam`);
 }
