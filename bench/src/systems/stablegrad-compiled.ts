@@ -4,7 +4,7 @@
  * Adam as the same plain loop.
  * @module
  */
-import { compile } from '@stablegrad/compile';
+import { compile, wasmMemoryBytes } from '@stablegrad/compile';
 import { adamOptimizer } from '../adam.js';
 import type { MemoryReport, Runner, System } from '../system.js';
 import { buildStablegradModel } from './stablegrad-model.js';
@@ -35,8 +35,8 @@ export const stablegradCompiled: System = {
         const plans = Object.values(executable.stats());
         const peak = Math.max(0, ...plans.map((p) => p.peakBytes));
         return {
-          bytes: fed + (adam?.stateBytes ?? 0) + peak,
-          method: 'feeds (data, weights) + Adam moments + peak bytes of the plan\'s pooled buffers (kernel temporaries not counted)',
+          bytes: fed + (adam?.stateBytes ?? 0) + peak + wasmMemoryBytes(),
+          method: 'feeds (data, weights) + Adam moments + peak bytes of the plan\'s pooled buffers + the SIMD matmul\'s memory (shared by all workloads run so far)',
         };
       },
       dispose() {},

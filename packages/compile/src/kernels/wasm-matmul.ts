@@ -22,6 +22,18 @@ function kernel(): WasmMatmul | null {
 const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /**
+ * Bytes of the SIMD kernel's memory (operand copies, packed panels, scratch): it grows to the
+ * largest matmul run so far and is shared by every plan of the process.
+ * @example
+ * ```ts
+ * wasmMemoryBytes(); // e.g. 2,555,904 after a 784-256-128-10 training step
+ * ```
+ */
+export function wasmMemoryBytes(): number {
+  return shared?.memory.buffer.byteLength ?? 0;
+}
+
+/**
  * A step `(a, b, out) => void` computing `out[m, n] = op(a) op(b)` on the wasm kernel, or null
  * when WebAssembly SIMD is unavailable (the caller then uses the JavaScript kernel).
  * @example
