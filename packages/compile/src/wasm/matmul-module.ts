@@ -45,7 +45,7 @@ export interface MatmulKernelConfig {
 
 /**
  * The tiling measured fastest on the development machine (AMD EPYC, Node 20; see
- * bench-matmul.ts): 2 x 16 tiles keep 8 accumulators, 4 B vectors, a splat and a product in 14 of
+ * bench/src/matmul-kernel.ts): 2 x 16 tiles keep 8 accumulators, 4 B vectors, a splat and a product in 14 of
  * V8's 15 allocatable xmm registers; unrolling the k loop only made V8 spill.
  * @example
  * ```ts

@@ -2,13 +2,12 @@
  * Micro-benchmark of the wasm matmul against {@link matmulJs} on the matmuls of one training step
  * of the W2 workload (MLP 784 -> 256 relu -> 128 relu -> 10, batch 128, float32).
  *
- * Run with `node packages/compile/dist/wasm/bench-matmul.js [--configs] [--quick]`: `--configs`
+ * Run with `npm run bench:matmul` (`node bench/dist/matmul-kernel.js [--configs] [--quick]`): `--configs`
  * also sweeps kernel tilings (mr x nr, kc, unroll) on the largest product; `--quick` shortens runs.
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { MatmulKernelConfig } from './matmul-module.js';
-import { matmulJs, type WasmMatmul, wasmMatmul } from './matmul.js';
+import { type MatmulKernelConfig, matmulJs, type WasmMatmul, wasmMatmul } from '@stablegrad/compile';
 
 interface Shape {
   readonly label: string;
