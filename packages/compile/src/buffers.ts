@@ -6,6 +6,9 @@
  */
 import { allocate, type DType, type TypedArray } from '@stablegrad/core';
 
+/** Buffers of at least this many bytes are shared memory (1 MiB). */
+const SHARED_MIN_BYTES = 1 << 20;
+
 /**
  * Hands out buffers and takes them back; tracks the bytes held at once.
  * @example
@@ -43,7 +46,9 @@ export class BufferPool {
   }
 
   #make(dtype: DType, size: number): TypedArray {
-    const buffer = allocate(dtype, size);
+    // Large buffers live in shared memory, so the row worker can read and write them directly.
+    const bytes = size * (dtype === 'float64' ? 8 : 4);
+    const buffer = bytes >= SHARED_MIN_BYTES && typeof SharedArrayBuffer !== 'undefined' ? sharedArray(dtype, size) : allocate(dtype, size);
     this.totalBytes += buffer.byteLength;
     return buffer;
   }
@@ -51,4 +56,17 @@ export class BufferPool {
 
 function dtypeOf(buffer: TypedArray): DType {
   return buffer instanceof Float32Array ? 'float32' : buffer instanceof Float64Array ? 'float64' : 'int32';
+}
+
+/**
+ * A typed array of `size` zeros in shared memory (a SharedArrayBuffer).
+ * @example
+ * ```ts
+ * sharedArray('float32', 1024).buffer instanceof SharedArrayBuffer; // true
+ * ```
+ */
+export function sharedArray(dtype: DType, size: number): TypedArray {
+  if (dtype === 'float64') return new Float64Array(new SharedArrayBuffer(size * 8));
+  if (dtype === 'int32') return new Int32Array(new SharedArrayBuffer(size * 4));
+  return new Float32Array(new SharedArrayBuffer(size * 4));
 }

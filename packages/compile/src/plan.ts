@@ -227,7 +227,7 @@ export function buildPlan(
       const [z, labels] = node.inputs.map((input) => index.get(input)!) as [number, number];
       const zShape = shapes[z]!;
       const k = zShape[zShape.length - 1]!;
-      const run = sparseCrossEntropy(sizeOf(shapes[labels]!), k, node);
+      const run = sparseCrossEntropy(sizeOf(shapes[labels]!), k, node, node.dtype === 'float64' ? 'float64' : 'float32');
       const isLoss = node.op === 'sparseSoftmaxCrossEntropyWithLogits';
       steps.push((values) => {
         const lossOut = isLoss ? out : partnerOut;

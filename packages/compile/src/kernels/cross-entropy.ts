@@ -2,9 +2,20 @@
  * The fused sparse softmax cross-entropy and its gradient, writing into preallocated buffers
  * with core's own row kernels (same bits as the interpreter). When a plan needs both the loss
  * and the gradient of the same logits and labels, one pass computes both: one exp per logit.
+ * Large inputs are split by rows between this thread and the row worker (row-threads.ts).
  * @module
  */
-import { checkLabels, type Node, softmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type TypedArray } from '@stablegrad/core';
+import {
+  checkLabels, type Node, softmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type TypedArray,
+} from '@stablegrad/core';
+import { sharedArray } from '../buffers.js';
+import type { RowJob } from './row-protocol.js';
+import { rowHelper, runSplit, shared } from './row-threads.js';
+
+/** Below this many logits one thread is faster than two (the hand-off costs ~0.1 ms). */
+export const PARALLEL_MIN_LOGITS = 1 << 18;
+
+type Run = (z: TypedArray, labels: TypedArray, loss?: TypedArray, grad?: TypedArray) => void;
 
 /**
  * Runs the loss (into `loss`, `[rows]`) and/or the gradient (into `grad`, `[rows, k]`) of
@@ -12,21 +23,65 @@ import { checkLabels, type Node, softmaxScratch, sparseRowGrad, sparseRowLoss, s
  * naming `node`.
  * @example
  * ```ts
- * const run = sparseCrossEntropy(32, 10, node);
+ * const run = sparseCrossEntropy(32, 10, node, 'float32');
  * run(z, labels, lossBuffer, gradBuffer);
  * ```
  */
-export function sparseCrossEntropy(rows: number, k: number, node: Node): (z: TypedArray, labels: TypedArray, loss?: TypedArray, grad?: TypedArray) => void {
+export function sparseCrossEntropy(rows: number, k: number, node: Node, dtype: 'float32' | 'float64'): Run {
   const scratch = softmaxScratch(k);
   const labelTensor = { dtype: 'int32' as const, shape: [rows], data: new Int32Array(0) as TypedArray };
-  return (z, labels, loss, grad) => {
-    labelTensor.data = labels;
-    checkLabels(labelTensor, k, node);
-    for (let r = 0; r < rows; r++) {
+  const computeRows = (z: TypedArray, labels: TypedArray, loss: TypedArray | undefined, grad: TypedArray | undefined, start: number, end: number): void => {
+    for (let r = start; r < end; r++) {
       const label = labels[r]!;
       if (loss !== undefined && grad !== undefined) loss[r] = sparseRowLossAndGrad(z, grad, r * k, k, label, scratch);
       else if (loss !== undefined) loss[r] = sparseRowLoss(z, r * k, k, label);
       else sparseRowGrad(z, grad!, r * k, k, label, scratch);
     }
+  };
+  const split = rows * k >= PARALLEL_MIN_LOGITS && rows >= 2 ? splitter(rows, k, dtype, computeRows) : null;
+  return (z, labels, loss, grad) => {
+    labelTensor.data = labels;
+    checkLabels(labelTensor, k, node);
+    if (split !== null) split(z, labels, loss, grad);
+    else computeRows(z, labels, loss, grad, 0, rows);
+  };
+}
+
+// The two-thread version: the worker takes rows [half, rows). Inputs or outputs that are not
+// in shared memory go through staging buffers made once here.
+function splitter(
+  rows: number, k: number, dtype: 'float32' | 'float64',
+  computeRows: (z: TypedArray, labels: TypedArray, loss: TypedArray | undefined, grad: TypedArray | undefined, start: number, end: number) => void,
+): Run | null {
+  const h = rowHelper();
+  if (h === null) return null;
+  const half = Math.ceil(rows / 2);
+  const theirs = rows - half;
+  const width = dtype === 'float32' ? 4 : 8;
+  let zStage: TypedArray | undefined;
+  let lossStage: TypedArray | undefined;
+  let gradStage: TypedArray | undefined;
+  const labelStage = sharedArray('int32', theirs);
+  return (z, labels, loss, grad) => {
+    let zShared = shared(z);
+    if (zShared === null) {
+      zStage ??= sharedArray(dtype, theirs * k);
+      zStage.set(z.subarray(half * k, rows * k));
+      zShared = { buffer: zStage.buffer as SharedArrayBuffer, offset: -half * k * width };
+    }
+    labelStage.set(labels.subarray(half, rows));
+    const lossShared = loss === undefined ? null : shared(loss) ?? { buffer: (lossStage ??= sharedArray(dtype, theirs)).buffer as SharedArrayBuffer, offset: -half * width };
+    const gradShared = grad === undefined ? null : shared(grad) ?? { buffer: (gradStage ??= sharedArray(dtype, theirs * k)).buffer as SharedArrayBuffer, offset: -half * k * width };
+    // Offsets point at row `half` of each array (a staged array starts there).
+    const job: RowJob = {
+      dtype, k, start: half, end: rows,
+      z: zShared.buffer, zOffset: zShared.offset + half * k * width,
+      labels: labelStage.buffer as SharedArrayBuffer, labelsOffset: 0,
+      loss: lossShared?.buffer ?? null, lossOffset: lossShared === null ? 0 : lossShared.offset + half * width,
+      grad: gradShared?.buffer ?? null, gradOffset: gradShared === null ? 0 : gradShared.offset + half * k * width,
+    };
+    runSplit(h, job, () => computeRows(z, labels, loss, grad, 0, half));
+    if (loss !== undefined && shared(loss) === null) loss.set(lossStage!, half);
+    if (grad !== undefined && shared(grad) === null) grad.set(gradStage!, half * k);
   };
 }

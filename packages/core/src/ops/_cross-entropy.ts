@@ -24,7 +24,7 @@ import type { BigMath, TypeInfo } from '../op.js';
 import { type ConcreteShape, formatShape, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import {
-  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, ldexp, productError, twoSum,
+  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, fastExp, ldexp, productError, twoSum,
 } from './_double-double.js';
 import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigMul, bigNeg, bigToNumber } from './_big-float.js';
 import { checkAxis, forEachLane } from './_rules.js';
@@ -201,7 +201,7 @@ export function loadRow(z: TypedArray, offset: number, stride: number, k: number
     const bb = hi - m;
     // m - v overflows only for spreads beyond 1.8e308; then e^-(m - v) is 0 anyway.
     const lo = hi === Infinity ? 0 : m - (hi - bb) + (-v - bb);
-    let e = Math.exp(-hi);
+    let e = fastExp(-hi);
     if (e !== 0) e -= e * lo;
     if (scratch !== undefined) {
       scratch.negHi[i] = hi;

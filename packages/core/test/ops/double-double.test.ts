@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  type DD, ddAdd, ddDiv, ddExp, ddExpm1, ddExpScaled, ddLog1p, ddMul, productError, twoProd, twoSum,
+  type DD, ddAdd, ddDiv, ddExp, ddExpm1, ddExpScaled, ddLog1p, ddMul, fastExp, productError, twoProd, twoSum,
 } from '../../dist/ops/_double-double.js';
 import { bigExp, bigFromNumber, bigToNumber } from '../../dist/ops/_big-float.js';
 import { createDecimalMath, type Decimal, exactDecimalMath, propertyRuns } from '@stablegrad/testing';
@@ -103,5 +103,29 @@ describe('BigFloat', () => {
     const want = Number(exactDecimal(x).mul(exactDecimal(scale)).toString());
     fc.pre(Math.abs(want) >= 2 ** -1022);
     expect(bigToNumber(product)).toBe(want);
+  });
+});
+
+describe('fastExp', () => {
+  /** Error of `got` against e^x (80 digits) in units of the last place of the true value. */
+  const ulpError = (x: number, got: number): number => {
+    const want = dec(x).exp();
+    const ulp = 2 ** Math.max(Math.floor(Math.log2(want.toNumber())) - 52, -1074);
+    return dec(got).sub(want).abs().div(ulp).toNumber();
+  };
+  const arguments_ = fc.oneof(
+    fc.double({ noNaN: true, min: -708, max: 709 }),
+    fc.double({ noNaN: true, min: -40, max: 0 }),
+    fc.double({ noNaN: true, min: -1e-3, max: 1e-3 }),
+  );
+
+  test.prop([arguments_], { ...params, numRuns: 4 * runs })('is within 0.51 ULP of e^x on [-708, 709] (Math.exp: within 1)', (x) => {
+    expect(ulpError(x, fastExp(x))).toBeLessThanOrEqual(0.51);
+  });
+
+  it('is Math.exp outside that range, NaN and infinities included', () => {
+    for (const x of [-1000, -745.1, -708.5, 709.5, 710, Infinity, -Infinity, NaN]) expect(Object.is(fastExp(x), Math.exp(x))).toBe(true);
+    expect(fastExp(0)).toBe(1);
+    expect(fastExp(-0)).toBe(1);
   });
 });
