@@ -178,3 +178,23 @@ describe('awkward outputs', () => {
     expectCompiledMatches([identity.matmul(W), W.matmul(identity)], [values]);
   });
 });
+
+describe('the sparse cross-entropy split across two threads (large inputs)', () => {
+  it('gives the interpreter\'s bits, with logits fed (staged into shared memory) or computed (pooled, shared)', () => {
+    // 512 x 600 logits: above the two-thread threshold (2^18).
+    const rows = 512;
+    const k = 600;
+    const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.731) * 9);
+    const z = input([rows, k], { name: 'z' });
+    const y = input([rows], { name: 'y', dtype: 'int32' });
+    const labels = tensor(Array.from({ length: rows }, (_, i) => (i * 37) % k), { dtype: 'int32' });
+    const fed = sparseSoftmaxCrossEntropyWithLogits(z, y);
+    const [fedGrad] = compileTraining({ loss: fed.mean(), params: [z] }).gradients;
+    expectCompiledMatches([fed, fedGrad!], [new Map<Node, Tensor>([[z, tensor(values(rows * k, 1), { shape: [rows, k] })], [y, labels]])]);
+
+    // Logits made inside the plan (an elementwise loop over a fed input): a pooled, shared buffer.
+    const computed = sparseSoftmaxCrossEntropyWithLogits(z.mul(0.5).add(1), y);
+    const [computedGrad] = compileTraining({ loss: computed.sum(), params: [z] }).gradients;
+    expectCompiledMatches([computed, computedGrad!], [new Map<Node, Tensor>([[z, tensor(values(rows * k, 2), { shape: [rows, k] })], [y, labels]])]);
+  });
+});
