@@ -7,16 +7,17 @@ import type { System } from '../system.js';
 import { jaxJs } from './jax-js.js';
 import { stablegradCompiled } from './stablegrad-compiled.js';
 import { stablegradInterp } from './stablegrad-interp.js';
+import { stablegradNn } from './stablegrad-nn.js';
 import { tfjsCpu, tfjsWasm } from './tfjs.js';
 
 /**
  * Every system the harness knows, in table order.
  * @example
  * ```ts
- * SYSTEMS.map((s) => s.name); // ['stablegrad-compiled', 'stablegrad-interp', 'tfjs-cpu', 'tfjs-wasm', 'jax-js']
+ * SYSTEMS.map((s) => s.name); // ['stablegrad-compiled', 'stablegrad-nn', 'stablegrad-interp', 'tfjs-cpu', 'tfjs-wasm', 'jax-js']
  * ```
  */
-export const SYSTEMS: readonly System[] = [stablegradCompiled, stablegradInterp, tfjsCpu, tfjsWasm, jaxJs];
+export const SYSTEMS: readonly System[] = [stablegradCompiled, stablegradNn, stablegradInterp, tfjsCpu, tfjsWasm, jaxJs];
 
 /**
  * Which stablegrad system the ratios divide by, best first: the compiled backend once it exists.
