@@ -1,8 +1,10 @@
 /**
  * System "stablegrad-nn": what a user of the layers package runs. The workload's MLP as
  * `sequential([dense(...)])` with the workload's initial weights, a loss from logits and nn's
- * `adam`; a step is `model.fit` on the one batch (one epoch, no shuffle, silent), so it includes
- * fit's own work: data checks, the batch copy, metrics-free logs, the finiteness checks.
+ * `adam`; a step is a whole `model.fit` call on the one batch (one epoch, no shuffle, silent), so
+ * it includes fit's per-call work (checking and copying the data, history, an event-loop turn) as
+ * well as its per-batch work (finiteness checks of loss, gradients and weights). Inside one fit
+ * over many batches the per-call part is paid once, so this row is an upper bound.
  * Loss-only workloads (W4) have no model: unavailable.
  * @module
  */
