@@ -19,7 +19,7 @@ export {
   adam, sgd, resolveOptimizer, type AdamOptions, type SgdOptions, type Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerState,
 } from './optimizers/index.js';
 export {
-  binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, resolveMetric, type Metric, type MetricContext, type MetricName,
+  binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, resolveMetric, metricFromConfig, METRIC_NAMES, type Metric, type MetricConfig, type MetricContext, type MetricName,
 } from './metrics.js';
 export { earlyStopping, type Callback, type EarlyStopping, type EarlyStoppingOptions, type Logs, type TrainingModel } from './callbacks.js';
 export type { FitOptions, History } from './fit.js';

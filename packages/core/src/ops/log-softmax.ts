@@ -13,7 +13,7 @@ import { log1pOfTail, loadRow, softmaxScratch } from './_cross-entropy.js';
 import { floatAlongAxis, forEachLane } from './_rules.js';
 import { log1pReference } from './log1p.js';
 import { lanesOf, refMax } from './softmax.js';
-import { sum } from './sum.js';
+import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 
 export const logSoftmaxOp = defineOp<{ axis: number }>({
   name: 'logSoftmax',
@@ -49,10 +49,11 @@ export const logSoftmaxOp = defineOp<{ axis: number }>({
     });
     return y;
   },
-  // d logSoftmax(x) = dx - sum(softmax(x) dx): ct -> ct - exp(out) * sum(ct)
-  vjp: ({ output, attrs, cotangent }) => [
-    cotangent.sub(output.exp().mul(sum(cotangent, { axis: attrs.axis, keepDims: true }))),
-  ],
+  // d logSoftmax(x) = dx - sum(softmax(x) dx): ct -> ct - softmax(x) sum(ct), which is
+  // softmaxCrossEntropyGrad(x, -ct) = softmax(x) sum(-ct) + ct: the fused op keeps the digits
+  // where softmax(x) sum(ct) is close to ct (ties, a dominant class), which the plain
+  // difference cancels away.
+  vjp: ({ inputs, attrs, cotangent }) => [softmaxCrossEntropyGrad(inputs[0]!, cotangent.neg(), attrs.axis)],
   dot: ({ axis }) => `logSoftmax ${axis}`,
 });
 
