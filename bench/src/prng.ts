@@ -3,6 +3,7 @@
  * run can be repeated exactly. mulberry32: 32 bits of state, good enough for synthetic data.
  * @module
  */
+import { seededRandom as nnSeededRandom } from '@stablegrad/nn';
 
 /**
  * A seeded source of random numbers.
@@ -31,18 +32,7 @@ export interface Random {
  * ```
  */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    uniform,
-    // 1 - u keeps the log argument in (0, 1]
-    normal: () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()),
-    int: (n) => Math.floor(uniform() * n),
-  };
+  // nn's generator: the same sequence the layers package draws from a seed.
+  const random = nnSeededRandom(seed);
+  return { uniform: random.uniform, normal: random.normal, int: (n) => Math.floor(random.uniform() * n) };
 }

@@ -3,13 +3,14 @@
  * every run splits the data the same way.
  * @module
  */
+import { seededRandom } from '@stablegrad/nn';
 
 /** A function returning uniform numbers in [0, 1). */
 export type Random = () => number;
 
 /**
- * mulberry32: a 32-bit-state generator by Tommy Ettinger, small and good enough for shuffling.
- * The same seed always gives the same sequence.
+ * mulberry32 (a 32-bit-state generator by Tommy Ettinger), as the layers package implements it
+ * (`seededRandom(seed).uniform`): the same seed always gives the same sequence.
  * @example
  * ```ts
  * const random = mulberry32(42);
@@ -17,14 +18,7 @@ export type Random = () => number;
  * ```
  */
 export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed).uniform;
 }
 
 /**
