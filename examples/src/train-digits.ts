@@ -4,7 +4,7 @@
  * @module
  */
 import type { FitOptions, History, Sequential } from 'stablegrad';
-import { splitTrainTest } from './data/breast-cancer.js';
+import { splitTrainTest } from './data/dataset.js';
 import { DIGITS_PATH, loadDigits } from './data/digits.js';
 import { digitsModel } from './digits-model.js';
 

@@ -6,18 +6,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { CsvFormatError, readGzipCsv } from './load-csv.js';
-import { mulberry32, permutation } from './random.js';
+import type { Dataset } from './dataset.js';
+
+export { type Dataset, splitTrainTest } from './dataset.js';
 
 /** Where the data file lives (examples/data, from both src/data and dist/data). */
 export const BREAST_CANCER_PATH = fileURLToPath(new URL('../../data/breast_cancer.csv.gz', import.meta.url));
 
-/** A table of examples: `features` is row-major `[rows, featureCount]`, `labels` holds 0 or 1. */
-export interface Dataset {
-  readonly rows: number;
-  readonly featureCount: number;
-  readonly features: Float64Array;
-  readonly labels: Float64Array;
-}
 
 /** The whole data set and its class names (`classNames[label]`). */
 export interface BreastCancer extends Dataset {
@@ -61,31 +56,6 @@ export function loadBreastCancer(file: string = BREAST_CANCER_PATH): BreastCance
   return { rows: expectedRows, featureCount, features, labels, classNames: [negative, positive] };
 }
 
-/**
- * Shuffles the rows with a seeded PRNG and splits them: the first `1 - testFraction` for
- * training, the rest held out.
- * @example
- * ```ts
- * const { train, test } = splitTrainTest(loadBreastCancer(), { testFraction: 0.2, seed: 42 });
- * ```
- */
-export function splitTrainTest(data: Dataset, options: { testFraction: number; seed: number }): { train: Dataset; test: Dataset } {
-  const { testFraction, seed } = options;
-  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError(`testFraction must be in (0, 1), got ${testFraction}`);
-  const order = permutation(data.rows, mulberry32(seed));
-  const trainRows = Math.round(data.rows * (1 - testFraction));
-  const take = (indices: readonly number[]): Dataset => {
-    const d = data.featureCount;
-    const features = new Float64Array(indices.length * d);
-    const labels = new Float64Array(indices.length);
-    indices.forEach((row, i) => {
-      features.set(data.features.subarray(row * d, (row + 1) * d), i * d);
-      labels[i] = data.labels[row]!;
-    });
-    return { rows: indices.length, featureCount: d, features, labels };
-  };
-  return { train: take(order.slice(0, trainRows)), test: take(order.slice(trainRows)) };
-}
 
 /** Per-feature mean and standard deviation. */
 export interface Standardizer {

@@ -5,7 +5,7 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
-import type { Dataset } from './breast-cancer.js';
+import type { Dataset } from './dataset.js';
 import { CsvFormatError, readGzipCsv } from './load-csv.js';
 
 /** Where the data file lives (examples/data, from both src/data and dist/data). */
