@@ -1,7 +1,7 @@
 /**
  * The Wisconsin diagnostic breast cancer data set (UCI; Wolberg, Street and Mangasarian, 1995;
  * CC BY 4.0, see examples/data/README.md): 569 rows of 30 real features and a 0/1 label
- * (0 = malignant, 1 = benign). Loading, a seeded train/test split and standardisation.
+ * (0 = malignant, 1 = benign). Loading and standardisation (the split is in dataset.ts).
  * @module
  */
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,6 @@ export { type Dataset, splitTrainTest } from './dataset.js';
 
 /** Where the data file lives (examples/data, from both src/data and dist/data). */
 export const BREAST_CANCER_PATH = fileURLToPath(new URL('../../data/breast_cancer.csv.gz', import.meta.url));
-
 
 /** The whole data set and its class names (`classNames[label]`). */
 export interface BreastCancer extends Dataset {
