@@ -70,6 +70,8 @@ export interface PlanStats {
   readonly foldedTransposes: number;
   /** Matmuls on the WebAssembly SIMD kernel (the others run the JavaScript one). */
   readonly simdMatmuls: number;
+  /** Gradient scalings (`mul(1 / n, gradient)`) done inside the cross-entropy kernel. */
+  readonly foldedScales: number;
   /** Ops run by their core kernel (allocating their result). */
   readonly kernelOps: number;
   /** Peak bytes of computed values held at once, and bytes of all the plan's buffers. */
@@ -161,7 +163,23 @@ export function buildPlan(
   const pool = new BufferPool();
   const buffers: (TypedArray | undefined)[] = nodes.map(() => undefined);
   const steps: ((values: (TypedArray | undefined)[]) => void)[] = [];
-  const stats = { fusedLoops: 0, fusedOps: 0, kernelOps: 0, simdMatmuls: 0, loops: [] as string[] };
+  const stats = { fusedLoops: 0, fusedOps: 0, kernelOps: 0, simdMatmuls: 0, foldedScales: 0, loops: [] as string[] };
+  const withPartner = new Set<number>();
+  // The fused loop `mul(s, g)` that is the only reader of gradient g, with s a single value
+  // already computed before step `at`; else null.
+  const scaledBy = (g: number, at: number): { user: number; scale: number } | null => {
+    const reads = users[g]!;
+    if (reads.length !== 1 || isOutput.has(g)) return null;
+    const user = reads[0]!;
+    const loop = loops.get(user);
+    if (loop === undefined || loop.members.length !== 1 || nodes[user]!.op !== 'mul' || nodes[user]!.dtype !== nodes[g]!.dtype) return null;
+    if (loop.leaves.length !== 2) return null;
+    const leafIdx = loop.leaves.map((l) => index.get(l)!);
+    const gAt = leafIdx.indexOf(g);
+    const scale = leafIdx[1 - gAt]!;
+    if (gAt < 0 || loop.modes[gAt]!.kind !== 'full' || loop.modes[1 - gAt]!.kind !== 'scalar' || (scale >= at && !isSource(scale))) return null;
+    return { user, scale };
+  };
   const freeAfter = (i: number) => {
     for (const j of new Set(reads(i).map((r) => rootOf[r]!))) {
       if (lastUse.get(j) === i && !isSource(j) && buffers[j] !== undefined) pool.give(buffers[j]!);
@@ -172,6 +190,12 @@ export function buildPlan(
     const shape = shapes[i]!;
     const size = sizeOf(shape);
     const loop = loops.get(i);
+    if (loop !== undefined && buffers[i] !== undefined) {
+      // A scaling folded into the cross-entropy kernel: already written by that step.
+      freeAfter(i);
+      steps.push(() => {});
+      return;
+    }
     if (loop !== undefined) {
       // Elementwise: free the inputs first, so the output may take a dying input's buffer (in place).
       const leafIndex = loop.leaves.map((l) => index.get(l)!);
@@ -209,7 +233,7 @@ export function buildPlan(
     }
     if (node.op === 'sparseSoftmaxCrossEntropyWithLogits' || node.op === 'sparseSoftmaxCrossEntropyGrad') {
       // The loss and the gradient of the same logits and labels: one pass at the first of them.
-      if (buffers[i] !== undefined) {
+      if (buffers[i] !== undefined || withPartner.has(i)) {
         // Computed with its partner; inputs whose last reader is this node die here all the same.
         freeAfter(i);
         steps.push(() => {});
@@ -219,10 +243,17 @@ export function buildPlan(
       const out = pool.take(node.dtype, size);
       buffers[i] = out;
       let partnerOut: TypedArray | undefined;
+      // A gradient read only by `mul(scale, gradient)` with the scale already known (the mean's
+      // 1 / n): the kernel writes the product, and neither the gradient nor the loop is made.
+      const fold = partner >= 0 && node.op === 'sparseSoftmaxCrossEntropyWithLogits' ? scaledBy(partner, i) : null;
+      let target = partner;
       if (partner >= 0) {
-        partnerOut = pool.take(nodes[partner]!.dtype, sizeOf(shapes[partner]!));
-        buffers[partner] = partnerOut;
+        if (fold !== null) target = fold.user;
+        partnerOut = pool.take(nodes[target]!.dtype, sizeOf(shapes[target]!));
+        buffers[target] = partnerOut;
+        withPartner.add(partner);
       }
+      const scaleIdx = fold?.scale;
       freeAfter(i);
       const [z, labels] = node.inputs.map((input) => index.get(input)!) as [number, number];
       const zShape = shapes[z]!;
@@ -232,10 +263,11 @@ export function buildPlan(
       steps.push((values) => {
         const lossOut = isLoss ? out : partnerOut;
         const gradOut = isLoss ? partnerOut : out;
-        run(values[z]!, values[labels]!, lossOut, gradOut);
+        run(values[z]!, values[labels]!, lossOut, gradOut, scaleIdx === undefined ? null : values[scaleIdx]![0]!);
         values[i] = out;
-        if (partnerOut !== undefined) values[partner] = partnerOut;
+        if (partnerOut !== undefined) values[target] = partnerOut;
       });
+      if (fold !== null) stats.foldedScales++;
       return;
     }
     // Any other op: its core kernel, which returns a new array (the pool does not own it).
@@ -271,7 +303,7 @@ export function buildPlan(
       return outputIdx.map((o) => values[o]!);
     },
     stats: {
-      steps: steps.length, fusedLoops: stats.fusedLoops, fusedOps: stats.fusedOps, foldedTransposes: folded.size, simdMatmuls: stats.simdMatmuls,
+      steps: steps.length, fusedLoops: stats.fusedLoops, fusedOps: stats.fusedOps, foldedTransposes: folded.size, simdMatmuls: stats.simdMatmuls, foldedScales: stats.foldedScales,
       kernelOps: stats.kernelOps, peakBytes: pool.peakBytes, bufferBytes: pool.totalBytes, loops: stats.loops,
     },
   };

@@ -273,3 +273,24 @@ describe('results fed back as inputs', () => {
     expect(keys).not.toContain('batch=2');
   });
 });
+
+describe('the mean\'s 1 / n folded into the sparse cross-entropy gradient', () => {
+  const values = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 6);
+  it('with a static batch the scaling runs inside the kernel (no loop), with the interpreter\'s bits', () => {
+    const z = input([6, 5], { name: 'z' });
+    const y = input([6], { name: 'y', dtype: 'int32' });
+    const training = compileTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, y).mean(), params: [z] });
+    const feeds = new Map<Node, Tensor>([[z, tensor(values(30), { shape: [6, 5] })], [y, tensor([0, 4, 2, 1, 3, 0], { dtype: 'int32' })]]);
+    const stats = planOf([training.loss, ...training.gradients], feeds);
+    expect(stats.foldedScales).toBe(1);
+    expect(stats.fusedLoops).toBe(0);
+  });
+
+  it('with a symbolic batch the 1 / n is computed after the loss: no fold, same bits', () => {
+    const z = input(['batch', 5], { name: 'z' });
+    const y = input(['batch'], { name: 'y', dtype: 'int32' });
+    const training = compileTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, y).mean(), params: [z] });
+    const feeds = new Map<Node, Tensor>([[z, tensor(values(30), { shape: [6, 5] })], [y, tensor([0, 4, 2, 1, 3, 0], { dtype: 'int32' })]]);
+    expect(planOf([training.loss, ...training.gradients], feeds).foldedScales).toBe(0);
+  });
+});

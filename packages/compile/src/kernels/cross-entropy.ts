@@ -5,45 +5,38 @@
  * Large inputs are split by rows between this thread and the row worker (row-threads.ts).
  * @module
  */
-import {
-  checkLabels, type Node, softmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type TypedArray,
-} from '@stablegrad/core';
+import { checkLabels, type Node, softmaxScratch, type TypedArray } from '@stablegrad/core';
 import { sharedArray } from '../buffers.js';
 import type { RowJob } from './row-protocol.js';
 import { rowHelper, runSplit, shared } from './row-threads.js';
+import { sparseRows } from './sparse-rows.js';
 
 /** Below this many logits one thread is faster than two (the hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN_LOGITS = 1 << 18;
 
-type Run = (z: TypedArray, labels: TypedArray, loss?: TypedArray, grad?: TypedArray) => void;
+type Run = (z: TypedArray, labels: TypedArray, loss: TypedArray | undefined, grad: TypedArray | undefined, scale: number | null) => void;
 
 /**
- * Runs the loss (into `loss`, `[rows]`) and/or the gradient (into `grad`, `[rows, k]`) of
- * `rows` rows of k logits against int32 labels. A label outside [0, k) is core's ValueError,
- * naming `node`.
+ * Runs the loss (into `loss`, `[rows]`) and/or the gradient (into `grad`, `[rows, k]`, times
+ * `scale` when it is a number) of `rows` rows of k logits against int32 labels. A label outside
+ * [0, k) is core's ValueError, naming `node`.
  * @example
  * ```ts
  * const run = sparseCrossEntropy(32, 10, node, 'float32');
- * run(z, labels, lossBuffer, gradBuffer);
+ * run(z, labels, lossBuffer, gradBuffer, null);
  * ```
  */
 export function sparseCrossEntropy(rows: number, k: number, node: Node, dtype: 'float32' | 'float64'): Run {
   const scratch = softmaxScratch(k);
   const labelTensor = { dtype: 'int32' as const, shape: [rows], data: new Int32Array(0) as TypedArray };
-  const computeRows = (z: TypedArray, labels: TypedArray, loss: TypedArray | undefined, grad: TypedArray | undefined, start: number, end: number): void => {
-    for (let r = start; r < end; r++) {
-      const label = labels[r]!;
-      if (loss !== undefined && grad !== undefined) loss[r] = sparseRowLossAndGrad(z, grad, r * k, k, label, scratch);
-      else if (loss !== undefined) loss[r] = sparseRowLoss(z, r * k, k, label);
-      else sparseRowGrad(z, grad!, r * k, k, label, scratch);
-    }
-  };
+  const computeRows = (z: TypedArray, labels: TypedArray, loss: TypedArray | undefined, grad: TypedArray | undefined, start: number, end: number, scale: number | null): void =>
+    sparseRows(z, labels, loss, grad, start, end, k, scratch, scale);
   const split = rows * k >= PARALLEL_MIN_LOGITS && rows >= 2 ? splitter(rows, k, dtype, computeRows) : null;
-  return (z, labels, loss, grad) => {
+  return (z, labels, loss, grad, scale) => {
     labelTensor.data = labels;
     checkLabels(labelTensor, k, node);
-    if (split !== null) split(z, labels, loss, grad);
-    else computeRows(z, labels, loss, grad, 0, rows);
+    if (split !== null) split(z, labels, loss, grad, scale);
+    else computeRows(z, labels, loss, grad, 0, rows, scale);
   };
 }
 
@@ -51,7 +44,7 @@ export function sparseCrossEntropy(rows: number, k: number, node: Node, dtype: '
 // in shared memory go through staging buffers made once here.
 function splitter(
   rows: number, k: number, dtype: 'float32' | 'float64',
-  computeRows: (z: TypedArray, labels: TypedArray, loss: TypedArray | undefined, grad: TypedArray | undefined, start: number, end: number) => void,
+  computeRows: (z: TypedArray, labels: TypedArray, loss: TypedArray | undefined, grad: TypedArray | undefined, start: number, end: number, scale: number | null) => void,
 ): Run | null {
   const h = rowHelper();
   if (h === null) return null;
@@ -62,7 +55,7 @@ function splitter(
   let lossStage: TypedArray | undefined;
   let gradStage: TypedArray | undefined;
   const labelStage = sharedArray('int32', theirs);
-  return (z, labels, loss, grad) => {
+  return (z, labels, loss, grad, scale) => {
     let zShared = shared(z);
     if (zShared === null) {
       zStage ??= sharedArray(dtype, theirs * k);
@@ -79,8 +72,9 @@ function splitter(
       labels: labelStage.buffer as SharedArrayBuffer, labelsOffset: 0,
       loss: lossShared?.buffer ?? null, lossOffset: lossShared === null ? 0 : lossShared.offset + half * width,
       grad: gradShared?.buffer ?? null, gradOffset: gradShared === null ? 0 : gradShared.offset + half * k * width,
+      scale,
     };
-    runSplit(h, job, () => computeRows(z, labels, loss, grad, 0, half));
+    runSplit(h, job, () => computeRows(z, labels, loss, grad, 0, half, scale));
     if (loss !== undefined && shared(loss) === null) loss.set(lossStage!, half);
     if (grad !== undefined && shared(grad) === null) grad.set(gradStage!, half * k);
   };

@@ -33,4 +33,6 @@ export interface RowJob {
   readonly lossOffset: number;
   readonly grad: SharedArrayBuffer | null;
   readonly gradOffset: number;
+  /** Multiply each gradient value (rounded to the dtype first) by this, or null. */
+  readonly scale: number | null;
 }

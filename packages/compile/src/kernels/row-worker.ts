@@ -1,13 +1,14 @@
 /**
  * The second thread of the row-parallel kernels (row-threads.ts): it waits for jobs, each a
- * range of rows of a sparse softmax cross-entropy over shared memory, computes them with core's
- * row kernel (the same function, so the same bits as one thread), then flags the job done in
+ * range of rows of a sparse softmax cross-entropy over shared memory, computes them with
+ * `sparseRows` (the same function as the main thread, so the same bits), then flags the job done in
  * the shared control word and wakes the main thread.
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { softmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type TypedArray } from '@stablegrad/core';
+import { softmaxScratch, type TypedArray } from '@stablegrad/core';
 import { DONE, FAILED, type RowJob } from './row-protocol.js';
+import { sparseRows } from './sparse-rows.js';
 
 const control = new Int32Array((workerData as { control: SharedArrayBuffer }).control);
 
@@ -20,13 +21,7 @@ parentPort!.on('message', (job: RowJob) => {
     const labels = new Int32Array(job.labels, job.labelsOffset, rows);
     const loss = job.loss === null ? undefined : view(job.loss, job.lossOffset, rows);
     const grad = job.grad === null ? undefined : view(job.grad, job.gradOffset, rows * job.k);
-    const scratch = softmaxScratch(job.k);
-    for (let r = 0; r < rows; r++) {
-      const label = labels[r]!;
-      if (loss !== undefined && grad !== undefined) loss[r] = sparseRowLossAndGrad(z, grad, r * job.k, job.k, label, scratch);
-      else if (loss !== undefined) loss[r] = sparseRowLoss(z, r * job.k, job.k, label);
-      else sparseRowGrad(z, grad!, r * job.k, job.k, label, scratch);
-    }
+    sparseRows(z, labels, loss, grad, 0, rows, job.k, softmaxScratch(job.k), job.scale);
     Atomics.store(control, 0, DONE);
   } catch {
     Atomics.store(control, 0, FAILED);
