@@ -10,13 +10,13 @@
  * @module
  */
 import {
-  type ConcreteShape, type DimBindings, type DType, type Node, opDef, ShapeError, sizeOf, StablegradError, type Tensor, type TypedArray,
+  broadcastIndex, type ConcreteShape, type DimBindings, type DType, type Node, opDef, reductionIndex, ShapeError, sizeOf, StablegradError, type Tensor, type TypedArray,
 } from '@stablegrad/core';
 import { BufferPool } from './buffers.js';
 import { type FusedLoop, fuseLoop, isFusible, readMode, type ReadMode } from './fusion.js';
 import { sparseCrossEntropy } from './kernels/cross-entropy.js';
 import { matmulInto } from './kernels/matmul.js';
-import { reduceInto, reductionMap } from './kernels/reduce.js';
+import { reduceInto } from './kernels/reduce.js';
 import { WASM_MIN_WORK, wasmMatmulStep } from './kernels/wasm-matmul.js';
 
 /** Ops whose output is their input's data under another shape. */
@@ -317,18 +317,12 @@ function isSparsePartner(a: Node, b: Node): boolean {
 function reduceStep(node: Node, i: number, index: Map<Node, number>, shapes: readonly ConcreteShape[], out: TypedArray): (values: (TypedArray | undefined)[]) => void {
   const x = index.get(node.inputs[0]!)!;
   const inShape = shapes[x]!;
-  let reduced: Set<number>;
-  if (node.op === 'sumTo') {
-    // sumTo(g, like): the axes where like is broadcast (missing in front, or 1 against more).
-    const like = shapes[index.get(node.inputs[1]!)!]!;
-    const offset = inShape.length - like.length;
-    reduced = new Set(inShape.map((d, a) => a).filter((a) => a < offset || (like[a - offset] === 1 && inShape[a] !== 1)));
-  } else {
-    reduced = new Set((node.attrs.axes as readonly number[]));
-  }
-  const map = reductionMap(inShape, reduced);
+  // The same index maps as core's kernels: sumTo(g, like) adds g into like's broadcast layout.
+  const { map, groupSize } = node.op === 'sumTo'
+    ? { map: broadcastIndex(shapes[index.get(node.inputs[1]!)!]!, inShape), groupSize: 1 }
+    : reductionIndex(inShape, node.attrs.axes as readonly number[]);
   const acc = new Float64Array(out.length);
-  const divisor = node.op === 'mean' ? inShape.reduce((n, d, a) => (reduced.has(a) ? n * d : n), 1) : 1;
+  const divisor = node.op === 'mean' ? groupSize : 1;
   return (values) => {
     reduceInto(values[x]!, map, acc, out, divisor);
     values[i] = out;

@@ -27,3 +27,5 @@ export {
   sparseRowLoss, sparseRowGrad, sparseRowLossAndGrad, softmaxRowLoss, softmaxRowGrad, softmaxScratch, checkLabels,
   type SoftmaxScratch,
 } from './ops/_cross-entropy.js';
+/** The index maps of the broadcast and reduction kernels, for backends that reduce into their own buffers. */
+export { broadcastIndex, reductionIndex } from './ops/_rules.js';

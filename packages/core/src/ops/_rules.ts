@@ -113,6 +113,10 @@ export function unaryReference(f: <T>(x: T, M: BigMath<T>) => T) {
 /**
  * For each element of `outShape`, the flat index of the element of `inShape` it reads under
  * NumPy broadcasting.
+ * @example
+ * ```ts
+ * broadcastIndex([3], [2, 3]); // Int32Array [0, 1, 2, 0, 1, 2]
+ * ```
  */
 export function broadcastIndex(inShape: ConcreteShape, outShape: ConcreteShape): Int32Array {
   const offset = outShape.length - inShape.length;
@@ -203,6 +207,10 @@ export function binaryReference(f: <T>(a: T, b: T, M: BigMath<T>) => T) {
 /**
  * For each element of `shape`, the flat index of the output element it reduces into when
  * `axes` are reduced; `groupSize` elements reduce into each output element.
+ * @example
+ * ```ts
+ * reductionIndex([2, 3], [0]); // { map: Int32Array [0, 1, 2, 0, 1, 2], outSize: 3, groupSize: 2 }
+ * ```
  */
 export function reductionIndex(shape: ConcreteShape, axes: readonly number[]): { map: Int32Array; outSize: number; groupSize: number } {
   const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
