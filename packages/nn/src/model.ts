@@ -177,6 +177,7 @@ export class Sequential {
   #compileOptions: CompileOptions | undefined;
   #executables: { train: Runnable; test: Runnable } | undefined;
   #predictor: Runnable | undefined;
+  #feedTable: Map<Node, Tensor> | undefined;
 
   /**
    * Use `sequential(...)`; `weights` restores saved values (kernels and biases in order).
@@ -269,6 +270,7 @@ export class Sequential {
     this.#compiled = { loss, optimizer, metrics, stabilize, labels, writtenLoss, training, state, backend, matmul };
     this.#executables = undefined;
     this.#predictor = undefined;
+    this.#feedTable = undefined;
     this.#compileOptions = options;
   }
 
@@ -482,10 +484,20 @@ export class Sequential {
     return { x: features, y: labels };
   }
 
+  // One feed table per compile, reused by every step: the weight tensors never change identity
+  // (updates and setWeights write into their data), only the batch does.
   #feeds(x: Tensor, y?: Tensor): Map<Node, Tensor> {
-    const feeds = new Map<Node, Tensor>([[this.input, x]]);
-    if (y !== undefined) feeds.set(this.#compiled!.labels, y);
-    this.params.forEach((p, i) => feeds.set(p, this.#weights[i]!));
+    if (this.#feedTable === undefined) {
+      this.#feedTable = new Map<Node, Tensor>();
+      this.params.forEach((p, i) => this.#feedTable!.set(p, this.#weights[i]!));
+    }
+    const feeds = this.#feedTable;
+    feeds.set(this.input, x);
+    const labels = this.#compiled?.labels;
+    if (labels !== undefined) {
+      if (y === undefined) feeds.delete(labels);
+      else feeds.set(labels, y);
+    }
     return feeds;
   }
 
@@ -498,6 +510,7 @@ export class Sequential {
     };
     const { train, test } = this.#executables;
     const count = training.gradients.length;
+    const weightData = this.#weights.map((w) => w.data);
     return {
       metrics,
       fromLogits: loss.config.fromLogits,
@@ -506,13 +519,13 @@ export class Sequential {
         const out = train(this.#feeds(x, y));
         return { loss: out[0]!.data[0]!, gradients: out.slice(1, 1 + count).map((g) => g.data), prediction: out[1 + count]! };
       },
-      update: (gradients: readonly TypedArray[]) => optimizer.step(state, this.#weights.map((w) => w.data), gradients),
+      update: (gradients: readonly TypedArray[]) => optimizer.step(state, weightData, gradients),
       test: (x, y) => {
         const [lossValue, predicted] = test(this.#feeds(x, y));
         return { loss: lossValue!.data[0]!, prediction: predicted! };
       },
       weights: () => this.getWeights(),
-      weightData: () => this.#weights.map((w) => w.data),
+      weightData: () => weightData,
       restoreWeights: (weights) => this.setWeights(weights),
     };
   }
