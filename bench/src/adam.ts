@@ -1,9 +1,11 @@
 /**
  * Adam as Keras and TensorFlow write it (epsilon outside the square root, bias correction folded
- * into the step size), over plain Float32Arrays: the optimizer of the stablegrad systems. The
- * jax-js system uses the same formula inside its jitted step, through `adamStepSize`.
+ * into the step size). The stablegrad systems use the layers package's own `adam` (what users
+ * run); the jax-js system uses the same formula inside its jitted step, through `adamStepSize`.
  * @module
  */
+import type { TypedArray } from '@stablegrad/core';
+import { adam } from '@stablegrad/nn';
 import { ADAM } from './workloads.js';
 
 /**
@@ -28,7 +30,7 @@ export function adamStepSize(learningRate: number, t: number): number {
  */
 export interface AdamOptimizer {
   /** One update with `grads`, one per parameter in order; the parameters change in place. */
-  update(grads: readonly ArrayLike<number>[]): void;
+  update(grads: readonly TypedArray[]): void;
   /** Bytes of the moment buffers (two per parameter). */
   readonly stateBytes: number;
 }
@@ -38,31 +40,14 @@ export interface AdamOptimizer {
  * @example
  * ```ts
  * const W = new Float32Array([0.5]);
- * adamOptimizer([W], 0.1).update([[1]]); // W[0] ~ 0.4
+ * adamOptimizer([W], 0.1).update([new Float32Array([1])]); // W[0] ~ 0.4
  * ```
  */
 export function adamOptimizer(params: readonly Float32Array[], learningRate: number): AdamOptimizer {
-  const ms = params.map((p) => new Float32Array(p.length));
-  const vs = params.map((p) => new Float32Array(p.length));
-  const { beta1, beta2, epsilon } = ADAM;
-  let t = 0;
+  const optimizer = adam({ learningRate, ...ADAM });
+  const state = optimizer.createState(params.map((p) => ({ size: p.length, dtype: 'float32' })));
   return {
-    stateBytes: ms.reduce((sum, m) => sum + 2 * m.byteLength, 0),
-    update(grads) {
-      t += 1;
-      const alpha = adamStepSize(learningRate, t);
-      params.forEach((p, i) => {
-        const g = grads[i]!;
-        const m = ms[i]!;
-        const v = vs[i]!;
-        for (let j = 0; j < p.length; j++) {
-          const gj = g[j]!;
-          // m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  p <- p - alpha m / (sqrt(v) + eps)
-          const mj = (m[j] = beta1 * m[j]! + (1 - beta1) * gj);
-          const vj = (v[j] = beta2 * v[j]! + (1 - beta2) * gj * gj);
-          p[j] = p[j]! - (alpha * mj) / (Math.sqrt(vj) + epsilon);
-        }
-      });
-    },
+    stateBytes: params.reduce((sum, p) => sum + 2 * p.byteLength, 0),
+    update: (grads) => optimizer.step(state, params, grads),
   };
 }
