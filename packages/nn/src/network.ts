@@ -75,5 +75,4 @@ export function buildNetwork(
 const NO_RANDOM: SeededRandom = {
   uniform: () => { throw new ModelError('internal: no random numbers when weights are given'); },
   normal: () => { throw new ModelError('internal: no random numbers when weights are given'); },
-  fork: () => NO_RANDOM,
 };

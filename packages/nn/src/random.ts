@@ -1,7 +1,6 @@
 /**
- * Seeded randomness: every random number the layers package draws (initial weights, shuffles,
- * dropout-free validation splits) comes from one of these generators, so a seed reproduces a
- * run bit for bit.
+ * Seeded randomness: every random number the layers package draws (initial weights, the
+ * shuffles of `fit`) comes from one of these generators, so a seed reproduces a run bit for bit.
  * @module
  */
 
@@ -19,8 +18,6 @@ export interface SeededRandom {
   uniform(): number;
   /** Standard normal (mean 0, standard deviation 1), by the Box-Muller transform. */
   normal(): number;
-  /** A generator of its own, seeded from this one: streams that do not disturb each other. */
-  fork(): SeededRandom;
 }
 
 /**
@@ -47,7 +44,7 @@ export function seededRandom(seed: number): SeededRandom {
     const v = uniform();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
-  return { uniform, normal, fork: () => seededRandom(Math.floor(uniform() * 4294967296)) };
+  return { uniform, normal };
 }
 
 /**
