@@ -301,13 +301,50 @@ export function softmaxRowLoss(z: TypedArray, y: TypedArray, offset: number, str
     syHi = t;
   }
   // (sum y) T rounded once, where T's terms would each round to the subnormal grid
-  if (r.tHi < TINY_TAIL) return aHi + (ldexp(syHi * scaledTail(z, offset, stride, k, r), -TAIL_SCALE) + aLo);
-  const L = log1pOfTail(r);
-  const B = syHi * L;
-  const be = productError(syHi, L, B) + syLo * L;
-  const s = aHi + B;
-  const bb = s - aHi;
-  return s + (aHi - (s - bb) + (B - bb) + aLo + be);
+  let loss: number;
+  if (r.tHi < TINY_TAIL) loss = aHi + (ldexp(syHi * scaledTail(z, offset, stride, k, r), -TAIL_SCALE) + aLo);
+  else {
+    const L = log1pOfTail(r);
+    const B = syHi * L;
+    const be = productError(syHi, L, B) + syLo * L;
+    const s = aHi + B;
+    const bb = s - aHi;
+    loss = s + (aHi - (s - bb) + (B - bb) + aLo + be);
+  }
+  // An overflowed partial sum (a spread beyond MAX times a label, labels summing past MAX)
+  // leaves Inf - Inf in the compensation terms, NaN where the loss is Infinity or even finite.
+  return Number.isFinite(loss) ? loss : wideRowLoss(z, y, offset, stride, k, r, loss);
+}
+
+/** BigFloat precision of `wideRowLoss`'s products: far beyond the 53 bits of the result. */
+const WIDE_BITS = 160;
+
+/**
+ * The loss of a row whose float sums overflowed: `A + s log1p(T)` with A = sum_i y_i (m - z_i)
+ * and s = sum_i y_i exact in BigFloat (no overflow there), rounded once, to Infinity exactly
+ * where the loss is beyond the largest double. Rows with NaN or infinite inputs keep `fast`,
+ * the IEEE result.
+ */
+function wideRowLoss(z: TypedArray, y: TypedArray, offset: number, stride: number, k: number, r: RowSummary, fast: number): number {
+  const m = bigFromNumber(r.max);
+  if (!Number.isFinite(r.max)) return fast;
+  let a = bigFromNumber(0);
+  let s = bigFromNumber(0);
+  for (let i = 0; i < k; i++) {
+    const yi = y[offset + i * stride]!;
+    const v = z[offset + i * stride]!;
+    if (!Number.isFinite(yi) || !Number.isFinite(v)) return fast;
+    if (yi === 0) continue;
+    const label = bigFromNumber(yi);
+    a = bigAdd(a, bigMul(label, bigAdd(m, bigNeg(bigFromNumber(v))), WIDE_BITS));
+    s = bigAdd(s, label);
+  }
+  let tail: BigFloat;
+  if (r.tHi < TINY_TAIL) {
+    const scaled = bigFromNumber(scaledTail(z, offset, stride, k, r));
+    tail = { m: scaled.m, e: scaled.e - TAIL_SCALE };
+  } else tail = bigFromNumber(log1pOfTail(r));
+  return bigToNumber(bigAdd(a, bigMul(s, tail, WIDE_BITS)));
 }
 
 /**
@@ -380,6 +417,10 @@ export function softmaxRowGrad(
   const [invHi, invLo] = inverseDenominator(r);
   const a = r.argmax;
   const total = labelSum(y, offset, stride, k);
+  if (!Number.isFinite(total[0]) && rowFinite(y, offset, stride, k)) {
+    scaledLabelsRowGrad(z, y, out, offset, stride, k, scratch);
+    return;
+  }
   const dHi = ddAddNumber(total, -1)[0];
   // Labels that sum to anything but exactly 1 (NaN included) take the general form.
   const labels: RowLabels | undefined = dHi === 0 ? undefined : { y, offset, stride, sum: total, rest: labelSum(y, offset, stride, k, a) };
@@ -422,6 +463,33 @@ export function softmaxRowGrad(
     }
     out[at] = g;
   }
+}
+
+/** Whether every element of a row is finite. */
+function rowFinite(x: TypedArray, offset: number, stride: number, k: number): boolean {
+  for (let i = 0; i < k; i++) if (!Number.isFinite(x[offset + i * stride]!)) return false;
+  return true;
+}
+
+/**
+ * `softmaxRowGrad` for finite labels whose sum overflows (its compensation then holds
+ * Inf - Inf): the gradient is linear in the labels, so it is computed for the labels times
+ * 2^-n (n with k 2^-n <= 1/2, so the sum stays finite; exact but for subnormal labels) and
+ * scaled back.
+ */
+function scaledLabelsRowGrad(
+  z: TypedArray, y: TypedArray, out: TypedArray, offset: number, stride: number, k: number, scratch: SoftmaxScratch,
+): void {
+  const n = Math.ceil(Math.log2(k)) + 1;
+  const zs = new Float64Array(k);
+  const ys = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    zs[i] = z[offset + i * stride]!;
+    ys[i] = ldexp(y[offset + i * stride]!, -n);
+  }
+  const g = new Float64Array(k);
+  softmaxRowGrad(zs, ys, g, 0, 1, k, scratch);
+  for (let i = 0; i < k; i++) out[offset + i * stride] = ldexp(g[i]!, n);
 }
 
 /**
