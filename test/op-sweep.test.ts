@@ -268,6 +268,22 @@ const cases: { readonly [K in OpName]: SweepCase } = {
     },
     gradRtol: 1e-6,
   },
+  weightedSigmoidCrossEntropyWithLogits: {
+    build: (dtype) => {
+      const z = x([2, 3], dtype, -20, 20, 'z');
+      const y = x([3], dtype, 0, 1, 'y');
+      const pw = x([3], dtype, 0.1, 5, 'pw');
+      return { out: sg.weightedSigmoidCrossEntropyWithLogits(z[0], y[0], pw[0]), feeds: [z, y, pw], wrt: [z[0], y[0], pw[0]] };
+    },
+  },
+  weightedSigmoidCrossEntropyGrad: {
+    build: (dtype) => {
+      const z = x([2, 3], dtype, -20, 20, 'z');
+      const y = x([2, 3], dtype, 0, 1, 'y');
+      const pw = x([3], dtype, 0.1, 5, 'pw');
+      return { out: sg.weightedSigmoidCrossEntropyGrad(z[0], y[0], pw[0]), feeds: [z, y, pw], wrt: [z[0], y[0], pw[0]] };
+    },
+  },
 };
 
 /** Draws one set of feeds for a built case. */

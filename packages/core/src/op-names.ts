@@ -73,6 +73,8 @@ export const OP_NAMES = [
   'sigmoidCrossEntropyGrad',
   'softmaxCrossEntropyGrad',
   'sparseSoftmaxCrossEntropyGrad',
+  'weightedSigmoidCrossEntropyWithLogits',
+  'weightedSigmoidCrossEntropyGrad',
 ] as const;
 
 /**

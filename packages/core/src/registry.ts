@@ -66,6 +66,8 @@ import { sparseSoftmaxCrossEntropyWithLogitsOp } from './ops/sparse-softmax-cros
 import { sigmoidCrossEntropyGradOp } from './ops/sigmoid-cross-entropy-grad.js';
 import { softmaxCrossEntropyGradOp } from './ops/softmax-cross-entropy-grad.js';
 import { sparseSoftmaxCrossEntropyGradOp } from './ops/sparse-softmax-cross-entropy-grad.js';
+import { weightedSigmoidCrossEntropyWithLogitsOp } from './ops/weighted-sigmoid-cross-entropy-with-logits.js';
+import { weightedSigmoidCrossEntropyGradOp } from './ops/weighted-sigmoid-cross-entropy-grad.js';
 
 /**
  * Every op, keyed by its name.
@@ -138,6 +140,8 @@ export const registry = {
   sigmoidCrossEntropyGrad: sigmoidCrossEntropyGradOp,
   softmaxCrossEntropyGrad: softmaxCrossEntropyGradOp,
   sparseSoftmaxCrossEntropyGrad: sparseSoftmaxCrossEntropyGradOp,
+  weightedSigmoidCrossEntropyWithLogits: weightedSigmoidCrossEntropyWithLogitsOp,
+  weightedSigmoidCrossEntropyGrad: weightedSigmoidCrossEntropyGradOp,
 } as const satisfies { readonly [K in OpName]: OpDef<never> };
 
 export type { OpName } from './op-names.js';

@@ -63,3 +63,5 @@ export { sparseSoftmaxCrossEntropyWithLogits } from './sparse-softmax-cross-entr
 export { sigmoidCrossEntropyGrad } from './sigmoid-cross-entropy-grad.js';
 export { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 export { sparseSoftmaxCrossEntropyGrad } from './sparse-softmax-cross-entropy-grad.js';
+export { weightedSigmoidCrossEntropyWithLogits } from './weighted-sigmoid-cross-entropy-with-logits.js';
+export { weightedSigmoidCrossEntropyGrad } from './weighted-sigmoid-cross-entropy-grad.js';
