@@ -151,3 +151,24 @@ export function firstNonFinite(values: ArrayLike<number>): number {
   }
   return -1;
 }
+
+/**
+ * Sample weights `w` as a `[rows]` tensor of the model's dtype: one finite non-negative number
+ * per row (`[rows, 1]` is accepted), else a `DataError` naming the row.
+ * @example
+ * ```ts
+ * toSampleWeights([1, 0, 2], 3, 'float32', 'sampleWeight').shape; // [3]
+ * ```
+ */
+export function toSampleWeights(w: TensorLike, rows: number, dtype: DType, what: string): Tensor {
+  const t = asTensor(w, dtype, what);
+  const shaped = t.shape.length === 2 && t.shape[1] === 1 ? { ...t, shape: [t.shape[0]!] } : t;
+  if (shaped.shape.length !== 1 || shaped.shape[0] !== rows) {
+    throw new DataError(`${what} has shape [${t.shape.join(', ')}], but there are ${rows} rows: give one weight per row, [${rows}]`);
+  }
+  for (let i = 0; i < shaped.data.length; i++) {
+    const v = shaped.data[i]!;
+    if (!(v >= 0 && v < Infinity)) throw new DataError(`${what} row ${i}: ${v} is not a finite non-negative weight`);
+  }
+  return shaped;
+}

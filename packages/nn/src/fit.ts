@@ -28,8 +28,15 @@ export interface FitOptions {
   readonly shuffle?: boolean;
   /** Hold out this share of the rows, the last ones before shuffling (as Keras), for validation. */
   readonly validationSplit?: number;
-  /** `[x, y]` to validate on after each epoch (instead of `validationSplit`). */
-  readonly validationData?: readonly [TensorLike, TensorLike];
+  /** `[x, y]` or `[x, y, sampleWeight]` to validate on after each epoch (instead of `validationSplit`). */
+  readonly validationData?: readonly [TensorLike, TensorLike] | readonly [TensorLike, TensorLike, TensorLike];
+  /**
+   * One finite non-negative weight per row (Keras' `sample_weight`): each row's loss is
+   * multiplied by it, and the mean still divides by the rows (`sum(w l) / rows`, Keras'
+   * `sum_over_batch_size`). A row of weight 0 has no effect on training. `validationSplit`
+   * splits the weights with the rows. Metrics are not weighted.
+   */
+  readonly sampleWeight?: TensorLike;
   /** 0 silent, 1 progress bar in a terminal (default), 2 one line per epoch. */
   readonly verbose?: 0 | 1 | 2;
   readonly callbacks?: readonly Callback[];
@@ -67,16 +74,29 @@ export interface StepRunner {
   readonly fromLogits: boolean;
   /** Scope paths of the params, in gradient order (for error messages). */
   readonly paramPaths: readonly string[];
-  /** Loss, gradients and prediction on a batch, at the current weights. */
-  train(x: Tensor, y: Tensor): { loss: number; gradients: TypedArray[]; prediction: Tensor };
+  /** Loss, gradients and prediction on a batch, at the current weights (`w`: the rows' sample weights). */
+  train(x: Tensor, y: Tensor, w?: Tensor): { loss: number; gradients: TypedArray[]; prediction: Tensor };
   /** The optimizer's update from those gradients. */
   update(gradients: readonly TypedArray[]): void;
   /** Loss and prediction on a batch. */
-  test(x: Tensor, y: Tensor): { loss: number; prediction: Tensor };
+  test(x: Tensor, y: Tensor, w?: Tensor): { loss: number; prediction: Tensor };
   weights(): Tensor[];
   /** The current weights' own arrays (no copy), kernels and biases in order. */
   weightData(): readonly TypedArray[];
   restoreWeights(weights: readonly Tensor[]): void;
+}
+
+/**
+ * Rows of training data: features, labels and, when given, sample weights `[rows]`.
+ * @example
+ * ```ts
+ * const data: Rows = { x, y, w: tensor([1, 0, 2]) };
+ * ```
+ */
+export interface Rows {
+  readonly x: Tensor;
+  readonly y: Tensor;
+  readonly w?: Tensor | undefined;
 }
 
 /**
@@ -87,8 +107,8 @@ export interface StepRunner {
  * ```
  */
 export async function fitModel(
-  model: TrainingModel, runner: StepRunner, data: { x: Tensor; y: Tensor },
-  validationData: { x: Tensor; y: Tensor } | undefined, options: FitOptions, random: SeededRandom,
+  model: TrainingModel, runner: StepRunner, data: Rows,
+  validationData: Rows | undefined, options: FitOptions, random: SeededRandom,
 ): Promise<History> {
   const epochs = positiveInteger(options.epochs ?? 1, 'fit: epochs');
   const batchSize = positiveInteger(options.batchSize ?? 32, 'fit: batchSize');
@@ -113,7 +133,7 @@ export async function fitModel(
       const indices = order.slice(batch * batchSize, (batch + 1) * batchSize);
       const x = takeRows(train.x, indices);
       const y = takeRows(train.y, indices);
-      const result = runner.train(x, y);
+      const result = runner.train(x, y, train.w === undefined ? undefined : takeRows(train.w, indices));
       checkFinite(result.loss, result.gradients, runner.paramPaths, epoch, batch, batchSize, indices.length);
       runner.update(result.gradients);
       checkUpdated(runner, epoch, batch);
@@ -150,14 +170,14 @@ export async function fitModel(
  * measureModel(runner, { x, y }, 256); // { loss: 0.1, accuracy: 0.97 }
  * ```
  */
-export function measureModel(runner: StepRunner, data: { x: Tensor; y: Tensor }, batchSize: number): { [name: string]: number } {
+export function measureModel(runner: StepRunner, data: Rows, batchSize: number): { [name: string]: number } {
   positiveInteger(batchSize, 'evaluate: batchSize');
   const rows = data.x.shape[0]!;
   const totals = new Totals(runner.metrics);
   for (let start = 0; start < rows; start += batchSize) {
     const end = Math.min(rows, start + batchSize);
     const y = rowRange(data.y, start, end);
-    const { loss, prediction } = runner.test(rowRange(data.x, start, end), y);
+    const { loss, prediction } = runner.test(rowRange(data.x, start, end), y, data.w === undefined ? undefined : rowRange(data.w, start, end));
     totals.add(loss, end - start, y, prediction, runner.fromLogits);
   }
   return totals.logs();
@@ -192,8 +212,8 @@ class Totals {
 }
 
 function splitValidation(
-  data: { x: Tensor; y: Tensor }, validationData: { x: Tensor; y: Tensor } | undefined, split: number | undefined,
-): { train: { x: Tensor; y: Tensor }; validation: { x: Tensor; y: Tensor } | undefined } {
+  data: Rows, validationData: Rows | undefined, split: number | undefined,
+): { train: Rows; validation: Rows | undefined } {
   if (split === undefined || split === 0) return { train: data, validation: validationData };
   if (validationData !== undefined) throw new ModelError('fit: give validationSplit or validationData, not both');
   if (!(split > 0 && split < 1)) throw new ModelError(`fit: validationSplit must be in (0, 1), got ${split}`);
@@ -202,10 +222,10 @@ function splitValidation(
   if (trainRows < 1 || trainRows >= rows) {
     throw new ModelError(`fit: validationSplit ${split} of ${rows} rows leaves ${trainRows} to train on and ${rows - trainRows} to validate on; both need at least one`);
   }
-  return {
-    train: { x: rowRange(data.x, 0, trainRows), y: rowRange(data.y, 0, trainRows) },
-    validation: { x: rowRange(data.x, trainRows, rows), y: rowRange(data.y, trainRows, rows) },
-  };
+  const part = (start: number, end: number): Rows => ({
+    x: rowRange(data.x, start, end), y: rowRange(data.y, start, end), w: data.w === undefined ? undefined : rowRange(data.w, start, end),
+  });
+  return { train: part(0, trainRows), validation: part(trainRows, rows) };
 }
 
 function checkFinite(

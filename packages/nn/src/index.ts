@@ -14,6 +14,7 @@ export {
 export {
   binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, meanSquaredError, resolveLoss,
   type Loss, type LossConfig, type LossName, type LossOptions, type Reduction,
+  type BinaryCrossentropyOptions, type CategoricalCrossentropyOptions, type SparseCategoricalCrossentropyOptions,
 } from './losses/index.js';
 export {
   adam, sgd, resolveOptimizer, type AdamOptions, type SgdOptions, type Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerState,
@@ -26,6 +27,6 @@ export type { FitOptions, History } from './fit.js';
 export type { ProgressStream } from './progress.js';
 export { seededRandom, permutation, type SeededRandom } from './random.js';
 export {
-  sequential, Sequential, type Backend, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions,
+  sequential, Sequential, type Backend, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions, type EvaluateOptions,
 } from './model.js';
 export { loadModel, modelFromJSON, modelToJSON, MODEL_FORMAT, MODEL_VERSION, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON } from './save.js';

@@ -13,10 +13,10 @@ import {
 } from '@stablegrad/core';
 import { compile as compileGraph, type Executable } from '@stablegrad/compile';
 import { isProbabilityActivation } from './activations.js';
-import { checkSameRows, rowRange, toFeatures, toLabels } from './data.js';
+import { checkSameRows, rowRange, toFeatures, toLabels, toSampleWeights } from './data.js';
 import type { BuiltDense, DenseLayer } from './dense.js';
 import { ModelError } from './errors.js';
-import { fitModel, type FitOptions, type History, measureModel, positiveInteger, type StepRunner } from './fit.js';
+import { fitModel, type FitOptions, type History, measureModel, positiveInteger, type Rows, type StepRunner } from './fit.js';
 import { describeFusions } from './fusions.js';
 import { type Loss, type LossName, resolveLoss } from './losses/index.js';
 import { type Metric, type MetricName, resolveMetric } from './metrics.js';
@@ -97,6 +97,8 @@ export interface CompiledModel {
   readonly stabilize: boolean;
   /** The labels input `y`. */
   readonly labels: Node;
+  /** The sample weights input `sample_weight` (`[batch]`), fed when `fit` or `evaluate` is given weights. */
+  readonly sampleWeight: Node;
   /** The loss as written by the loss function (before the pipeline). */
   readonly writtenLoss: Node;
   /** The pipeline's result: the loss, gradients and prediction that training runs. */
@@ -131,6 +133,18 @@ export interface CompiledGraph extends Graph {
 export interface BatchOptions {
   /** Rows per batch (default 256). */
   readonly batchSize?: number;
+}
+
+/**
+ * Options of `evaluate`.
+ * @example
+ * ```ts
+ * model.evaluate(xTest, yTest, { sampleWeight: [1, 1, 0, 2] });
+ * ```
+ */
+export interface EvaluateOptions extends BatchOptions {
+  /** One finite non-negative weight per row, as `fit`'s: the loss is `sum(w l) / rows`. */
+  readonly sampleWeight?: TensorLike;
 }
 
 /**
@@ -176,6 +190,8 @@ export class Sequential {
   #compiled: CompiledModel | undefined;
   #compileOptions: CompileOptions | undefined;
   #executables: { train: Runnable; test: Runnable } | undefined;
+  /** The same, for the loss with sample weights (built on first use). */
+  #weightedExecutables: { train: Runnable; test: Runnable; training: CompiledTraining } | undefined;
   #predictor: Runnable | undefined;
   #feedTable: Map<Node, Tensor> | undefined;
 
@@ -257,6 +273,7 @@ export class Sequential {
     const units = this.#units();
     const labelType = loss.labelType(units, this.dtype);
     const labels = input(labelType.shape, { name: 'y', dtype: labelType.dtype });
+    const sampleWeight = input(['batch'], { name: 'sample_weight', dtype: this.dtype });
     const writtenLoss = scope('loss', () => loss.build(labels, this.output));
     // fit trains on a scalar: per-example losses (reduction 'none') are averaged.
     const trainingLoss = writtenLoss.shape.length === 0 ? writtenLoss : scope('loss', () => writtenLoss.mean());
@@ -267,8 +284,9 @@ export class Sequential {
     if (backend !== 'compiled' && backend !== 'interpreter') throw new ModelError(`compile: backend must be 'compiled' or 'interpreter', got ${JSON.stringify(backend)}`);
     const matmul = options.matmul ?? 'simd';
     if (matmul !== 'simd' && matmul !== 'exact') throw new ModelError(`compile: matmul must be 'simd' or 'exact', got ${JSON.stringify(matmul)}`);
-    this.#compiled = { loss, optimizer, metrics, stabilize, labels, writtenLoss, training, state, backend, matmul };
+    this.#compiled = { loss, optimizer, metrics, stabilize, labels, sampleWeight, writtenLoss, training, state, backend, matmul };
     this.#executables = undefined;
+    this.#weightedExecutables = undefined;
     this.#predictor = undefined;
     this.#feedTable = undefined;
     this.#compileOptions = options;
@@ -303,10 +321,9 @@ export class Sequential {
    */
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     const compiled = this.#requireCompiled('fit');
-    const data = this.#data(x, y, 'x', 'y');
-    const validation = options.validationData === undefined
-      ? undefined
-      : this.#data(options.validationData[0], options.validationData[1], 'validationData[0]', 'validationData[1]');
+    const data = this.#data(x, y, 'x', 'y', options.sampleWeight, 'sampleWeight');
+    const v = options.validationData;
+    const validation = v === undefined ? undefined : this.#data(v[0], v[1], 'validationData[0]', 'validationData[1]', v[2], 'validationData[2]');
     // Each fit call draws from its own stream, keyed by the optimizer steps taken so far (saved
     // with the model): a second fit call does not repeat the first's shuffles, and a loaded model
     // goes on with the same shuffles as the model that was saved.
@@ -316,15 +333,15 @@ export class Sequential {
 
   /**
    * The loss and metrics on `x`, `y` (the compiled, stabilized loss; reduction as compiled, batch
-   * losses weighted by their rows).
+   * losses weighted by their rows; `sampleWeight` weights each row's loss as in `fit`).
    * @example
    * ```ts
    * model.evaluate(xTest, yTest); // { loss: 0.08, accuracy: 0.97 }
    * ```
    */
-  evaluate(x: TensorLike, y: TensorLike, options: BatchOptions = {}): { [name: string]: number } {
+  evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): { [name: string]: number } {
     const compiled = this.#requireCompiled('evaluate');
-    const data = this.#data(x, y, 'x', 'y');
+    const data = this.#data(x, y, 'x', 'y', options.sampleWeight, 'sampleWeight');
     return measureModel(this.#runner(compiled), data, options.batchSize ?? 256);
   }
 
@@ -476,17 +493,33 @@ export class Sequential {
     return [];
   }
 
-  #data(x: TensorLike, y: TensorLike, xWhat: string, yWhat: string): { x: Tensor; y: Tensor } {
+  #data(x: TensorLike, y: TensorLike, xWhat: string, yWhat: string, w?: TensorLike, wWhat = 'sampleWeight'): Rows {
     const compiled = this.#requireCompiled('fit');
     const features = toFeatures(x, this.inputShape[0]!, this.dtype, xWhat);
     const labels = toLabels(y, compiled.loss, this.#units(), this.dtype, yWhat, features.shape[0]);
     checkSameRows(features, labels, xWhat, yWhat);
-    return { x: features, y: labels };
+    if (w === undefined) return { x: features, y: labels };
+    return { x: features, y: labels, w: toSampleWeights(w, features.shape[0]!, this.dtype, wWhat) };
+  }
+
+  /** The training graph of the loss with sample weights, compiled on first use. */
+  #weighted(compiled: CompiledModel): { train: Runnable; test: Runnable; training: CompiledTraining } {
+    if (this.#weightedExecutables !== undefined) return this.#weightedExecutables;
+    const written = scope('loss', () => compiled.loss.build(compiled.labels, this.output, compiled.sampleWeight));
+    const loss = written.shape.length === 0 ? written : scope('loss', () => written.mean());
+    const training = compileTraining({ loss, params: this.params, outputs: { prediction: this.output } }, { stabilize: compiled.stabilize });
+    const prediction = training.outputs.prediction!;
+    this.#weightedExecutables = {
+      training,
+      train: runnable([training.loss, ...training.gradients, prediction], compiled.backend, compiled.matmul),
+      test: runnable([training.loss, prediction], compiled.backend, compiled.matmul),
+    };
+    return this.#weightedExecutables;
   }
 
   // One feed table per compile, reused by every step: the weight tensors never change identity
   // (updates and setWeights write into their data), only the batch does.
-  #feeds(x: Tensor, y?: Tensor): Map<Node, Tensor> {
+  #feeds(x: Tensor, y?: Tensor, w?: Tensor): Map<Node, Tensor> {
     if (this.#feedTable === undefined) {
       this.#feedTable = new Map<Node, Tensor>();
       this.params.forEach((p, i) => this.#feedTable!.set(p, this.#weights[i]!));
@@ -497,6 +530,11 @@ export class Sequential {
     if (labels !== undefined) {
       if (y === undefined) feeds.delete(labels);
       else feeds.set(labels, y);
+    }
+    const sampleWeight = this.#compiled?.sampleWeight;
+    if (sampleWeight !== undefined) {
+      if (w === undefined) feeds.delete(sampleWeight);
+      else feeds.set(sampleWeight, w);
     }
     return feeds;
   }
@@ -515,13 +553,13 @@ export class Sequential {
       metrics,
       fromLogits: loss.config.fromLogits,
       paramPaths: this.params.map((p) => p.path),
-      train: (x, y) => {
-        const out = train(this.#feeds(x, y));
+      train: (x, y, w) => {
+        const out = (w === undefined ? train : this.#weighted(compiled).train)(this.#feeds(x, y, w));
         return { loss: out[0]!.data[0]!, gradients: out.slice(1, 1 + count).map((g) => g.data), prediction: out[1 + count]! };
       },
       update: (gradients: readonly TypedArray[]) => optimizer.step(state, weightData, gradients),
-      test: (x, y) => {
-        const [lossValue, predicted] = test(this.#feeds(x, y));
+      test: (x, y, w) => {
+        const [lossValue, predicted] = (w === undefined ? test : this.#weighted(compiled).test)(this.#feeds(x, y, w));
         return { loss: lossValue!.data[0]!, prediction: predicted! };
       },
       weights: () => this.getWeights(),

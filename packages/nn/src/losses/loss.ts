@@ -3,13 +3,16 @@
  * values are reduced over the batch, and the check of label values before training.
  * @module
  */
-import type { DType, Node, Shape, Tensor } from '@stablegrad/core';
+import { constant, type DType, type Node, type Shape, type Tensor, where } from '@stablegrad/core';
 import { ModelError } from '../errors.js';
+import { didYouMean } from '../names.js';
 
 /**
  * How per-example losses become the loss: `mean` over the batch (Keras'
- * `sum_over_batch_size`, the default), `sum`, or `none` (one value per example; `fit`
- * trains on their mean).
+ * `sum_over_batch_size`, the default: `sum(w l) / rows` with sample weights w; with
+ * `classWeights` or `ignoreClass` of the sparse loss, PyTorch's weighted mean
+ * `sum(w l) / sum(class weight of each row's label)`), `sum`, or `none` (one value per
+ * example, weighted; `fit` trains on their mean).
  * @example
  * ```ts
  * sparseCategoricalCrossentropy({ reduction: 'sum' });
@@ -40,6 +43,12 @@ export interface LossConfig {
   readonly labelSmoothing: number;
   readonly axis: number;
   readonly reduction: Reduction;
+  /** binaryCrossentropy: the weight of the positive term, one number or one per output unit. */
+  readonly posWeight?: number | readonly number[];
+  /** categorical and sparse categorical cross-entropy: one weight per class. */
+  readonly classWeights?: readonly number[];
+  /** sparseCategoricalCrossentropy: the label whose rows are left out. */
+  readonly ignoreClass?: number;
 }
 
 /**
@@ -55,8 +64,11 @@ export interface Loss {
   readonly config: LossConfig;
   /** The shape and dtype of the labels for a model output of `units` values per example. */
   labelType(units: number, dtype: DType): { readonly shape: Shape; readonly dtype: DType };
-  /** The loss graph: the reduction of the per-example losses. */
-  build(yTrue: Node, yPred: Node): Node;
+  /**
+   * The loss graph: the reduction of the per-example losses, each multiplied by its row's
+   * `sampleWeight` (`[batch]`, Keras' `sample_weight`) when one is given.
+   */
+  build(yTrue: Node, yPred: Node, sampleWeight?: Node): Node;
   /**
    * Checks label values (already shaped as `labelType` says) and returns a description of the
    * first bad one, or null. `fit` turns it into a `DataError` naming the row.
@@ -67,7 +79,9 @@ export interface Loss {
 }
 
 /**
- * The options every loss accepts (mean squared error ignores `fromLogits` and `labelSmoothing`).
+ * The options the cross-entropy losses share (mean squared error takes only `reduction`). Each
+ * loss also has options of its own (`posWeight`, `classWeights`, `ignoreClass`); an option a
+ * loss does not know is a `ModelError`, at run time too.
  * @example
  * ```ts
  * const options: LossOptions = { fromLogits: true, labelSmoothing: 0.1 };
@@ -113,8 +127,31 @@ export function isLibraryLoss(loss: Loss): boolean {
 /** Keras' epsilon: probabilities are clipped to `[1e-7, 1 - 1e-7]` before their log. */
 export const EPSILON = 1e-7;
 
+/** The options of the cross-entropies, before each loss's own. */
+export const SHARED_OPTIONS = ['fromLogits', 'labelSmoothing', 'axis', 'reduction'] as const;
+
 /**
- * Fills in and checks the options shared by the losses.
+ * Throws a ModelError unless `options` is a plain object whose keys are all in `known` (a
+ * misspelt `posWeigth` must not train as if it were absent).
+ * @example
+ * ```ts
+ * checkKnownOptions('binaryCrossentropy', { posWieght: 2 }, ['fromLogits', 'posWeight']);
+ * // ModelError: binaryCrossentropy: unknown option 'posWieght' (did you mean 'posWeight'?); known: fromLogits, posWeight
+ * ```
+ */
+export function checkKnownOptions(name: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ModelError(`${name}: options must be an object, got ${Array.isArray(options) ? 'an array' : JSON.stringify(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ModelError(`${name}: unknown option '${key}'${didYouMean(key, known)}; known: ${known.join(', ')}`);
+    }
+  }
+}
+
+/**
+ * Fills in and checks the options shared by the losses (unknown keys are checked by each loss).
  * @example
  * ```ts
  * lossConfig('binaryCrossentropy', { fromLogits: true }).reduction; // 'mean'
@@ -146,9 +183,58 @@ export function lossConfig(name: LossName, options: LossOptions): LossConfig {
  * reduce(perExample, 'mean'); // a scalar
  * ```
  */
-export function reduce(perExample: Node, reduction: Reduction): Node {
-  if (reduction === 'none') return perExample;
-  return reduction === 'sum' ? perExample.sum() : perExample.mean();
+export function reduce(perExample: Node, reduction: Reduction, sampleWeight?: Node, rowWeights?: Node): Node {
+  const weighted = sampleWeight === undefined ? perExample : perExample.mul(sampleWeight);
+  if (reduction === 'none') return weighted;
+  if (reduction === 'sum') return weighted.sum();
+  if (rowWeights === undefined) return weighted.mean();
+  // PyTorch's weighted mean; a batch whose row weights sum to 0 (all rows ignored) gives 0, not 0/0
+  const total = rowWeights.sum();
+  return weighted.sum().div(where(total.greater(0), total, 1));
+}
+
+/**
+ * A finite positive number (`positive: true`) or a finite non-negative one, else a ModelError.
+ * @example
+ * ```ts
+ * checkWeight(2, 'binaryCrossentropy: posWeight', true); // 2
+ * ```
+ */
+export function checkWeight(value: unknown, what: string, positive: boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (positive ? !(value > 0) : !(value >= 0))) {
+    throw new ModelError(`${what} must be a finite ${positive ? 'positive' : 'non-negative'} number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A list of weights (a non-empty array of finite numbers, positive or non-negative), else a ModelError.
+ * @example
+ * ```ts
+ * checkWeights([1, 2, 0.5], 'sparseCategoricalCrossentropy: classWeights', false);
+ * ```
+ */
+export function checkWeights(value: unknown, what: string, positive: boolean): readonly number[] {
+  if (!Array.isArray(value) || value.length === 0) throw new ModelError(`${what} must be a non-empty array of numbers, got ${JSON.stringify(value)}`);
+  value.forEach((v, i) => checkWeight(v, `${what}[${i}]`, positive));
+  return Object.freeze([...value] as number[]);
+}
+
+/**
+ * A per-class (or per-unit) weight constant for a model output `yPred` of `units` values per
+ * example, checking the count.
+ * @example
+ * ```ts
+ * weightsFor([1, 2, 3], yPred, 'classWeights', 'categoricalCrossentropy'); // a [3] constant
+ * ```
+ */
+export function weightsFor(weights: number | readonly number[], yPred: Node, what: string, name: LossName): Node {
+  if (typeof weights === 'number') return constant(weights, { dtype: yPred.dtype });
+  const units = yPred.shape[yPred.shape.length - 1];
+  if (weights.length !== units) {
+    throw new ModelError(`${name}: ${what} has ${weights.length} weights, but the last layer has ${String(units)} units (one weight per ${what === 'posWeight' ? 'output unit' : 'class'})`);
+  }
+  return constant([...weights], { dtype: yPred.dtype });
 }
 
 /**
