@@ -8,7 +8,7 @@ import { explain, type RewriteReport } from '@stablegrad/rewrite';
 import type { BuiltDense } from './dense.js';
 import type { Loss } from './losses/index.js';
 
-const FUSED_LOSS_OPS = new Set(['sigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits']);
+const FUSED_LOSS_OPS = new Set(['sigmoidCrossEntropyWithLogits', 'weightedSigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits']);
 
 /**
  * The fusion report of a compiled model.

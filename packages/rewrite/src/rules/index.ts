@@ -10,6 +10,7 @@ import { sigmoidRules } from './stabilize/sigmoid.js';
 import { kerasRules } from './stabilize/keras.js';
 import { softmaxRules } from './stabilize/softmax.js';
 import { crossEntropyRules } from './stabilize/cross-entropy.js';
+import { weightedRules } from './stabilize/weighted.js';
 import { accuracyRules } from './stabilize/accuracy.js';
 import { foldingRules } from './simplify/folding.js';
 import { identityRules } from './simplify/identities.js';
@@ -34,7 +35,7 @@ export const canonicalizeRules = [...negationRules, ...reductionRules];
  * ```
  */
 export const stabilizeRules = [
-  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...crossEntropyRules, ...accuracyRules,
+  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...crossEntropyRules, ...weightedRules, ...accuracyRules,
   // Fusions come out negated inside reductions and products; move those negations out again.
   ...negationMovingRules,
 ];
