@@ -50,6 +50,7 @@ const FUSED_OPS: ReadonlySet<OpName> = new Set<OpName>([
   'logSigmoid', 'softplus', 'logSoftmax', 'logsumexp', 'log1p', 'expm1',
   'sigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits',
   'sigmoidCrossEntropyGrad', 'softmaxCrossEntropyGrad', 'sparseSoftmaxCrossEntropyGrad',
+  'weightedSigmoidCrossEntropyWithLogits', 'weightedSigmoidCrossEntropyGrad',
 ]);
 
 /**
@@ -64,6 +65,8 @@ const FUSED_CROSS_ENTROPY: { readonly [op in OpName]?: string | undefined } = {
   sigmoidCrossEntropyGrad: 'fused gradient: sigmoid(z) - y',
   softmaxCrossEntropyGrad: 'fused gradient: softmax(z) sum(y) - y, i.e. softmax(z) - y for labels summing to 1',
   sparseSoftmaxCrossEntropyGrad: 'fused gradient: softmax(z) - onehot(y)',
+  weightedSigmoidCrossEntropyWithLogits: undefined,
+  weightedSigmoidCrossEntropyGrad: 'fused gradient: (1 - y) sigmoid(z) - pw y sigmoid(-z)',
 };
 
 /**
