@@ -107,6 +107,8 @@ const cases: { readonly [K in OpName]: SweepCase } = {
   relu: unary(sg.relu),
   softplus: unary(sg.softplus, -8, 8),
   logSigmoid: unary(sg.logSigmoid, -8, 8),
+  log1mexp: unary(sg.log1mexp, -8, -1e-3),
+  logaddexp: binary(sg.logaddexp, [-8, 8], [-8, 8]),
   add: binary(sg.add),
   sub: binary(sg.sub),
   mul: binary(sg.mul),

@@ -27,6 +27,8 @@ import { lessEqual } from './ops/less-equal.js';
 import { log } from './ops/log.js';
 import { log1p } from './ops/log1p.js';
 import { logSigmoid } from './ops/log-sigmoid.js';
+import { log1mexp } from './ops/log1mexp.js';
+import { logaddexp } from './ops/logaddexp.js';
 import { logSoftmax } from './ops/log-softmax.js';
 import { logsumexp } from './ops/logsumexp.js';
 import { matmul } from './ops/matmul.js';
@@ -174,6 +176,8 @@ export class Node {
   maximum(other: NodeLike): Node { return maximum(this, other); }
   /** Chained form of {@link minimum}: elementwise smaller of `this` and `other`. */
   minimum(other: NodeLike): Node { return minimum(this, other); }
+  /** Chained form of {@link logaddexp}: elementwise `log(e^this + e^other)`, broadcasting, computed stably. */
+  logaddexp(other: NodeLike): Node { return logaddexp(this, other); }
   /** Chained form of {@link equal}: elementwise `this == other`, as int32 0 or 1. */
   equal(other: NodeLike): Node { return equal(this, other); }
   /** Chained form of {@link notEqual}: elementwise `this != other`, as int32 0 or 1. */
@@ -214,6 +218,8 @@ export class Node {
   softplus(): Node { return softplus(this); }
   /** Chained form of {@link logSigmoid}: `log(sigmoid(this))`, computed stably. */
   logSigmoid(): Node { return logSigmoid(this); }
+  /** Chained form of {@link log1mexp}: `log(1 - e^this)` for this <= 0, computed stably. */
+  log1mexp(): Node { return log1mexp(this); }
   /** Chained form of {@link clip}: clamps into `[lo, hi]`. */
   clip(lo: number, hi: number): Node { return clip(this, lo, hi); }
   /** Chained form of {@link cast}: converts to another dtype. */

@@ -29,6 +29,8 @@ export const OP_NAMES = [
   'relu',
   'softplus',
   'logSigmoid',
+  'log1mexp',
+  'logaddexp',
   'add',
   'sub',
   'mul',

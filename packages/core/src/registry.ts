@@ -22,6 +22,8 @@ import { sigmoidOp } from './ops/sigmoid.js';
 import { reluOp } from './ops/relu.js';
 import { softplusOp } from './ops/softplus.js';
 import { logSigmoidOp } from './ops/log-sigmoid.js';
+import { log1mexpOp } from './ops/log1mexp.js';
+import { logaddexpOp } from './ops/logaddexp.js';
 import { addOp } from './ops/add.js';
 import { subOp } from './ops/sub.js';
 import { mulOp } from './ops/mul.js';
@@ -96,6 +98,8 @@ export const registry = {
   relu: reluOp,
   softplus: softplusOp,
   logSigmoid: logSigmoidOp,
+  log1mexp: log1mexpOp,
+  logaddexp: logaddexpOp,
   add: addOp,
   sub: subOp,
   mul: mulOp,

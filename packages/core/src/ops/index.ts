@@ -19,6 +19,8 @@ export { sigmoid } from './sigmoid.js';
 export { relu } from './relu.js';
 export { softplus } from './softplus.js';
 export { logSigmoid } from './log-sigmoid.js';
+export { log1mexp } from './log1mexp.js';
+export { logaddexp } from './logaddexp.js';
 export { add } from './add.js';
 export { sub } from './sub.js';
 export { mul } from './mul.js';
