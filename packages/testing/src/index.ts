@@ -24,3 +24,7 @@ export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from
 export {
   type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, type LogitsRecipe, type LossCase, lossCaseOf, type LossGraph, lossGraphOf, type LossGraphOptions, type LossRecipe, lossRecipeOf, type LossValues, lossValuesOf, type NoiseStep, type ReduceStep, type SparseLoss,
 } from './graphs.js';
+export {
+  checkRuleSoundness, copyTerm, describeCandidate, formatSoundnessProblem, ruleCandidates, type RuleCandidate, type RuleSemantics,
+  type SoundnessOptions, type SoundnessPattern, type SoundnessProblem, type SoundnessReport, type SoundnessRule, withFoldedConstants,
+} from './rule-soundness.js';

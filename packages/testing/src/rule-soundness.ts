@@ -1,0 +1,922 @@
+/**
+ * Soundness of rewrite rules: every rule is a semantic claim (the rewritten graph means what the
+ * original meant, with the same shape and dtype, and rewriting a valid graph never throws), so
+ * the claim is tested on graphs the rule's own pattern matches. Candidates come from two
+ * sources: the rule's pattern instantiated with random operands, attributes, shapes
+ * (size-1, broadcast and symbolic `batch` dimensions) and dtypes, and the rule's examples
+ * mutated (a shared node copied and the copy changed, a leaf swapped for an independent input
+ * or given a broadcasting shape, the dtype changed), which is what catches a rule that takes two
+ * captures for the same value or ignores a broadcast. Values are compared with the
+ * high-precision reference (60 digits, 400 where the two disagree) on random feeds.
+ *
+ * The kit depends on core only: a rule is read structurally (any `@stablegrad/rewrite` rule
+ * fits `SoundnessRule`), and the rewriting itself is passed in (`applyRule`, `applyAll`).
+ * @module
+ */
+import {
+  type AttrValue, type Attrs, constant, type DType, type Dim, FeedError, input, Node, opDef, type OpName, type Shape, StablegradError,
+  tensor, topoSort, apply, ValueError, evaluate,
+} from '@stablegrad/core';
+import { createDecimalMath } from './decimal-math.js';
+import { type ReferenceResult, referenceEvaluate } from './reference.js';
+import { ulpDistance } from './ulp.js';
+
+/** A rule pattern, read structurally: `@stablegrad/rewrite`'s `Pattern` fits it. */
+export type SoundnessPattern =
+  | { readonly kind: 'capture'; readonly name: string; readonly test: ((node: Node) => boolean) | undefined }
+  | {
+    readonly kind: 'op'; readonly ops: readonly OpName[]; readonly inputs: readonly SoundnessPattern[];
+    readonly attrs: { readonly [name: string]: AttrValue | { readonly kind: 'attr'; readonly name: string } }; readonly bind: string | undefined;
+  }
+  | { readonly kind: 'const'; readonly value: number; readonly tolerance: number; readonly bind: string | undefined };
+
+/**
+ * What the harness needs of a rule: its name, pattern and example graphs (any `RewriteRule` fits).
+ * @example
+ * ```ts
+ * const r: SoundnessRule = stabilizeRules[0]!;
+ * ```
+ */
+export interface SoundnessRule {
+  readonly name: string;
+  readonly pattern: SoundnessPattern;
+  readonly examples: readonly { readonly before: () => Node }[];
+}
+
+/**
+ * A graph the harness built for a rule, and how.
+ * @example
+ * ```ts
+ * ruleCandidates(rule, { count: 20, seed: 1 }).map((c) => c.origin); // ['pattern', 'example 0: unshare + attrs', ...]
+ * ```
+ */
+export interface RuleCandidate {
+  readonly graph: Node;
+  readonly origin: string;
+}
+
+/**
+ * What a rule claims beyond "same meaning": rules that drop a stability guard on purpose are
+ * compared with the graph they claim to equal (`claim`, e.g. the original without its clips and
+ * epsilons); rules that may raise a ValueError where the original gave a value (labels outside
+ * [0, k)) say so with `mayRaise`.
+ * @example
+ * ```ts
+ * const semantics: RuleSemantics = { claim: withoutGuards, mayRaise: false };
+ * ```
+ */
+export interface RuleSemantics {
+  /**
+   * The graphs the rewrite is claimed to equal, besides the original (each element of the
+   * result must match the original or one of them), e.g. the original with some of its guards
+   * removed.
+   */
+  readonly claim?: (original: Node) => readonly Node[];
+  /** The rewritten graph may throw a ValueError where the original does not. */
+  readonly mayRaise?: boolean;
+  /**
+   * Feeds stay within [-feedLimit, feedLimit]: for graphs whose original's reference is itself
+   * approximate beyond some input (tanh's reference is exactly +-1 beyond |x| = 100, so
+   * `1 + tanh(x)` is 0 there at any precision).
+   */
+  readonly feedLimit?: number;
+}
+
+/**
+ * Options of `checkRuleSoundness`.
+ * @example
+ * ```ts
+ * checkRuleSoundness(rule, { applyRule: (root) => ..., candidates: 40, seed: 7 });
+ * ```
+ */
+export interface SoundnessOptions {
+  /** Applies the rule alone to `root`'s graph: the rewritten root, or null where it did not fire. May throw (a finding). */
+  readonly applyRule: (root: Node) => Node | null;
+  /** Optionally the whole rewrite pipeline: the rewritten root and the rules that fired. */
+  readonly applyAll?: (root: Node) => { readonly graph: Node; readonly rules: readonly string[] };
+  /** Semantics of rules that change values on purpose, by rule name (the pipeline check looks up every rule that fired). */
+  readonly semantics?: (ruleName: string) => RuleSemantics | undefined;
+  /**
+   * Turns an example graph into the form the rule sees in its pipeline (e.g. the earlier phases
+   * and the rule's own phase without the rule: `a - b` canonical as `a + (-b)`); examples are
+   * mutated both as written and as prepared.
+   */
+  readonly prepareExample?: (graph: Node) => readonly Node[];
+  /** Candidates to generate (default 40): half from the pattern, half mutated examples. */
+  readonly candidates?: number;
+  /** Graphs to check besides the generated ones (regression counterexamples). */
+  readonly given?: readonly Node[];
+  /**
+   * Keep generating batches of `candidates` (with other seeds, up to 4 batches) until the rule
+   * has fired this many times (default 0: one batch).
+   */
+  readonly minFired?: number;
+  /** Feeds per candidate (default 3). */
+  readonly feeds?: number;
+  readonly seed?: number;
+  /** ULP allowed between the two references (default 4: constant folding rounds constants). */
+  readonly ulp?: number;
+}
+
+/**
+ * One finding.
+ * @example
+ * ```ts
+ * `${p.rule} (${p.kind}): ${p.message}\n  ${p.graph}`
+ * ```
+ */
+export interface SoundnessProblem {
+  readonly rule: string;
+  /** `throws`: rewriting threw; `type`: shape or dtype changed; `value`: a different value; the `pipeline-` ones for the whole pipeline. */
+  readonly kind: 'throws' | 'type' | 'value' | 'pipeline-throws' | 'pipeline-type' | 'pipeline-value';
+  readonly message: string;
+  /** The candidate, printed with its leaves' shapes and dtypes. */
+  readonly graph: string;
+  readonly rewritten?: string;
+  readonly origin: string;
+  readonly feeds?: string;
+}
+
+/**
+ * What `checkRuleSoundness` found for one rule.
+ * @example
+ * ```ts
+ * const r = checkRuleSoundness(rule, options);
+ * expect(r.problems).toEqual([]); expect(r.fired).toBeGreaterThan(3);
+ * ```
+ */
+export interface SoundnessReport {
+  readonly rule: string;
+  /** Valid candidates generated. */
+  readonly generated: number;
+  /** Candidates the rule fired on. */
+  readonly fired: number;
+  /** Of those, candidates compared on at least one feed. */
+  readonly checked: number;
+  /** Element comparisons skipped: the original's reference not finite, or not stable in precision. */
+  readonly inconclusive: number;
+  readonly problems: readonly SoundnessProblem[];
+}
+
+// ---------------------------------------------------------------- randomness
+
+/** A seeded generator (mulberry32). */
+class Random {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+/** Thrown while building a candidate that cannot be built (it is skipped, not reported). */
+class Discard extends Error {}
+
+type FloatDType = 'float32' | 'float64';
+
+// ---------------------------------------------------------------- pattern instantiation
+
+interface Builder {
+  readonly rng: Random;
+  readonly dtype: FloatDType;
+  readonly base: Shape;
+  /** Nodes built so far for this candidate: later captures may reuse, copy or wrap them. */
+  readonly pool: Node[];
+  readonly bound: Map<string, Node>;
+  readonly attrs: Map<string, AttrValue>;
+  names: number;
+}
+
+/** What a consumer wants of an operand. */
+interface Hint {
+  readonly dtype?: DType;
+  readonly shape?: Shape;
+}
+
+const BASES: readonly Shape[] = [[3], [2, 3], [1, 3], [2, 1], ['batch', 3], [2, 2, 3], [], [3, 1], ['batch', 2]];
+const SPECIAL_CONSTANTS = [1, -1, 0, 2, -2, 0.5, 1e-7, Math.fround(1e-7), 1e-3, 1 + 1e-7, 3, -0.25];
+const EPSILONS = [1e-7, Math.fround(1e-7), 1e-3];
+
+/** A shape that broadcasts with `base`: itself mostly, else a size-1 dimension, a dropped or added leading one, a scalar. */
+function variantOf(base: Shape, rng: Random): Shape {
+  const r = rng.next();
+  if (r < 0.45 || base.length === 0) return r > 0.9 ? [] : base;
+  if (r < 0.7) {
+    const at = rng.int(base.length);
+    return base.map((d, i) => (i === at ? 1 : d));
+  }
+  if (r < 0.8) return base.slice(1);
+  if (r < 0.9) return [rng.pick<Dim>([1, 'batch', 2]), ...base];
+  return [];
+}
+
+function freshInput(b: Builder, shape: Shape, dtype: DType): Node {
+  const name = dtype === 'int32' ? `i${b.names++}` : `x${b.names++}`;
+  return input(shape, { name, dtype });
+}
+
+function randomConstant(b: Builder, shape: Shape, dtype: DType, value?: number): Node {
+  const concrete = shape.every((d): d is number => typeof d === 'number') ? shape : [];
+  const size = concrete.reduce((n, d) => n * d, 1);
+  const v = value ?? (b.rng.chance(0.7) ? b.rng.pick(SPECIAL_CONSTANTS) : Math.round((b.rng.next() * 8 - 4) * 100) / 100);
+  const data = Array.from({ length: size }, () => (dtype === 'int32' ? Math.round(v) : v));
+  return constant(tensor(data, { dtype, shape: concrete }), { dtype });
+}
+
+/** A structurally equal copy of `node` (same value, new nodes; inputs and params stay shared). */
+export function copyTerm(node: Node): Node {
+  if (node.op === 'input' || node.op === 'param') return node;
+  if (node.op === 'constant') return constant(node.value!, { dtype: node.dtype, name: node.name });
+  return apply(opDef(node.op), node.inputs.map(copyTerm), node.attrs, { name: node.name });
+}
+
+function probabilityOf(b: Builder, shape: Shape): Node {
+  const z = freshInput(b, shape, b.dtype);
+  const r = b.rng.next();
+  let p = r < 0.5 || shape.length === 0 ? sigmoidOf(z) : apply(opDef('softmax'), [z], { axis: b.rng.int(shape.length) });
+  if (b.rng.chance(0.4)) {
+    const eps = b.rng.pick(EPSILONS);
+    p = apply(opDef('clip'), [p], { lo: eps, hi: 1 - eps });
+  }
+  return p;
+}
+
+const sigmoidOf = (z: Node): Node => apply(opDef('sigmoid'), [z], {});
+
+const UNARY: readonly OpName[] = ['exp', 'neg', 'log', 'sigmoid', 'square', 'abs', 'tanh', 'softplus', 'logSigmoid'];
+const BINARY: readonly OpName[] = ['add', 'mul', 'sub', 'div', 'maximum'];
+const WRAPPERS: readonly OpName[] = ['exp', 'neg', 'log', 'sigmoid', 'sum', 'max', 'mean', 'softmax', 'logSoftmax', 'reshape', 'transpose', 'expandDims'];
+
+/** A random operand for a capture. */
+function randomTerm(b: Builder, hint: Hint): Node {
+  const shape = hint.shape ?? variantOf(b.base, b.rng);
+  if (hint.dtype === 'int32') return freshInput(b, shape, 'int32');
+  const dtype = hint.dtype ?? b.dtype;
+  const r = b.rng.next();
+  const pool = b.pool.filter((n) => n.dtype === dtype);
+  if (r < 0.35 || (pool.length === 0 && r < 0.6)) return freshInput(b, shape, dtype);
+  if (r < 0.6) {
+    // the same node, an equal copy, or a term built on it: what guards comparing operands must tell apart
+    const n = b.rng.pick(pool);
+    const s = b.rng.next();
+    if (s < 0.4) return n;
+    if (s < 0.65) return copyTerm(n);
+    const wrapper = b.rng.pick(WRAPPERS);
+    return apply(opDef(wrapper), [n], randomAttrs(wrapper, [n], b));
+  }
+  if (r < 0.7) {
+    const x = freshInput(b, shape, dtype);
+    if (b.rng.chance(0.5)) return apply(opDef(b.rng.pick(UNARY)), [x], {});
+    return apply(opDef(b.rng.pick(BINARY)), [x, freshInput(b, variantOf(shape, b.rng), dtype)], {});
+  }
+  if (r < 0.85) return randomConstant(b, b.rng.chance(0.7) ? [] : shape, dtype);
+  const p = probabilityOf(b, shape);
+  if (p.shape.length === 0 || !b.rng.chance(0.3)) return p;
+  const move = b.rng.pick<OpName>(['reshape', 'transpose', 'expandDims']);
+  return apply(opDef(move), [p], randomAttrs(move, [p], b));
+}
+
+function subset(rank: number, rng: Random): number[] {
+  if (rank === 0) return [];
+  const all = Array.from({ length: rank }, (_, i) => i);
+  if (rng.chance(0.3)) return all;
+  const picked = all.filter(() => rng.chance(0.5));
+  return picked.length > 0 ? picked : [rng.int(rank)];
+}
+
+function permutation(rank: number, rng: Random): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  for (let i = rank - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+  }
+  return perm;
+}
+
+/** Valid-looking random attributes of `op` for these inputs (the op's shape rule has the last word). */
+function randomAttrs(op: OpName, inputs: readonly Node[], b: Builder): Attrs {
+  const { rng } = b;
+  const x = inputs[0];
+  const rank = x?.shape.length ?? 0;
+  const concrete = x !== undefined && x.shape.every((d): d is number => typeof d === 'number');
+  switch (op) {
+    case 'sum': case 'mean': case 'max': case 'min': case 'logsumexp':
+      return { axes: subset(rank, rng), keepDims: rng.chance(0.5) };
+    case 'squeeze':
+      return { axes: x!.shape.flatMap((d, i) => (d === 1 ? [i] : [])) };
+    case 'softmax': case 'logSoftmax': case 'softmaxCrossEntropyWithLogits': case 'softmaxCrossEntropyGrad': case 'concat':
+      return { axis: rng.chance(0.5) ? rank - 1 : rng.int(Math.max(rank, 1)) };
+    case 'expandDims':
+      return { axis: rng.int(rank + 1) };
+    case 'gather': {
+      const axis = rng.chance(0.5) ? rank - 1 : rng.int(Math.max(rank, 1));
+      return { axis, batchDims: rng.chance(0.5) ? Math.min(axis, (inputs[1]?.shape.length ?? 1) - 0) : 0 };
+    }
+    case 'transpose':
+      return { perm: rng.chance(0.3) ? Array.from({ length: rank }, (_, i) => i) : permutation(rank, rng) };
+    case 'reshape': {
+      if (!concrete || rng.chance(0.3)) return { shape: [...x!.shape] };
+      const size = (x!.shape as number[]).reduce((n, d) => n * d, 1);
+      return { shape: rng.pick([[size], [1, size], [size, 1]]) };
+    }
+    case 'broadcastTo':
+      return { shape: [2, ...(x?.shape ?? [])] };
+    case 'clip': {
+      const r = rng.next();
+      if (r < 0.5) {
+        const eps = rng.pick(EPSILONS);
+        return { lo: eps, hi: rng.chance(0.8) ? 1 - eps : 1 };
+      }
+      return r < 0.75 ? { lo: 0.1, hi: 0.9 } : { lo: -1, hi: 2 };
+    }
+    case 'oneHot':
+      return { depth: rng.pick([2, 3]), dtype: b.dtype };
+    case 'cast':
+      return { dtype: rng.pick<DType>(['float32', 'float64']) };
+    case 'slice':
+      return { begin: x!.shape.map(() => 0), size: x!.shape.map((d) => (typeof d === 'number' ? d : -1)) };
+    default: {
+      const attrs: Record<string, AttrValue> = {};
+      for (const [name, kind] of Object.entries(opDef(op).attrs)) {
+        if (kind.endsWith('?')) continue;
+        attrs[name] = kind === 'int' ? 0 : kind === 'ints' ? [] : kind === 'bool' ? false : kind === 'number' ? 0 : kind === 'dtype' ? b.dtype : [...(x?.shape ?? [])];
+      }
+      return attrs;
+    }
+  }
+}
+
+/** What input `index` of `op` should be, given the inputs built before it. */
+function hintFor(op: OpName, index: number, before: readonly Node[]): Hint {
+  const first = before[0];
+  switch (op) {
+    case 'gather': return index === 1 ? { dtype: 'int32', shape: first ? first.shape.slice(0, -1) : [2] } : {};
+    case 'gatherGrad': return index === 1 ? { dtype: 'int32' } : {};
+    case 'oneHot': return { dtype: 'int32' };
+    case 'sparseSoftmaxCrossEntropyWithLogits': case 'sparseSoftmaxCrossEntropyGrad':
+      return index === 1 ? { dtype: 'int32', ...(first ? { shape: first.shape.slice(0, -1) } : {}) } : {};
+    case 'where': return index === 0 ? { dtype: 'int32' } : {};
+    case 'softmaxCrossEntropyWithLogits': case 'softmaxCrossEntropyGrad': case 'sigmoidCrossEntropyWithLogits':
+      return index === 1 && first ? { shape: first.shape, dtype: first.dtype } : {};
+    default: return {};
+  }
+}
+
+function isAttrCapture(value: unknown): value is { readonly kind: 'attr'; readonly name: string } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { kind?: unknown }).kind === 'attr';
+}
+
+function bindOrCheck(b: Builder, name: string | undefined, node: Node): Node {
+  if (name === undefined) return node;
+  const bound = b.bound.get(name);
+  if (bound !== undefined && bound !== node) throw new Discard(`'${name}' bound twice`);
+  b.bound.set(name, node);
+  return node;
+}
+
+/** A node that `pattern` matches, built bottom-up with random operands. */
+function instantiate(pattern: SoundnessPattern, b: Builder, hint: Hint): Node {
+  switch (pattern.kind) {
+    case 'capture': {
+      const bound = b.bound.get(pattern.name);
+      if (bound !== undefined) return bound;
+      for (let attempt = 0; attempt < 24; attempt++) {
+        let node: Node;
+        try {
+          node = randomTerm(b, hint);
+        } catch (e) {
+          if (e instanceof StablegradError) continue;
+          throw e;
+        }
+        if (pattern.test !== undefined && !pattern.test(node)) continue;
+        b.bound.set(pattern.name, node);
+        b.pool.push(node);
+        return node;
+      }
+      throw new Discard(`no operand passes the test of capture '${pattern.name}'`);
+    }
+    case 'const': {
+      const { value, tolerance } = pattern;
+      const v = tolerance > 0 && b.rng.chance(0.5) ? value * (1 + tolerance * (b.rng.next() * 2 - 1) * 0.99) : value;
+      // a scalar mostly; else a tensor of the base shape, which other operands may broadcast against
+      const shape = hint.shape ?? (b.rng.chance(0.5) ? [] : b.rng.chance(0.7) ? b.base : variantOf(b.base, b.rng));
+      const node = randomConstant(b, shape, hint.dtype ?? b.dtype, v);
+      return bindOrCheck(b, pattern.bind, node);
+    }
+    case 'op': {
+      const op = b.rng.pick(pattern.ops);
+      const inputs: Node[] = [];
+      pattern.inputs.forEach((p, i) => inputs.push(instantiate(p, b, hintFor(op, i, inputs))));
+      const attrs: Record<string, AttrValue> = { ...randomAttrs(op, inputs, b) };
+      for (const [name, want] of Object.entries(pattern.attrs)) {
+        if (isAttrCapture(want)) {
+          const known = b.attrs.get(want.name);
+          if (known !== undefined) attrs[name] = known;
+          else if (attrs[name] !== undefined) b.attrs.set(want.name, attrs[name]!);
+        } else {
+          attrs[name] = want;
+        }
+      }
+      const node = apply(opDef(op), inputs, attrs);
+      b.pool.push(node);
+      return bindOrCheck(b, pattern.bind, node);
+    }
+    default:
+      return pattern satisfies never;
+  }
+}
+
+// ---------------------------------------------------------------- example mutation
+
+/** Rebuilds `root` with `edit` deciding each node's replacement from its rebuilt inputs. */
+function rebuild(root: Node, edit: (node: Node, inputs: Node[]) => Node | undefined): Node {
+  const memo = new Map<Node, Node>();
+  for (const node of topoSort([root])) {
+    const inputs = node.inputs.map((i) => memo.get(i)!);
+    const changed = inputs.some((i, k) => i !== node.inputs[k]);
+    const edited = edit(node, inputs);
+    memo.set(node, edited ?? (changed ? apply(opDef(node.op), inputs, node.attrs, { name: node.name }) : node));
+  }
+  return memo.get(root)!;
+}
+
+/** The graph with input `index` of `consumer` replaced by `f(that input)`. */
+function editEdge(root: Node, consumer: Node, index: number, f: (n: Node) => Node): Node {
+  return rebuild(root, (node, inputs) => {
+    if (node !== consumer) return undefined;
+    const next = [...inputs];
+    next[index] = f(next[index]!);
+    return apply(opDef(node.op), next, node.attrs, { name: node.name });
+  });
+}
+
+/** The same node with new attributes (copied, so other uses keep the old ones). */
+function withAttrs(node: Node, b: Builder): Node {
+  const fresh = randomAttrs(node.op, node.inputs, b);
+  const attrs: Record<string, AttrValue> = { ...node.attrs };
+  const keys = Object.keys(fresh).filter((k) => k in node.attrs);
+  if (keys.length === 0) throw new Discard('no attributes');
+  for (const k of keys) if (b.rng.chance(0.7)) attrs[k] = fresh[k]!;
+  return apply(opDef(node.op), node.inputs, attrs, { name: node.name });
+}
+
+function changedConstant(node: Node, b: Builder): Node {
+  const data = Array.from(node.value!.data);
+  const r = b.rng.next();
+  const scaled = r < 0.3 ? data.map((v) => -v) : r < 0.55 ? data.map((v) => v * 2) : r < 0.8 ? data.map((v) => v * (1 + 1e-3)) : data.map(() => b.rng.pick(SPECIAL_CONSTANTS));
+  if (r >= 0.9 && node.shape.length === 0) {
+    // the same value, as a tensor that broadcasts the result larger
+    return constant(tensor(Array(6).fill(data[0]), { dtype: node.dtype, shape: [2, 3] }), { dtype: node.dtype });
+  }
+  return constant(tensor(scaled, { dtype: node.dtype, shape: node.shape as number[] }), { dtype: node.dtype });
+}
+
+function broadcastingShape(shape: Shape, rng: Random): Shape {
+  const r = rng.next();
+  if (shape.length === 0) return rng.pick<Shape>([[1], [3], ['batch']]);
+  if (r < 0.3) return [1, ...shape];
+  if (r < 0.55) return ['batch', ...shape];
+  if (r < 0.8) return shape.map((d, i) => (i === 0 ? 1 : d));
+  return shape.slice(1);
+}
+
+const MUTATIONS = ['unshare', 'attrs', 'constant', 'swap', 'shape', 'dtype'] as const;
+
+/** One random mutation of `root`; returns the new graph and what was done. */
+function mutate(root: Node, b: Builder): { graph: Node; what: string } {
+  const nodes = topoSort([root]);
+  const edges: { consumer: Node; index: number; node: Node }[] = [];
+  const uses = new Map<Node, number>();
+  for (const n of nodes) n.inputs.forEach((i, index) => { edges.push({ consumer: n, index, node: i }); uses.set(i, (uses.get(i) ?? 0) + 1); });
+  const what = b.rng.pick(MUTATIONS);
+  switch (what) {
+    case 'unshare': {
+      const shared = edges.filter((e) => (uses.get(e.node) ?? 0) > 1 && e.node.op !== 'input');
+      if (shared.length === 0) throw new Discard('nothing shared');
+      const e = b.rng.pick(shared);
+      // a copy, then (mostly) a change to the copy: a different value under the same spelling
+      const r = b.rng.next();
+      return {
+        graph: editEdge(root, e.consumer, e.index, (n) => {
+          const copy = copyTerm(n);
+          if (r < 0.25) return copy;
+          // change one node of the copy (its attributes, a constant, or a leaf)
+          const inside = topoSort([copy]).filter((m) => m.op !== 'param');
+          const target = b.rng.pick(inside);
+          return rebuild(copy, (node) => {
+            if (node !== target) return undefined;
+            if (node.op === 'constant') return changedConstant(node, b);
+            if (node.op === 'input') return freshInput(b, node.shape, node.dtype);
+            if (Object.keys(node.attrs).length > 0) return withAttrs(node, b);
+            return undefined;
+          });
+        }),
+        what: 'unshare + change',
+      };
+    }
+    case 'attrs': {
+      const withSome = nodes.filter((n) => n.op !== 'input' && n.op !== 'constant' && n.op !== 'param' && Object.keys(n.attrs).length > 0);
+      if (withSome.length === 0) throw new Discard('no attributes');
+      const n = b.rng.pick(withSome);
+      return { graph: rebuild(root, (node) => (node === n ? withAttrs(node, b) : undefined)), what: `attrs of ${n.op}` };
+    }
+    case 'constant': {
+      const constants = edges.filter((e) => e.node.op === 'constant');
+      if (constants.length === 0) throw new Discard('no constant');
+      const e = b.rng.pick(constants);
+      return { graph: editEdge(root, e.consumer, e.index, (n) => changedConstant(n, b)), what: 'constant' };
+    }
+    case 'swap': {
+      const leaves = edges.filter((e) => e.node.op === 'input');
+      if (leaves.length === 0) throw new Discard('no input');
+      const e = b.rng.pick(leaves);
+      return { graph: editEdge(root, e.consumer, e.index, (n) => freshInput(b, n.shape, n.dtype)), what: `swap ${e.node.name}` };
+    }
+    case 'shape': {
+      const leaves = nodes.filter((n) => n.op === 'input' && n.dtype !== 'int32');
+      if (leaves.length === 0) throw new Discard('no input');
+      const leaf = b.rng.pick(leaves);
+      const shape = broadcastingShape(leaf.shape, b.rng);
+      return { graph: rebuild(root, (node) => (node === leaf ? input(shape, { name: leaf.name, dtype: leaf.dtype }) : undefined)), what: `shape of ${leaf.name}` };
+    }
+    case 'dtype': {
+      const to: FloatDType = root.dtype === 'float64' ? 'float32' : 'float64';
+      const swapped = (node: Node): Node | undefined => {
+        if (node.dtype === 'int32') return undefined;
+        if (node.op === 'input') return input(node.shape, { name: node.name, dtype: to });
+        if (node.op === 'constant') return constant(tensor(node.value!, { dtype: to }), { dtype: to, name: node.name });
+        return undefined;
+      };
+      return {
+        graph: rebuild(root, (node, inputs) => {
+          const leaf = swapped(node);
+          if (leaf !== undefined || node.inputs.length === 0) return leaf;
+          const attrs = 'dtype' in node.attrs && node.attrs.dtype !== 'int32' ? { ...node.attrs, dtype: to } : node.attrs;
+          return apply(opDef(node.op), inputs, attrs, { name: node.name });
+        }),
+        what: `dtype ${to}`,
+      };
+    }
+    default:
+      return what satisfies never;
+  }
+}
+
+/**
+ * Candidate graphs for `rule`: half its pattern instantiated with random operands, half its
+ * examples mutated (one or two mutations each). Invalid graphs (a ShapeError or DTypeError while
+ * building) are skipped; so are candidates whose capture tests no random operand passed.
+ * @example
+ * ```ts
+ * const graphs = ruleCandidates(rule, { count: 40, seed: 1 }).map((c) => c.graph);
+ * ```
+ */
+export function ruleCandidates(
+  rule: SoundnessRule, options: { readonly count: number; readonly seed: number; readonly prepareExample?: (graph: Node) => readonly Node[] },
+): RuleCandidate[] {
+  const rng = new Random(options.seed ^ hashOf(rule.name));
+  const out: RuleCandidate[] = [];
+  const half = Math.ceil(options.count / 2);
+  const attempts = options.count * 12;
+  const builder = (): Builder => ({
+    rng, dtype: rng.chance(0.5) ? 'float32' : 'float64', base: rng.pick(BASES), pool: [], bound: new Map(), attrs: new Map(), names: 0,
+  });
+  for (let i = 0; i < attempts && out.length < half; i++) {
+    const attempt = tryBuild(() => instantiate(rule.pattern, builder(), {}));
+    if (attempt !== undefined) out.push({ graph: attempt, origin: 'pattern' });
+  }
+  const examples = rule.examples;
+  for (let i = 0; examples.length > 0 && i < attempts && out.length < options.count; i++) {
+    const k = i % examples.length;
+    const variant = Math.floor(i / examples.length);
+    const b = builder();
+    let prepared = false;
+    const built = tryBuild(() => {
+      const before = examples[k]!.before();
+      const forms = [before, ...(options.prepareExample?.(before) ?? [])];
+      const form = forms[variant % forms.length]!;
+      prepared = form !== before;
+      let { graph, what } = mutate(form, b);
+      if (rng.chance(0.4)) {
+        const second = mutate(graph, b);
+        graph = second.graph;
+        what = `${what}, ${second.what}`;
+      }
+      return { graph, what };
+    });
+    if (built !== undefined) out.push({ graph: built.graph, origin: `example ${k}${prepared ? ' prepared' : ''}: ${built.what}` });
+  }
+  return out;
+}
+
+function tryBuild<T>(build: () => T): T | undefined {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof Discard || e instanceof StablegradError) return undefined;
+    throw e;
+  }
+}
+
+function hashOf(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+// ---------------------------------------------------------------- feeds and comparison
+
+/**
+ * `node` with every subterm computed from constants alone replaced by its float value (what
+ * constant folding claims: the folded constant is what the kernels compute, rounded to the dtype).
+ * @example
+ * ```ts
+ * withFoldedConstants(sub(1, sigmoid(constant(3, { dtype: 'float64' })))); // the constant 0.04742587317756678
+ * ```
+ */
+export function withFoldedConstants(node: Node): Node {
+  const memo = new Map<Node, Node>();
+  for (const n of topoSort([node])) {
+    const inputs = n.inputs.map((i) => memo.get(i)!);
+    const rebuilt = inputs.every((i, k) => i === n.inputs[k]) ? n : apply(opDef(n.op), inputs, n.attrs, { name: n.name });
+    let out = rebuilt;
+    if (inputs.length > 0 && inputs.every((i) => i.op === 'constant')) {
+      try {
+        out = constant(evaluate(rebuilt), { dtype: rebuilt.dtype });
+      } catch {
+        out = rebuilt;
+      }
+    }
+    memo.set(n, out);
+  }
+  return memo.get(node)!;
+}
+
+/**
+ * Prints `node` as an s-expression with each leaf's shape and dtype: `mul(-1:[2,3]f32, x:[1,3]f32)`.
+ * @example
+ * ```ts
+ * describeCandidate(mul(constant(-1), input([3], { name: 'x' }))); // 'mul(-1:[]f32, x:[3]f32)'
+ * ```
+ */
+export function describeCandidate(node: Node): string {
+  const ids = new Map<Node, number>();
+  const shared = new Set<Node>();
+  for (const n of topoSort([node])) for (const i of n.inputs) if (ids.has(i)) shared.add(i); else ids.set(i, ids.size);
+  const type = (n: Node) => `[${n.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]${n.dtype === 'float32' ? 'f32' : n.dtype === 'float64' ? 'f64' : 'i32'}`;
+  const print = (n: Node, depth: number): string => {
+    const tag = shared.has(n) && n.op !== 'input' ? `#${n.id}=` : '';
+    if (n.op === 'input' || n.op === 'param') return `${n.name}#${n.id}:${type(n)}`;
+    if (n.op === 'constant') {
+      const data = Array.from(n.value!.data);
+      const value = data.every((v) => v === data[0]) ? String(data[0]) : JSON.stringify(data.slice(0, 6));
+      return `${tag}${value}:${type(n)}`;
+    }
+    if (depth > 12) return '…';
+    const attrs = Object.entries(n.attrs).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    return `${tag}${n.op}${attrs.length > 0 ? `{${attrs.join(', ')}}` : ''}(${n.inputs.map((i) => print(i, depth + 1)).join(', ')})`;
+  };
+  return print(node, 0);
+}
+
+type FeedMap = Map<Node, ReturnType<typeof tensor>>;
+
+/** Random feeds for `nodes`' inputs: moderate values mostly, wide or extreme ones sometimes. */
+function randomFeeds(nodes: readonly Node[], rng: Random, batch: number, regime: number, limit: number): FeedMap {
+  const feeds: FeedMap = new Map();
+  for (const n of nodes) {
+    if (n.op !== 'input') continue;
+    const shape = n.shape.map((d) => (typeof d === 'number' ? d : batch));
+    const size = shape.reduce((a, d) => a * d, 1);
+    const value = (): number => {
+      if (n.dtype === 'int32') return regime === 2 && rng.chance(0.2) ? rng.pick([-1, 3, 7]) : rng.int(2);
+      const r = rng.next();
+      if (r < 0.15) return rng.pick([0, 1, -1, 0.5, 2]);
+      if (regime === 0) return Math.round((rng.next() * 6 - 3) * 1e4) / 1e4;
+      if (regime === 1) return rng.next() * 60 - 30;
+      return rng.pick([1, -1]) * rng.pick([1e-30, 1e-8, 40, 120, 800, 1e5]) * (1 + rng.next());
+    };
+    const bounded = (): number => {
+      const v = value();
+      return Math.abs(v) <= limit ? v : Math.sign(v) * limit * rng.next();
+    };
+    feeds.set(n, tensor(Array.from({ length: size }, bounded), { dtype: n.dtype, shape }));
+  }
+  return feeds;
+}
+
+function describeFeedMap(feeds: FeedMap): string {
+  return [...feeds].map(([n, t]) => `${n.name}#${n.id}=[${Array.from(t.data).join(', ')}] (${t.shape.join('x') || 'scalar'})`).join('; ');
+}
+
+const SUBNORMAL_FLOOR: Record<FloatDType, number> = { float32: 16 * 2 ** -149, float64: 16 * Number.MIN_VALUE };
+const PRECISE = createDecimalMath(400);
+
+function close(a: number, b: number, dtype: FloatDType, tol: number): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  return ulpDistance(a, b, dtype) <= tol || Math.abs(a - b) <= SUBNORMAL_FLOOR[dtype];
+}
+
+/** The comparison of one pair of graphs on one feed. */
+type Verdict =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'ok'; readonly inconclusive: number }
+  | { readonly kind: 'bad'; readonly message: string };
+
+/**
+ * Compares the references of `claims` (graphs the rewrite may equal; the first is the original)
+ * and `rewritten` on `feeds`: `skip` when the original cannot be evaluated there (labels out of
+ * range, a batch size that does not fit), `bad` when an element differs where the original's
+ * reference is finite and stable in precision.
+ */
+function compareOn(claims: readonly Node[], rewritten: Node, feeds: FeedMap, tol: number, mayRaise: boolean): Verdict {
+  let refs: ReferenceResult[];
+  try {
+    // A graph the float interpreter refuses at run time (a label out of range, a batch size
+    // that does not broadcast) is not a valid point to compare at.
+    evaluate(claims[0]!, feeds);
+    refs = claims.map((c) => referenceEvaluate(c, feeds));
+  } catch (e) {
+    if (e instanceof StablegradError) return { kind: 'skip' };
+    throw e;
+  }
+  let got: ReferenceResult;
+  try {
+    got = referenceEvaluate(rewritten, feeds);
+  } catch (e) {
+    if (mayRaise && e instanceof ValueError) return { kind: 'ok', inconclusive: 0 };
+    if (e instanceof FeedError) return { kind: 'bad', message: `the rewritten graph cannot be fed what the original was: ${(e as Error).message}` };
+    return { kind: 'bad', message: `the rewritten graph throws where the original does not: ${String(e)}` };
+  }
+  const original = refs[0]!;
+  if (original.shape.join() !== got.shape.join() || original.dtype !== got.dtype) {
+    return { kind: 'bad', message: `run-time shape ${JSON.stringify(got.shape)} ${got.dtype}, the original's ${JSON.stringify(original.shape)} ${original.dtype}` };
+  }
+  if (original.dtype === 'int32') {
+    const i = original.values.findIndex((v, k) => v !== got.values[k]);
+    return i < 0 ? { kind: 'ok', inconclusive: 0 } : { kind: 'bad', message: `element ${i}: rewritten ${got.values[i]}, original ${original.values[i]}` };
+  }
+  const dtype = original.dtype as FloatDType;
+  const agrees = (vals: readonly (readonly number[])[], r: readonly number[], i: number) => vals.some((v) => !Number.isFinite(v[i]!) || close(v[i]!, r[i]!, dtype, tol));
+  const values = refs.map((r) => r.values);
+  const wrong = got.values.map((_, i) => i).filter((i) => !agrees(values, got.values, i));
+  const inconclusive = original.values.filter((v) => !Number.isFinite(v)).length;
+  if (wrong.length === 0) return { kind: 'ok', inconclusive };
+  // 60 digits may not be enough (1 + 1e-300 - 1): recompute at 400 and drop elements that move.
+  const precise = claims.map((c) => referenceEvaluate(c, feeds, { math: PRECISE }).values);
+  const preciseGot = referenceEvaluate(rewritten, feeds, { math: PRECISE }).values;
+  const stable = (i: number) => close(preciseGot[i]!, got.values[i]!, dtype, 0) && precise.every((v, k) => close(v[i]!, values[k]![i]!, dtype, 0));
+  const still = wrong.filter((i) => stable(i) && !agrees(precise, preciseGot, i));
+  if (still.length === 0) return { kind: 'ok', inconclusive: inconclusive + wrong.length };
+  const i = still[0]!;
+  const others = claims.length > 1 ? ` (unguarded original ${precise.slice(1).map((v) => v[i]).join(', ')})` : '';
+  return {
+    kind: 'bad',
+    message: `element ${i} of ${got.values.length}: rewritten ${preciseGot[i]}, original ${precise[0]![i]}${others}, ${ulpDistance(preciseGot[i]!, precise[0]![i]!, dtype)} ULP apart (allowed ${tol})`,
+  };
+}
+
+function sameStaticType(a: Node, b: Node): boolean {
+  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+}
+
+/** Compares on several feeds; the first `bad` verdict, or how many feeds were compared. */
+function compareGraphs(
+  claims: readonly Node[], rewritten: Node, rng: Random, count: number, tol: number, mayRaise: boolean, limit: number,
+): { compared: number; inconclusive: number; bad?: { message: string; feeds: string } } {
+  const nodes = topoSort([...claims, rewritten]);
+  let compared = 0;
+  let inconclusive = 0;
+  for (let k = 0; k < count * 3 && compared < count; k++) {
+    const feeds = randomFeeds(nodes, rng, rng.pick([2, 3, 1]), k === 0 ? 0 : rng.pick([0, 0, 1, 2]), limit);
+    const verdict = compareOn(claims, rewritten, feeds, tol, mayRaise);
+    if (verdict.kind === 'skip') continue;
+    compared++;
+    if (verdict.kind === 'bad') return { compared, inconclusive, bad: { message: verdict.message, feeds: describeFeedMap(feeds) } };
+    inconclusive += verdict.inconclusive;
+  }
+  return { compared, inconclusive };
+}
+
+/**
+ * Checks `rule` on generated candidates (see `ruleCandidates`): applying it alone must not throw
+ * on a valid graph, must keep the static shape and dtype, and must keep the value (references
+ * within `ulp` wherever the original's is finite and stable in precision; rules with declared
+ * `semantics` are compared with the graph they claim to equal). With `applyAll`, the whole
+ * pipeline is checked the same way on every candidate.
+ * @example
+ * ```ts
+ * const report = checkRuleSoundness(myRule, {
+ *   applyRule: (root) => {
+ *     const { graph, report } = rewrite({ out: root }, [{ name: 'single', rules: [myRule] }]);
+ *     return report.firings.length > 0 ? graph.outputs[0]! : null;
+ *   },
+ * });
+ * expect(report.problems).toEqual([]);
+ * ```
+ */
+export function checkRuleSoundness(rule: SoundnessRule, options: SoundnessOptions): SoundnessReport {
+  const seed = options.seed ?? 20240611;
+  const tol = options.ulp ?? 4;
+  const feedCount = options.feeds ?? 3;
+  const rng = new Random(seed ^ hashOf(`${rule.name} feeds`));
+  const batch = (k: number) => ruleCandidates(rule, {
+    count: options.candidates ?? 40, seed: seed + k * 7919, ...(options.prepareExample !== undefined ? { prepareExample: options.prepareExample } : {}),
+  });
+  let generated = 0;
+  const problems: SoundnessProblem[] = [];
+  let fired = 0;
+  let checked = 0;
+  let inconclusive = 0;
+  const semanticsOf = (name: string): RuleSemantics => options.semantics?.(name) ?? {};
+  // Each rule with a claim adds its claimed graphs for every graph claimed so far (so guards
+  // dropped and constants folded in one pipeline run combine), up to 64 graphs.
+  const claimsFor = (original: Node, rules: readonly string[]): Node[] => {
+    let claims = [original];
+    for (const name of new Set(rules)) {
+      const claim = semanticsOf(name).claim;
+      if (claim !== undefined) claims = [...claims, ...claims.flatMap((c) => claim(c))].slice(0, 64);
+    }
+    return claims;
+  };
+  const limitOf = (rules: readonly string[]) => Math.min(Infinity, ...rules.map((r) => semanticsOf(r).feedLimit ?? Infinity));
+  for (let k = 0; k < 4 && (k === 0 || fired < (options.minFired ?? 0)); k++) {
+  const given = k === 0 ? (options.given ?? []).map((graph) => ({ graph, origin: 'given' })) : [];
+  const candidates = [...given, ...(options.candidates === 0 ? [] : batch(k))];
+  generated += candidates.length;
+  for (const { graph, origin } of candidates) {
+    const report = (kind: SoundnessProblem['kind'], message: string, extra: { rewritten?: Node; feeds?: string } = {}) => {
+      problems.push({
+        rule: rule.name, kind, message, graph: describeCandidate(graph), origin,
+        ...(extra.rewritten ? { rewritten: describeCandidate(extra.rewritten) } : {}), ...(extra.feeds ? { feeds: extra.feeds } : {}),
+      });
+    };
+    let rewritten: Node | null;
+    try {
+      rewritten = options.applyRule(graph);
+    } catch (e) {
+      report('throws', String(e));
+      continue;
+    }
+    if (rewritten !== null) {
+      fired++;
+      if (!sameStaticType(graph, rewritten)) {
+        report('type', `static type ${JSON.stringify(rewritten.shape)} ${rewritten.dtype}, the original's ${JSON.stringify(graph.shape)} ${graph.dtype}`, { rewritten });
+      } else {
+        const semantics = semanticsOf(rule.name);
+        const result = compareGraphs(claimsFor(graph, [rule.name]), rewritten, rng, feedCount, tol, semantics.mayRaise ?? false, limitOf([rule.name]));
+        if (result.compared > 0) checked++;
+        inconclusive += result.inconclusive;
+        if (result.bad) report('value', result.bad.message, { rewritten, feeds: result.bad.feeds });
+      }
+    }
+    if (options.applyAll === undefined) continue;
+    let all: { readonly graph: Node; readonly rules: readonly string[] };
+    try {
+      all = options.applyAll(graph);
+    } catch (e) {
+      report('pipeline-throws', String(e));
+      continue;
+    }
+    if (all.rules.length === 0) continue;
+    if (!sameStaticType(graph, all.graph)) {
+      report('pipeline-type', `static type ${JSON.stringify(all.graph.shape)} ${all.graph.dtype} after ${all.rules.join(', ')}`, { rewritten: all.graph });
+      continue;
+    }
+    const mayRaise = all.rules.some((r) => semanticsOf(r).mayRaise === true);
+    const result = compareGraphs(claimsFor(graph, all.rules), all.graph, rng, 1, tol, mayRaise, limitOf(all.rules));
+    if (result.bad) report('pipeline-value', `${result.bad.message}; rules fired: ${[...new Set(all.rules)].join(', ')}`, { rewritten: all.graph, feeds: result.bad.feeds });
+  }
+  }
+  return { rule: rule.name, generated, fired, checked, inconclusive, problems };
+}
+
+/**
+ * A problem as readable text: rule, kind, message, the candidate, its rewrite and the feeds.
+ * @example
+ * ```ts
+ * console.log(report.problems.map(formatSoundnessProblem).join('\n\n'));
+ * ```
+ */
+export function formatSoundnessProblem(p: SoundnessProblem): string {
+  return [
+    `${p.rule} [${p.kind}] (${p.origin}): ${p.message}`,
+    `  candidate: ${p.graph}`,
+    ...(p.rewritten !== undefined ? [`  rewritten: ${p.rewritten}`] : []),
+    ...(p.feeds !== undefined ? [`  feeds: ${p.feeds}`] : []),
+  ].join('\n');
+}
