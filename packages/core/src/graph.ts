@@ -83,15 +83,63 @@ export function isGraph(value: unknown): value is Graph {
  * ```
  */
 export function topoSort(outputs: readonly Node[]): Node[] {
-  const seen = new Set<Node>();
-  const stack = [...outputs];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    for (const input of node.inputs) if (!seen.has(input)) stack.push(input);
+  // Taking the largest id first from a max-heap visits the nodes in decreasing id order, each
+  // node's copies one after the other (one id, one node): no set of seen nodes, and the order
+  // reversed is the sorted one. Each node is pushed once per user, so this is O(edges log edges).
+  const heap = new IdHeap();
+  for (const output of outputs) heap.push(output);
+  const order: Node[] = [];
+  let last: Node | undefined;
+  while (heap.size > 0) {
+    const node = heap.pop();
+    if (node === last) continue;
+    last = node;
+    order.push(node);
+    for (const input of node.inputs) heap.push(input);
   }
-  return [...seen].sort((a, b) => a.id - b.id);
+  return order.reverse();
+}
+
+/** A binary max-heap of nodes by id. */
+class IdHeap {
+  private readonly items: Node[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(node: Node): void {
+    const items = this.items;
+    let i = items.length;
+    items.push(node);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]!.id >= node.id) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = node;
+  }
+
+  /** Removes and returns the node with the largest id (the heap must not be empty). */
+  pop(): Node {
+    const items = this.items;
+    const top = items[0]!;
+    const last = items.pop()!;
+    const size = items.length;
+    if (size === 0) return top;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && items[child + 1]!.id > items[child]!.id) child++;
+      if (items[child]!.id <= last.id) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
 }
 
 /**

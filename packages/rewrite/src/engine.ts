@@ -5,12 +5,19 @@
  * phase's rules at it in order; the first that matches replaces it, and the
  * rules are tried again at the replacement. Passes repeat until one changes nothing. A rule set
  * that keeps firing is a bug, reported as a RewriteError that names the rules involved.
+ *
+ * The cost stays linear in the graph: at a node only the rules whose pattern can match its op
+ * are tried (rules are indexed by the root op of their pattern), and a node at which no rule
+ * fired is not tried again in later passes of the phase. Nodes are immutable, so the same node
+ * object is the same subgraph, where the same rules fail again; skipping it changes nothing but
+ * the time. `report.work` counts what was tried.
  * @module
  */
 import {
-  type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, opDef, StablegradError, topoSort, withScopePath,
+  type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, type OpName, opDef, StablegradError, topoSort, withScopePath,
 } from '@stablegrad/core';
-import { type Match, matches } from './match.js';
+import { firstMatch } from './match.js';
+import type { Pattern } from './pattern.js';
 import type { Phase, RewriteRule } from './rule.js';
 import { toSExpr } from './sexpr.js';
 
@@ -71,6 +78,33 @@ export interface RewriteReport {
   readonly firings: readonly Firing[];
   /** Per phase: passes run and rules fired. */
   readonly phases: readonly { readonly name: string; readonly passes: number; readonly firings: number }[];
+  /**
+   * What the engine tried, summed over all phases and passes (non-enumerable: `JSON.stringify`
+   * leaves it out). Set by `rewrite`; a report built by hand may leave it out.
+   */
+  readonly work?: RewriteWork;
+}
+
+/**
+ * Work counts of one rewrite: each stays below a constant times the number of nodes, however
+ * large the graph (the rule guards' own work is not counted).
+ * @example
+ * ```ts
+ * const { report } = stabilize({ loss });
+ * report.work!.attempts / report.work!.nodes; // rule attempts per node of the input graph
+ * ```
+ */
+export interface RewriteWork {
+  /** Nodes of the graph given to `rewrite`. */
+  readonly nodes: number;
+  /** Nodes walked by the passes, summed over passes (each pass walks the whole graph). */
+  readonly walked: number;
+  /** Nodes at which rules were tried (new ones and those whose subgraph changed). */
+  readonly visits: number;
+  /** Rules tried at a node: a pattern matched against it. */
+  readonly attempts: number;
+  /** Guard calls (a guard may reject one match of a pattern and accept the next). */
+  readonly guards: number;
 }
 
 /**
@@ -113,13 +147,18 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   let outputs = [...whole.outputs];
   const firings: Firing[] = [];
   const summary: { name: string; passes: number; firings: number }[] = [];
+  const work = { nodes: whole.nodes.length, walked: 0, visits: 0, attempts: 0, guards: 0 };
+  const keys = new Map<Node, string | undefined>();
   for (const phase of phases) {
     const before = firings.length;
+    const run: PhaseRun = {
+      phase, firings, maxFirings: options.maxFiringsPerNode ?? 64, rulesByOp: new Map(), settled: new Set(), keys, work,
+    };
     let passes = 0;
     for (;;) {
       passes++;
       const fired = firings.length;
-      outputs = runPass(outputs, phase, firings, options.maxFiringsPerNode ?? 64);
+      outputs = runPass(outputs, run);
       if (firings.length === fired) break;
       if (passes >= (options.maxPasses ?? 64)) {
         const recent = [...new Set(firings.slice(-20).map((f) => f.rule))].join(', ');
@@ -130,28 +169,49 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   }
   const names = whole.outputNames;
   const rebuilt: Graph = { outputs, outputNames: names, nodes: topoSort(outputs) };
-  return { graph: rebuilt, report: { firings, phases: summary } };
+  const report: RewriteReport = Object.defineProperty({ firings, phases: summary }, 'work', { value: Object.freeze(work), enumerable: false });
+  return { graph: rebuilt, report };
 }
 
-function runPass(outputs: readonly Node[], phase: Phase, firings: Firing[], maxFirings: number): Node[] {
+/** One phase of a rewrite: its rules by op, the nodes known to be settled, what was done. */
+interface PhaseRun {
+  readonly phase: Phase;
+  readonly firings: Firing[];
+  readonly maxFirings: number;
+  /** The phase's rules that can match a node of the op, in the phase's order (filled on first use). */
+  readonly rulesByOp: Map<OpName, readonly RewriteRule[]>;
+  /**
+   * Nodes at which every rule of the phase was tried and none fired. Rules see only the
+   * subgraph below a node, and a node object is that subgraph (nodes are immutable), so
+   * they would fail there again in a later pass.
+   */
+  readonly settled: Set<Node>;
+  /** Structural keys by node, shared by the phases (a key depends on the node alone). */
+  readonly keys: Map<Node, string | undefined>;
+  readonly work: { walked: number; visits: number; attempts: number; guards: number };
+}
+
+function runPass(outputs: readonly Node[], run: PhaseRun): Node[] {
   const memo = new Map<Node, Node>();
   // Common-subexpression table (phases with `cse`): structural key -> the node kept for it.
-  const kept = phase.cse === true ? new Map<string, Node>() : undefined;
-  for (const node of topoSort(outputs)) {
-    let current = rebuild(node, node.inputs.map((i) => memo.get(i)!));
-    const key = kept === undefined ? undefined : structuralKey(current);
+  const kept = run.phase.cse === true || run.phase.cse === 'silent' ? new Map<string, Node>() : undefined;
+  const nodes = topoSort(outputs);
+  run.work.walked += nodes.length;
+  for (const node of nodes) {
+    let current = rebuild(node, memo);
+    const key = kept === undefined ? undefined : keyOf(current, run.keys);
     const earlier = key === undefined ? undefined : kept!.get(key);
     if (earlier !== undefined) {
       // An equal node came earlier in topological order: use it (its rules have already run).
-      firings.push(sameAs(current, earlier, phase.name));
+      if (run.phase.cse !== 'silent') run.firings.push(sameAs(current, earlier, run.phase.name));
       memo.set(node, earlier);
       continue;
     }
-    current = visit(current, phase, firings, { left: maxFirings, at: node });
+    current = visit(current, run, { left: run.maxFirings, at: node });
     if (key !== undefined) {
       // Later copies of the node as it was, or as it now is, become this result.
       kept!.set(key, current);
-      const now = structuralKey(current);
+      const now = keyOf(current, run.keys);
       if (now !== undefined && !kept!.has(now)) kept!.set(now, current);
     }
     memo.set(node, current);
@@ -165,33 +225,58 @@ interface Budget {
   readonly at: Node;
 }
 
+/** The rules of the phase that can match a node of `op`, in the phase's order. */
+function rulesFor(op: OpName, run: PhaseRun): readonly RewriteRule[] {
+  let rules = run.rulesByOp.get(op);
+  if (rules === undefined) {
+    rules = run.phase.rules.filter((r) => rootAccepts(r.pattern, op));
+    run.rulesByOp.set(op, rules);
+  }
+  return rules;
+}
+
+/** False when no node of `op` can match `pattern` (its root is a pattern for other ops). */
+function rootAccepts(pattern: Pattern, op: OpName): boolean {
+  switch (pattern.kind) {
+    case 'capture': return true;
+    case 'const': return op === 'constant';
+    case 'op': return pattern.ops.includes(op);
+    default: return pattern satisfies never;
+  }
+}
+
 /**
  * Tries the phase's rules at `node` in order. When one fires, the nodes the replacement newly
  * created are visited first, inner ones before outer ones, and then its root: so a rule at the
  * root sees `log(sigmoid(-z))` rather than the `log(1 - sigmoid(z))` another rule is about to
  * turn into it.
  */
-function visit(node: Node, phase: Phase, firings: Firing[], budget: Budget): Node {
-  for (const candidate of phase.rules) {
-    const fired = tryRule(candidate, node, phase.name);
+function visit(node: Node, run: PhaseRun, budget: Budget): Node {
+  if (run.settled.has(node)) return node;
+  run.work.visits++;
+  for (const candidate of rulesFor(node.op, run)) {
+    run.work.attempts++;
+    const fired = tryRule(candidate, node, run);
     if (fired === null) continue;
+    const { firings, phase } = run;
     firings.push(fired);
     if (--budget.left < 0) {
       const recent = [...new Set(firings.slice(-20).map((f) => f.rule))].join(', ');
       throw new RewriteError(`rules keep firing at '${budget.at.path}' in phase '${phase.name}': ${recent}`);
     }
-    return settle(fired.replacement, node.id, phase, firings, budget, new Map());
+    return settle(fired.replacement, node.id, run, budget, new Map());
   }
+  run.settled.add(node);
   return node;
 }
 
 /** Visits the nodes of `node` newer than `boundary` (those a replacement created), bottom-up. */
-function settle(node: Node, boundary: number, phase: Phase, firings: Firing[], budget: Budget, done: Map<Node, Node>): Node {
+function settle(node: Node, boundary: number, run: PhaseRun, budget: Budget, done: Map<Node, Node>): Node {
   if (node.id <= boundary) return node;
   const known = done.get(node);
   if (known !== undefined) return known;
-  const inputs = node.inputs.map((i) => settle(i, boundary, phase, firings, budget, done));
-  const result = visit(rebuild(node, inputs), phase, firings, budget);
+  for (const input of node.inputs) settle(input, boundary, run, budget, done);
+  const result = visit(rebuild(node, done), run, budget);
   done.set(node, result);
   return result;
 }
@@ -204,6 +289,13 @@ const CSE_CONSTANT_LIMIT = 1024;
  * (by id; inputs are already merged) and the attributes; for a small constant, its data.
  * Inputs and params are never merged (each is its own source of values).
  */
+function keyOf(node: Node, keys: Map<Node, string | undefined>): string | undefined {
+  if (keys.has(node)) return keys.get(node);
+  const key = structuralKey(node);
+  keys.set(node, key);
+  return key;
+}
+
 function structuralKey(node: Node): string | undefined {
   if (node.op === 'input' || node.op === 'param') return undefined;
   const type = `${node.dtype} ${JSON.stringify(node.shape)}`;
@@ -240,11 +332,14 @@ function sameAs(duplicate: Node, earlier: Node, phase: string): Firing {
   }, duplicate, earlier);
 }
 
-function tryRule(rule: RewriteRule, root: Node, phase: string): Firing | null {
+function tryRule(rule: RewriteRule, root: Node, run: PhaseRun): Firing | null {
   // The first match the guard accepts: it may reject one order of a commutative op and accept the other.
-  let m: Match | undefined;
-  for (const candidate of matches(rule.pattern, root)) if (rule.guard?.(candidate) ?? true) { m = candidate; break; }
-  if (m === undefined) return null;
+  const m = firstMatch(rule.pattern, root, rule.guard === undefined ? () => true : (candidate) => {
+    run.work.guards++;
+    return rule.guard!(candidate);
+  });
+  if (m === null) return null;
+  const phase = run.phase.name;
   const built = withScopePath(root.scope, () => rule.replace(m));
   if (built === root) return null;
   checkReplacement(rule, root, built);
@@ -260,9 +355,10 @@ function tryRule(rule: RewriteRule, root: Node, phase: string): Firing | null {
   }, root, replacement);
 }
 
-/** The node with new inputs (itself when they are the same objects). */
-function rebuild(node: Node, inputs: readonly Node[]): Node {
-  if (inputs.every((input, i) => input === node.inputs[i])) return node;
+/** The node with its inputs replaced as `replaced` says (itself when none was replaced). */
+function rebuild(node: Node, replaced: ReadonlyMap<Node, Node>): Node {
+  if (node.inputs.every((input) => (replaced.get(input) ?? input) === input)) return node;
+  const inputs = node.inputs.map((input) => replaced.get(input) ?? input);
   const type = inferFor(opDef(node.op), inputs, node.attrs, `${node.op} '${node.path}'`);
   return new Node({ op: node.op, inputs, attrs: node.attrs, shape: type.shape, dtype: type.dtype, name: node.name, scope: node.scope, value: node.value });
 }

@@ -34,10 +34,20 @@ export interface MatchInfo {
 
 const COMMUTATIVE: ReadonlySet<OpName> = new Set<OpName>(['add', 'mul', 'maximum', 'minimum', 'equal', 'notEqual']);
 
+/**
+ * The bindings made so far along one path of the search, as parallel stacks: binding pushes,
+ * backtracking truncates to the lengths saved before. Nothing is allocated for a node that the
+ * pattern rejects, and the entries keep the order in which they were bound.
+ */
 interface Bindings {
-  nodes: Map<string, Node>;
-  attrs: Map<string, AttrValue>;
+  readonly names: string[];
+  readonly nodes: Node[];
+  readonly attrNames: string[];
+  readonly attrValues: AttrValue[];
 }
+
+/** Called with each complete match in turn; returns true to stop the search. */
+type Found = (b: Bindings) => boolean;
 
 /**
  * Matches `pattern` at `node`; returns the first match (see `matches` for the order) or null.
@@ -48,8 +58,7 @@ interface Bindings {
  * ```
  */
 export function match<N extends string>(pattern: Pattern<N>, node: Node): Match<N> | null {
-  for (const found of matches(pattern, node)) return found;
-  return null;
+  return firstMatch(pattern, node, () => true);
 }
 
 /**
@@ -64,77 +73,135 @@ export function match<N extends string>(pattern: Pattern<N>, node: Node): Match<
  * ```
  */
 export function* matches<N extends string>(pattern: Pattern<N>, node: Node): Generator<Match<N>, void, undefined> {
-  for (const found of matchAt(pattern, node, { nodes: new Map(), attrs: new Map() })) {
-    yield Object.freeze({ ...Object.fromEntries(found.nodes), $root: node, $attrs: Object.fromEntries(found.attrs) }) as Match<N>;
-  }
+  const all: Match<N>[] = [];
+  search(pattern, node, emptyBindings(), (b) => {
+    all.push(toMatch<N>(b, node));
+    return false;
+  });
+  yield* all;
 }
 
-// Each generator yields every binding state that extends `b` with a match; patterns are small,
-// so trying both orders of each commutative node (2^k for k of them) stays cheap.
-function* matchAt(pattern: Pattern, node: Node, b: Bindings): Generator<Bindings, void, undefined> {
+/**
+ * The first match of `pattern` at `node`, in the order of `matches`, that `accept` takes (a
+ * rule's guard), or null. Makes no generator, and no match object for a node that the pattern
+ * rejects: this is what the engine runs at every node.
+ * @example
+ * ```ts
+ * const x = input([], { name: 'x' }), y = input([], { name: 'y' });
+ * firstMatch(P.add(v('a'), v('b')), add(x, y), (m) => m.a === y)?.b.name; // 'x': the swapped order
+ * ```
+ */
+export function firstMatch<N extends string>(pattern: Pattern<N>, node: Node, accept: (m: Match<N>) => boolean): Match<N> | null {
+  let first: Match<N> | null = null;
+  search(pattern, node, emptyBindings(), (b) => {
+    const m = toMatch<N>(b, node);
+    if (!accept(m)) return false;
+    first = m;
+    return true;
+  });
+  return first;
+}
+
+function emptyBindings(): Bindings {
+  return { names: [], nodes: [], attrNames: [], attrValues: [] };
+}
+
+// Captures in the order they were bound, then $root and $attrs.
+function toMatch<N extends string>(b: Bindings, root: Node): Match<N> {
+  const m: { [name: string]: unknown } = {};
+  for (let i = 0; i < b.names.length; i++) m[b.names[i]!] = b.nodes[i];
+  const attrs: { [name: string]: AttrValue } = {};
+  for (let i = 0; i < b.attrNames.length; i++) attrs[b.attrNames[i]!] = b.attrValues[i]!;
+  m.$root = root;
+  m.$attrs = attrs;
+  return Object.freeze(m) as Match<N>;
+}
+
+// Depth-first: `found` sees every binding state that extends `b` with a match of `pattern` at
+// `node`, in the order documented on `matches`; true (stop) as soon as `found` returns true.
+// Patterns are small, so trying both orders of each commutative node (2^k for k of them) stays cheap.
+function search(pattern: Pattern, node: Node, b: Bindings, found: Found): boolean {
   switch (pattern.kind) {
-    case 'capture': {
-      const state = pattern.test === undefined || pattern.test(node) ? bindNode(pattern.name, node, b) : null;
-      if (state !== null) yield state;
-      return;
-    }
-    case 'const': {
-      if (!isConstantNear(node, pattern.value, pattern.tolerance)) return;
-      const state = pattern.bind === undefined ? b : bindNode(pattern.bind, node, b);
-      if (state !== null) yield state;
-      return;
-    }
+    case 'capture':
+      if (pattern.test !== undefined && !pattern.test(node)) return false;
+      return withNode(pattern.name, node, b, found);
+    case 'const':
+      if (!isConstantNear(node, pattern.value, pattern.tolerance)) return false;
+      return pattern.bind === undefined ? found(b) : withNode(pattern.bind, node, b, found);
     case 'op': {
-      if (!pattern.ops.includes(node.op) || pattern.inputs.length !== node.inputs.length) return;
-      let state = matchAttrs(pattern.attrs, node, b);
-      if (state !== null && pattern.bind !== undefined) state = bindNode(pattern.bind, node, state);
-      if (state === null) return;
-      yield* matchInputs(pattern.inputs, node.inputs, state);
-      const [first, second] = node.inputs;
-      // add(x, x) swapped is add(x, x): trying it again would only repeat the same matches.
-      if (COMMUTATIVE.has(node.op) && node.inputs.length === 2 && first !== second) {
-        yield* matchInputs(pattern.inputs, [second!, first!], state);
+      if (!pattern.ops.includes(node.op) || pattern.inputs.length !== node.inputs.length) return false;
+      const nodesBound = b.names.length;
+      const attrsBound = b.attrNames.length;
+      let stop = false;
+      if (bindAttrs(pattern.attrs, node, b) && (pattern.bind === undefined || bindNode(pattern.bind, node, b))) {
+        stop = searchInputs(pattern.inputs, node, false, 0, b, found);
+        const [first, second] = node.inputs;
+        // add(x, x) swapped is add(x, x): trying it again would only repeat the same matches.
+        if (!stop && COMMUTATIVE.has(node.op) && node.inputs.length === 2 && first !== second) {
+          stop = searchInputs(pattern.inputs, node, true, 0, b, found);
+        }
       }
-      return;
+      unbind(b, nodesBound, attrsBound);
+      return stop;
     }
     default:
       return pattern satisfies never;
   }
 }
 
-/** Matches `patterns[from..]` against `inputs[from..]`, each input's matches extending the previous ones. */
-function* matchInputs(patterns: readonly Pattern[], inputs: readonly Node[], b: Bindings, from = 0): Generator<Bindings, void, undefined> {
-  if (from === patterns.length) {
-    yield b;
-    return;
+/** Matches `patterns[from..]` against the inputs of `node` from `from` on (its two inputs swapped if `swapped`). */
+function searchInputs(patterns: readonly Pattern[], node: Node, swapped: boolean, from: number, b: Bindings, found: Found): boolean {
+  if (from === patterns.length) return found(b);
+  const input = node.inputs[swapped ? 1 - from : from]!;
+  return search(patterns[from]!, input, b, (state) => searchInputs(patterns, node, swapped, from + 1, state, found));
+}
+
+/** Runs `found` with `name` bound to `node`; false when `name` is already bound to another node. */
+function withNode(name: string, node: Node, b: Bindings, found: Found): boolean {
+  const nodesBound = b.names.length;
+  if (!bindNode(name, node, b)) return false;
+  const stop = found(b);
+  unbind(b, nodesBound, b.attrNames.length);
+  return stop;
+}
+
+function bindNode(name: string, node: Node, b: Bindings): boolean {
+  const at = b.names.indexOf(name);
+  if (at >= 0) return b.nodes[at] === node;
+  b.names.push(name);
+  b.nodes.push(node);
+  return true;
+}
+
+/** Drops the bindings made after the stacks had these lengths. */
+function unbind(b: Bindings, nodes: number, attrs: number): void {
+  while (b.names.length > nodes) {
+    b.names.pop();
+    b.nodes.pop();
   }
-  for (const state of matchAt(patterns[from]!, inputs[from]!, b)) yield* matchInputs(patterns, inputs, state, from + 1);
+  while (b.attrNames.length > attrs) {
+    b.attrNames.pop();
+    b.attrValues.pop();
+  }
 }
 
-// Bindings are copied on write, so an abandoned alternative leaves no trace in the others.
-function bindNode(name: string, node: Node, b: Bindings): Bindings | null {
-  const bound = b.nodes.get(name);
-  if (bound !== undefined) return bound === node ? b : null;
-  return { nodes: new Map(b.nodes).set(name, node), attrs: b.attrs };
-}
-
-function matchAttrs(attrs: { readonly [name: string]: AttrPattern }, node: Node, b: Bindings): Bindings | null {
-  let state = b;
+function bindAttrs(attrs: { readonly [name: string]: AttrPattern }, node: Node, b: Bindings): boolean {
   for (const [name, want] of Object.entries(attrs)) {
     const have = node.attrs[name];
-    if (have === undefined) return null;
+    if (have === undefined) return false;
     if (typeof want === 'object' && want !== null && !Array.isArray(want) && 'kind' in want) {
-      const bound = state.attrs.get(want.name);
-      if (bound !== undefined) {
-        if (!sameAttr(bound, have)) return null;
-      } else {
-        state = { nodes: state.nodes, attrs: new Map(state.attrs).set(want.name, have) };
+      const at = b.attrNames.indexOf(want.name);
+      if (at < 0) {
+        b.attrNames.push(want.name);
+        b.attrValues.push(have);
+      } else if (!sameAttr(b.attrValues[at]!, have)) {
+        return false;
       }
     } else if (!sameAttr(want as AttrValue, have)) {
-      return null;
+      return false;
     }
   }
-  return state;
+  return true;
 }
 
 /**
