@@ -24,6 +24,8 @@ import { type DD, ddAddNumber, ddDiv, ddLdexp, ddMul, ddSub, ddToNumber, ddExpSc
 
 /** A double-double result is trusted while it keeps 60 of its ~104 bits. */
 const DD_TRUSTED = 2 ** -44;
+/** Below this e^-|z| has lost bits to the subnormal range (or is 0): kept scaled instead. */
+const DD_NORMAL = 2 ** -969;
 const BIG_BITS = 192;
 const BIG_MAX_BITS = 4096;
 
@@ -59,7 +61,28 @@ export function weightedSigmoidCrossEntropyValue(z: number, y: number, pw: numbe
   const qe = productError(L, t, q) + le * t;
   const s = p + q;
   const sb = s - p;
-  return s + (p - (s - sb) + (q - sb) + pe + qe);
+  const loss = s + (p - (s - sb) + (q - sb) + pe + qe);
+  // Near the subnormal range the error terms round to the subnormal grid, and so does a tiny
+  // pw y (whose rounding error a large |z| would then multiply).
+  return Math.abs(loss) < TINY_LOSS || (Math.abs(b) < TINY_LOSS && b !== 0) || (b === 0 && y !== 0 && pw !== 0) ? tinyWeightedLoss(z, y, pw) : loss;
+}
+
+/** Below this the loss is recomputed in BigFloat (`tinyWeightedLoss`). */
+const TINY_LOSS = 2 ** -960;
+
+/**
+ * The loss in BigFloat, rounded once, when it or pw y is below 2^-960. The linear term is exact;
+ * `log1p(e^-|z|)` is e^-|z| (to 2^-600 relative) for |z| > 600, and the double log1p (normal,
+ * within an ULP) otherwise.
+ */
+function tinyWeightedLoss(z: number, y: number, pw: number): number {
+  const bits = BIG_BITS;
+  const w = Math.abs(z);
+  const a = bigAdd(bigFromNumber(1), bigNeg(bigFromNumber(y)));
+  const b = bigMul(bigFromNumber(pw), bigFromNumber(y), bits);
+  const t = w > 600 ? bigExp(bigFromNumber(-w), bits) : bigFromNumber(Math.log1p(Math.exp(-w)));
+  const linear = bigMul(z >= 0 ? a : b, bigFromNumber(w), bits);
+  return bigToNumber(bigAdd(linear, bigMul(bigAdd(a, b), t, bits)));
 }
 
 /** `(1 - y) sigmoid(z) - pw y sigmoid(-z)`, within a few ULP wherever the result is a normal number. */
@@ -85,7 +108,9 @@ export function weightedSigmoidCrossEntropyGradValue(z: number, y: number, pw: n
     n = p - b + (pe - be);
     inexact = Math.abs(p);
   }
-  if (!(Math.abs(n) < 0.5 * inexact)) {
+  // For z >= 0, e^-|z| may be subnormal or 0 while pw y e^-|z| is normal: the scaled path keeps it.
+  const lostExp = z >= 0 && e < DD_NORMAL && b !== 0;
+  if (!(Math.abs(n) < 0.5 * inexact) && !lostExp) {
     const g = n / d;
     return g - g * r;
   }
