@@ -62,6 +62,9 @@ export function sigmoidCrossEntropyValue(z: number, y: number): number {
   }
   const t = Math.log1p(Math.exp(-w));
   const p = c * w;
+  // A label outside [0, 1] times a huge |z| overflows: the loss is that infinity (t <= log 2),
+  // where the compensation below would be Inf - Inf
+  if (!Number.isFinite(p)) return p + t;
   const pe = productError(c, w, p) + ce * w;
   const s = p + t;
   const bb = s - p;

@@ -1,8 +1,11 @@
-// Regressions of the dense softmax cross-entropy and its gradient where float sums overflow:
-// spreads beyond the largest double (z = [MAX, -MAX]) and labels summing past it. The true
+// Regressions of the fused cross-entropies where float sums overflow: dense softmax
+// cross-entropy and its gradient at spreads beyond the largest double (z = [MAX, -MAX]) and
+// labels summing past it; sigmoid cross-entropy with labels outside [0, 1] at |z| = MAX. The true
 // values come from the testing kit's 60-digit reference, which never overflows.
 import { describe, expect, it } from 'vitest';
-import { type DType, evaluate, input, softmaxCrossEntropyGrad, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from '@stablegrad/core';
+import {
+  type DType, evaluate, input, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyGrad, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits,
+} from '@stablegrad/core';
 import { referenceEvaluate, ulpDistance } from '@stablegrad/testing';
 
 const MAX64 = Number.MAX_VALUE;
@@ -65,5 +68,17 @@ describe('softmax cross-entropy where float sums overflow', () => {
     const [loss] = row([0, -800], [MAX64, 2 ** 970], 'float64');
     expect(Number.isFinite(loss!.got[0])).toBe(true);
     expectClose(loss!.got, loss!.want, 'float64', 'loss');
+  });
+});
+
+describe('sigmoid cross-entropy where the linear term overflows', () => {
+  it('labels outside [0, 1] at |z| = MAX give the infinite loss (was NaN: Inf - Inf in the compensation; found by test/fused-edges)', () => {
+    const z = input([4], { dtype: 'float64', name: 'z' });
+    const y = input([4], { dtype: 'float64', name: 'y' });
+    const loss = sigmoidCrossEntropyWithLogits(z, y);
+    const feeds = { z: [MAX64, -MAX64, MAX64, -MAX64], y: [-0.5, 2, 2, -0.5] };
+    const got = Array.from(evaluate(loss, feeds).data);
+    expect(got.slice(0, 2)).toEqual([Infinity, Infinity]);
+    expectClose(got, referenceEvaluate(loss, feeds).values, 'float64', 'loss');
   });
 });
