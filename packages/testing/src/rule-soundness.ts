@@ -494,7 +494,8 @@ function broadcastingShape(shape: Shape, rng: Random): Shape {
   return shape.slice(1);
 }
 
-const MUTATIONS = ['unshare', 'attrs', 'constant', 'swap', 'shape', 'dtype'] as const;
+// Unsharing comes up most: a rule that takes two captures for one value is the commonest defect.
+const MUTATIONS = ['unshare', 'unshare', 'unshare', 'attrs', 'constant', 'swap', 'shape', 'dtype'] as const;
 
 /** One random mutation of `root`; returns the new graph and what was done. */
 function mutate(root: Node, b: Builder): { graph: Node; what: string } {
@@ -516,7 +517,8 @@ function mutate(root: Node, b: Builder): { graph: Node; what: string } {
           if (r < 0.25) return copy;
           // change one node of the copy (its attributes, a constant, or a leaf)
           const inside = topoSort([copy]).filter((m) => m.op !== 'param');
-          const target = b.rng.pick(inside);
+          const tunable = inside.filter((m) => m.op === 'constant' || (m.op !== 'input' && Object.keys(m.attrs).length > 0));
+          const target = b.rng.pick(tunable.length > 0 && b.rng.chance(0.7) ? tunable : inside);
           return rebuild(copy, (node) => {
             if (node !== target) return undefined;
             if (node.op === 'constant') return changedConstant(node, b);
@@ -586,7 +588,12 @@ function mutate(root: Node, b: Builder): { graph: Node; what: string } {
  * ```
  */
 export function ruleCandidates(
-  rule: SoundnessRule, options: { readonly count: number; readonly seed: number; readonly prepareExample?: (graph: Node) => readonly Node[] },
+  rule: SoundnessRule,
+  options: {
+    readonly count: number; readonly seed: number; readonly prepareExample?: (graph: Node) => readonly Node[];
+    /** Whether the rule fires on a graph: example forms it fires on are preferred as mutation bases. */
+    readonly fires?: (graph: Node) => boolean;
+  },
 ): RuleCandidate[] {
   const rng = new Random(options.seed ^ hashOf(rule.name));
   const out: RuleCandidate[] = [];
@@ -599,18 +606,71 @@ export function ruleCandidates(
     const attempt = tryBuild(() => instantiate(rule.pattern, builder(), {}));
     if (attempt !== undefined) out.push({ graph: attempt, origin: 'pattern' });
   }
-  const examples = rule.examples;
-  for (let i = 0; examples.length > 0 && i < attempts && out.length < options.count; i++) {
-    const k = i % examples.length;
-    const variant = Math.floor(i / examples.length);
+  // The examples as written and as prepared; the forms the rule fires on first.
+  const forms: { graph: Node; name: string }[] = [];
+  rule.examples.forEach((example, k) => {
+    const built = tryBuild(() => example.before());
+    if (built === undefined) return;
+    const prepared = tryBuild(() => options.prepareExample?.(built) ?? []) ?? [];
+    forms.push({ graph: built, name: `example ${k}` }, ...prepared.map((graph) => ({ graph, name: `example ${k} prepared` })));
+  });
+  const firing = options.fires === undefined ? forms : forms.filter((f) => tryBuild(() => options.fires!(f.graph)) === true);
+  const bases = firing.length > 0 ? firing : forms;
+  if (bases.length === 0) return out;
+  // Systematically first: each shared node copied for one of its uses, and one attribute or
+  // constant inside the copy changed (the rule must not take the two for one value).
+  const systematic: RuleCandidate[] = [];
+  for (const form of bases) {
+    const nodes = topoSort([form.graph]);
+    const uses = new Map<Node, number>();
+    for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+    for (const consumer of nodes) {
+      consumer.inputs.forEach((shared, index) => {
+        if ((uses.get(shared) ?? 0) < 2 || shared.op === 'input' || shared.op === 'param') return;
+        const tunable = topoSort([shared]).filter((m) => m.op === 'constant' || (m.op !== 'input' && m.op !== 'param' && Object.keys(m.attrs).length > 0));
+        for (const target of tunable) for (let variant = 0; variant < 3; variant++) {
+          const b = builder();
+          const graph = tryBuild(() => editEdge(form.graph, consumer, index, (n) => {
+            const copy = copyTerm(n);
+            const at = topoSort([copy]).find((m) => m.op === target.op && sameAttrs(m, target));
+            return rebuild(copy, (node) => (node !== at ? undefined : node.op === 'constant' ? changedConstant(node, b) : withAttrs(node, b)));
+          }));
+          if (graph !== undefined) systematic.push({ graph, origin: `${form.name}: ${target.op} in one use of a shared ${shared.op} changed` });
+        }
+      });
+    }
+  }
+  const broadcasts: RuleCandidate[] = [];
+  // And each scalar constant next to an input made the larger operand: c [2, n] with x [1, n],
+  // so the result has c's shape, not x's (a guard must compare shapes, not ranks).
+  for (const form of bases) {
+    for (const consumer of topoSort([form.graph])) {
+      if (consumer.inputs.length !== 2) continue;
+      consumer.inputs.forEach((k, index) => {
+        const other = consumer.inputs[1 - index]!;
+        if (k.op !== 'constant' || k.shape.length !== 0 || other.op !== 'input' || !other.shape.every((d): d is number => typeof d === 'number')) return;
+        const dims = other.shape as readonly number[];
+        const graph = tryBuild(() => rebuild(form.graph, (node, inputs) => {
+          if (node !== consumer) return undefined;
+          const next = [...inputs];
+          const size = 2 * dims.reduce((a, d) => a * d, 1);
+          next[index] = constant(tensor(Array(size).fill(k.value!.data[0]), { dtype: k.dtype, shape: [2, ...dims] }), { dtype: k.dtype });
+          next[1 - index] = input([1, ...dims], { name: other.name, dtype: other.dtype });
+          return apply(opDef(node.op), next, node.attrs, { name: node.name });
+        }));
+        if (graph !== undefined) broadcasts.push({ graph, origin: `${form.name}: constant ${k.value!.data[0]} broadcasting ${other.name}` });
+      });
+    }
+  }
+  const budget = Math.ceil((options.count - out.length) / 2);
+  const interleaved = Array.from({ length: Math.max(systematic.length, broadcasts.length) }, (_, i) => [systematic[i], broadcasts[i]])
+    .flat().filter((c): c is RuleCandidate => c !== undefined);
+  out.push(...interleaved.slice(0, budget));
+  for (let i = 0; i < attempts && out.length < options.count; i++) {
+    const form = bases[i % bases.length]!;
     const b = builder();
-    let prepared = false;
     const built = tryBuild(() => {
-      const before = examples[k]!.before();
-      const forms = [before, ...(options.prepareExample?.(before) ?? [])];
-      const form = forms[variant % forms.length]!;
-      prepared = form !== before;
-      let { graph, what } = mutate(form, b);
+      let { graph, what } = mutate(form.graph, b);
       if (rng.chance(0.4)) {
         const second = mutate(graph, b);
         graph = second.graph;
@@ -618,9 +678,13 @@ export function ruleCandidates(
       }
       return { graph, what };
     });
-    if (built !== undefined) out.push({ graph: built.graph, origin: `example ${k}${prepared ? ' prepared' : ''}: ${built.what}` });
+    if (built !== undefined) out.push({ graph: built.graph, origin: `${form.name}: ${built.what}` });
   }
   return out;
+}
+
+function sameAttrs(a: Node, b: Node): boolean {
+  return JSON.stringify(a.attrs) === JSON.stringify(b.attrs) && (a.op !== 'constant' || a.value?.data.join() === b.value?.data.join());
 }
 
 function tryBuild<T>(build: () => T): T | undefined {
@@ -836,6 +900,7 @@ export function checkRuleSoundness(rule: SoundnessRule, options: SoundnessOption
   const rng = new Random(seed ^ hashOf(`${rule.name} feeds`));
   const batch = (k: number) => ruleCandidates(rule, {
     count: options.candidates ?? 40, seed: seed + k * 7919, ...(options.prepareExample !== undefined ? { prepareExample: options.prepareExample } : {}),
+    fires: (graph) => options.applyRule(graph) !== null,
   });
   let generated = 0;
   const problems: SoundnessProblem[] = [];
