@@ -506,6 +506,10 @@ export class Sequential {
   #weighted(compiled: CompiledModel): { train: Runnable; test: Runnable; training: CompiledTraining } {
     if (this.#weightedExecutables !== undefined) return this.#weightedExecutables;
     const written = scope('loss', () => compiled.loss.build(compiled.labels, this.output, compiled.sampleWeight));
+    // A custom loss whose build ignores its third argument would train as if unweighted.
+    if (!dependsOn(written, compiled.sampleWeight)) {
+      throw new ModelError(`sampleWeight: the loss (${compiled.loss.description}) does not use the sample weights its build(yTrue, yPred, sampleWeight) receives; weight its per-example losses, or drop sampleWeight`);
+    }
     const loss = written.shape.length === 0 ? written : scope('loss', () => written.mean());
     const training = compileTraining({ loss, params: this.params, outputs: { prediction: this.output } }, { stabilize: compiled.stabilize });
     const prediction = training.outputs.prediction!;
@@ -567,6 +571,20 @@ export class Sequential {
       restoreWeights: (weights) => this.setWeights(weights),
     };
   }
+}
+
+/** Whether `node` is `target` or is computed from it. */
+function dependsOn(node: Node, target: Node): boolean {
+  const seen = new Set<Node>();
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n === target) return true;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...n.inputs);
+  }
+  return false;
 }
 
 /** Runs some output nodes on feeds; the results may be reused buffers (valid until the next call). */

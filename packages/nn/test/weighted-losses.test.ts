@@ -289,6 +289,16 @@ describe('models', () => {
     expect(thrown(() => model.evaluate(x, y, { sampleWeight: [1, 1] })).message).toMatch(/sampleWeight has shape \[2\], but there are 6 rows/);
   });
 
+  it('a custom loss that ignores the sample weights is an error when fit is given some', async () => {
+    const { x, y } = blobs(6, 2, 3, 4);
+    const model = sequential([dense({ units: 3, activation: 'softmax' })], { inputShape: [2], seed: 3 });
+    const library = sparseCategoricalCrossentropy();
+    model.compile({ loss: { ...library, build: (yTrue: Node, yPred: Node) => library.build(yTrue, yPred) }, optimizer: 'adam' });
+    const error = await model.fit(x, y, { sampleWeight: [1, 1, 1, 1, 1, 0], ...SILENT }).then(() => undefined, (e: Error) => e);
+    expect(error).toBeInstanceOf(ModelError);
+    expect(error!.message).toMatch(/does not use the sample weights/);
+  });
+
   it('fit accepts labels equal to ignoreClass outside the classes, and they do not train', async () => {
     const { x, y } = blobs(6, 2, 3, 8);
     const build = () => {
