@@ -146,10 +146,16 @@ function logaddexpCase(dtype: FloatDType): Case {
   const b = sg.input([bs.length], { dtype, name: 'b' });
   const out = sg.logaddexp(a, b);
   const [ga, gb] = sg.grad(out.sum(), [a, b]);
+  // the same pairs by broadcasting a column [s, 1] against a row [s]
+  const column = sg.input([s.length, 1], { dtype, name: 'column' });
+  const row = sg.input([s.length], { dtype, name: 'row' });
   return {
     op: 'logaddexp',
-    outputs: [{ node: out, kind: 'value', name: 'logaddexp' }, { node: ga!, kind: 'grad', name: 'd logaddexp' }, { node: gb!, kind: 'grad', name: 'd logaddexp' }],
-    feeds: new Map([[a, t(as, [as.length], dtype)], [b, t(bs, [bs.length], dtype)]]),
+    outputs: [
+      { node: out, kind: 'value', name: 'logaddexp' }, { node: ga!, kind: 'grad', name: 'd logaddexp' }, { node: gb!, kind: 'grad', name: 'd logaddexp' },
+      { node: sg.logaddexp(column, row), kind: 'value', name: 'logaddexp' },
+    ],
+    feeds: new Map([[a, t(as, [as.length], dtype)], [b, t(bs, [bs.length], dtype)], [column, t(s, [s.length, 1], dtype)], [row, t(s, [s.length], dtype)]]),
     where: (_, i) => `(a, b) = ${show([as[i]!, bs[i]!])}`,
   };
 }
@@ -158,8 +164,11 @@ function logaddexpCase(dtype: FloatDType): Case {
 function sigmoidCase(dtype: FloatDType): Case {
   const zs = scalars(dtype);
   const labels = [0, 1, 0.5, 0.25, 0.7, 1e-20, 1 - 2 ** -40, LIMITS[dtype].minValue, 2, -0.5].map(dtype === 'float32' ? Math.fround : (v) => v);
-  const zd = zs.flatMap((z) => labels.map(() => z));
-  const yd = zs.flatMap(() => labels);
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  // labels equal to the rounded probability: sigmoid(z) - y is then sigmoid's own rounding error
+  const onProbability = [1, -1, 20, -20, 0.5, 3.7].map(round).map((z) => [z, round(1 / (1 + Math.exp(-z)))] as const);
+  const zd = [...zs.flatMap((z) => labels.map(() => z)), ...onProbability.map((p) => p[0])];
+  const yd = [...zs.flatMap(() => labels), ...onProbability.map((p) => p[1])];
   const z = sg.input([zd.length], { dtype, name: 'z' });
   const y = sg.input([yd.length], { dtype, name: 'y' });
   return {
@@ -177,7 +186,16 @@ function sigmoidCase(dtype: FloatDType): Case {
 function softmaxCase(dtype: FloatDType, k: number): Case {
   const zRows = logitRows(dtype, k);
   const yRows = labelRows(dtype, k).map((r) => r.map(dtype === 'float32' ? Math.fround : (v) => v));
-  const pairs = zRows.flatMap((zr) => yRows.map((yr) => [zr, yr] as const));
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  // labels equal to the rounded softmax of their logits: the gradient is softmax's own rounding error
+  const onProbability = [[1, 0, -1, 2], [20, 0, 3, 3], [0.5, 0.25, -0.125, 1e-8]].map((row) => {
+    const zr = row.slice(0, k).map(round);
+    const m = Math.max(...zr);
+    const e = zr.map((v) => Math.exp(v - m));
+    const total = e.reduce((a, b) => a + b, 0);
+    return [zr, e.map((v) => round(v / total))] as const;
+  });
+  const pairs = [...zRows.flatMap((zr) => yRows.map((yr) => [zr, yr] as const)), ...onProbability];
   const n = pairs.length;
   const z = sg.input([n, k], { dtype, name: 'z' });
   const y = sg.input([n, k], { dtype, name: 'y' });
