@@ -16,7 +16,7 @@
 import {
   type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, type OpName, opDef, StablegradError, topoSort, withScopePath,
 } from '@stablegrad/core';
-import { firstMatch } from './match.js';
+import { firstMatch, type Match } from './match.js';
 import type { Pattern } from './pattern.js';
 import type { Phase, RewriteRule } from './rule.js';
 import { toSExpr } from './sexpr.js';
@@ -152,7 +152,7 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   for (const phase of phases) {
     const before = firings.length;
     const run: PhaseRun = {
-      phase, firings, maxFirings: options.maxFiringsPerNode ?? 64, rulesByOp: new Map(), settled: new Set(), keys, work,
+      phase, firings, maxFirings: options.maxFiringsPerNode ?? 64, left: 0, at: undefined, rulesByOp: new Map(), settled: new Set(), keys, work,
     };
     let passes = 0;
     for (;;) {
@@ -178,8 +178,11 @@ interface PhaseRun {
   readonly phase: Phase;
   readonly firings: Firing[];
   readonly maxFirings: number;
+  /** Firings still allowed while settling the node `at` of the pass. */
+  left: number;
+  at: Node | undefined;
   /** The phase's rules that can match a node of the op, in the phase's order (filled on first use). */
-  readonly rulesByOp: Map<OpName, readonly RewriteRule[]>;
+  readonly rulesByOp: Map<OpName, readonly Candidate[]>;
   /**
    * Nodes at which every rule of the phase was tried and none fired. Rules see only the
    * subgraph below a node, and a node object is that subgraph (nodes are immutable), so
@@ -192,47 +195,57 @@ interface PhaseRun {
 }
 
 function runPass(outputs: readonly Node[], run: PhaseRun): Node[] {
+  // What each node of the pass became, for those that changed.
   const memo = new Map<Node, Node>();
   // Common-subexpression table (phases with `cse`): structural key -> the node kept for it.
   const kept = run.phase.cse === true || run.phase.cse === 'silent' ? new Map<string, Node>() : undefined;
   const nodes = topoSort(outputs);
   run.work.walked += nodes.length;
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     let current = rebuild(node, memo);
     const key = kept === undefined ? undefined : keyOf(current, run.keys);
     const earlier = key === undefined ? undefined : kept!.get(key);
     if (earlier !== undefined) {
       // An equal node came earlier in topological order: use it (its rules have already run).
       if (run.phase.cse !== 'silent') run.firings.push(sameAs(current, earlier, run.phase.name));
-      memo.set(node, earlier);
+      if (earlier !== node) memo.set(node, earlier);
       continue;
     }
-    current = visit(current, run, { left: run.maxFirings, at: node });
+    run.left = run.maxFirings;
+    run.at = node;
+    current = visit(current, run);
     if (key !== undefined) {
       // Later copies of the node as it was, or as it now is, become this result.
       kept!.set(key, current);
       const now = keyOf(current, run.keys);
       if (now !== undefined && !kept!.has(now)) kept!.set(now, current);
     }
-    memo.set(node, current);
+    if (current !== node) memo.set(node, current);
   }
-  return outputs.map((o) => memo.get(o)!);
+  return outputs.map((o) => memo.get(o) ?? o);
 }
 
-/** Firings still allowed while settling one node of a pass. */
-interface Budget {
-  left: number;
-  readonly at: Node;
+/** A rule of the phase, with its guard as the matcher calls it (counted). */
+interface Candidate {
+  readonly rule: RewriteRule;
+  readonly accept: (m: Match) => boolean;
 }
 
 /** The rules of the phase that can match a node of `op`, in the phase's order. */
-function rulesFor(op: OpName, run: PhaseRun): readonly RewriteRule[] {
-  let rules = run.rulesByOp.get(op);
-  if (rules === undefined) {
-    rules = run.phase.rules.filter((r) => rootAccepts(r.pattern, op));
-    run.rulesByOp.set(op, rules);
+function rulesFor(op: OpName, run: PhaseRun): readonly Candidate[] {
+  let candidates = run.rulesByOp.get(op);
+  if (candidates === undefined) {
+    candidates = run.phase.rules.filter((r) => rootAccepts(r.pattern, op)).map((rule) => ({
+      rule,
+      accept: rule.guard === undefined ? () => true : (m: Match) => {
+        run.work.guards++;
+        return rule.guard!(m);
+      },
+    }));
+    run.rulesByOp.set(op, candidates);
   }
-  return rules;
+  return candidates;
 }
 
 /** False when no node of `op` can match `pattern` (its root is a pattern for other ops). */
@@ -251,32 +264,33 @@ function rootAccepts(pattern: Pattern, op: OpName): boolean {
  * root sees `log(sigmoid(-z))` rather than the `log(1 - sigmoid(z))` another rule is about to
  * turn into it.
  */
-function visit(node: Node, run: PhaseRun, budget: Budget): Node {
+function visit(node: Node, run: PhaseRun): Node {
   if (run.settled.has(node)) return node;
   run.work.visits++;
-  for (const candidate of rulesFor(node.op, run)) {
+  const candidates = rulesFor(node.op, run);
+  for (let i = 0; i < candidates.length; i++) {
     run.work.attempts++;
-    const fired = tryRule(candidate, node, run);
+    const fired = tryRule(candidates[i]!, node, run);
     if (fired === null) continue;
     const { firings, phase } = run;
     firings.push(fired);
-    if (--budget.left < 0) {
+    if (--run.left < 0) {
       const recent = [...new Set(firings.slice(-20).map((f) => f.rule))].join(', ');
-      throw new RewriteError(`rules keep firing at '${budget.at.path}' in phase '${phase.name}': ${recent}`);
+      throw new RewriteError(`rules keep firing at '${run.at!.path}' in phase '${phase.name}': ${recent}`);
     }
-    return settle(fired.replacement, node.id, run, budget, new Map());
+    return settle(fired.replacement, node.id, run, new Map());
   }
   run.settled.add(node);
   return node;
 }
 
 /** Visits the nodes of `node` newer than `boundary` (those a replacement created), bottom-up. */
-function settle(node: Node, boundary: number, run: PhaseRun, budget: Budget, done: Map<Node, Node>): Node {
+function settle(node: Node, boundary: number, run: PhaseRun, done: Map<Node, Node>): Node {
   if (node.id <= boundary) return node;
   const known = done.get(node);
   if (known !== undefined) return known;
-  for (const input of node.inputs) settle(input, boundary, run, budget, done);
-  const result = visit(rebuild(node, done), run, budget);
+  for (const input of node.inputs) settle(input, boundary, run, done);
+  const result = visit(rebuild(node, done), run);
   done.set(node, result);
   return result;
 }
@@ -284,11 +298,7 @@ function settle(node: Node, boundary: number, run: PhaseRun, budget: Budget, don
 /** Constants with at most this many elements take part in common-subexpression elimination. */
 const CSE_CONSTANT_LIMIT = 1024;
 
-/**
- * What makes two nodes compute the same value: op, dtype, static shape, the input nodes
- * (by id; inputs are already merged) and the attributes; for a small constant, its data.
- * Inputs and params are never merged (each is its own source of values).
- */
+/** The structural key of `node`, computed once per node. */
 function keyOf(node: Node, keys: Map<Node, string | undefined>): string | undefined {
   if (keys.has(node)) return keys.get(node);
   const key = structuralKey(node);
@@ -296,6 +306,11 @@ function keyOf(node: Node, keys: Map<Node, string | undefined>): string | undefi
   return key;
 }
 
+/**
+ * What makes two nodes compute the same value: op, dtype, static shape, the input nodes
+ * (by id; inputs are already merged) and the attributes; for a small constant, its data.
+ * Inputs and params are never merged (each is its own source of values).
+ */
 function structuralKey(node: Node): string | undefined {
   if (node.op === 'input' || node.op === 'param') return undefined;
   const type = `${node.dtype} ${JSON.stringify(node.shape)}`;
@@ -305,7 +320,7 @@ function structuralKey(node: Node): string | undefined {
     return `constant ${type} ${Array.from(data, exactNumber).join(',')}`;
   }
   // Numbers print exactly (JSON would turn Infinity and NaN into null, and -0 into 0).
-  const attrs = JSON.stringify(node.attrs, (_key, value: unknown) => (typeof value === 'number' ? `#${exactNumber(value)}` : value));
+  const attrs = Object.keys(node.attrs).length === 0 ? '{}' : JSON.stringify(node.attrs, (_key, value: unknown) => (typeof value === 'number' ? `#${exactNumber(value)}` : value));
   return `${node.op} ${type} ${node.inputs.map((i) => i.id).join(',')} ${attrs}`;
 }
 
@@ -332,12 +347,9 @@ function sameAs(duplicate: Node, earlier: Node, phase: string): Firing {
   }, duplicate, earlier);
 }
 
-function tryRule(rule: RewriteRule, root: Node, run: PhaseRun): Firing | null {
+function tryRule({ rule, accept }: Candidate, root: Node, run: PhaseRun): Firing | null {
   // The first match the guard accepts: it may reject one order of a commutative op and accept the other.
-  const m = firstMatch(rule.pattern, root, rule.guard === undefined ? () => true : (candidate) => {
-    run.work.guards++;
-    return rule.guard!(candidate);
-  });
+  const m = firstMatch(rule.pattern, root, accept);
   if (m === null) return null;
   const phase = run.phase.name;
   const built = withScopePath(root.scope, () => rule.replace(m));
@@ -357,7 +369,12 @@ function tryRule(rule: RewriteRule, root: Node, run: PhaseRun): Firing | null {
 
 /** The node with its inputs replaced as `replaced` says (itself when none was replaced). */
 function rebuild(node: Node, replaced: ReadonlyMap<Node, Node>): Node {
-  if (node.inputs.every((input) => (replaced.get(input) ?? input) === input)) return node;
+  let same = true;
+  for (let i = 0; i < node.inputs.length && same; i++) {
+    const input = node.inputs[i]!;
+    same = (replaced.get(input) ?? input) === input;
+  }
+  if (same) return node;
   const inputs = node.inputs.map((input) => replaced.get(input) ?? input);
   const type = inferFor(opDef(node.op), inputs, node.attrs, `${node.op} '${node.path}'`);
   return new Node({ op: node.op, inputs, attrs: node.attrs, shape: type.shape, dtype: type.dtype, name: node.name, scope: node.scope, value: node.value });

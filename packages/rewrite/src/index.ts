@@ -9,6 +9,7 @@ export { rule, type RewriteRule, type RuleExample, type Phase } from './rule.js'
 export { rewrite, RewriteError, type Firing, type RewriteReport, type RewriteResult, type RewriteOptions } from './engine.js';
 export { explain } from './explain.js';
 export { toSExpr } from './sexpr.js';
-export { stabilize, simplify } from './stabilize.js';
+export { stabilize, simplify, type StabilizeOptions } from './stabilize.js';
+export { DEFAULT_GUARD_EPSILON, ruleContext, withRuleContext, type RuleContext } from './context.js';
 export { compileTraining, type TrainingGraph, type CompileTrainingOptions, type CompiledTraining } from './pipeline.js';
 export { canonicalizeRules, stabilizeRules, simplifyRules, PHASES } from './rules/index.js';

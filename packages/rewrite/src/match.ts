@@ -35,19 +35,36 @@ export interface MatchInfo {
 const COMMUTATIVE: ReadonlySet<OpName> = new Set<OpName>(['add', 'mul', 'maximum', 'minimum', 'equal', 'notEqual']);
 
 /**
- * The bindings made so far along one path of the search, as parallel stacks: binding pushes,
- * backtracking truncates to the lengths saved before. Nothing is allocated for a node that the
- * pattern rejects, and the entries keep the order in which they were bound.
+ * The state of one search: the bindings made so far along the current path, and the goals
+ * (pattern, node) still to match, all as stacks. Binding pushes and backtracking pops, so
+ * nothing is allocated while the search runs, and the bindings keep the order in which they
+ * were made. States are pooled: a guard may start another search while one is running.
  */
-interface Bindings {
+interface Search {
   readonly names: string[];
   readonly nodes: Node[];
   readonly attrNames: string[];
   readonly attrValues: AttrValue[];
+  readonly goalPatterns: Pattern[];
+  readonly goalNodes: Node[];
+  /** Called with each complete match in turn; returns true to stop the search. */
+  found: (s: Search) => boolean;
 }
 
-/** Called with each complete match in turn; returns true to stop the search. */
-type Found = (b: Bindings) => boolean;
+const idle: Search[] = [];
+
+/** Runs a search of `pattern` at `node` that calls `found` on each match until it returns true. */
+function run(pattern: Pattern, node: Node, found: (s: Search) => boolean): void {
+  const s = idle.pop() ?? { names: [], nodes: [], attrNames: [], attrValues: [], goalPatterns: [], goalNodes: [], found };
+  s.found = found;
+  s.goalPatterns.push(pattern);
+  s.goalNodes.push(node);
+  solve(s);
+  // Every binding and goal is popped again on the way back (a guard that throws loses the state).
+  s.goalPatterns.pop();
+  s.goalNodes.pop();
+  idle.push(s);
+}
 
 /**
  * Matches `pattern` at `node`; returns the first match (see `matches` for the order) or null.
@@ -74,8 +91,8 @@ export function match<N extends string>(pattern: Pattern<N>, node: Node): Match<
  */
 export function* matches<N extends string>(pattern: Pattern<N>, node: Node): Generator<Match<N>, void, undefined> {
   const all: Match<N>[] = [];
-  search(pattern, node, emptyBindings(), (b) => {
-    all.push(toMatch<N>(b, node));
+  run(pattern, node, (s) => {
+    all.push(toMatch<N>(s, node));
     return false;
   });
   yield* all;
@@ -93,8 +110,8 @@ export function* matches<N extends string>(pattern: Pattern<N>, node: Node): Gen
  */
 export function firstMatch<N extends string>(pattern: Pattern<N>, node: Node, accept: (m: Match<N>) => boolean): Match<N> | null {
   let first: Match<N> | null = null;
-  search(pattern, node, emptyBindings(), (b) => {
-    const m = toMatch<N>(b, node);
+  run(pattern, node, (s) => {
+    const m = toMatch<N>(s, node);
     if (!accept(m)) return false;
     first = m;
     return true;
@@ -102,99 +119,101 @@ export function firstMatch<N extends string>(pattern: Pattern<N>, node: Node, ac
   return first;
 }
 
-function emptyBindings(): Bindings {
-  return { names: [], nodes: [], attrNames: [], attrValues: [] };
-}
-
 // Captures in the order they were bound, then $root and $attrs.
-function toMatch<N extends string>(b: Bindings, root: Node): Match<N> {
+function toMatch<N extends string>(s: Search, root: Node): Match<N> {
   const m: { [name: string]: unknown } = {};
-  for (let i = 0; i < b.names.length; i++) m[b.names[i]!] = b.nodes[i];
+  for (let i = 0; i < s.names.length; i++) m[s.names[i]!] = s.nodes[i];
   const attrs: { [name: string]: AttrValue } = {};
-  for (let i = 0; i < b.attrNames.length; i++) attrs[b.attrNames[i]!] = b.attrValues[i]!;
+  for (let i = 0; i < s.attrNames.length; i++) attrs[s.attrNames[i]!] = s.attrValues[i]!;
   m.$root = root;
   m.$attrs = attrs;
   return Object.freeze(m) as Match<N>;
 }
 
-// Depth-first: `found` sees every binding state that extends `b` with a match of `pattern` at
-// `node`, in the order documented on `matches`; true (stop) as soon as `found` returns true.
-// Patterns are small, so trying both orders of each commutative node (2^k for k of them) stays cheap.
-function search(pattern: Pattern, node: Node, b: Bindings, found: Found): boolean {
+// Depth-first: takes the goal on top of the stack and, for each way it matches, solves the
+// rest; calls `found` when no goal is left. An op pattern's inputs become goals, the first on
+// top, so the choices at an earlier node vary slowest (the order documented on `matches`).
+// Patterns are small, so trying both orders of each commutative node (2^k for k of them)
+// stays cheap. Returns true once `found` does; leaves the stacks as it found them.
+function solve(s: Search): boolean {
+  const pattern = s.goalPatterns.pop();
+  if (pattern === undefined) return s.found(s);
+  const node = s.goalNodes.pop()!;
+  const nodesBound = s.names.length;
+  const attrsBound = s.attrNames.length;
+  let stop = false;
   switch (pattern.kind) {
     case 'capture':
-      if (pattern.test !== undefined && !pattern.test(node)) return false;
-      return withNode(pattern.name, node, b, found);
+      if ((pattern.test === undefined || pattern.test(node)) && bindNode(pattern.name, node, s)) stop = solve(s);
+      break;
     case 'const':
-      if (!isConstantNear(node, pattern.value, pattern.tolerance)) return false;
-      return pattern.bind === undefined ? found(b) : withNode(pattern.bind, node, b, found);
+      if (isConstantNear(node, pattern.value, pattern.tolerance) && (pattern.bind === undefined || bindNode(pattern.bind, node, s))) stop = solve(s);
+      break;
     case 'op': {
-      if (!pattern.ops.includes(node.op) || pattern.inputs.length !== node.inputs.length) return false;
-      const nodesBound = b.names.length;
-      const attrsBound = b.attrNames.length;
-      let stop = false;
-      if (bindAttrs(pattern.attrs, node, b) && (pattern.bind === undefined || bindNode(pattern.bind, node, b))) {
-        stop = searchInputs(pattern.inputs, node, false, 0, b, found);
-        const [first, second] = node.inputs;
-        // add(x, x) swapped is add(x, x): trying it again would only repeat the same matches.
-        if (!stop && COMMUTATIVE.has(node.op) && node.inputs.length === 2 && first !== second) {
-          stop = searchInputs(pattern.inputs, node, true, 0, b, found);
-        }
+      if (!pattern.ops.includes(node.op) || pattern.inputs.length !== node.inputs.length) break;
+      if (!bindAttrs(pattern.attrs, node, s) || (pattern.bind !== undefined && !bindNode(pattern.bind, node, s))) break;
+      stop = solveInputs(pattern.inputs, node, false, s);
+      // add(x, x) swapped is add(x, x): trying it again would only repeat the same matches.
+      if (!stop && COMMUTATIVE.has(node.op) && node.inputs.length === 2 && node.inputs[0] !== node.inputs[1]) {
+        stop = solveInputs(pattern.inputs, node, true, s);
       }
-      unbind(b, nodesBound, attrsBound);
-      return stop;
+      break;
     }
     default:
-      return pattern satisfies never;
+      pattern satisfies never;
   }
-}
-
-/** Matches `patterns[from..]` against the inputs of `node` from `from` on (its two inputs swapped if `swapped`). */
-function searchInputs(patterns: readonly Pattern[], node: Node, swapped: boolean, from: number, b: Bindings, found: Found): boolean {
-  if (from === patterns.length) return found(b);
-  const input = node.inputs[swapped ? 1 - from : from]!;
-  return search(patterns[from]!, input, b, (state) => searchInputs(patterns, node, swapped, from + 1, state, found));
-}
-
-/** Runs `found` with `name` bound to `node`; false when `name` is already bound to another node. */
-function withNode(name: string, node: Node, b: Bindings, found: Found): boolean {
-  const nodesBound = b.names.length;
-  if (!bindNode(name, node, b)) return false;
-  const stop = found(b);
-  unbind(b, nodesBound, b.attrNames.length);
+  unbind(s, nodesBound, attrsBound);
+  s.goalPatterns.push(pattern);
+  s.goalNodes.push(node);
   return stop;
 }
 
-function bindNode(name: string, node: Node, b: Bindings): boolean {
-  const at = b.names.indexOf(name);
-  if (at >= 0) return b.nodes[at] === node;
-  b.names.push(name);
-  b.nodes.push(node);
+/** Solves with the inputs of `node` as the next goals (its two inputs swapped if `swapped`). */
+function solveInputs(patterns: readonly Pattern[], node: Node, swapped: boolean, s: Search): boolean {
+  const count = patterns.length;
+  for (let i = count - 1; i >= 0; i--) {
+    s.goalPatterns.push(patterns[i]!);
+    s.goalNodes.push(node.inputs[swapped ? 1 - i : i]!);
+  }
+  const stop = solve(s);
+  for (let i = 0; i < count; i++) {
+    s.goalPatterns.pop();
+    s.goalNodes.pop();
+  }
+  return stop;
+}
+
+function bindNode(name: string, node: Node, s: Search): boolean {
+  const at = s.names.indexOf(name);
+  if (at >= 0) return s.nodes[at] === node;
+  s.names.push(name);
+  s.nodes.push(node);
   return true;
 }
 
 /** Drops the bindings made after the stacks had these lengths. */
-function unbind(b: Bindings, nodes: number, attrs: number): void {
-  while (b.names.length > nodes) {
-    b.names.pop();
-    b.nodes.pop();
+function unbind(s: Search, nodes: number, attrs: number): void {
+  while (s.names.length > nodes) {
+    s.names.pop();
+    s.nodes.pop();
   }
-  while (b.attrNames.length > attrs) {
-    b.attrNames.pop();
-    b.attrValues.pop();
+  while (s.attrNames.length > attrs) {
+    s.attrNames.pop();
+    s.attrValues.pop();
   }
 }
 
-function bindAttrs(attrs: { readonly [name: string]: AttrPattern }, node: Node, b: Bindings): boolean {
-  for (const [name, want] of Object.entries(attrs)) {
+function bindAttrs(attrs: { readonly [name: string]: AttrPattern }, node: Node, s: Search): boolean {
+  for (const name in attrs) {
+    const want = attrs[name]!;
     const have = node.attrs[name];
     if (have === undefined) return false;
     if (typeof want === 'object' && want !== null && !Array.isArray(want) && 'kind' in want) {
-      const at = b.attrNames.indexOf(want.name);
+      const at = s.attrNames.indexOf(want.name);
       if (at < 0) {
-        b.attrNames.push(want.name);
-        b.attrValues.push(have);
-      } else if (!sameAttr(b.attrValues[at]!, have)) {
+        s.attrNames.push(want.name);
+        s.attrValues.push(have);
+      } else if (!sameAttr(s.attrValues[at]!, have)) {
         return false;
       }
     } else if (!sameAttr(want as AttrValue, have)) {

@@ -7,8 +7,10 @@
  * @module
  */
 import { grad, type Graph, type Node, StablegradError, topoSort } from '@stablegrad/core';
-import { rewrite, type RewriteOptions, type RewriteReport } from './engine.js';
+import { withRuleContext } from './context.js';
+import { rewrite, type RewriteReport } from './engine.js';
 import { PHASES } from './rules/index.js';
+import type { StabilizeOptions } from './stabilize.js';
 
 /**
  * What to compile: a scalar loss, the params to train, and other outputs to keep (predictions).
@@ -34,7 +36,7 @@ export interface TrainingGraph {
  * compileTraining({ loss, params: [W] }, { stabilize: false }); // plain grad + simplify, for comparisons
  * ```
  */
-export interface CompileTrainingOptions extends RewriteOptions {
+export interface CompileTrainingOptions extends StabilizeOptions {
   /** Run canonicalize and stabilize on the forward graph first (default true; false for comparisons). */
   readonly stabilize?: boolean;
 }
@@ -86,7 +88,7 @@ export function compileTraining(model: TrainingGraph, options: CompileTrainingOp
   let stabilized: RewriteReport = { firings: [], phases: [] };
   if (options.stabilize ?? true) {
     const phases = PHASES.filter((phase) => phase.name !== 'simplify');
-    const result = rewrite(asGraph(forward, ['loss', ...names]), phases, options);
+    const result = withRuleContext(options, () => rewrite(asGraph(forward, ['loss', ...names]), phases, options));
     forward = [...result.graph.outputs];
     stabilized = result.report;
   }

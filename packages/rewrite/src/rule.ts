@@ -78,8 +78,9 @@ export interface Phase {
   readonly rules: readonly RewriteRule[];
   /**
    * Also merge common subexpressions: a node equal to an earlier one (same op, same input
-   * nodes, same attributes; constants by value) is replaced by it, as rule
-   * `common-subexpression`. Default false.
+   * nodes, same attributes; constants by value) is replaced by it, reported as rule
+   * `common-subexpression`; `'silent'` merges without reporting (bookkeeping that lets rules
+   * compare operands by identity, as canonicalize and stabilize do). Default false.
    */
-  readonly cse?: boolean;
+  readonly cse?: boolean | 'silent';
 }

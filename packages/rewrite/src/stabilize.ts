@@ -3,8 +3,27 @@
  * @module
  */
 import type { Graph, GraphOutputs } from '@stablegrad/core';
+import { withRuleContext } from './context.js';
 import { rewrite, type RewriteOptions, type RewriteResult } from './engine.js';
 import { PHASES } from './rules/index.js';
+
+/**
+ * Options of `stabilize`: the engine's limits, plus how small an epsilon must be to be treated
+ * as a stability guard.
+ * @example
+ * ```ts
+ * stabilize({ loss }, { guardEpsilon: 1e-4 }); // also drop log(p + 1e-5) guards
+ * ```
+ */
+export interface StabilizeOptions extends RewriteOptions {
+  /**
+   * Epsilons and clip bounds up to this value (in `log(p + eps)`, `clip(p, eps, 1 - eps)`,
+   * `maximum(p, eps)`, `clip(log p, log eps, ...)`) are stability guards, dropped where the
+   * probability has a stable logit form; larger ones are kept as written. Default 1e-6
+   * (`DEFAULT_GUARD_EPSILON`); at most 0.01.
+   */
+  readonly guardEpsilon?: number;
+}
 
 /**
  * Rewrites a graph into its numerically stable form: logs of sigmoids and softmaxes become
@@ -21,8 +40,8 @@ import { PHASES } from './rules/index.js';
  * printGraph(graph); // mean(sigmoidCrossEntropyWithLogits(z, y))
  * ```
  */
-export function stabilize(g: Graph | GraphOutputs, options: RewriteOptions = {}): RewriteResult {
-  return rewrite(g, PHASES, options);
+export function stabilize(g: Graph | GraphOutputs, options: StabilizeOptions = {}): RewriteResult {
+  return withRuleContext(options, () => rewrite(g, PHASES, options));
 }
 
 /**

@@ -8,14 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  add, clip, div, evaluate, gather, grad, input, log, mul, neg, type Node, sigmoid, softmax, sub, sum, type Tensor, tensor,
+  add, clip, div, evaluate, gather, grad, input, log, maximum, mul, neg, type Node, sigmoid, softmax, sub, sum, type Tensor, tensor,
 } from '@stablegrad/core';
 import { PHASES, type Phase, rewrite, stabilize, stabilizeRules, toSExpr } from '@stablegrad/rewrite';
 import { floatOf, logitVector, probabilityVector, propertyParams, referenceEvaluate, tensorOf } from '@stablegrad/testing';
 import { expectRewriteValues } from './rewrite-values.js';
 
 const KERAS = /^keras-/;
-const LOGITS = new Set(['log-sigmoid', 'one-minus-sigmoid', 'log-softmax', 'log-through-movement']);
+const LOGITS = new Set(['log-sigmoid', 'one-minus-sigmoid', 'log-softmax', 'log-through-movement', 'log-clamped', 'log-clip-clamped', 'logit-of-sigmoid']);
 /** Canonicalize, then only the Keras, sigmoid and softmax rules. */
 const KERAS_ONLY: readonly Phase[] = [
   PHASES[0]!, { name: 'stabilize', rules: stabilizeRules.filter((r) => KERAS.test(r.name) || LOGITS.has(r.name)) },
@@ -42,7 +42,25 @@ describe('structure', () => {
     expect(rewritten(log(clip(softmax(z23(), 0), EPS, 1 - EPS))).sexpr).toBe('logSoftmax{axis=0}(z)');
     // Bounds rounded to float32, as a float32 Keras model stores them.
     expect(rewritten(log(clip(sigmoid(z3()), Math.fround(EPS), Math.fround(1 - EPS)))).sexpr).toBe('logSigmoid(z)');
-    expect(rewritten(log(clip(sigmoid(z3()), 1e-3, 1 - 1e-3))).sexpr).toBe('logSigmoid(z)');
+    // Up to the guard bound (guardEpsilon, 1e-6 by default) a bound is a guard; above, a modelling choice kept as written.
+    expect(rewritten(log(clip(sigmoid(z3()), 1e-6, 1 - 1e-6))).sexpr).toBe('logSigmoid(z)');
+    expect(rewritten(log(clip(sigmoid(z3()), 1e-3, 1 - 1e-3))).sexpr).toBe('log(clip{lo=0.001, hi=0.999}(sigmoid(z)))');
+    expect(toSExpr(stabilize({ l: log(clip(sigmoid(z3()), 1e-3, 1 - 1e-3)) }, { guardEpsilon: 1e-3 }).graph.outputs[0]!)).toBe('logSigmoid(z)');
+  });
+
+  it('an epsilon above the guard bound is kept, and the rest is still stabilized', () => {
+    // -log(sigmoid(x) + 1e-3) at x = -10 is 6.86; dropping the 1e-3 would give 10.0.
+    expect(toSExpr(stabilize({ l: neg(log(add(sigmoid(z3()), 1e-3))) }).graph.outputs[0]!)).toBe('neg(log(add(sigmoid(z), 0.0010000000474974513)))');
+    expect(toSExpr(stabilize({ l: log(add(sigmoid(z3()), 1e-7)) }).graph.outputs[0]!)).toBe('logSigmoid(z)');
+    expect(() => stabilize({ l: log(sigmoid(z3())) }, { guardEpsilon: 0.5 })).toThrow(/guardEpsilon/);
+  });
+
+  it('maximum(p, eps) and minimum(p, 1 - eps) guards, and clamps of the log (PyTorch BCELoss: -100)', () => {
+    expect(rewritten(log(maximum(softmax(z23(), 1), 1e-12))).sexpr).toBe('logSoftmax{axis=1}(z)');
+    expect(rewritten(log(maximum(sigmoid(z3()), 1e-3))).sexpr).toBe('log(maximum(sigmoid(z), 0.0010000000474974513))');
+    expect(rewritten(maximum(log(sigmoid(z3())), -100)).sexpr).toBe('logSigmoid(z)');
+    // a clamp at -5 is a modelling choice (it is active for p below 0.7%): kept
+    expect(rewritten(maximum(log(sigmoid(z3())), -5)).sexpr).toBe('maximum(logSigmoid(z), -5)');
   });
 
   it('log(1 - clip(sigmoid z)) becomes logSigmoid(-z)', () => {
@@ -175,7 +193,7 @@ describe.each(DTYPES)('values (%s)', (dtype) => {
     },
   );
 
-  test.prop([anywhere, fc.constantFrom(EPS, Math.fround(EPS), 1e-3)], propertyParams(40))('tf.keras epsilon forms are the exact loss', (zv, eps) => {
+  test.prop([anywhere, fc.constantFrom(EPS, Math.fround(EPS), 1e-6)], propertyParams(40))('tf.keras epsilon forms are the exact loss', (zv, eps) => {
     const p = clip(sigmoid(z([6])), eps, 1 - eps);
     for (const [original, after] of [[log(add(p, eps)), 'logSigmoid(z)'], [log(add(sub(1, p), eps)), 'logSigmoid(neg(z))']] as const) {
       const result = stabilized(original);

@@ -60,11 +60,16 @@ describe('structure', () => {
     expect(rewritten(div(e, broadcastLike(sum(e, { axis: 1, keepDims: true }), e))).sexpr).toBe('softmax{axis=1}(x)');
     // The stable spelling, with the max subtracted (two separate but equal subtractions).
     const shifted = () => exp(sub(t, max(t, { axis: 1, keepDims: true })));
+    // The two equal subtractions are one node (common subexpressions merge silently), so the
+    // exponentials are the same and the shift, constant along the axis, drops out as a whole.
     expect(rewritten(div(shifted(), sum(shifted(), { axis: 1, keepDims: true })))).toEqual({
-      sexpr: 'softmax{axis=1}(x)', rules: ['sub-to-add-neg', 'sub-to-add-neg', 'softmax-from-shifted-exp'],
+      sexpr: 'softmax{axis=1}(x)', rules: ['sub-to-add-neg', 'softmax-from-exp', 'softmax-shift-invariance'],
     });
     const global = exp(sub(t, max(t)));
     expect(rewritten(div(global, sum(global, { axis: 1, keepDims: true }))).sexpr).toBe('softmax{axis=1}(x)');
+    // Restored with expandDims or a reshape instead of keepDims.
+    expect(rewritten(div(exp(t), expandDims(sum(exp(t), { axis: 1 }), 1))).sexpr).toBe('softmax{axis=1}(x)');
+    expect(rewritten(div(exp(t), reshape(sum(exp(t), { axis: 1 }), [2, 1]))).sexpr).toBe('softmax{axis=1}(x)');
     expect(rewritten(log(div(exp(t), sum(exp(t), { axis: 1, keepDims: true })))).sexpr).toBe('logSoftmax{axis=1}(x)');
   });
 

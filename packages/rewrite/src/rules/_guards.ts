@@ -5,7 +5,7 @@
  * some operands leave the shape that broadcasting gave the matched node.
  * @module
  */
-import { broadcastShapes, type Node, sameShape, type Shape } from '@stablegrad/core';
+import { broadcastShapes, neg, type Node, sameShape, type Shape } from '@stablegrad/core';
 
 /**
  * True for a `constant` node (one that carries its value).
@@ -69,4 +69,165 @@ export function broadcastFits(operands: readonly Node[], root: Node, dropped: re
  */
 export function keepsShape(kept: Node, root: Node, dropped: readonly Node[] = []): boolean {
   return kept.dtype === root.dtype && broadcastFits([kept], root, dropped);
+}
+
+/**
+ * True when one node is the negation of the other: `a = -b` or `b = -a` (as nodes; the
+ * canonicalize phase merges equal subexpressions, so equal means identical there).
+ * @example
+ * ```ts
+ * isNegationOf(neg(z), z); // true
+ * ```
+ */
+export function isNegationOf(a: Node, b: Node): boolean {
+  return (a.op === 'neg' && a.inputs[0] === b) || (b.op === 'neg' && b.inputs[0] === a);
+}
+
+/**
+ * The value of a constant whose elements all equal one number, else null.
+ * @example
+ * ```ts
+ * constantValue(constant(0.5)); // 0.5
+ * ```
+ */
+export function constantValue(n: Node): number | null {
+  const data = n.op === 'constant' ? n.value?.data : undefined;
+  if (data === undefined || data.length === 0) return null;
+  const first = data[0]!;
+  for (const d of data) if (!Object.is(d, first)) return null;
+  return first;
+}
+
+/**
+ * True for a rank-0 constant: multiplying or dividing by it broadcasts nothing.
+ * @example
+ * ```ts
+ * isScalarConstant(constant(2)); // true
+ * ```
+ */
+export function isScalarConstant(n: Node): boolean {
+  return isConstant(n) && n.shape.length === 0;
+}
+
+/**
+ * True when `c`, broadcast against a value of rank `rank`, is the same along every axis in
+ * `axes`: it has size 1 there, or does not reach that axis (broadcasting aligns shapes right).
+ * @example
+ * ```ts
+ * constantAlong(max(x, { axis: 1, keepDims: true }), [1], 2); // true: one value per row
+ * ```
+ */
+export function constantAlong(c: Node, axes: readonly number[], rank: number): boolean {
+  if (c.shape.length > rank) return false;
+  const offset = rank - c.shape.length;
+  return axes.every((axis) => {
+    const a = axis < 0 ? axis + rank : axis;
+    return a < offset || c.shape[a - offset] === 1;
+  });
+}
+
+/** Ops that only move, drop or copy the elements of their first input (the rest are indices or shapes). */
+export const MOVEMENT_OPS: ReadonlySet<string> = new Set([
+  'gather', 'reshape', 'reshapeLike', 'transpose', 'expandDims', 'squeeze', 'slice', 'broadcastTo', 'broadcastLike',
+]);
+
+/**
+ * When `den` is the sum of `isNumerator(n)` over one axis, shaped so that `n / den` divides
+ * each element by its own lane's sum, returns that axis; otherwise null. The sum may keep its
+ * axis (`keepDims`), get it back (`expandDims`, a reshape to the kept shape, `broadcastLike`),
+ * or be over the leading axis (broadcasting aligns shapes right, so it lines up).
+ * @example
+ * ```ts
+ * normalizingAxis(sum(e, { axis: 1, keepDims: true }), (n) => n === e);      // 1
+ * normalizingAxis(expandDims(sum(e, { axis: 1 }), 1), (n) => n === e);       // 1
+ * normalizingAxis(sum(e, { axis: 1 }), (n) => n === e);                      // null for a [2, 3] e
+ * ```
+ */
+export function normalizingAxis(den: Node, isNumerator: (n: Node) => boolean): number | null {
+  const found = keptReduction(den, 'sum');
+  return found !== null && isNumerator(found.input) ? found.axis : null;
+}
+
+/**
+ * When `node` is a reduction `op` of some x over one axis, laid out so that it broadcasts back
+ * against x lane by lane (see `normalizingAxis`), returns x and the axis; otherwise null.
+ * @example
+ * ```ts
+ * keptReduction(logsumexp(z, { axis: 1, keepDims: true }), 'logsumexp'); // { input: z, axis: 1 }
+ * ```
+ */
+export function keptReduction(node: Node, op: string): { input: Node; axis: number } | null {
+  let total = node;
+  let restored = false;
+  if (total.op === 'broadcastLike' || total.op === 'expandDims' || total.op === 'reshape' || total.op === 'reshapeLike') {
+    restored = true;
+    total = total.inputs[0]!;
+  }
+  if (total.op !== op) return null;
+  const x = total.inputs[0]!;
+  const axes = total.attrs.axes as readonly number[];
+  if (axes.length !== 1) return null;
+  const axis = axes[0]!;
+  const keepDims = total.attrs.keepDims === true;
+  if (!restored) return keepDims || axis === 0 ? { input: x, axis } : null;
+  if (keepDims) return node.op === 'broadcastLike' ? { input: x, axis } : null;
+  // The restored shape must be x's with the axis at size 1.
+  const kept = x.shape.map((d, i) => (i === axis ? 1 : d));
+  if (node.op === 'broadcastLike') return axis === 0 ? { input: x, axis } : null;
+  if (node.op === 'expandDims') return node.attrs.axis === axis ? { input: x, axis } : null;
+  return node.shape.length === kept.length && node.shape.every((d, i) => d === kept[i]) && kept.every((d) => d !== null) ? { input: x, axis } : null;
+}
+
+/**
+ * A term of a sum with its sign: the term is `-body` when `negative`, else `body` (never a `neg`).
+ * @example
+ * ```ts
+ * const t: SignedTerm = { body: mul(y, z), negative: true }; // the term -(y * z)
+ * ```
+ */
+export interface SignedTerm {
+  readonly body: Node;
+  readonly negative: boolean;
+}
+
+/**
+ * Splits a chain of additions into its signed terms, left to right, distributing negations
+ * over the sums they cover (`a + -(b + -c)` has terms a, -b, c); null past `limit` terms, so
+ * that a guard looking at a long chain costs a bounded amount at each of its nodes.
+ * @example
+ * ```ts
+ * termsOf(add(add(a, neg(b)), c)); // [{ body: a, negative: false }, { body: b, negative: true }, { body: c, negative: false }]
+ * ```
+ */
+export function termsOf(node: Node, limit = 32): SignedTerm[] | null {
+  const into: SignedTerm[] = [];
+  const walk = (n: Node, negative: boolean): boolean => {
+    if (n.op === 'add') return walk(n.inputs[0]!, negative) && walk(n.inputs[1]!, negative);
+    if (n.op === 'neg') return walk(n.inputs[0]!, !negative);
+    into.push({ body: n, negative });
+    return into.length <= limit;
+  };
+  return walk(node, false) ? into : null;
+}
+
+/**
+ * The node of a signed term (builds a `neg` for a negative one: call it where nodes may be built).
+ * @example
+ * ```ts
+ * signedNode({ body: x, negative: true }); // neg(x)
+ * ```
+ */
+export function signedNode(t: SignedTerm): Node {
+  return t.negative ? neg(t.body) : t.body;
+}
+
+/**
+ * True when the two nodes have the same static shape, written the same (symbolic dimensions by name).
+ * @example
+ * ```ts
+ * sameStaticShape(input(['batch', 3]), input(['batch', 3])); // true
+ * ```
+ */
+export function sameStaticShape(a: Node, b: Node): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }

@@ -6,26 +6,34 @@
 import type { Phase } from '../rule.js';
 import { doubleNegation, negationMovingRules, negationRules } from './canonicalize/negation.js';
 import { reductionRules } from './canonicalize/reduction.js';
+import { scalingRules } from './canonicalize/scaling.js';
+import { sigmoidSpellingRules } from './canonicalize/sigmoid-spellings.js';
+import { softmaxSpellingRules } from './canonicalize/softmax-spellings.js';
 import { sigmoidRules } from './stabilize/sigmoid.js';
-import { kerasRules } from './stabilize/keras.js';
+import { kerasRules, logClampRules } from './stabilize/keras.js';
 import { softmaxRules } from './stabilize/softmax.js';
 import { crossEntropyRules } from './stabilize/cross-entropy.js';
+import { crossEntropySpellingRules } from './stabilize/cross-entropy-spellings.js';
 import { weightedRules } from './stabilize/weighted.js';
-import { accuracyRules } from './stabilize/accuracy.js';
+import { accuracyRules, logOnePlusExp } from './stabilize/accuracy.js';
 import { foldingRules } from './simplify/folding.js';
 import { identityRules } from './simplify/identities.js';
 import { shapeRules } from './simplify/shapes.js';
 import { readableRules } from './simplify/readable.js';
 
 /**
- * Canonical forms, so that one stabilize pattern covers many spellings.
+ * Canonical forms, so that one stabilize pattern covers many spellings: differences as sums of
+ * negations, reductions merged, constant factors outside, and the primitives (sigmoid,
+ * softplus, logSigmoid, softmax, logSoftmax, logsumexp) recognised from their elementary spellings.
  * @example
  * ```ts
- * rewrite(graph({ loss }), [{ name: 'canonicalize', rules: canonicalizeRules }]);
+ * rewrite(graph({ loss }), [{ name: 'canonicalize', rules: canonicalizeRules, cse: true }]);
  * canonicalizeRules.map((r) => r.name); // ['sub-to-add-neg', 'double-negation', ...]
  * ```
  */
-export const canonicalizeRules = [...negationRules, ...reductionRules];
+export const canonicalizeRules = [
+  ...negationRules, ...reductionRules, ...scalingRules, logOnePlusExp, ...sigmoidSpellingRules, ...softmaxSpellingRules,
+];
 
 /**
  * Numerical stabilization: logit forms, fused cross-entropies, accuracy rewrites.
@@ -35,7 +43,7 @@ export const canonicalizeRules = [...negationRules, ...reductionRules];
  * ```
  */
 export const stabilizeRules = [
-  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...crossEntropyRules, ...weightedRules, ...accuracyRules,
+  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...logClampRules, ...crossEntropyRules, ...weightedRules, ...crossEntropySpellingRules, ...accuracyRules,
   // Fusions come out negated inside reductions and products; move those negations out again.
   ...negationMovingRules,
 ];
@@ -51,7 +59,8 @@ export const stabilizeRules = [
 export const simplifyRules = [...foldingRules, doubleNegation, ...identityRules, ...shapeRules, ...readableRules];
 
 /**
- * The three phases of `stabilize`, in order.
+ * The three phases of `stabilize`, in order. Every phase merges common subexpressions, so that
+ * a rule needing two operands to be equal can compare nodes: two equal expressions are one node.
  * @example
  * ```ts
  * PHASES.map((p) => p.name);             // ['canonicalize', 'stabilize', 'simplify']
@@ -59,7 +68,7 @@ export const simplifyRules = [...foldingRules, doubleNegation, ...identityRules,
  * ```
  */
 export const PHASES: readonly Phase[] = [
-  { name: 'canonicalize', rules: canonicalizeRules },
-  { name: 'stabilize', rules: stabilizeRules },
+  { name: 'canonicalize', rules: canonicalizeRules, cse: 'silent' },
+  { name: 'stabilize', rules: stabilizeRules, cse: 'silent' },
   { name: 'simplify', rules: simplifyRules, cse: true },
 ];

@@ -7,11 +7,11 @@
  * (`log q - y log q` is `(1 - y) log q`).
  * @module
  */
-import { add, type AttrValue, div, input, log, log1p, mean, mul, neg, type Node, sub, sum } from '@stablegrad/core';
+import { add, type AttrValue, constant, div, input, log, log1p, mean, mul, neg, type Node, sub, sum } from '@stablegrad/core';
 import { isConstantNear, sameAttr } from '../../match.js';
 import { attr, bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
-import { broadcastFits, isConstant, keepsShape, sameValue } from '../_guards.js';
+import { broadcastFits, isConstant, keepsShape, sameValue, type SignedTerm, signedNode, termsOf } from '../_guards.js';
 
 const a = v('a');
 const b = v('b');
@@ -37,9 +37,9 @@ export const doubleNegation = rule({
 export const minusOneTimes = rule({
   name: 'minus-one-times',
   doc: '(-1) * x is -x',
-  pattern: P.mul(c(-1), x),
-  // Keep the broadcast shape when the -1 is the larger operand.
-  guard: (m) => m.$root.shape.length === m.x.shape.length,
+  pattern: P.mul(bind('minusOne', c(-1)), x),
+  // Keep the broadcast shape when the -1 is the larger operand (a [2, 3] tensor of -1 times an x of [1, 3]).
+  guard: (m) => keepsShape(m.x, m.$root, [m.minusOne]),
   replace: (m) => neg(m.x),
   examples: [{ before: () => mul(-1, named('x')()), after: 'neg(x)' }],
 });
@@ -118,24 +118,13 @@ export const minusOneOutOfLogProduct = rule({
 /** A term of a sum as sign * coefficient * log, or null when it has no log factor. */
 interface LogTerm { readonly negative: boolean; readonly coefficient: Node | null; readonly log: Node }
 
-function logTermOf(term: Node): LogTerm | null {
-  const negative = term.op === 'neg';
-  const body = negative ? term.inputs[0]! : term;
+function logTermOf({ body, negative }: SignedTerm): LogTerm | null {
   if (isLog(body)) return { negative, coefficient: null, log: body };
   if (body.op !== 'mul') return null;
   const [p, q] = body.inputs as [Node, Node];
   if (isLog(q)) return { negative, coefficient: p, log: q };
   if (isLog(p)) return { negative, coefficient: q, log: p };
   return null;
-}
-
-/** The terms of a chain of additions, left to right; null past 32 terms (shared chains can blow up). */
-function termsOf(node: Node, into: Node[] = []): Node[] | null {
-  if (node.op !== 'add') {
-    into.push(node);
-    return into.length > 32 ? null : into;
-  }
-  return termsOf(node.inputs[0]!, into) === null ? null : termsOf(node.inputs[1]!, into);
 }
 
 /** Same node, or the same op with the same attributes on the same (structurally) inputs. */
@@ -148,20 +137,29 @@ function sameTerm(p: Node, q: Node): boolean {
     p.inputs.every((input, i) => sameTerm(input, q.inputs[i]!));
 }
 
-/** The terms of `root` with a log term and the subtracted multiple of it merged into one, or null. */
+const constantLike = (value: number, like: Node): Node => constant(value, { dtype: like.dtype });
+
+/**
+ * The terms of `root` with a log term and a subtracted multiple of the same log merged into one
+ * (`a L - b L` is `(a - b) L`, with a or b = 1 for a bare log, but not both), or null. The
+ * terms are signed, so a negated group counts: `-(y log p + log q) + y log q` has the terms
+ * `-y log p`, `-log q` and `y log q`.
+ */
 function factored(root: Node): Node[] | null {
   const terms = termsOf(root);
   if (terms === null) return null;
   const parsed = terms.map(logTermOf);
   for (let j = 0; j < terms.length; j++) {
     const minus = parsed[j];
-    if (minus === null || minus === undefined || !minus.negative || minus.coefficient === null) continue;
+    if (minus === null || minus === undefined || !minus.negative) continue;
     for (let i = 0; i < terms.length; i++) {
       const plus = parsed[i];
-      if (i === j || plus === null || plus === undefined || plus.negative || !sameTerm(plus.log, minus.log)) continue;
-      const coefficient = plus.coefficient === null ? add(1, neg(minus.coefficient)) : add(plus.coefficient, neg(minus.coefficient));
+      if (i === j || plus === null || plus === undefined || plus.negative) continue;
+      if ((plus.coefficient === null && minus.coefficient === null) || !sameTerm(plus.log, minus.log)) continue;
+      const coefficient = add(plus.coefficient ?? constantLike(1, plus.log), neg(minus.coefficient ?? constantLike(1, minus.log)));
       const merged = mul(coefficient, plus.log);
-      return terms.flatMap((t, k) => (k === i ? [merged] : k === j ? [] : [t]));
+      const first = Math.min(i, j);
+      return terms.flatMap((t, k) => (k === first ? [merged] : k === i || k === j ? [] : [signedNode(t)]));
     }
   }
   return null;
@@ -169,7 +167,7 @@ function factored(root: Node): Node[] | null {
 
 export const factorLogTerm = rule({
   name: 'factor-log-term',
-  doc: 'a log(q) + ... - b log(q) is (a - b) log(q) + ... (a = 1 for a bare log), so an expanded cross-entropy meets the factored one',
+  doc: 'a log(q) + ... - b log(q) is (a - b) log(q) + ... (a = 1 for a bare log; any signs), so an expanded cross-entropy meets the factored one',
   // L + A - y L = (1 - y) L + A; a L - b L = (a - b) L
   pattern: P.add(a, b),
   guard: (m) => {
@@ -183,6 +181,11 @@ export const factorLogTerm = rule({
       after: 'add(mul(y, log(p)), mul(add(1, neg(y)), log(q)))',
     },
     { before: () => { const q = log(named('q')()); return sub(mul(named('a')(), q), mul(named('b')(), q)); }, after: 'mul(add(a, neg(b)), log(q))' },
+    // every term negated: -y log p - log q + y log q (the first two are grouped first, -(y log p + log q))
+    {
+      before: () => { const [y, q] = [named('y')(), log(named('q')())]; return add(sub(neg(mul(y, log(named('p')()))), q), mul(y, q)); },
+      after: 'neg(add(mul(y, log(p)), mul(add(1, neg(y)), log(q))))',
+    },
   ],
 });
 

@@ -24,40 +24,65 @@
  * A `log(clip(x, ...))` of anything else (an input that only looks like a probability) is kept.
  * @module
  */
-import { add, clip, div, input, log, neg, type Node, reshape, sigmoid, softmax, sub, sum } from '@stablegrad/core';
+import { add, clip, div, input, log, maximum, minimum, neg, type Node, reshape, sigmoid, softmax, sub, sum } from '@stablegrad/core';
 import { attr, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
+import { ruleContext } from '../../context.js';
+import { constantValue } from '../_guards.js';
 import { normalizingAxis, sameShape, throughMovement } from './softmax.js';
 
-/** Largest epsilon treated as a guard: Keras uses 1e-7; anything below 1e-3 is a guard, not a model choice. */
-const MAX_EPSILON = 1e-3;
+/** Relative slack on the guard bound, so that a float32-rounded epsilon counts as the epsilon. */
+const EPSILON_SLACK = 2 ** -22;
 /** Slack on `hi = 1 - eps`: a few float32 ULP near 1. */
 const ONE_SLACK = 2 ** -22;
 
-/** The value of a constant whose elements all equal one number, else null. */
-function constantValue(n: Node): number | null {
-  const data = n.op === 'constant' ? n.value?.data : undefined;
-  if (data === undefined || data.length === 0) return null;
-  const first = data[0]!;
-  for (const d of data) if (d !== first) return null;
-  return first;
+/** The largest epsilon treated as a guard in this rewrite (`guardEpsilon`, default 1e-6). */
+function guardBound(): number {
+  return ruleContext().guardEpsilon * (1 + EPSILON_SLACK);
 }
 
-/** A constant eps with 0 < eps <= 1e-3 (a float32-rounded 1e-3 included). */
+/** A scalar-like constant eps with 0 < eps <= the guard bound. */
 function isEpsilon(n: Node): boolean {
   const e = constantValue(n);
-  return e !== null && e > 0 && e <= MAX_EPSILON * (1 + ONE_SLACK);
+  return e !== null && e > 0 && e <= guardBound();
 }
 
-/** A constant 1 + eps with 0 < eps <= 1e-3. */
+/** A constant 1 + eps with 0 < eps <= the guard bound (plus half a float32 ULP of 1, its rounding). */
 function isOnePlusEpsilon(n: Node): boolean {
   const e = constantValue(n);
-  return e !== null && e > 1 && e <= 1 + MAX_EPSILON * (1 + ONE_SLACK);
+  return e !== null && e > 1 && e - 1 <= guardBound() + 2 ** -24;
+}
+
+/** A constant hi >= 1 - eps: an upper guard that only keeps a probability away from 1. */
+function isUpperGuard(hi: number | null): boolean {
+  return hi !== null && hi >= 1 - guardBound() - ONE_SLACK;
 }
 
 /** Clip bounds that only guard against 0 and 1: lo = eps, hi = 1 - eps (or above). */
 function isGuardBounds(lo: unknown, hi: unknown): boolean {
-  return typeof lo === 'number' && typeof hi === 'number' && lo > 0 && lo <= MAX_EPSILON * (1 + ONE_SLACK) && hi >= 1 - lo - ONE_SLACK;
+  return typeof lo === 'number' && typeof hi === 'number' && lo > 0 && lo <= guardBound() && hi >= 1 - lo - ONE_SLACK;
+}
+
+/**
+ * One guard layer around a probability: `clip(p, eps, 1 - eps)`, `maximum(p, eps)` or
+ * `minimum(p, 1 - eps)` (either operand order), whose removal changes no shape; returns p, or
+ * null when `q` is not a guard.
+ */
+function guardedInner(q: Node): Node | null {
+  if (q.op === 'clip') return isGuardBounds(q.attrs.lo, q.attrs.hi) ? q.inputs[0]! : null;
+  if (q.op !== 'maximum' && q.op !== 'minimum') return null;
+  for (const [p, bound] of [[q.inputs[0]!, q.inputs[1]!], [q.inputs[1]!, q.inputs[0]!]] as const) {
+    const guards = q.op === 'maximum' ? isEpsilon(bound) : isUpperGuard(constantValue(bound));
+    if (guards && sameShape(p, q)) return p;
+  }
+  return null;
+}
+
+/** p without the guard layers around it; `q` itself when there are none. */
+function unclipped(q: Node): Node {
+  let p = q;
+  for (let inner = guardedInner(p); inner !== null; inner = guardedInner(p)) p = inner;
+  return p;
 }
 
 /** True when `p` is `softmax(z, a) / sum(softmax(z, a), a, keepDims)`. */
@@ -74,10 +99,6 @@ function isProbabilityOutput(p: Node): boolean {
   return source.op === 'sigmoid' || source.op === 'softmax' || isRenormalizedSoftmax(source);
 }
 
-/** `clip(p, eps, 1 - eps)` -> p; anything else unchanged. */
-function unclipped(q: Node): Node {
-  return q.op === 'clip' && isGuardBounds(q.attrs.lo, q.attrs.hi) ? q.inputs[0]! : q;
-}
 
 /** A probability output, or a guard clip of one. */
 function isMaybeClippedProbability(q: Node): boolean {
@@ -89,13 +110,10 @@ function isMaybeClippedSigmoid(q: Node): boolean {
   return unclipped(q).op === 'sigmoid';
 }
 
-const p = v('p');
 const z = v('z');
 const q = v('q', isMaybeClippedProbability);
 const qs = v('q', isMaybeClippedSigmoid);
 const eps = v('eps', isEpsilon);
-const guardClip = (inner: typeof p) => op('clip', [inner], { lo: attr('lo'), hi: attr('hi') });
-const guarded = (m: { readonly $attrs: { readonly [k: string]: unknown } }) => isGuardBounds(m.$attrs.lo, m.$attrs.hi);
 const E = 1e-7;
 const zs = () => input([3], { name: 'z' });
 const zz = () => input([2, 3], { name: 'z' });
@@ -117,31 +135,35 @@ export const renormalizedSoftmax = rule({
   ],
 });
 
-/** log(clip(p, eps, 1 - eps)) -> log(p). */
+/** log(guard(p)) -> log(p), guard = clip(p, eps, 1 - eps), maximum(p, eps), minimum(p, 1 - eps). */
 export const logOfClipped = rule({
   name: 'keras-log-clipped',
-  doc: 'log(clip(p, eps, 1 - eps)) is log(p) for a sigmoid/softmax p: the clip is a stability guard, and the logit form needs none',
-  pattern: P.log(guardClip(v('p', isProbabilityOutput))),
-  guard: guarded,
+  doc: 'log(clip(p, eps, 1 - eps)) or log(maximum(p, eps)) is log(p) for a sigmoid/softmax p: the guard keeps p from 0, and the logit form needs none',
+  pattern: P.log(v('q', (n) => unclipped(n) !== n && isProbabilityOutput(unclipped(n)))),
   // log(p) where eps <= p <= 1 - eps; beyond, the exact log(p) instead of log(eps) (see header)
-  replace: (m) => log(m.p),
+  replace: (m) => log(unclipped(m.q)),
   examples: [
     { before: () => log(clip(sigmoid(zs()), E, 1 - E)), after: 'logSigmoid(z)' },
     { before: () => log(clip(softmax(zz(), 1), E, 1 - E)), after: 'logSoftmax{axis=1}(z)' },
     { before: () => log(clip(reshape(softmax(zz(), 1), [6]), E, 1 - E)), after: 'reshape{shape=[6]}(logSoftmax{axis=1}(z))' },
+    { before: () => log(maximum(softmax(zz(), 1), 1e-12)), after: 'logSoftmax{axis=1}(z)' },
+    { before: () => log(minimum(maximum(sigmoid(zs()), E), 1 - E)), after: 'logSigmoid(z)' },
   ],
 });
 
-/** log(1 - clip(sigmoid(z), eps, 1 - eps)) -> log(1 - sigmoid(z)). */
+/** log(1 - guard(sigmoid(z))) -> log(1 - sigmoid(z)). */
 export const logOfOneMinusClipped = rule({
   name: 'keras-log-one-minus-clipped',
-  doc: 'log(1 - clip(p, eps, 1 - eps)) is log(1 - p) for a sigmoid p, which becomes logSigmoid(-z)',
-  pattern: P.log(P.add(c(1), P.neg(guardClip(p)))),
+  doc: 'log(1 - clip(p, eps, 1 - eps)) (or another guard of p) is log(1 - p) for a sigmoid p, which becomes logSigmoid(-z)',
+  pattern: P.log(P.add(c(1), P.neg(v('q', (n) => unclipped(n) !== n && unclipped(n).op === 'sigmoid')))),
   // (the 1 may be a constant tensor that broadcasts p to a larger shape: then keep it)
-  guard: (m) => guarded(m) && m.p.op === 'sigmoid' && sameShape(m.$root, m.p),
+  guard: (m) => sameShape(m.$root, m.q),
   // log(1 - p) where eps <= p <= 1 - eps; beyond, the exact value (see header)
-  replace: (m) => log(add(1, neg(m.p))),
-  examples: [{ before: () => log(sub(1, clip(sigmoid(zs()), E, 1 - E))), after: 'logSigmoid(neg(z))' }],
+  replace: (m) => log(add(1, neg(unclipped(m.q)))),
+  examples: [
+    { before: () => log(sub(1, clip(sigmoid(zs()), E, 1 - E))), after: 'logSigmoid(neg(z))' },
+    { before: () => log(sub(1, minimum(sigmoid(zs()), 1 - E))), after: 'logSigmoid(neg(z))' },
+  ],
 });
 
 /** log(q + eps) -> log(p), q = p or clip(p, eps, 1 - eps). */
@@ -182,7 +204,77 @@ export const logOnePlusEpsilonMinus = rule({
   examples: [{ before: () => log(sub(1 + E, clip(sigmoid(zs()), E, 1 - E))), after: 'logSigmoid(neg(z))' }],
 });
 
+/** A log-probability: logSigmoid or logSoftmax (possibly moved), or a fused cross-entropy's negation. */
+function isLogProbability(n: Node): boolean {
+  if (n.op === 'neg') return FUSED_LOSSES.has(n.inputs[0]!.op);
+  const { source } = throughMovement(n);
+  return source.op === 'logSigmoid' || source.op === 'logSoftmax';
+}
+
+const FUSED_LOSSES: ReadonlySet<string> = new Set([
+  'sigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits',
+]);
+
+/** A lower bound on a log that only keeps it finite: at most log(guardEpsilon). */
+function isLogGuard(lo: number | null): boolean {
+  return lo !== null && lo <= Math.log(ruleContext().guardEpsilon);
+}
+
+/** maximum(log p, c) -> log p, for a clamp c <= log(eps) (PyTorch's BCELoss clamps at -100). */
+export const logClamped = rule({
+  name: 'log-clamped',
+  doc: 'maximum(log p, c) with c <= log(eps) (PyTorch BCELoss: -100) is log p for a sigmoid/softmax p: the clamp only keeps the loss finite, and the logit form is finite',
+  // log p where log p >= c; beyond (a loss above -c), the exact log p instead of c (see header)
+  pattern: P.maximum(v('l', isLogProbability), v('c', (n) => n.shape.length === 0)),
+  guard: (m) => isLogGuard(constantValue(m.c)) && sameShape(m.l, m.$root),
+  replace: (m) => m.l,
+  examples: [
+    { before: () => maximum(log(sigmoid(zs())), -100), after: 'logSigmoid(z)' },
+    { before: () => maximum(log(sub(1, sigmoid(zs()))), -100), after: 'logSigmoid(neg(z))' },
+  ],
+});
+
+/** clip(log p, lo, hi) -> log p, for lo <= log(eps) and hi >= 0. */
+export const logClipped = rule({
+  name: 'log-clip-clamped',
+  doc: 'clip(log p, lo, hi) with lo <= log(eps) and hi >= 0 is log p for a sigmoid/softmax p: the clip only keeps the loss finite',
+  // log p <= 0 <= hi always; log p >= lo except where the loss exceeds -lo (see header)
+  pattern: op('clip', [v('l', isLogProbability)], { lo: attr('lo'), hi: attr('hi') }),
+  guard: (m) => isLogGuard(m.$attrs.lo as number) && (m.$attrs.hi as number) >= 0,
+  replace: (m) => m.l,
+  examples: [{ before: () => clip(log(softmax(zz(), 1)), -100, Infinity), after: 'logSoftmax{axis=1}(z)' }],
+});
+
+/** True when `den` is 1 - q (the same q) or sigmoid(-z): the complement of the sigmoid q. */
+function isComplementOf(den: Node, q: Node, zn: Node): boolean {
+  if (den.op === 'sigmoid') return den.inputs[0]!.op === 'neg' && den.inputs[0]!.inputs[0] === zn;
+  if (den.op !== 'add') return false;
+  const [a, b] = den.inputs as [Node, Node];
+  return [[a, b], [b, a]].some(([one, minus]) => constantValue(one!) === 1 && one!.shape.length === 0 && minus!.op === 'neg' && minus!.inputs[0] === q);
+}
+
+/** log(q / (1 - q)) -> z for q = sigmoid(z), possibly guarded. */
+export const logitOfSigmoid = rule({
+  name: 'logit-of-sigmoid',
+  doc: 'log(p / (1 - p)) of a sigmoid p = sigmoid(z) (old Keras recovered logits this way from a clipped p) is z itself',
+  // log(sigmoid(z) / sigmoid(-z)) = log(e^z) = z; with a guard, the exact z instead of the clipped +-16.1 (see header)
+  pattern: P.log(P.div(v('q', (n) => unclipped(n).op === 'sigmoid'), v('den'))),
+  guard: (m) => {
+    const zn = unclipped(m.q).inputs[0]!;
+    return isComplementOf(m.den, m.q, zn) && sameShape(zn, m.$root);
+  },
+  replace: (m) => unclipped(m.q).inputs[0]!,
+  examples: [
+    { before: () => { const pc = clip(sigmoid(zs()), E, 1 - E); return log(div(pc, sub(1, pc))); }, after: 'z' },
+    { before: () => { const pc = sigmoid(zs()); return log(div(pc, sub(1, pc))); }, after: 'z' },
+  ],
+});
+
 /** The Keras guard rules, in the order they are tried (before the sigmoid and softmax rules). */
 export const kerasRules = [
   renormalizedSoftmax, logOfClipped, logOfOneMinusClipped, logPlusEpsilon, logOneMinusPlusEpsilon, logOnePlusEpsilonMinus,
+  logitOfSigmoid,
 ];
+
+/** Clamps of log-probabilities (after the sigmoid and softmax rules have made them logSigmoid and logSoftmax). */
+export const logClampRules = [logClamped, logClipped];

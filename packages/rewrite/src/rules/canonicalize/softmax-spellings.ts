@@ -1,0 +1,121 @@
+/**
+ * Softmax, logSoftmax and logsumexp from their elementary spellings, so that every later rule
+ * sees the primitive whatever the user wrote: `exp(x) / sum(exp(x))` (the sum kept with
+ * keepDims, restored with expandDims or a reshape, or over the leading axis),
+ * `log(sum(exp(x)))`, `x - logsumexp(x)`, and the max-shifted stable forms, whose shift is
+ * removed because softmax and logSoftmax do not change when a lane is shifted by a constant.
+ * A shift is removed only as a whole (`softmax(x - m)` with m constant along the axis), so a
+ * numerator and a denominator shifted by *different* maxima are never mistaken for a softmax:
+ * the two exponentials then differ, and `exp(x) / sum(exp(x))` needs the same one.
+ * `exp(1000)` overflows and an entry below ~1e-45 (float32) rounds to 0, so the naive forms
+ * give NaN and -Infinity where the primitives, which subtract the lane's max, stay finite.
+ * @module
+ */
+import { add, div, exp, expandDims, input, log, logSoftmax, logsumexp, max, type Node, reshape, softmax, sub, sum } from '@stablegrad/core';
+import { attr, bind, op, P, v } from '../../pattern.js';
+import { rule } from '../../rule.js';
+import { constantAlong, keptReduction, normalizingAxis, sameStaticShape } from '../_guards.js';
+
+const x = v('x');
+const logits = () => input([2, 3], { name: 'x' });
+
+/** exp(x) / sum(exp(x), axis) -> softmax(x, axis). */
+export const softmaxFromExp = rule({
+  name: 'softmax-from-exp',
+  doc: 'exp(x) / sum(exp(x), axis) is softmax(x, axis), which subtracts the max and cannot overflow',
+  // softmax(x)_k = e^x_k / sum_i e^x_i
+  pattern: P.div(P.exp(x), v('den')),
+  guard: (m) => normalizingAxis(m.den, (n) => n.op === 'exp' && n.inputs[0] === m.x) !== null && sameStaticShape(m.$root, m.x),
+  replace: (m) => softmax(m.x, normalizingAxis(m.den, () => true)!),
+  examples: [
+    { before: () => { const t = logits(); return div(exp(t), sum(exp(t), { axis: 1, keepDims: true })); }, after: 'softmax{axis=1}(x)' },
+    { before: () => { const t = input([3], { name: 'x' }); return div(exp(t), sum(exp(t))); }, after: 'softmax{axis=0}(x)' },
+    { before: () => { const t = logits(); return div(exp(t), expandDims(sum(exp(t), { axis: 1 }), 1)); }, after: 'softmax{axis=1}(x)' },
+    { before: () => { const t = logits(); return div(exp(t), reshape(sum(exp(t), { axis: 1 }), [2, 1])); }, after: 'softmax{axis=1}(x)' },
+    {
+      // the stable spelling: the shift goes as a whole (softmax-shift-invariance)
+      before: () => { const t = logits(); const e = exp(sub(t, max(t, { axis: 1, keepDims: true }))); return div(e, sum(e, { axis: 1, keepDims: true })); },
+      after: 'softmax{axis=1}(x)',
+    },
+  ],
+});
+
+/** softmax(x + c) -> softmax(x), logSoftmax likewise, for c constant along the axis. */
+export const softmaxShiftInvariance = rule({
+  name: 'softmax-shift-invariance',
+  doc: 'softmax(x + c) and logSoftmax(x + c) are softmax(x) and logSoftmax(x) when c is constant along the axis (a max shift, a bias per row)',
+  // e^(x_k + c) / sum_i e^(x_i + c) = e^x_k / sum_i e^x_i
+  pattern: op(['softmax', 'logSoftmax'], [P.add(x, v('c'))], { axis: attr('axis') }),
+  guard: (m) => m.x.dtype === m.$root.dtype && sameStaticShape(m.x, m.$root) &&
+    constantAlong(m.c, [m.$attrs.axis as number], m.$root.shape.length),
+  replace: (m) => (m.$root.op === 'softmax' ? softmax : logSoftmax)(m.x, m.$attrs.axis as number),
+  examples: [
+    { before: () => { const t = logits(); return softmax(sub(t, max(t, { axis: 1, keepDims: true })), 1); }, after: 'softmax{axis=1}(x)' },
+    { before: () => logSoftmax(add(logits(), input([2, 1], { name: 'c' })), 1), after: 'logSoftmax{axis=1}(x)' },
+  ],
+});
+
+/** log(sum(exp(x), axes, keepDims)) -> logsumexp(x, axes, keepDims). */
+export const logOfSumOfExp = rule({
+  name: 'log-sum-exp',
+  doc: 'log(sum(exp(x))) is logsumexp(x) over the same axes, which subtracts the max and cannot overflow',
+  // log sum e^x_i = m + log sum e^(x_i - m)
+  pattern: P.log(op('sum', [P.exp(x)], { axes: attr('axes'), keepDims: attr('keepDims') })),
+  replace: (m) => logsumexp(m.x, { axis: m.$attrs.axes as number[], keepDims: m.$attrs.keepDims as boolean }),
+  examples: [
+    { before: () => log(sum(exp(logits()), { axis: 1 })), after: 'logsumexp{axes=[1]}(x)' },
+    { before: () => log(sum(exp(logits()), { axis: 1, keepDims: true })), after: 'logsumexp{axes=[1], keepDims=true}(x)' },
+  ],
+});
+
+/** max(x) + logsumexp(x - max(x)) -> logsumexp(x): the hand-written stable form, once its log(sum(exp)) is fused. */
+export const logsumexpShifted = rule({
+  name: 'logsumexp-shifted',
+  doc: 'max(x) + logsumexp(x - max(x)) over the same axes is logsumexp(x), the hand-written stable form',
+  pattern: P.add(
+    bind('outer', P.max(x)),
+    op('logsumexp', [P.add(x, P.neg(bind('inner', P.max(x))))], { axes: attr('axes'), keepDims: attr('keepDims') }),
+  ),
+  guard: (m) => {
+    const axes = m.$attrs.axes as readonly number[];
+    const same = (n: Node) => (n.attrs.axes as readonly number[]).join() === axes.join();
+    const innerBroadcasts = m.inner.attrs.keepDims === true || m.inner.shape.length === 0;
+    return same(m.outer) && same(m.inner) && innerBroadcasts && m.outer.attrs.keepDims === m.$attrs.keepDims;
+  },
+  // m + log sum e^(x_i - m) = log sum e^x_i
+  replace: (m) => logsumexp(m.x, { axis: m.$attrs.axes as number[], keepDims: m.$attrs.keepDims as boolean }),
+  examples: [{
+    before: () => {
+      const t = logits();
+      return max(t, { axis: 1 }).add(log(sum(exp(sub(t, max(t, { axis: 1, keepDims: true }))), { axis: 1 })));
+    },
+    after: 'logsumexp{axes=[1]}(x)',
+  }],
+});
+
+/** x - logsumexp(x, axis) (kept for broadcasting) -> logSoftmax(x, axis). */
+export const logSoftmaxFromLogsumexp = rule({
+  name: 'log-softmax-from-logsumexp',
+  doc: 'x - logsumexp(x, axis), the logsumexp kept per lane, is logSoftmax(x, axis), whose gradient is the fused softmax(x) - y',
+  // log(e^x_k / sum_i e^x_i) = x_k - lse(x)
+  pattern: P.add(x, P.neg(v('lse'))),
+  guard: (m) => keptReduction(m.lse, 'logsumexp')?.input === m.x && sameStaticShape(m.x, m.$root),
+  replace: (m) => logSoftmax(m.x, keptReduction(m.lse, 'logsumexp')!.axis),
+  examples: [
+    { before: () => { const t = logits(); return sub(t, logsumexp(t, { axis: 1, keepDims: true })); }, after: 'logSoftmax{axis=1}(x)' },
+    { before: () => { const t = logits(); return sub(t, log(sum(exp(t), { axis: 1, keepDims: true }))); }, after: 'logSoftmax{axis=1}(x)' },
+    { before: () => { const t = logits(); return sub(t, expandDims(logsumexp(t, { axis: 1 }), 1)); }, after: 'logSoftmax{axis=1}(x)' },
+    {
+      // the hand-written stable log-softmax (z - m) - log(sum(exp(z - m))): its gradient cancels, logSoftmax's does not
+      before: () => {
+        const t = logits();
+        const shifted = sub(t, max(t, { axis: 1, keepDims: true }));
+        return sub(shifted, log(sum(exp(shifted), { axis: 1, keepDims: true })));
+      },
+      after: 'logSoftmax{axis=1}(x)',
+    },
+  ],
+});
+
+/** The softmax spellings, in the order they are tried. */
+export const softmaxSpellingRules = [softmaxFromExp, softmaxShiftInvariance, logOfSumOfExp, logsumexpShifted, logSoftmaxFromLogsumexp];

@@ -1,0 +1,300 @@
+/**
+ * The other spellings of cross-entropy people write, each brought to a fused op or to the form
+ * the recognition rules of cross-entropy.ts fuse:
+ * - the logistic loss in logit form, `softplus(z) - z*y` and `(1 - y) z + softplus(-z)` (also
+ *   written out as `max(z, 0) - z*y + log(1 + exp(-|z|))`: canonicalize makes its softplus);
+ * - `where(y == 1, -log p, -log(1 - p))`, a choice between the two logSigmoid terms;
+ * - cross-entropy through logsumexp, `logsumexp(z) - z[label]` and `logsumexp(z) - sum(y * z)`;
+ * - the probability picked first, `sum(oneHot(y) * p, axis)`, which is `gather(p, y)`;
+ * - KL divergence and other sums with a `y * log q` term: `log(pt / q)` splits into
+ *   `log pt - log q`, products distribute over that difference, and a class-axis sum of several
+ *   terms splits so that its `y * logSoftmax(z)` term fuses on its own.
+ * Every rule is an identity of real numbers for every input it accepts; where a fused op raises
+ * for a label outside [0, k) that the written form would have turned into a zero, the doc says so.
+ * @module
+ */
+import {
+  abs, add, cast, div, equal, exp, expandDims, gather, input, log, logsumexp, maximum, mean, mul, neg, type Node,
+  notEqual, oneHot, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
+  sparseSoftmaxCrossEntropyWithLogits, sub, sum, where,
+} from '@stablegrad/core';
+import { attr, bind, op, P, v } from '../../pattern.js';
+import { rule } from '../../rule.js';
+import { isNegationOf, sameStaticShape, type SignedTerm, signedNode, termsOf } from '../_guards.js';
+import { termPairRule, unsigned } from '../_terms.js';
+import { throughMovement } from './softmax.js';
+
+const isFloat = (node: Node) => node.dtype !== 'int32';
+const named = (name: string, shape: readonly (number | string)[] = [3], dtype: 'float32' | 'int32' = 'float32') => input(shape, { name, dtype });
+
+/** The other factor of a two-factor product `body` when one factor is `zn`, else null. */
+function otherFactor(body: Node, zn: Node): Node | null {
+  if (body.op !== 'mul') return null;
+  const [p, q] = body.inputs as [Node, Node];
+  if (p === zn) return q;
+  if (q === zn) return p;
+  return null;
+}
+
+/** softplus(z) - z*y -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
+export const logisticLoss = termPairRule({
+  name: 'logistic-loss',
+  doc: 'softplus(z) - z*y, the binary cross-entropy in logit form (also written max(z,0) - z*y + log(1 + exp(-|z|))), is sigmoidCrossEntropyWithLogits(z, y)',
+  // log(1 + e^z) - y z = -(y log sigmoid(z) + (1 - y) log sigmoid(-z)), for any real y
+  first: (t) => !t.negative && t.body.op === 'softplus',
+  second: (t) => t.negative && t.body.op === 'mul',
+  combine: (sp, t) => {
+    const zn = sp.body.inputs[0]!;
+    const yn = otherFactor(t.body, zn);
+    return yn !== null && isFloat(yn) && yn.dtype === zn.dtype ? () => sigmoidCrossEntropyWithLogits(zn, yn) : null;
+  },
+  examples: [
+    { before: () => { const [z, y] = [named('z'), named('y')]; return sub(log(add(1, exp(z))), mul(z, y)); }, after: 'sigmoidCrossEntropyWithLogits(z, y)' },
+    {
+      before: () => { const [z, y] = [named('z'), named('y')]; return add(sub(maximum(z, 0), mul(z, y)), log(add(1, exp(neg(abs(z)))))); },
+      after: 'sigmoidCrossEntropyWithLogits(z, y)',
+    },
+  ],
+});
+
+/** z*y + logSigmoid(-z) -> -sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
+export const logisticLogLikelihood = termPairRule({
+  name: 'logistic-log-likelihood',
+  doc: 'z*y - softplus(z) = z*y + logSigmoid(-z), the log-likelihood in logit form, is -sigmoidCrossEntropyWithLogits(z, y)',
+  // y z - log(1 + e^z) = -(softplus(z) - y z)
+  first: (t) => !t.negative && t.body.op === 'mul',
+  second: (t) => !t.negative && t.body.op === 'logSigmoid' && t.body.inputs[0]!.op === 'neg',
+  combine: (t, ls) => {
+    const zn = ls.body.inputs[0]!.inputs[0]!;
+    const yn = otherFactor(t.body, zn);
+    return yn !== null && isFloat(yn) && yn.dtype === zn.dtype ? () => neg(sigmoidCrossEntropyWithLogits(zn, yn)) : null;
+  },
+  examples: [{ before: () => { const [z, y] = [named('z'), named('y')]; return sub(mul(y, z), log(add(1, exp(z)))); }, after: 'neg(sigmoidCrossEntropyWithLogits(z, y))' }],
+});
+
+/** (1 - y) z + softplus(-z) -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
+export const logisticLossOneMinus = termPairRule({
+  name: 'logistic-loss-one-minus-label',
+  doc: '(1 - y) z + softplus(-z) = (1 - y) z + log(1 + exp(-z)) is sigmoidCrossEntropyWithLogits(z, y) (the PyTorch docs\' form)',
+  // (1 - y) z + log(1 + e^-z) = log(1 + e^z) - y z
+  first: (t) => !t.negative && t.body.op === 'mul',
+  second: (t) => !t.negative && t.body.op === 'softplus' && t.body.inputs[0]!.op === 'neg',
+  combine: (t, sp) => {
+    const zn = sp.body.inputs[0]!.inputs[0]!;
+    const oneMinusY = otherFactor(t.body, zn);
+    if (oneMinusY === null || oneMinusY.op !== 'add') return null;
+    const [a, b] = oneMinusY.inputs as [Node, Node];
+    for (const [one, minus] of [[a, b], [b, a]] as const) {
+      if (one.op === 'constant' && one.shape.length === 0 && one.value?.data[0] === 1 && minus.op === 'neg' && isFloat(minus.inputs[0]!)) {
+        const yn = minus.inputs[0]!;
+        return yn.dtype === zn.dtype ? () => sigmoidCrossEntropyWithLogits(zn, yn) : null;
+      }
+    }
+    return null;
+  },
+  examples: [{
+    before: () => { const [z, y] = [named('z'), named('y')]; return add(mul(sub(1, y), z), log(add(1, exp(neg(z))))); },
+    after: 'sigmoidCrossEntropyWithLogits(z, y)',
+  }],
+});
+
+/** logSigmoid(w) - logSigmoid(-w) -> w, anywhere in a sum. */
+export const logitFromLogSigmoids = termPairRule({
+  name: 'logit-from-log-sigmoids',
+  doc: 'log(p) - log(1 - p) for p = sigmoid(w), that is logSigmoid(w) - logSigmoid(-w), is w itself',
+  // log sigmoid(w) - log sigmoid(-w) = log(e^w) = w
+  first: (t) => !t.negative && t.body.op === 'logSigmoid',
+  second: (t) => t.negative && t.body.op === 'logSigmoid',
+  combine: (ls, t) => {
+    const [w, other] = [ls.body.inputs[0]!, t.body.inputs[0]!];
+    return isNegationOf(w, other) ? () => w : null;
+  },
+  examples: [{ before: () => { const p = sigmoid(named('w')); return sub(log(p), log(sub(1, p))); }, after: 'w' }],
+});
+
+/** logsumexp(z, last) - gather(z, labels, last) -> sparseSoftmaxCrossEntropyWithLogits(z, labels), anywhere in a sum. */
+export const sparseFromLogsumexp = termPairRule({
+  name: 'sparse-cross-entropy-from-logsumexp',
+  doc: 'logsumexp(z) - z[label] over the last axis (-z[range(n), y] + log(sum(exp(z)))) is sparseSoftmaxCrossEntropyWithLogits(z, labels)',
+  // lse(z) - z_k = -log softmax(z)_k
+  first: (t) => !t.negative && t.body.op === 'logsumexp' && t.body.attrs.keepDims === false,
+  second: (t) => t.negative && t.body.op === 'gather',
+  combine: ({ body: lse }, t) => {
+    const g = t.body;
+    const [zn, labels] = g.inputs as [Node, Node];
+    const last = zn.shape.length - 1;
+    const axes = lse.attrs.axes as readonly number[];
+    const fits = lse.inputs[0] === zn && axes.length === 1 && axes[0] === last && g.attrs.axis === last && g.attrs.batchDims === last &&
+      labels.shape.length === last;
+    return fits ? () => sparseSoftmaxCrossEntropyWithLogits(zn, labels) : null;
+  },
+  examples: [{
+    before: () => { const z = named('z', [2, 3]); return add(neg(gather(z, named('y', [2], 'int32'), { axis: 1, batchDims: 1 })), log(sum(exp(z), { axis: 1 }))); },
+    after: 'sparseSoftmaxCrossEntropyWithLogits(z, y)',
+  }],
+});
+
+/** True when `y` sums to 1 along `axis` for every valid input: a one-hot row or a softmax. */
+function sumsToOne(y: Node, axis: number): boolean {
+  if (y.op === 'oneHot') return axis === y.shape.length - 1;
+  return y.op === 'softmax' && y.attrs.axis === axis;
+}
+
+/** logsumexp(z, axis) - sum(y * z, axis) -> softmaxCrossEntropyWithLogits(z, y, axis) (+ (1 - sum y) lse when y may not sum to 1). */
+export const crossEntropyFromLogsumexp = termPairRule({
+  name: 'cross-entropy-from-logsumexp',
+  doc: 'logsumexp(z) - sum(y * z) over the class axis is softmaxCrossEntropyWithLogits(z, y) for labels summing to 1; for other labels the difference (1 - sum y) logsumexp(z) stays as a term of its own',
+  // lse(z) - sum_i y_i z_i = sum_i y_i (lse(z) - z_i) + (1 - sum_i y_i) lse(z)
+  first: (t) => !t.negative && t.body.op === 'logsumexp',
+  second: (t) => t.negative && t.body.op === 'sum',
+  combine: ({ body: lse }, t) => {
+    const total = t.body;
+    const zn = lse.inputs[0]!;
+    const axes = lse.attrs.axes as readonly number[];
+    if (axes.length !== 1 || (total.attrs.axes as readonly number[]).join() !== axes.join() || total.attrs.keepDims !== lse.attrs.keepDims) return null;
+    const yn = otherFactor(total.inputs[0]!, zn);
+    if (yn === null || !isFloat(yn) || yn.dtype !== zn.dtype || !sameStaticShape(yn, zn)) return null;
+    const axis = axes[0]!;
+    const keepDims = lse.attrs.keepDims === true;
+    return () => {
+      let loss = softmaxCrossEntropyWithLogits(zn, yn, axis);
+      if (keepDims) loss = expandDims(loss, axis);
+      if (sumsToOne(yn, axis)) return loss;
+      return add(loss, mul(sub(1, sum(yn, { axis, keepDims })), lse));
+    };
+  },
+  examples: [
+    {
+      before: () => { const [z, t] = [named('z', [2, 3]), named('t', [2, 3])]; return sub(logsumexp(z, { axis: 1 }), sum(mul(softmax(t, 1), z), { axis: 1 })); },
+      after: 'softmaxCrossEntropyWithLogits{axis=1}(z, softmax{axis=1}(t))',
+    },
+    {
+      before: () => { const z = named('z', [2, 3]); return sub(logsumexp(z, { axis: 1 }), sum(mul(named('y', [2, 3]), z), { axis: 1 })); },
+      after: 'add(softmaxCrossEntropyWithLogits{axis=1}(z, y), mul(sub(1, sum{axes=[1]}(y)), logsumexp{axes=[1]}(z)))',
+    },
+  ],
+});
+
+const reduceAttrs = { axes: attr('axes'), keepDims: attr('keepDims') };
+
+/** sum(oneHot(labels, k) * x, last) -> gather(x, labels) (mean: divided by k). */
+export const oneHotPick = rule({
+  name: 'one-hot-pick',
+  doc: 'sum(oneHot(labels, k) * x) over the last axis is gather(x, labels), the entry each label picks; a label outside [0, k) then raises a ValueError instead of picking nothing',
+  // sum_i [i = l] x_i = x_l for l in [0, k); 0 for any other l, where gather raises (a bad label is a bug, not a free zero)
+  pattern: op(['sum', 'mean'], [P.mul(bind('hot', P.oneHot(v('labels'))), v('x'))], reduceAttrs),
+  guard: (m) => {
+    const last = m.x.shape.length - 1;
+    const axes = m.$attrs.axes as readonly number[];
+    return last >= 0 && axes.length === 1 && axes[0] === last && m.hot.attrs.depth === m.x.shape[last] &&
+      sameStaticShape(m.hot, m.x) && m.hot.dtype === m.x.dtype;
+  },
+  replace: (m) => {
+    const last = m.x.shape.length - 1;
+    let picked = gather(m.x, m.labels, { axis: last, batchDims: last });
+    if (m.$attrs.keepDims === true) picked = expandDims(picked, last);
+    return m.$root.op === 'sum' ? picked : div(picked, m.x.shape[last] as number);
+  },
+  examples: [{
+    before: () => log(sum(mul(oneHot(named('y', [2], 'int32'), 3), softmax(named('z', [2, 3]), 1)), { axis: 1 })),
+    after: 'neg(sparseSoftmaxCrossEntropyWithLogits(z, y))',
+  }],
+});
+
+const COMPARISONS: ReadonlySet<string> = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']);
+
+/** where(c, -logSigmoid(z), -logSigmoid(-z)) -> sigmoidCrossEntropyWithLogits(z, c as 0/1). */
+export const whereCrossEntropy = rule({
+  name: 'where-cross-entropy',
+  doc: 'where(c, -log(sigmoid z), -log(1 - sigmoid z)) (e.g. c = y == 1) is sigmoidCrossEntropyWithLogits(z, c) with c as 0/1 labels',
+  // sigmoidCE(z, 1) = -log sigmoid(z), sigmoidCE(z, 0) = -log sigmoid(-z)
+  pattern: P.where(v('cond'), v('a'), v('b')),
+  guard: (m) => {
+    const [a, b] = [unsigned(m.a), unsigned(m.b)];
+    return a.negative === b.negative && a.body.op === 'logSigmoid' && b.body.op === 'logSigmoid' &&
+      isNegationOf(a.body.inputs[0]!, b.body.inputs[0]!) && sameStaticShape(m.a, m.$root);
+  },
+  replace: (m) => {
+    const [a] = [unsigned(m.a)];
+    const zn = a.body.inputs[0]!;
+    const yes = COMPARISONS.has(m.cond.op) ? m.cond : notEqual(m.cond, 0);
+    const loss = sigmoidCrossEntropyWithLogits(zn, cast(yes, zn.dtype));
+    return a.negative ? loss : neg(loss);
+  },
+  examples: [{
+    before: () => { const [z, y] = [named('z'), named('y')]; const p = sigmoid(z); return where(equal(y, 1), neg(log(p)), neg(log(sub(1, p)))); },
+    after: 'sigmoidCrossEntropyWithLogits(z, cast{dtype=float32}(equal(y, 1)))',
+  }],
+});
+
+/** A sigmoid or softmax output (possibly moved): positive in exact arithmetic. */
+const isProbability = (n: Node): boolean => ['sigmoid', 'softmax'].includes(throughMovement(n).source.op);
+
+/** log(a / q) -> log(a) - log(q) for a probability q. */
+export const logOfRatio = rule({
+  name: 'log-of-ratio-to-probability',
+  doc: 'log(a / q) is log(a) - log(q) for a sigmoid or softmax output q, which is positive: KL divergence written sum(pt * log(pt / q))',
+  // log(a / q) = log a - log q for q > 0 (a <= 0 gives NaN or -Infinity on both sides)
+  pattern: P.log(P.div(v('a'), v('q', isProbability))),
+  replace: (m) => add(log(m.a), neg(log(m.q))),
+  examples: [{ before: () => log(div(named('t', [2, 3]), softmax(named('z', [2, 3]), 1))), after: 'add(log(t), neg(logSoftmax{axis=1}(z)))' }],
+});
+
+/** A log-probability, possibly negated: the terms a product distributes over. */
+function isSignedLogProbability(n: Node): boolean {
+  const { source } = throughMovement(unsigned(n).body);
+  return source.op === 'logSoftmax' || source.op === 'logSigmoid';
+}
+
+/** y * (a + b) -> y*a + y*b when a or b is a log-probability. */
+export const distributeOverLogTerms = rule({
+  name: 'distribute-over-log-terms',
+  doc: 'y * (a + log q) is y*a + y*log q when log q is a logSoftmax or logSigmoid, so that y * log q can fuse (KL divergence written sum(pt * (log pt - log q)))',
+  // y (a + b) = y a + y b
+  pattern: P.mul(v('y'), P.add(v('a'), v('b'))),
+  guard: (m) => (isSignedLogProbability(m.a) || isSignedLogProbability(m.b)) && !isSignedLogProbability(m.y),
+  replace: (m) => add(mul(m.y, m.a), mul(m.y, m.b)),
+  examples: [{
+    before: () => { const t = named('t', [2, 3]); return mul(t, sub(log(t), log(softmax(named('z', [2, 3]), 1)))); },
+    after: 'add(mul(t, log(t)), neg(mul(t, logSoftmax{axis=1}(z))))',
+  }],
+});
+
+/** The y * logSoftmax(z, axis) term of a sum (possibly negated) whose axis is among `axes`, or -1. */
+function categoricalTerm(terms: readonly SignedTerm[], axes: readonly number[], shape: Node): number {
+  return terms.findIndex(({ body }) => {
+    if (body.op !== 'mul' || !sameStaticShape(body, shape)) return false;
+    return body.inputs.some((f) => f.op === 'logSoftmax' && axes.includes(f.attrs.axis as number));
+  });
+}
+
+/** sum(A + y * logSoftmax(z)) -> sum(A) + sum(y * logSoftmax(z)) over the class axis. */
+export const splitCategoricalTerm = rule({
+  name: 'split-categorical-term',
+  doc: 'a class-axis sum (or mean) of several terms, one of them y * logSoftmax(z), is the sum of the others plus that term\'s own sum, which fuses',
+  // sum_i (a_i + y_i log q_i) = sum_i a_i + sum_i y_i log q_i
+  pattern: op(['sum', 'mean'], [bind('inner', P.add(v('a'), v('b')))], reduceAttrs),
+  guard: (m) => {
+    const terms = termsOf(m.inner);
+    return terms !== null && terms.length > 1 && terms.every((t) => sameStaticShape(t.body, m.inner)) &&
+      categoricalTerm(terms, m.$attrs.axes as number[], m.inner) >= 0;
+  },
+  replace: (m) => {
+    const terms = termsOf(m.inner)!;
+    const k = categoricalTerm(terms, m.$attrs.axes as number[], m.inner);
+    const reduce = (x: Node) => (m.$root.op === 'sum' ? sum : mean)(x, { axis: m.$attrs.axes as number[], keepDims: m.$attrs.keepDims as boolean });
+    const rest = terms.filter((_, i) => i !== k).map(signedNode).reduce((total, t) => add(total, t));
+    return add(reduce(rest), reduce(signedNode(terms[k]!)));
+  },
+  examples: [{
+    // KL divergence of a target distribution t from softmax(z)
+    before: () => { const t = named('t', [2, 3]); return sum(mul(t, log(div(t, softmax(named('z', [2, 3]), 1)))), { axis: 1 }); },
+    after: 'add(sum{axes=[1]}(mul(t, log(t))), softmaxCrossEntropyWithLogits{axis=1}(z, t))',
+  }],
+});
+
+/** The cross-entropy spellings, in the order they are tried. */
+export const crossEntropySpellingRules = [
+  logisticLoss, logisticLogLikelihood, logisticLossOneMinus, logitFromLogSigmoids, sparseFromLogsumexp, crossEntropyFromLogsumexp,
+  oneHotPick, whereCrossEntropy, logOfRatio, distributeOverLogTerms, splitCategoricalTerm,
+];
