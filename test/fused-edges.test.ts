@@ -1,7 +1,8 @@
 /**
  * Edge sweep of every fused op (issue 10): a deterministic grid, not random points, of the values
  * where float code breaks (+-MAX, +-MIN_NORMAL, subnormals, +-0, +-1, moderate values, huge
- * spreads with MAX and -MAX in one row, ties of huge and of tiny values), with one-hot, dense,
+ * spreads with MAX and -MAX in one row, ties of huge and of tiny values, -Infinity logits of
+ * masked classes), with one-hot, dense,
  * soft and non-normalised labels and sparse labels, in float32 and float64, run by the
  * interpreter and by the compiled backend, and compared with the 60-digit reference rounded to
  * the dtype:
@@ -40,6 +41,8 @@ function logitRows(dtype: FloatDType, k: number): number[][] {
     [N, -N, S], [S, S], [-S, S, 0], [0, -0], [1, -1, 0.5], [20, 0], [0, 20], [1000, 0, -1000], [-745.1, 0],
     [B, B, B, B], [S, S, S, S], [37, 37, -37], [2.5, -3.7, 0.1, 40], [-1e-8, 1e-8], [-50, -50, -50.5],
     [1, 1 + 2 ** -23, 1 - 2 ** -24], [M, M * (1 - 2 ** -23), -M],
+    // masked classes
+    [-Infinity, 0, 1], [-Infinity, -Infinity, 2], [0, -Infinity], [M, -Infinity],
   ];
   return rows.map(pad).map((row) => row.map(dtype === 'float32' ? Math.fround : (x) => x));
 }

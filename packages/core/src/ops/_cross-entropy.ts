@@ -325,23 +325,42 @@ const WIDE_BITS = 160;
 /**
  * The loss of a row whose float sums overflowed: `A + s log1p(T)` with A = sum_i y_i (m - z_i)
  * and s = sum_i y_i exact in BigFloat (no overflow there), rounded once, to Infinity exactly
- * where the loss is beyond the largest double. Rows with NaN or infinite inputs keep `fast`,
- * the IEEE result.
+ * where the loss is beyond the largest double. A label on a -Infinity logit (a masked class)
+ * makes the loss +-Infinity, and so does one on a finite logit beside a +Infinity one; a row
+ * of -Infinity logits with no labels (padding) has loss 0; rows with NaN or infinite labels keep
+ * `fast`, the IEEE result.
  */
 function wideRowLoss(z: TypedArray, y: TypedArray, offset: number, stride: number, k: number, r: RowSummary, fast: number): number {
-  const m = bigFromNumber(r.max);
+  if (r.max === Infinity || r.max === -Infinity) {
+    // each labelled term is +-Infinity, NaN where m - z is (on a +Infinity logit, or in a row
+    // of -Infinity only); a row without labels (padding) is 0
+    let sum = 0;
+    for (let i = 0; i < k; i++) {
+      const yi = y[offset + i * stride]!;
+      if (yi !== 0) sum += yi * (r.max - z[offset + i * stride]!);
+    }
+    return sum;
+  }
   if (!Number.isFinite(r.max)) return fast;
+  const m = bigFromNumber(r.max);
   let a = bigFromNumber(0);
   let s = bigFromNumber(0);
+  // the terms of labels on -Infinity logits (masked classes): +-Infinity, NaN if of both signs
+  let masked = 0;
   for (let i = 0; i < k; i++) {
     const yi = y[offset + i * stride]!;
     const v = z[offset + i * stride]!;
-    if (!Number.isFinite(yi) || !Number.isFinite(v)) return fast;
+    if (!Number.isFinite(yi) || Number.isNaN(v)) return fast;
     if (yi === 0) continue;
+    if (v === -Infinity) {
+      masked += yi * Infinity;
+      continue;
+    }
     const label = bigFromNumber(yi);
     a = bigAdd(a, bigMul(label, bigAdd(m, bigNeg(bigFromNumber(v))), WIDE_BITS));
     s = bigAdd(s, label);
   }
+  if (masked !== 0) return masked;
   let tail: BigFloat;
   if (r.tHi < TINY_TAIL) {
     const scaled = bigFromNumber(scaledTail(z, offset, stride, k, r));

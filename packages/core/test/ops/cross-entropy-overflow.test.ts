@@ -82,3 +82,25 @@ describe('sigmoid cross-entropy where the linear term overflows', () => {
     expectClose(got, referenceEvaluate(loss, feeds).values, 'float64', 'loss');
   });
 });
+
+describe('softmax cross-entropy with -Infinity logits (masked classes)', () => {
+  it('a label on a masked class makes the loss +Infinity, as the sparse loss and the reference say (was NaN); a padding row of masked logits without labels is 0', () => {
+    const cases: [number[], number[], number][] = [
+      [[-Infinity, 0, 1], [1, 0, 0], Infinity],
+      [[-Infinity, 0, 1], [0.2, 0.3, 0.5], Infinity],
+      [[-Infinity, -Infinity, 2], [0, 1, 0], Infinity],
+      [[Infinity, 0, 1], [0, 1, 0], Infinity],
+      [[-Infinity, -Infinity, -Infinity], [0, 0, 0], 0],
+    ];
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (const [z, y, want] of cases) {
+        const [loss] = row(z, y, dtype);
+        expect(loss!.got, `${dtype} ${z} ${y}`).toEqual([want]);
+        expect(loss!.want).toEqual([want]);
+      }
+    }
+    // the finite loss of a label on an unmasked class is unchanged
+    const [loss] = row([-Infinity, 0, 1], [0, 1, 0], 'float64');
+    expectClose(loss!.got, loss!.want, 'float64', 'masked row');
+  });
+});
