@@ -87,7 +87,7 @@ export function topoSort(outputs: readonly Node[]): Node[] {
   // node's copies one after the other (one id, one node): no set of seen nodes, and the order
   // reversed is the sorted one. Each node is pushed once per user, so this is O(edges log edges).
   const heap = new IdHeap();
-  for (const output of outputs) heap.push(output);
+  for (let i = 0; i < outputs.length; i++) heap.push(outputs[i]!);
   const order: Node[] = [];
   let last: Node | undefined;
   while (heap.size > 0) {
@@ -95,7 +95,8 @@ export function topoSort(outputs: readonly Node[]): Node[] {
     if (node === last) continue;
     last = node;
     order.push(node);
-    for (const input of node.inputs) heap.push(input);
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) heap.push(inputs[i]!);
   }
   return order.reverse();
 }

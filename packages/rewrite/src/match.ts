@@ -47,23 +47,54 @@ interface Search {
   readonly attrValues: AttrValue[];
   readonly goalPatterns: Pattern[];
   readonly goalNodes: Node[];
-  /** Called with each complete match in turn; returns true to stop the search. */
-  found: (s: Search) => boolean;
+  /** The node the whole pattern is matched at. */
+  root: Node | undefined;
+  /** Takes or rejects each match in turn; the first one taken ends the search. */
+  accept: ((m: Match) => boolean) | undefined;
+  /** Or collects every match. */
+  all: Match[] | undefined;
+  /** The match taken. */
+  first: Match | null;
 }
 
 const idle: Search[] = [];
 
-/** Runs a search of `pattern` at `node` that calls `found` on each match until it returns true. */
-function run(pattern: Pattern, node: Node, found: (s: Search) => boolean): void {
-  const s = idle.pop() ?? { names: [], nodes: [], attrNames: [], attrValues: [], goalPatterns: [], goalNodes: [], found };
-  s.found = found;
+/**
+ * Searches `pattern` at `node`: collects every match into `all` if given, else returns the
+ * first that `accept` takes.
+ */
+function run(pattern: Pattern, node: Node, accept: ((m: Match) => boolean) | undefined, all?: Match[]): Match | null {
+  const s: Search = idle.pop() ?? {
+    names: [], nodes: [], attrNames: [], attrValues: [], goalPatterns: [], goalNodes: [],
+    root: undefined, accept: undefined, all: undefined, first: null,
+  };
+  s.root = node;
+  s.accept = accept;
+  s.all = all;
+  s.first = null;
   s.goalPatterns.push(pattern);
   s.goalNodes.push(node);
   solve(s);
   // Every binding and goal is popped again on the way back (a guard that throws loses the state).
   s.goalPatterns.pop();
   s.goalNodes.pop();
+  const first = s.first;
+  s.root = s.accept = s.all = undefined;
+  s.first = null;
   idle.push(s);
+  return first;
+}
+
+/** A complete match: collected, or offered to `accept`. True when the search is over. */
+function found(s: Search): boolean {
+  const m = toMatch(s, s.root!);
+  if (s.all !== undefined) {
+    s.all.push(m);
+    return false;
+  }
+  if (s.accept !== undefined && !s.accept(m)) return false;
+  s.first = m;
+  return true;
 }
 
 /**
@@ -75,7 +106,7 @@ function run(pattern: Pattern, node: Node, found: (s: Search) => boolean): void 
  * ```
  */
 export function match<N extends string>(pattern: Pattern<N>, node: Node): Match<N> | null {
-  return firstMatch(pattern, node, () => true);
+  return run(pattern, node, undefined) as Match<N> | null;
 }
 
 /**
@@ -90,12 +121,9 @@ export function match<N extends string>(pattern: Pattern<N>, node: Node): Match<
  * ```
  */
 export function* matches<N extends string>(pattern: Pattern<N>, node: Node): Generator<Match<N>, void, undefined> {
-  const all: Match<N>[] = [];
-  run(pattern, node, (s) => {
-    all.push(toMatch<N>(s, node));
-    return false;
-  });
-  yield* all;
+  const all: Match[] = [];
+  run(pattern, node, undefined, all);
+  yield* all as Match<N>[];
 }
 
 /**
@@ -109,25 +137,18 @@ export function* matches<N extends string>(pattern: Pattern<N>, node: Node): Gen
  * ```
  */
 export function firstMatch<N extends string>(pattern: Pattern<N>, node: Node, accept: (m: Match<N>) => boolean): Match<N> | null {
-  let first: Match<N> | null = null;
-  run(pattern, node, (s) => {
-    const m = toMatch<N>(s, node);
-    if (!accept(m)) return false;
-    first = m;
-    return true;
-  });
-  return first;
+  return run(pattern, node, accept as (m: Match) => boolean) as Match<N> | null;
 }
 
 // Captures in the order they were bound, then $root and $attrs.
-function toMatch<N extends string>(s: Search, root: Node): Match<N> {
+function toMatch(s: Search, root: Node): Match {
   const m: { [name: string]: unknown } = {};
   for (let i = 0; i < s.names.length; i++) m[s.names[i]!] = s.nodes[i];
   const attrs: { [name: string]: AttrValue } = {};
   for (let i = 0; i < s.attrNames.length; i++) attrs[s.attrNames[i]!] = s.attrValues[i]!;
   m.$root = root;
   m.$attrs = attrs;
-  return Object.freeze(m) as Match<N>;
+  return Object.freeze(m) as Match;
 }
 
 // Depth-first: takes the goal on top of the stack and, for each way it matches, solves the
@@ -137,7 +158,7 @@ function toMatch<N extends string>(s: Search, root: Node): Match<N> {
 // stays cheap. Returns true once `found` does; leaves the stacks as it found them.
 function solve(s: Search): boolean {
   const pattern = s.goalPatterns.pop();
-  if (pattern === undefined) return s.found(s);
+  if (pattern === undefined) return found(s);
   const node = s.goalNodes.pop()!;
   const nodesBound = s.names.length;
   const attrsBound = s.attrNames.length;
