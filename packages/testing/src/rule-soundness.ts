@@ -21,9 +21,20 @@ import { createDecimalMath } from './decimal-math.js';
 import { type ReferenceResult, referenceEvaluate } from './reference.js';
 import { ulpDistance } from './ulp.js';
 
-/** A rule pattern, read structurally: `@stablegrad/rewrite`'s `Pattern` fits it. */
+/**
+ * A rule pattern, read structurally: `@stablegrad/rewrite`'s `Pattern` fits it (captures, op
+ * patterns with attribute constraints, constants within a tolerance).
+ * @example
+ * ```ts
+ * const pattern: SoundnessPattern = P.log(P.sigmoid(v('z'))); // P and v from @stablegrad/rewrite
+ * ```
+ */
 export type SoundnessPattern =
-  | { readonly kind: 'capture'; readonly name: string; readonly test: ((node: Node) => boolean) | undefined }
+  | {
+    readonly kind: 'capture'; readonly name: string;
+    /** The predicate a captured node must pass, if any. */
+    readonly test: ((node: Node) => boolean) | undefined;
+  }
   | {
     readonly kind: 'op'; readonly ops: readonly OpName[]; readonly inputs: readonly SoundnessPattern[];
     readonly attrs: { readonly [name: string]: AttrValue | { readonly kind: 'attr'; readonly name: string } }; readonly bind: string | undefined;
@@ -40,7 +51,10 @@ export type SoundnessPattern =
 export interface SoundnessRule {
   readonly name: string;
   readonly pattern: SoundnessPattern;
-  readonly examples: readonly { readonly before: () => Node }[];
+  readonly examples: readonly {
+    /** Builds the example graph (mutated into candidates). */
+    readonly before: () => Node;
+  }[];
 }
 
 /**
@@ -237,7 +251,15 @@ function randomConstant(b: Builder, shape: Shape, dtype: DType, value?: number):
   return constant(tensor(data, { dtype, shape: concrete }), { dtype });
 }
 
-/** A structurally equal copy of `node` (same value, new nodes; inputs and params stay shared). */
+/**
+ * A structurally equal copy of `node` (same value, new nodes; inputs and params stay shared).
+ * @example
+ * ```ts
+ * const e = exp(x);
+ * copyTerm(e) === e;           // false: a new exp node
+ * copyTerm(e).inputs[0] === x; // true: the input is shared
+ * ```
+ */
 export function copyTerm(node: Node): Node {
   if (node.op === 'input' || node.op === 'param') return node;
   if (node.op === 'constant') return constant(node.value!, { dtype: node.dtype, name: node.name });
