@@ -25,6 +25,7 @@ export {
   type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, type LogitsRecipe, type LossCase, lossCaseOf, type LossGraph, lossGraphOf, type LossGraphOptions, type LossRecipe, lossRecipeOf, type LossValues, lossValuesOf, type NoiseStep, type ReduceStep, type SparseLoss,
 } from './graphs.js';
 export {
-  checkRuleSoundness, copyTerm, describeCandidate, formatSoundnessProblem, ruleCandidates, type RuleCandidate, type RuleSemantics,
-  type SoundnessOptions, type SoundnessPattern, type SoundnessProblem, type SoundnessReport, type SoundnessRule, withFoldedConstants,
+  checkRuleSoundness, describeCandidate, formatSoundnessProblem, type RuleSemantics, type SoundnessOptions, type SoundnessProblem,
+  type SoundnessReport, withFoldedConstants,
 } from './rule-soundness.js';
+export { copyTerm, ruleCandidates, type RuleCandidate, type SoundnessPattern, type SoundnessRule } from './rule-candidates.js';
