@@ -29,3 +29,4 @@ export {
   type SoundnessReport, withFoldedConstants,
 } from './rule-soundness.js';
 export { copyTerm, ruleCandidates, type RuleCandidate, type SoundnessPattern, type SoundnessRule } from './rule-candidates.js';
+export { LOSS_SPELLINGS, type LossSpelling, spellingInputs, type SpellingInputs } from './spellings.js';

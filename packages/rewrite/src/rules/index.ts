@@ -6,6 +6,7 @@
 import type { Phase } from '../rule.js';
 import { doubleNegation, negationMovingRules, negationRules } from './canonicalize/negation.js';
 import { reductionRules } from './canonicalize/reduction.js';
+import { expLogSpellingRules } from './canonicalize/exp-log-spellings.js';
 import { scalingRules } from './canonicalize/scaling.js';
 import { sigmoidSpellingRules } from './canonicalize/sigmoid-spellings.js';
 import { softmaxSpellingRules } from './canonicalize/softmax-spellings.js';
@@ -32,7 +33,7 @@ import { readableRules } from './simplify/readable.js';
  * ```
  */
 export const canonicalizeRules = [
-  ...negationRules, ...reductionRules, ...scalingRules, logOnePlusExp, ...sigmoidSpellingRules, ...softmaxSpellingRules,
+  ...negationRules, ...reductionRules, ...scalingRules, logOnePlusExp, ...sigmoidSpellingRules, ...softmaxSpellingRules, ...expLogSpellingRules,
 ];
 
 /**
