@@ -185,6 +185,33 @@ function sigmoidCase(dtype: FloatDType): Case {
   };
 }
 
+/** Weighted sigmoid cross-entropy (posWeight) and its gradient op on every grid logit, labels in [0, 1] and weights from 1e-3 to 1e3. */
+function weightedSigmoidCase(dtype: FloatDType): Case {
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const zs = scalars(dtype);
+  const labels = [0, 1, 0.5, 0.25, 0.7, 1e-20, 1 - 2 ** -40, LIMITS[dtype].minValue].map(round);
+  const weights = [0.5, 3, 1e-3, 1e3].map(round);
+  const pairs = labels.flatMap((y) => weights.map((w) => [y, w] as const));
+  // labels at the optimum sigmoid(z) = pw y / (1 + (pw - 1) y): the gradient's two terms cancel
+  const optimum = [1, -1, 20, -20, 0.5].map(round).flatMap((z) => weights.map((w) => {
+    const s = 1 / (1 + Math.exp(-z));
+    return [z, round(s / (w * (1 - s) + s)), w] as const;
+  }));
+  const zd = [...zs.flatMap((z) => pairs.map(() => z)), ...optimum.map((o) => o[0])];
+  const yd = [...zs.flatMap(() => pairs.map((p) => p[0])), ...optimum.map((o) => o[1])];
+  const wd = [...zs.flatMap(() => pairs.map((p) => p[1])), ...optimum.map((o) => o[2])];
+  const [z, y, pw] = (['z', 'y', 'pw'] as const).map((name) => sg.input([zd.length], { dtype, name })) as [Node, Node, Node];
+  return {
+    op: 'weightedSigmoidCrossEntropy',
+    outputs: [
+      { node: sg.weightedSigmoidCrossEntropyWithLogits(z, y, pw), kind: 'value', name: 'weightedSigmoidCrossEntropyWithLogits' },
+      { node: sg.weightedSigmoidCrossEntropyGrad(z, y, pw), kind: 'grad', name: 'weightedSigmoidCrossEntropyGrad' },
+    ],
+    feeds: new Map([[z, t(zd, [zd.length], dtype)], [y, t(yd, [yd.length], dtype)], [pw, t(wd, [wd.length], dtype)]]),
+    where: (_, i) => `(z, y, pw) = ${show([zd[i]!, yd[i]!, wd[i]!])}`,
+  };
+}
+
 /** Every logit row of length k against every label row: dense softmax cross-entropy and its gradient. */
 function softmaxCase(dtype: FloatDType, k: number): Case {
   const zRows = logitRows(dtype, k);
@@ -266,6 +293,7 @@ function cases(dtype: FloatDType): Case[] {
     ...UNARY.map(([name, f, domain]) => unaryCase(name, f, dtype, domain)),
     logaddexpCase(dtype),
     sigmoidCase(dtype),
+    weightedSigmoidCase(dtype),
     ...[2, 3, 4].flatMap((k) => [
       softmaxCase(dtype, k),
       sparseCase(dtype, k),
