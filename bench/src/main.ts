@@ -7,10 +7,11 @@
 import { type GradientCostRow, measureGradientCost } from './gradient-cost.js';
 import { benchmarkWorkload, type SystemResult } from './harness.js';
 import { GRAPH_SCALE_DEPTHS, type GraphScaleRow, measureGraphScale } from './graph-scale.js';
+import { LOSS_SUM_TERMS, type LossSumRow, type LossSumShape, measureLossSum } from './loss-sum-scale.js';
 import { formatMachine, machineInfo } from './machine.js';
 import { type Options, parseOptions, USAGE, wantsHelp } from './options.js';
 import { BASE_PREFERENCE, SYSTEMS } from './systems/index.js';
-import { checkTable, graphScaleTable, jsonLines, notes, resultsTable, type WorkloadReport } from './table.js';
+import { checkTable, graphScaleTable, jsonLines, lossSumTable, notes, resultsTable, type WorkloadReport } from './table.js';
 import { WORKLOADS } from './workloads.js';
 
 const GRAPH_SCALE_ID = 'G1';
@@ -49,11 +50,16 @@ async function main(argv: readonly string[]): Promise<void> {
     : [];
 
   let graphScale: GraphScaleRow[] = [];
-  if (options.only?.has(GRAPH_SCALE_ID) ?? true) graphScale = runGraphScale(options, log);
+  let lossSums: LossSumRow[] = [];
+  if (options.only?.has(GRAPH_SCALE_ID) ?? true) {
+    graphScale = runGraphScale(options, log);
+    lossSums = runLossSums(options, log);
+  }
 
   if (options.json) {
     jsonLines(reports).forEach(out);
     graphScale.forEach((row) => out(JSON.stringify({ type: 'graph-scale', workload: GRAPH_SCALE_ID, ...row })));
+    lossSums.forEach((row) => out(JSON.stringify({ type: 'loss-sum-scale', workload: GRAPH_SCALE_ID, ...row })));
     gradientCost.forEach((row) => out(JSON.stringify({ type: 'gradient-cost', system: 'stablegrad-compiled', ...row })));
     return;
   }
@@ -66,6 +72,19 @@ async function main(argv: readonly string[]): Promise<void> {
   if (graphScale.length > 0) {
     out(`G1 graph scale (stablegrad only; MLP width 32, naive softmax cross-entropy; median of ${options.graphScaleReps}):\n${graphScaleTable(graphScale)}`);
   }
+  if (lossSums.length > 0) {
+    out(`\nG1 loss sums (stablegrad only; stabilize of ± y_i log sigmoid(z_i) chains, batch: every 50th term softmax cross-entropy; median of ${options.graphScaleReps}):\n${lossSumTable(lossSums)}`);
+  }
+}
+
+function runLossSums(options: Options, log: (line: string) => void): LossSumRow[] {
+  const counts = options.quick ? LOSS_SUM_TERMS.slice(0, 2) : LOSS_SUM_TERMS;
+  const shapes: readonly LossSumShape[] = ['scalar', 'batch'];
+  measureLossSum(counts[0]! / 4, 'batch', 2); // warm-up
+  return shapes.flatMap((shape) => counts.map((terms) => {
+    log(`${GRAPH_SCALE_ID} loss sums: ${terms} ${shape} terms`);
+    return measureLossSum(terms, shape, options.graphScaleReps);
+  }));
 }
 
 function runGraphScale(options: Options, log: (line: string) => void): GraphScaleRow[] {

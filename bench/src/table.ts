@@ -6,6 +6,7 @@
  */
 import type { GraphScaleRow } from './graph-scale.js';
 import type { SystemResult, TimedResult } from './harness.js';
+import type { LossSumRow } from './loss-sum-scale.js';
 import { samplesPerStep, type Workload } from './workloads.js';
 
 /**
@@ -143,6 +144,35 @@ function marginalCost(rows: readonly GraphScaleRow[]): string {
   const extra = (pick: (r: GraphScaleRow) => number): string => `${((1000 * (pick(b) - pick(a))) / (b.layers - a.layers)).toFixed(0)} us`;
   const phases = [extra((r) => r.buildMs), extra((r) => r.stabilizeMs), extra((r) => r.gradMs), extra((r) => r.compileTrainingMs), extra((r) => r.compileMs)];
   return `\ncost per extra layer from ${a.layers} to ${b.layers} layers: build / stabilize / grad / compileTraining / compile = ${phases.join(' / ')}`;
+}
+
+/**
+ * The G1 loss-sum table: per loss, stabilize's time, node counts, firings, time per node and the
+ * engine's work per node, then the cost per extra term between the two largest of each shape.
+ * @example
+ * ```ts
+ * console.log(lossSumTable(rows));
+ * ```
+ */
+export function lossSumTable(rows: readonly LossSumRow[]): string {
+  const table = formatTable(
+    ['terms', 'shape', 'nodes', 'stabilize ms', 'nodes', 'firings', 'per node', 'rule attempts / node', 'guard calls / node'],
+    rows.map((r) => r.error !== undefined
+      ? [String(r.terms), r.shape, String(r.nodes), 'failed', '-', '-', '-', '-', r.error.slice(0, 80)]
+      : [
+        String(r.terms), r.shape, String(r.nodes), fixed(r.stabilizeMs), String(r.stabilizedNodes), String(r.firings),
+        `${((1000 * r.stabilizeMs) / r.nodes).toFixed(1)} us`, r.attemptsPerNode.toFixed(2), r.guardsPerNode.toFixed(2),
+      ]),
+    [true, false, true, true, true, true, true, true, true],
+  );
+  const marginal = [...new Set(rows.map((r) => r.shape))].flatMap((shape) => {
+    const ok = rows.filter((r) => r.shape === shape && r.error === undefined);
+    if (ok.length < 2) return [];
+    const [a, b] = [ok[ok.length - 2]!, ok[ok.length - 1]!];
+    return [`${shape} ${a.terms} to ${b.terms} terms: ${((1000 * (b.stabilizeMs - a.stabilizeMs)) / (b.terms - a.terms)).toFixed(1)} us per extra term`];
+  });
+  return marginal.length === 0 ? table : `${table}
+cost per extra term (stabilize): ${marginal.join('; ')}`;
 }
 
 /**
