@@ -9,13 +9,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Phase, PHASES, toSExpr } from '@stablegrad/rewrite';
+import { type Phase, PHASES, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { LOSS_SPELLINGS, spellingInputs } from '@stablegrad/testing';
 
 /** What each phase is for (the rules carry their own docs; the phases are only named in code). */
 const PHASE_INTROS: { readonly [phase: string]: string } = {
   canonicalize:
     'Rewrites the many spellings of one expression into a single one, so that one stabilize pattern ' +
-    'covers them all: differences become sums of negations, negations move outwards, reductions merge.',
+    'covers them all: differences become sums of negations, negations move outwards, reductions merge, ' +
+    'constant factors move out, and the primitives (sigmoid, softplus, logSigmoid, softmax, logSoftmax, ' +
+    'logsumexp, logaddexp, log1mexp) are recognised from their elementary spellings.',
   stabilize:
     'The numerical rewrites: logs of sigmoids and softmaxes become logit forms, Keras-style clipped or ' +
     'epsilon-guarded probability losses and hand-written cross-entropies become the fused ops, and ' +
@@ -63,6 +66,8 @@ export function ruleCatalogue(phases: readonly Phase[] = PHASES): string {
     if (intro !== undefined) out.push(intro, '');
     if (phase.cse === true) {
       out.push('This phase also merges common subexpressions (a node equal to an earlier one is replaced by it), reported as rule `common-subexpression`.', '');
+    } else if (phase.cse === 'silent') {
+      out.push('This phase also merges common subexpressions silently, so that a rule needing two operands to be equal compares nodes: two equal expressions are one node.', '');
     }
     out.push(`${phase.rules.length} rules:`, '', '| rule | what it does | examples: before → after |', '| --- | --- | --- |');
     for (const rule of phase.rules) {
@@ -77,7 +82,37 @@ export function ruleCatalogue(phases: readonly Phase[] = PHASES): string {
     }
     out.push('');
   }
+  out.push(...spellingSection());
   return out.join('\n');
+}
+
+/**
+ * The loss spellings of `LOSS_SPELLINGS` (the catalogue the property tests run) and what
+ * `stabilize` makes of each, float32 inputs, as markdown lines.
+ * @example
+ * ```ts
+ * spellingSection().join('\n'); // '## Loss spellings\n...'
+ * ```
+ */
+export function spellingSection(): string[] {
+  const out = [
+    '## Loss spellings',
+    '',
+    `The ${LOSS_SPELLINGS.length} ways of writing losses and their pieces that test/loss-spellings.test.ts checks ` +
+      '(structure, accuracy against the 60-digit reference, meaning, gradients; float32 and float64), and what ' +
+      '`stabilize` makes of each. Inputs: binary logits `z` and labels `y` [4]; class logits `Z`, `T` and label rows ' +
+      '`Y` [3, 4]; class indices `labels` [3]; a row `row` with labels `rowY` [1, 4]. The last entries are ' +
+      'look-alikes that must keep their meaning and must not fuse.',
+    '',
+    '| spelling | as written | becomes |',
+    '| --- | --- | --- |',
+  ];
+  for (const spelling of LOSS_SPELLINGS) {
+    const stable = stabilize({ loss: spelling.build(spellingInputs('float32')) }).graph.outputs[0]!;
+    out.push(`| ${cellCode(spelling.name)} | ${cellText(spelling.source)} | ${cellCode(toSExpr(stable, new Map(), 12))} |`);
+  }
+  out.push('');
+  return out;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -6,7 +6,7 @@
 export { type Pattern, type CapturePattern, type OpPattern, type ConstPattern, type AttrPattern, type AttrCapture, type PatternBuilders, P, v, c, op, attr, bind } from './pattern.js';
 export { match, matches, isConstantNear, sameAttr, type Match, type MatchInfo } from './match.js';
 export { rule, type RewriteRule, type RuleExample, type Phase } from './rule.js';
-export { rewrite, RewriteError, type Firing, type RewriteReport, type RewriteResult, type RewriteOptions } from './engine.js';
+export { rewrite, RewriteError, type Firing, type RewriteReport, type RewriteResult, type RewriteOptions, type RewriteWork } from './engine.js';
 export { explain } from './explain.js';
 export { toSExpr } from './sexpr.js';
 export { stabilize, simplify, type StabilizeOptions } from './stabilize.js';

@@ -15,7 +15,7 @@ import { floatOf, logitVector, probabilityVector, propertyParams, referenceEvalu
 import { expectRewriteValues } from './rewrite-values.js';
 
 const KERAS = /^keras-/;
-const LOGITS = new Set(['log-sigmoid', 'one-minus-sigmoid', 'log-softmax', 'log-through-movement', 'log-clamped', 'log-clip-clamped', 'logit-of-sigmoid']);
+const LOGITS = new Set(['log-sigmoid', 'one-minus-sigmoid', 'log-softmax', 'log-through-movement', 'log-clamped', 'log-clip-clamped', 'logit-of-sigmoid', 'log-maximum-guarded']);
 /** Canonicalize, then only the Keras, sigmoid and softmax rules. */
 const KERAS_ONLY: readonly Phase[] = [
   PHASES[0]!, { name: 'stabilize', rules: stabilizeRules.filter((r) => KERAS.test(r.name) || LOGITS.has(r.name)) },

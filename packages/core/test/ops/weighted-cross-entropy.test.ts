@@ -75,7 +75,7 @@ function plainWeighted(z: number, y: number, pw: number): { loss: number; grad: 
   const D = createDecimalMath(120 + Math.ceil(Math.abs(z) / 2.3)).Decimal;
   const [Z, Y, W] = [z, y, pw].map((v) => toDecimal(v, D));
   const one = new D(1);
-  const s = one.div(one.add(Z.neg().exp()));
+  const s = one.div(one.add(Z!.neg().exp()));
   const loss = W!.mul(Y!).mul(s.ln()).add(one.sub(Y!).mul(one.sub(s).ln())).neg();
   const g = one.sub(Y!).mul(s).sub(W!.mul(Y!).mul(one.sub(s)));
   return { loss: Number(loss.toString()), grad: Number(g.toString()) };
@@ -111,7 +111,7 @@ describe('weightedSigmoidCrossEntropyWithLogits', () => {
     const [a, b] = [weightedSigmoidCrossEntropyWithLogits(z, y, 1), sigmoidCrossEntropyWithLogits(z, y)].map((n) => Array.from(evaluate(n, feeds).data));
     expect(a).toEqual(b);
     const [ga, gb] = [weightedSigmoidCrossEntropyGrad(z, y, 1), sigmoidCrossEntropyGrad(z, y)].map((n) => Array.from(evaluate(n, feeds).data));
-    ga.forEach((v, i) => expect(ulpDistance(v, gb[i]!, 'float64')).toBeLessThanOrEqual(2));
+    ga!.forEach((v, i) => expect(ulpDistance(v, gb![i]!, 'float64')).toBeLessThanOrEqual(2));
   });
 
   it('is finite at extreme logits in float32, and its graph gradient is the fused op', () => {

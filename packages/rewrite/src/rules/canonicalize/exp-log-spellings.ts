@@ -26,17 +26,6 @@ export const logOfAddedExps = rule({
   examples: [{ before: () => log(add(exp(named('a')), exp(named('b')))), after: 'logaddexp(a, b)' }],
 });
 
-/** log(1 - exp(x)) -> log1mexp(x). */
-export const logOneMinusExp = rule({
-  name: 'log-one-minus-exp',
-  doc: 'log(1 - exp(x)) is log1mexp(x), accurate for every x < 0 where the naive form cancels near 0 and rounds to 0 far below it',
-  // log(1 - e^x) = log(-expm1(x)) for x > -ln 2, log1p(-e^x) below
-  pattern: P.log(P.add(bind('one', c(1)), P.neg(P.exp(x)))),
-  guard: (m) => keepsShape(m.x, m.$root, [m.one]),
-  replace: (m) => log1mexp(m.x),
-  examples: [{ before: () => log(sub(1, exp(named('x')))), after: 'log1mexp(x)' }],
-});
-
 /** log(-expm1(x)) -> log1mexp(x). */
 export const logOfNegatedExpm1 = rule({
   name: 'log-of-negated-expm1',
@@ -44,7 +33,11 @@ export const logOfNegatedExpm1 = rule({
   // log(-(e^x - 1)) = log(1 - e^x)
   pattern: P.log(P.neg(P.expm1(x))),
   replace: (m) => log1mexp(m.x),
-  examples: [{ before: () => log(neg(named('x').expm1())), after: 'log1mexp(x)' }],
+  examples: [
+    { before: () => log(neg(named('x').expm1())), after: 'log1mexp(x)' },
+    // log(1 - exp(x)): one-minus-exp makes the difference -expm1(x) first
+    { before: () => log(sub(1, exp(named('x')))), after: 'log1mexp(x)' },
+  ],
 });
 
 /** 1 - exp(x) -> -expm1(x). */
@@ -58,5 +51,5 @@ export const oneMinusExp = rule({
   examples: [{ before: () => sub(1, exp(neg(named('ce')))), after: 'neg(expm1(neg(ce)))' }],
 });
 
-/** The exp/log spellings, in the order they are tried (the log forms before the bare difference). */
-export const expLogSpellingRules = [logOfAddedExps, logOneMinusExp, logOfNegatedExpm1, oneMinusExp];
+/** The exp/log spellings, in the order they are tried. */
+export const expLogSpellingRules = [logOfAddedExps, logOfNegatedExpm1, oneMinusExp];

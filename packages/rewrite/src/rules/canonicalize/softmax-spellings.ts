@@ -40,18 +40,31 @@ export const softmaxFromExp = rule({
   ],
 });
 
-/** softmax(x + c) -> softmax(x), logSoftmax likewise, for c constant along the axis. */
+const SHIFTS: ReadonlySet<string> = new Set(['max', 'min', 'mean', 'sum', 'logsumexp']);
+
+/**
+ * True when `c` is a shift the user took from x itself: a reduction of x (max, as the stable
+ * spellings do; min, mean, sum, logsumexp) or its negation, or a constant. A bias that is only
+ * constant along the axis also cancels, but it is part of the model (its gradient is zero
+ * there), so it is left to the user.
+ */
+function isShiftOf(c: Node, xn: Node): boolean {
+  const body = c.op === 'neg' ? c.inputs[0]! : c;
+  return body.op === 'constant' || (SHIFTS.has(body.op) && body.inputs[0] === xn);
+}
+
+/** softmax(x - max(x)) -> softmax(x), logSoftmax likewise, for shifts taken from x and constant along the axis. */
 export const softmaxShiftInvariance = rule({
   name: 'softmax-shift-invariance',
-  doc: 'softmax(x + c) and logSoftmax(x + c) are softmax(x) and logSoftmax(x) when c is constant along the axis (a max shift, a bias per row)',
+  doc: 'softmax(x - max(x)) and logSoftmax(x - max(x)) are softmax(x) and logSoftmax(x): a shift taken from x (or a constant) that is constant along the axis cancels',
   // e^(x_k + c) / sum_i e^(x_i + c) = e^x_k / sum_i e^x_i
   pattern: op(['softmax', 'logSoftmax'], [P.add(x, v('c'))], { axis: attr('axis') }),
-  guard: (m) => m.x.dtype === m.$root.dtype && sameStaticShape(m.x, m.$root) &&
+  guard: (m) => m.x.dtype === m.$root.dtype && sameStaticShape(m.x, m.$root) && isShiftOf(m.c, m.x) &&
     constantAlong(m.c, [m.$attrs.axis as number], m.$root.shape.length),
   replace: (m) => (m.$root.op === 'softmax' ? softmax : logSoftmax)(m.x, m.$attrs.axis as number),
   examples: [
     { before: () => { const t = logits(); return softmax(sub(t, max(t, { axis: 1, keepDims: true })), 1); }, after: 'softmax{axis=1}(x)' },
-    { before: () => logSoftmax(add(logits(), input([2, 1], { name: 'c' })), 1), after: 'logSoftmax{axis=1}(x)' },
+    { before: () => { const t = logits(); return logSoftmax(add(t, logsumexp(t, { axis: 1, keepDims: true })), 1); }, after: 'logSoftmax{axis=1}(x)' },
   ],
 });
 

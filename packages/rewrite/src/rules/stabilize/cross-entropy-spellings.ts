@@ -134,16 +134,21 @@ export const sparseFromLogsumexp = termPairRule({
   }],
 });
 
-/** True when `y` sums to 1 along `axis` for every valid input: a one-hot row or a softmax. */
+/** True when `y` sums to 1 along `axis` for every input: a softmax over that axis. */
 function sumsToOne(y: Node, axis: number): boolean {
-  if (y.op === 'oneHot') return axis === y.shape.length - 1;
   return y.op === 'softmax' && y.attrs.axis === axis;
+}
+
+/** The labels of `oneHot(labels, k)` over the last axis of k classes of `zn`, else null. */
+function oneHotLabels(y: Node, zn: Node, axis: number): Node | null {
+  const last = zn.shape.length - 1;
+  return y.op === 'oneHot' && axis === last && y.attrs.depth === zn.shape[last] ? y.inputs[0]! : null;
 }
 
 /** logsumexp(z, axis) - sum(y * z, axis) -> softmaxCrossEntropyWithLogits(z, y, axis) (+ (1 - sum y) lse when y may not sum to 1). */
 export const crossEntropyFromLogsumexp = termPairRule({
   name: 'cross-entropy-from-logsumexp',
-  doc: 'logsumexp(z) - sum(y * z) over the class axis is softmaxCrossEntropyWithLogits(z, y) for labels summing to 1; for other labels the difference (1 - sum y) logsumexp(z) stays as a term of its own',
+  doc: 'logsumexp(z) - sum(y * z) over the class axis is softmaxCrossEntropyWithLogits(z, y) for labels summing to 1 (the sparse op for one-hot labels, raising for a label outside [0, k)); for other labels the difference (1 - sum y) logsumexp(z) stays as a term of its own',
   // lse(z) - sum_i y_i z_i = sum_i y_i (lse(z) - z_i) + (1 - sum_i y_i) lse(z)
   first: (t) => !t.negative && t.body.op === 'logsumexp',
   second: (t) => t.negative && t.body.op === 'sum',
@@ -157,9 +162,11 @@ export const crossEntropyFromLogsumexp = termPairRule({
     const axis = axes[0]!;
     const keepDims = lse.attrs.keepDims === true;
     return () => {
-      let loss = softmaxCrossEntropyWithLogits(zn, yn, axis);
+      // One-hot labels pick one logit: the sparse form (a label outside [0, k) raises there, as in one-hot-cross-entropy-to-sparse).
+      const labels = oneHotLabels(yn, zn, axis);
+      let loss = labels !== null ? sparseSoftmaxCrossEntropyWithLogits(zn, labels) : softmaxCrossEntropyWithLogits(zn, yn, axis);
       if (keepDims) loss = expandDims(loss, axis);
-      if (sumsToOne(yn, axis)) return loss;
+      if (labels !== null || sumsToOne(yn, axis)) return loss;
       return add(loss, mul(sub(1, sum(yn, { axis, keepDims })), lse));
     };
   },

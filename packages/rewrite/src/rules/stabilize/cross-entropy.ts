@@ -31,8 +31,8 @@ const [a, b, x] = [v('a'), v('b'), v('x')];
 
 /** Same rank, and each pair of dims equal or both symbolic (so no broadcasting hides between them). */
 const alike = (p: Shape, q: Shape) => p.length === q.length && p.every((d, i) => d === q[i] || (typeof d !== 'number' && typeof q[i] !== 'number'));
-/** The engine's check: same rank, numeric dims equal. */
-const fits = (root: Node, shape: Shape) => root.shape.length === shape.length && shape.every((d, i) => d === root.shape[i] || typeof d !== 'number' || typeof root.shape[i] !== 'number');
+/** The root's static shape exactly (a symbolic dimension where the root has a number would be a broadcast the fusion drops). */
+const fits = (root: Node, shape: Shape) => root.shape.length === shape.length && shape.every((d, i) => d === root.shape[i]);
 
 // Example graphs, as a user writes them.
 const named = (name: string, shape: readonly (number | string)[] = [3], dtype: 'float32' | 'int32' = 'float32') => input(shape, { name, dtype });

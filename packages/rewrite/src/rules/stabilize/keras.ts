@@ -1,27 +1,32 @@
 /**
- * Keras-style probability losses: the guards that Keras puts around a probability before taking
- * its log are treated as what they are, stability guards, and removed when the probability is a
+ * Guarded probability losses: the guards people put around a probability before taking its
+ * log are treated as what they are, stability guards, and removed when the probability is a
  * sigmoid or softmax output, so that the sigmoid and softmax rules can turn the log into the
  * logit form (logSigmoid, logSoftmax) and the recognition rules can fuse the whole loss.
  *
  * The guards: `log(clip(p, eps, 1 - eps))` and `log(1 - clip(p, eps, 1 - eps))` (Keras,
- * eps = 1e-7), the same plus eps inside the log (`log(p + eps)`, `log(1 - p + eps)`, the
- * tf.keras backend's binary cross-entropy), and the renormalisation `p / sum(p, axis, keepDims)`
- * of categorical cross-entropy, which is p itself when p = softmax(z, axis).
+ * eps = 1e-7), `maximum(p, eps)` and `minimum(p, 1 - eps)` in place of the clip (numpy
+ * tutorials), eps inside the log (`log(p + eps)`, `log(1 - p + eps)`, the tf.keras backend's
+ * binary cross-entropy), the log itself clamped (`maximum(log p, -100)`, PyTorch's BCELoss),
+ * the renormalisation `p / sum(p, axis, keepDims)` of categorical cross-entropy (p itself when
+ * p = softmax(z, axis)), and old Keras' logit recovery `log(p / (1 - p))` of a clipped sigmoid.
  *
- * Policy: the result is the *exact* loss, not the clipped one. The clipped loss saturates at
+ * Policy: the result is the *exact* loss, not the guarded one. The clipped loss saturates at
  * -log(1e-7) ~ 16.1 and has zero gradient there, so a confidently wrong prediction stops being
  * corrected; the exact loss keeps growing (softplus(z) for a wrong sigmoid) and its gradient
- * keeps pointing the right way. Where the clip is not active (eps <= p <= 1 - eps) the two
- * agree; where it is, the rewritten graph computes the unclipped value. The epsilon added
+ * keeps pointing the right way. Where the guard is not active (eps <= p <= 1 - eps, log p >= -100)
+ * the two agree; where it is, the rewritten graph computes the unguarded value. An epsilon added
  * inside the log shifts the loss by at most eps / p, and is dropped the same way.
  *
- * Guards: eps is a small positive constant (0 < eps <= 1e-3; float32-rounded 1e-7 too), the
- * clip's upper bound is 1 - eps within float32 rounding (or anything above), and p is a sigmoid
- * or softmax output, possibly seen through movement ops (gather, reshape, ...) or renormalised.
- * `log(1 - p)` forms are rewritten only for a sigmoid p, the one case with a stable logit form
- * (logSigmoid(-z)); for a softmax, dropping the clip would leave log(0) where p rounds to 1.
- * A `log(clip(x, ...))` of anything else (an input that only looks like a probability) is kept.
+ * What counts as a guard: an epsilon or clip bound up to `guardEpsilon` (a stabilize option,
+ * default 1e-6: Keras' 1e-7 and the usual 1e-8 to 1e-15 qualify, float32-rounded ones too), an
+ * upper bound of at least 1 - eps, a clamp of the log at or below log(guardEpsilon) (-13.8 by
+ * default: PyTorch's -100 qualifies). A larger epsilon (`-log(sigmoid(x) + 1e-3)` is 6.86 at
+ * x = -10, not 10.0) or a tighter clip is part of the model and kept as written; the rest of the
+ * graph is still stabilized. p must be a sigmoid or softmax output, possibly seen through
+ * movement ops (gather, reshape, ...) or renormalised; `log(1 - p)` forms are rewritten only for a
+ * sigmoid p, the one case with a stable logit form (logSigmoid(-z)). A guarded log of anything
+ * else (an input that only looks like a probability) is kept.
  * @module
  */
 import { add, clip, div, input, log, maximum, minimum, neg, type Node, reshape, sigmoid, softmax, sub, sum } from '@stablegrad/core';
@@ -135,17 +140,33 @@ export const renormalizedSoftmax = rule({
   ],
 });
 
-/** log(guard(p)) -> log(p), guard = clip(p, eps, 1 - eps), maximum(p, eps), minimum(p, 1 - eps). */
+/** True when `q` is a guard (or guards) around a sigmoid or softmax output. */
+const isGuardedProbability = (q: Node): boolean => unclipped(q) !== q && isProbabilityOutput(unclipped(q));
+
+/** log(clip(p, eps, 1 - eps)) -> log(p). */
 export const logOfClipped = rule({
   name: 'keras-log-clipped',
-  doc: 'log(clip(p, eps, 1 - eps)) or log(maximum(p, eps)) is log(p) for a sigmoid/softmax p: the guard keeps p from 0, and the logit form needs none',
-  pattern: P.log(v('q', (n) => unclipped(n) !== n && isProbabilityOutput(unclipped(n)))),
+  doc: 'log(clip(p, eps, 1 - eps)) is log(p) for a sigmoid/softmax p: the clip is a stability guard, and the logit form needs none',
+  pattern: P.log(op('clip', [v('p')], { lo: attr('lo'), hi: attr('hi') })),
+  guard: (m) => isGuardedProbability(m.$root.inputs[0]!),
   // log(p) where eps <= p <= 1 - eps; beyond, the exact log(p) instead of log(eps) (see header)
-  replace: (m) => log(unclipped(m.q)),
+  replace: (m) => log(unclipped(m.$root.inputs[0]!)),
   examples: [
     { before: () => log(clip(sigmoid(zs()), E, 1 - E)), after: 'logSigmoid(z)' },
     { before: () => log(clip(softmax(zz(), 1), E, 1 - E)), after: 'logSoftmax{axis=1}(z)' },
     { before: () => log(clip(reshape(softmax(zz(), 1), [6]), E, 1 - E)), after: 'reshape{shape=[6]}(logSoftmax{axis=1}(z))' },
+  ],
+});
+
+/** log(maximum(p, eps)) -> log(p), and minimum(p, 1 - eps) likewise. */
+export const logOfMaximumGuarded = rule({
+  name: 'log-maximum-guarded',
+  doc: 'log(maximum(p, eps)) (and minimum(p, 1 - eps)) is log(p) for a sigmoid/softmax p: the guard keeps p from 0, and the logit form needs none',
+  pattern: P.log(op(['maximum', 'minimum'], [v('p'), v('bound')])),
+  guard: (m) => isGuardedProbability(m.$root.inputs[0]!),
+  // log(p) where p >= eps; below, the exact log(p) instead of log(eps) (see header)
+  replace: (m) => log(unclipped(m.$root.inputs[0]!)),
+  examples: [
     { before: () => log(maximum(softmax(zz(), 1), 1e-12)), after: 'logSoftmax{axis=1}(z)' },
     { before: () => log(minimum(maximum(sigmoid(zs()), E), 1 - E)), after: 'logSigmoid(z)' },
   ],
@@ -272,7 +293,7 @@ export const logitOfSigmoid = rule({
 
 /** The Keras guard rules, in the order they are tried (before the sigmoid and softmax rules). */
 export const kerasRules = [
-  renormalizedSoftmax, logOfClipped, logOfOneMinusClipped, logPlusEpsilon, logOneMinusPlusEpsilon, logOnePlusEpsilonMinus,
+  renormalizedSoftmax, logOfClipped, logOfMaximumGuarded, logOfOneMinusClipped, logPlusEpsilon, logOneMinusPlusEpsilon, logOnePlusEpsilonMinus,
   logitOfSigmoid,
 ];
 
