@@ -9,7 +9,7 @@ import { Node, type NodeLike } from './node.js';
 import type { Attrs, OpDef, TypeInfo } from './op.js';
 import type { OpName } from './op-names.js';
 import { currentScope } from './scope.js';
-import { tensor } from './tensor.js';
+import { isTensor, tensor } from './tensor.js';
 
 /**
  * Options every op builder accepts.
@@ -37,8 +37,13 @@ export interface BuildOptions {
 export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly NodeLike[], attrs: A, options: BuildOptions = {}): Node {
   const dtype: DType = inputs.find((i): i is Node => i instanceof Node)?.dtype ?? 'float32';
   const name = options.name ?? op.name;
-  const nodes = inputs.map((i) => {
+  const nodes = inputs.map((i, k) => {
     if (i instanceof Node) return i;
+    if (typeof i !== 'number') {
+      // A tensor passed where a node belongs would otherwise become a meaningless scalar.
+      const what = isTensor(i) ? `a tensor of shape [${(i as { shape: readonly number[] }).shape.join(', ')}]` : `a ${i === null ? 'null' : typeof i}`;
+      throw new TypeError(`${op.name} '${pathOf(name)}': operand ${k} is ${what}, not a node or a number; wrap a tensor in constant(...)`);
+    }
     if (dtype === 'int32' && !(Number.isInteger(i) && i >= -(2 ** 31) && i < 2 ** 31)) {
       // Silently truncating 0.5 to 0 would change the meaning of x.less(0.5).
       throw new DTypeError(`${op.name} '${pathOf(name)}': the number ${i} is not an int32 value, but the other operand is int32; cast it to a float first`);
