@@ -58,6 +58,27 @@ describe('accuracy table', () => {
     }
   });
 
+  const spellings = accuracyTable({
+    samples: 0, forms: ['binary, sigmoid as 1/(1+e^-z)', 'stable log-softmax', 'sparse via logsumexp', 'log(1-e^x)', 'log(e^a+e^b)'],
+  });
+  it.each(spellings.map((r) => [`${r.form} ${r.dtype}`, r] as const))('%s (a spelling canonicalize recognises): finite, a few ULP, and the naive form breaks', (_, r) => {
+    expect(r.loss.stabilized.nonFinite).toBe(0);
+    expect(r.loss.stabilized.maxUlp).toBeLessThanOrEqual(ULP[r.dtype]);
+    expect(r.gradient.stabilized.nonFinite).toBe(0);
+    expect(r.gradient.stabilized.maxUlp).toBeLessThanOrEqual(ULP[r.dtype]);
+    const naiveBreaks = r.loss.naive.nonFinite > 0 || r.loss.naive.maxUlp > 2 ** 12 || r.gradient.naive.maxUlp > 2 ** 12;
+    expect(naiveBreaks).toBe(true);
+  });
+
+  it('the hand-written stable log-softmax has stable values but a cancelling gradient; the fused one does not', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const r = spellings.find((x) => x.form === 'stable log-softmax' && x.dtype === dtype)!;
+      expect(r.loss.naive.nonFinite).toBe(0);
+      expect(r.gradient.naive.maxUlp).toBeGreaterThan(dtype === 'float32' ? 2 ** 20 : 2 ** 40);
+      expect(r.gradient.stabilized.maxUlp).toBeLessThanOrEqual(ULP[dtype]);
+    }
+  });
+
   it('formats a generated Markdown file with one line per row', () => {
     const text = formatAccuracyTable(rows, { samples: 0 });
     expect(text.split('\n')[0]).toContain('npm run accuracy-table');

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import {
-  add, clip, div, evaluate, gather, grad, input, log, log1p, mean, mul, neg, type Node, sigmoid, sigmoidCrossEntropyWithLogits,
+  add, clip, div, evaluate, exp, gather, grad, input, log, log1mexp, log1p, logaddexp, max, mean, mul, neg, type Node, sigmoid, sigmoidCrossEntropyWithLogits,
   softmax, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, sub, sum, type Tensor, tensor,
 } from '@stablegrad/core';
 import { compileTraining, stabilize } from '@stablegrad/rewrite';
@@ -53,7 +53,8 @@ export interface AccuracyTableOptions {
 /** The measured forms, in table order. */
 export const FORM_NAMES = [
   'binary naive', 'binary Keras-clipped', 'categorical naive', 'categorical Keras-clipped', 'sparse via gather',
-  'multi-label', 'log(1+x)', '(1+a)-(1-a)',
+  'multi-label', 'log(1+x)', '(1+a)-(1-a)', 'binary, sigmoid as 1/(1+e^-z)', 'stable log-softmax', 'sparse via logsumexp',
+  'log(1-e^x)', 'log(e^a+e^b)',
 ] as const;
 
 /** A form's name. */
@@ -247,6 +248,45 @@ const FORMS: Record<FormName, Form> = {
       floatOf(dtype, { min: -1e3, max: 1e3 }), dtype, samples, seed,
     ),
     build: (i) => ({ naive: sub(add(1, i('a')), sub(1, i('a'))), truth: mul(i('a'), 2), wrt: 'a' }),
+  },
+  'binary, sigmoid as 1/(1+e^-z)': {
+    written: 'same as binary naive, p = 1 / (1 + exp(-z)) (numpy, the course)',
+    points: binaryPoints,
+    build: (i) => ({ naive: bce(i('y'), div(1, add(1, exp(neg(i('z')))))), truth: sigmoidCrossEntropyWithLogits(i('z'), i('y')), wrt: 'z' }),
+  },
+  'stable log-softmax': {
+    written: 'm = max(z); -sum(y ((z - m) - log(sum(exp(z - m)))), -1): stable values, cancelling gradient',
+    points: softLabelPoints,
+    preciseGradient: true,
+    build: (i) => {
+      const shifted = sub(i('z'), max(i('z'), { axis: -1, keepDims: true }));
+      const logp = sub(shifted, log(sum(exp(shifted), { axis: -1, keepDims: true })));
+      return { naive: neg(sum(mul(i('y'), logp), { axis: -1 })), truth: softmaxCrossEntropyWithLogits(i('z'), i('y')), truthGradient: softLabelGradient(i('z'), i('y')), wrt: 'z' };
+    },
+  },
+  'sparse via logsumexp': {
+    written: '-z[range(n), labels] + log(sum(exp(z), 1)) (CS231n)',
+    points: classPoints,
+    build: (i) => ({
+      naive: add(neg(gather(i('z'), i('labels'), { axis: 1, batchDims: 1 })), log(sum(exp(i('z')), { axis: 1 }))),
+      truth: sparseSoftmaxCrossEntropyWithLogits(i('z'), i('labels')),
+      wrt: 'z',
+    }),
+  },
+  'log(1-e^x)': {
+    written: 'log(1 - exp(x)), x < 0',
+    points: (dtype, samples, seed) => scalarPoints(
+      'x', [-1e-30, -1e-20, -1e-10, -1e-7, -1e-4, -0.01, -0.5, -0.69, -0.7, -1, -2, -10, -20, -40, -100, -700, -745, ...tiny(dtype).map((t) => -t)],
+      floatOf(dtype, { min: -800, max: -1e-30 }), dtype, samples, seed,
+    ),
+    build: (i) => ({ naive: log(sub(1, exp(i('x')))), truth: log1mexp(i('x')), wrt: 'x' }),
+  },
+  'log(e^a+e^b)': {
+    written: 'log(exp(a) + exp(b)), b = -a / 2',
+    points: (dtype, samples, seed) => scalarPoints(
+      'a', [0, 1e-8, 1, -1, 10, 100, 700, 710, 1000, -1000, -1500, 1e30, -1e30], floatOf(dtype, { min: -3000, max: 3000 }), dtype, samples, seed,
+    ),
+    build: (i) => ({ naive: log(add(exp(i('a')), exp(mul(i('a'), -0.5)))), truth: logaddexp(i('a'), mul(i('a'), -0.5)), wrt: 'a' }),
   },
 };
 
