@@ -148,7 +148,7 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   const firings: Firing[] = [];
   const summary: { name: string; passes: number; firings: number }[] = [];
   const work = { nodes: whole.nodes.length, walked: 0, visits: 0, attempts: 0, guards: 0 };
-  const keys = new Map<Node, string | undefined>();
+  const keys = new Map<Node, string | null>();
   for (const phase of phases) {
     const before = firings.length;
     const run: PhaseRun = {
@@ -190,7 +190,7 @@ interface PhaseRun {
    */
   readonly settled: Set<Node>;
   /** Structural keys by node, shared by the phases (a key depends on the node alone). */
-  readonly keys: Map<Node, string | undefined>;
+  readonly keys: Map<Node, string | null>;
   readonly work: { walked: number; visits: number; attempts: number; guards: number };
 }
 
@@ -214,11 +214,12 @@ function runPass(outputs: readonly Node[], run: PhaseRun): Node[] {
     }
     run.left = run.maxFirings;
     run.at = node;
+    const before = current;
     current = visit(current, run);
     if (key !== undefined) {
       // Later copies of the node as it was, or as it now is, become this result.
       kept!.set(key, current);
-      const now = keyOf(current, run.keys);
+      const now = current === before ? key : keyOf(current, run.keys);
       if (now !== undefined && !kept!.has(now)) kept!.set(now, current);
     }
     if (current !== node) memo.set(node, current);
@@ -299,10 +300,11 @@ function settle(node: Node, boundary: number, run: PhaseRun, done: Map<Node, Nod
 const CSE_CONSTANT_LIMIT = 1024;
 
 /** The structural key of `node`, computed once per node. */
-function keyOf(node: Node, keys: Map<Node, string | undefined>): string | undefined {
-  if (keys.has(node)) return keys.get(node);
+function keyOf(node: Node, keys: Map<Node, string | null>): string | undefined {
+  const known = keys.get(node);
+  if (known !== undefined) return known ?? undefined;
   const key = structuralKey(node);
-  keys.set(node, key);
+  keys.set(node, key ?? null);
   return key;
 }
 
