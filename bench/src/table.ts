@@ -156,14 +156,14 @@ function marginalCost(rows: readonly GraphScaleRow[]): string {
  */
 export function lossSumTable(rows: readonly LossSumRow[]): string {
   const table = formatTable(
-    ['terms', 'shape', 'nodes', 'stabilize ms', 'nodes', 'firings', 'per node', 'rule attempts / node', 'guard calls / node'],
+    ['terms', 'shape', 'nodes', 'stabilize ms', 'nodes', 'firings', 'per node', 'rule attempts / node', 'guard calls / node', 'note'],
     rows.map((r) => r.error !== undefined
-      ? [String(r.terms), r.shape, String(r.nodes), 'failed', '-', '-', '-', '-', r.error.slice(0, 80)]
+      ? [String(r.terms), r.shape, String(r.nodes), 'failed', '-', '-', '-', '-', '-', r.error.slice(0, 80)]
       : [
         String(r.terms), r.shape, String(r.nodes), fixed(r.stabilizeMs), String(r.stabilizedNodes), String(r.firings),
-        `${((1000 * r.stabilizeMs) / r.nodes).toFixed(1)} us`, r.attemptsPerNode.toFixed(2), r.guardsPerNode.toFixed(2),
+        `${((1000 * r.stabilizeMs) / r.nodes).toFixed(1)} us`, r.attemptsPerNode.toFixed(2), r.guardsPerNode.toFixed(2), '',
       ]),
-    [true, false, true, true, true, true, true, true, true],
+    [true, false, true, true, true, true, true, true, true, false],
   );
   const marginal = [...new Set(rows.map((r) => r.shape))].flatMap((shape) => {
     const ok = rows.filter((r) => r.shape === shape && r.error === undefined);
