@@ -9,16 +9,17 @@
  * @module
  */
 import {
-  abs, add, div, exp, input, log, log1p, logSigmoid, maximum, mul, neg, type Node, relu, sigmoid, softplus, sub, tanh,
+  abs, add, div, exp, input, log, log1p, logSigmoid, maximum, mul, neg, type Node, pow, relu, sigmoid, softplus, sub, tanh,
 } from '@stablegrad/core';
 import { isConstantNear } from '../../match.js';
-import { c, P, v } from '../../pattern.js';
+import { bind, c, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
-import { isNegationOf, sameStaticShape } from '../_guards.js';
+import { isNegationOf, keepsShape, sameStaticShape } from '../_guards.js';
 import { termPairRule, unsigned } from '../_terms.js';
 
 const z = v('z');
 const w = v('w');
+const x = v('x');
 const named = (name: string) => input([3], { name });
 
 /** 1 / (1 + exp(w)) -> sigmoid(-w). */
@@ -34,6 +35,17 @@ export const sigmoidFromReciprocal = rule({
     { before: () => div(1, add(exp(mul(named('z'), -1)), 1)), after: 'sigmoid(z)' },
     { before: () => div(1, add(1, exp(named('t')))), after: 'sigmoid(neg(t))' },
   ],
+});
+
+/** pow(x, -1) -> 1 / x. */
+export const reciprocalFromPow = rule({
+  name: 'reciprocal-from-pow',
+  doc: 'pow(x, -1) is 1 / x, so that (1 + exp(-z)) ** -1 is recognised as a sigmoid',
+  // x^-1 = 1/x
+  pattern: P.pow(x, bind('minusOne', c(-1))),
+  guard: (m) => keepsShape(m.x, m.$root, [m.minusOne]),
+  replace: (m) => div(1, m.x),
+  examples: [{ before: () => pow(add(1, exp(neg(named('z')))), -1), after: 'sigmoid(z)' }],
 });
 
 /** exp(z) / (1 + exp(z)) -> sigmoid(z). */
@@ -166,6 +178,6 @@ export const softplusFromStableForm = termPairRule({
 
 /** The sigmoid spellings, in the order they are tried. */
 export const sigmoidSpellingRules = [
-  sigmoidFromReciprocal, sigmoidFromExpRatio, sigmoidFromTanh, sigmoidFromTanhSum, sigmoidFromTanhHalved,
+  reciprocalFromPow, sigmoidFromReciprocal, sigmoidFromExpRatio, sigmoidFromTanh, sigmoidFromTanhSum, sigmoidFromTanhHalved,
   logSigmoidFromSoftplus, logSigmoidFromDifference, softplusFromNegated, softplusFromStableForm,
 ];

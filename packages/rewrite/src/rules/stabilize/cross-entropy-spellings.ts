@@ -14,7 +14,7 @@
  * @module
  */
 import {
-  abs, add, cast, div, equal, exp, expandDims, gather, input, log, logsumexp, maximum, mean, mul, neg, type Node,
+  abs, add, cast, div, equal, exp, expandDims, gather, input, log, logSoftmax, logsumexp, maximum, mean, mul, neg, type Node,
   notEqual, oneHot, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
   sparseSoftmaxCrossEntropyWithLogits, sub, sum, where,
 } from '@stablegrad/core';
@@ -94,6 +94,51 @@ export const logisticLossOneMinus = termPairRule({
   },
   examples: [{
     before: () => { const [z, y] = [named('z'), named('y')]; return add(mul(sub(1, y), z), log(add(1, exp(neg(z))))); },
+    after: 'sigmoidCrossEntropyWithLogits(z, y)',
+  }],
+});
+
+/** y when `node` is 1 + (-y) with a scalar 1, else null. */
+function oneMinusOf(node: Node): Node | null {
+  if (node.op !== 'add') return null;
+  const [a, b] = node.inputs as [Node, Node];
+  for (const [one, minus] of [[a, b], [b, a]] as const) {
+    if (one.op === 'constant' && one.shape.length === 0 && one.value?.data[0] === 1 && minus.op === 'neg') return minus.inputs[0]!;
+  }
+  return null;
+}
+
+/** The labels y of `y * softplus(-z)`, or null. */
+function labelOfSoftplusTerm(term: Node, zn: Node, negated: boolean): Node | null {
+  if (term.op !== 'mul') return null;
+  for (const [w, sp] of [[term.inputs[0]!, term.inputs[1]!], [term.inputs[1]!, term.inputs[0]!]] as const) {
+    if (sp.op !== 'softplus') continue;
+    const arg = sp.inputs[0]!;
+    if (negated ? arg.op === 'neg' && arg.inputs[0] === zn : arg === zn) return w;
+  }
+  return null;
+}
+
+/** y softplus(-z) + (1 - y) softplus(z) -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
+export const binaryCrossEntropyOfSoftplus = termPairRule({
+  name: 'binary-cross-entropy-of-softplus',
+  doc: 'y softplus(-z) + (1 - y) softplus(z), the cross-entropy with -log(sigmoid) written as softplus (TF docs), is sigmoidCrossEntropyWithLogits(z, y)',
+  // -log sigmoid(z) = softplus(-z), -log(1 - sigmoid(z)) = softplus(z)
+  first: (t) => !t.negative && t.body.op === 'mul' && t.body.inputs.some((f) => f.op === 'softplus' && f.inputs[0]!.op === 'neg'),
+  second: (t) => !t.negative && t.body.op === 'mul' && t.body.inputs.some((f) => f.op === 'softplus'),
+  combine: (a, b) => {
+    for (const sp of a.body.inputs.filter((f) => f.op === 'softplus' && f.inputs[0]!.op === 'neg')) {
+      const zn = sp.inputs[0]!.inputs[0]!;
+      const yn = labelOfSoftplusTerm(a.body, zn, true);
+      const other = labelOfSoftplusTerm(b.body, zn, false);
+      if (yn !== null && other !== null && oneMinusOf(other) === yn && isFloat(yn) && yn.dtype === zn.dtype) {
+        return () => sigmoidCrossEntropyWithLogits(zn, yn);
+      }
+    }
+    return null;
+  },
+  examples: [{
+    before: () => { const [z, y] = [named('z'), named('y')]; return add(mul(y, log(add(1, exp(neg(z))))), mul(sub(1, y), log(add(1, exp(z))))); },
     after: 'sigmoidCrossEntropyWithLogits(z, y)',
   }],
 });
@@ -183,6 +228,24 @@ export const crossEntropyFromLogsumexp = termPairRule({
 });
 
 const reduceAttrs = { axes: attr('axes'), keepDims: attr('keepDims') };
+
+/** gather(logSoftmax(z), expandDims(labels, last)) -> expandDims(-sparseSoftmaxCrossEntropyWithLogits(z, labels), last). */
+export const sparseWithKeptLabels = rule({
+  name: 'sparse-cross-entropy-kept-labels',
+  doc: 'picking logSoftmax(z) with labels kept as a column (PyTorch: log_probs.gather(1, y.unsqueeze(1))) is the sparse cross-entropy\'s negation, as a column',
+  // log softmax(z)[k] = -(lse(z) - z[k]), one per row
+  pattern: op('gather', [op('logSoftmax', [v('z')], { axis: attr('axis') }), P.expandDims(v('labels'))], { axis: attr('axis'), batchDims: attr('batchDims') }),
+  guard: (m) => {
+    const last = m.z.shape.length - 1;
+    const expand = m.$root.inputs[1]!;
+    return m.$attrs.axis === last && m.$attrs.batchDims === last && expand.attrs.axis === last && m.labels.shape.length === last;
+  },
+  replace: (m) => expandDims(neg(sparseSoftmaxCrossEntropyWithLogits(m.z, m.labels)), m.z.shape.length - 1),
+  examples: [{
+    before: () => gather(logSoftmax(named('z', [2, 3]), 1), expandDims(named('y', [2], 'int32'), 1), { axis: 1, batchDims: 1 }),
+    after: 'expandDims{axis=1}(neg(sparseSoftmaxCrossEntropyWithLogits(z, y)))',
+  }],
+});
 
 /** sum(oneHot(labels, k) * x, last) -> gather(x, labels) (mean: divided by k). */
 export const oneHotPick = rule({
@@ -302,6 +365,6 @@ export const splitCategoricalTerm = rule({
 
 /** The cross-entropy spellings, in the order they are tried. */
 export const crossEntropySpellingRules = [
-  logisticLoss, logisticLogLikelihood, logisticLossOneMinus, logitFromLogSigmoids, sparseFromLogsumexp, crossEntropyFromLogsumexp,
+  binaryCrossEntropyOfSoftplus, sparseWithKeptLabels, logisticLoss, logisticLogLikelihood, logisticLossOneMinus, logitFromLogSigmoids, sparseFromLogsumexp, crossEntropyFromLogsumexp,
   oneHotPick, whereCrossEntropy, logOfRatio, distributeOverLogTerms, splitCategoricalTerm,
 ];
