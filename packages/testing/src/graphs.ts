@@ -1,7 +1,8 @@
 /**
  * Random loss graphs for metamorphic tests: graphs written the way people write losses by hand
- * (sigmoid or softmax, logs, Keras clips, cross-entropies in several algebraic spellings,
- * reductions, weights and harmless extra ops) together with inputs that stress them (extreme
+ * (sigmoid or softmax, logs, Keras clips, cross-entropies in several algebraic spellings, every
+ * spelling of the LOSS_SPELLINGS catalogue, reductions, weights and harmless extra ops) together
+ * with inputs that stress them (extreme
  * logits, labels in [0, 1], probability rows, class indices). A case is plain data, a recipe and
  * the input values, so fast-check shrinks it well and a shrunk counterexample can be pasted into
  * a regression test; `buildLossGraph` turns it into nodes and feeds.
@@ -10,9 +11,10 @@
 import fc from 'fast-check';
 import {
   add, clip, type ConcreteShape, constant, div, exp, gather, input, log, log1p, matmul, mean, mul, neg, type Node, oneHot,
-  sigmoid, softmax, square, sub, sum, type Tensor, tensor,
+  sigmoid, softmax, square, sub, sum, type Tensor, tensor, topoSort,
 } from '@stablegrad/core';
 import { type FloatDType, floatOf, logitVector, probabilityVector } from './arbitraries.js';
+import { LOSS_SPELLINGS, type LossSpelling, spellingInputs, type SpellingInputs, type SpellingShapes } from './spellings.js';
 
 /**
  * How the logits are made: fed directly (`input`, with extreme values), `x * w + b`
@@ -109,6 +111,25 @@ export interface CancellationExpr {
 }
 
 /**
+ * A spelling of the LOSS_SPELLINGS catalogue, by name, built over the recipe's logits (`z`, `Z`
+ * or `row` of the spelling: fed, affine or matmul, scaled), dtype and shapes (`[batch, classes]`
+ * rows for the categorical spellings, `[1, classes]` for the `np.dot` row, the full shape for
+ * the binary ones), with the identity for its `average`, so that the recipe's weights,
+ * reductions and extra ops apply per example. Labels follow the entry's `hardLabels` and
+ * `positiveLabels`; the entries that `refuses` or `dropsGuard` are generated too (the harness
+ * decides what to claim of them).
+ * @example
+ * ```ts
+ * const loss: SpellingLossRecipe = { family: 'spelling', name: 'bce-sigmoid-as-tanh' };
+ * ```
+ */
+export interface SpellingLossRecipe {
+  readonly family: 'spelling';
+  /** A `LOSS_SPELLINGS` name. */
+  readonly name: string;
+}
+
+/**
  * One step after the elementwise loss: a reduction (`axis` 'all', 0 or -1; skipped when the
  * value has no axes left).
  * @example
@@ -154,7 +175,7 @@ export interface LossRecipe {
   readonly batch: number;
   readonly classes: number;
   readonly logits: LogitsRecipe;
-  readonly loss: BinaryLoss | CategoricalLoss | SparseLoss | CancellationExpr;
+  readonly loss: BinaryLoss | CategoricalLoss | SparseLoss | CancellationExpr | SpellingLossRecipe;
   /** Multiply the elementwise loss by non-negative weights in [0, 1]. */
   readonly weights: boolean;
   readonly reduce: readonly ReduceStep[];
@@ -162,8 +183,9 @@ export interface LossRecipe {
 }
 
 /**
- * Input values by input name (`z`, `y`, `x`, `w`, `b`, `labels`, `weights`, `a`), flat and
- * row-major; float32 values are already float32.
+ * Input values by input name (`z`, `y`, `x`, `w`, `b`, `labels`, `weights`, `a`; for the
+ * spelling family also `Y`, `T` and `rowY`, its logits being `z` whatever the spelling calls
+ * them), flat and row-major; float32 values are already float32.
  * @example
  * ```ts
  * const values: LossValues = { z: [-1e4, 0, 20], y: [1, 0.5, 0] };
@@ -186,7 +208,9 @@ export interface LossCase {
 /**
  * A built loss graph: the output, its feeds, the affine logits (whose float value accuracy
  * checks may take as given, since rounding them is upstream of the loss and amplified by its
- * conditioning, not by the loss's evaluation), and the Keras clips with the nodes they clip.
+ * conditioning, not by the loss's evaluation), and the Keras clips with the nodes they clip
+ * (with the guards of a `dropsGuard` spelling: clips, maxima with a constant, and small
+ * epsilons added inside a log, see `GUARD_SLACK`).
  * @example
  * ```ts
  * const { output, feeds } = buildLossGraph(someCase);
@@ -200,8 +224,34 @@ export interface LossGraph {
   readonly inputs: { readonly [name: string]: Node };
   /** Nodes computed from inputs before the loss (affine logits); empty when the logits are fed. */
   readonly givens: readonly Node[];
-  readonly clips: readonly { readonly clipped: Node; readonly lo: number; readonly hi: number }[];
+  readonly clips: readonly GuardRange[];
 }
+
+/**
+ * A guard of the graph as written (a Keras clip, a `maximum` with a constant, an epsilon added
+ * inside a log), which the fused loss drops on purpose: the values of `clipped` where the guard
+ * is inactive are [lo, hi]. Where it is inactive a clip or maximum changes nothing; an epsilon
+ * changes the value by at most `slack` (relative).
+ * @example
+ * ```ts
+ * const keras: GuardRange = { clipped: p, lo: 1e-7, hi: 1 - 1e-7 };
+ * ```
+ */
+export interface GuardRange {
+  readonly clipped: Node;
+  readonly lo: number;
+  readonly hi: number;
+  /** Relative change of the loss that the guard still makes inside [lo, hi] (absent: none). */
+  readonly slack?: number;
+}
+
+/**
+ * The relative change allowed for an epsilon guard `log(x + eps)` where it counts as inactive:
+ * the term -log(x) of a probability x is at least 1 - x, and eps moves it by about eps / x, so
+ * for x in [2 eps / GUARD_SLACK, 1 - 2 eps / GUARD_SLACK] it moves by less than GUARD_SLACK
+ * relative (a sum of such non-negative terms too).
+ */
+export const GUARD_SLACK = 1e-5;
 
 /**
  * Options of the random loss graphs.
@@ -213,8 +263,10 @@ export interface LossGraph {
 export interface LossGraphOptions {
   /** Default both float dtypes. */
   readonly dtypes?: readonly FloatDType[];
-  /** Default all four families. */
+  /** Default the four families binary, categorical, sparse and cancellation (`spelling` on request). */
   readonly families?: readonly LossRecipe['loss']['family'][];
+  /** Names of the LOSS_SPELLINGS entries the spelling family draws from (default all). */
+  readonly spellings?: readonly string[];
   /** Largest batch (default 2; 0 gives rank-1 tensors). */
   readonly maxBatch?: number;
   /** Largest number of classes (default 3). */
@@ -278,9 +330,46 @@ const noiseStep: fc.Arbitrary<NoiseStep> = fc.oneof(
   fc.constant({ op: 'square' as const }),
 );
 
-/** True when the elementwise value may be negative (then no sums, no shifts). */
-function isSigned(recipe: Pick<LossRecipe, 'loss'>): boolean {
-  return recipe.loss.family === 'cancellation' || (recipe.loss.family === 'categorical' && recipe.loss.form === 'logSumExp');
+/** What the generator needs to know of a catalogue spelling: the entry, the inputs it reads, and which of them are its logits. */
+interface SpellingInfo {
+  readonly spelling: LossSpelling;
+  readonly uses: ReadonlySet<SpellingKey>;
+  /** `z`, `Z` or `row`, or null when the spelling has no logits (a probability fed from outside). */
+  readonly logits: 'z' | 'Z' | 'row' | null;
+}
+
+type SpellingKey = keyof SpellingInputs;
+const SPELLING_KEYS: readonly SpellingKey[] = ['z', 'y', 'Z', 'T', 'Y', 'labels', 'row', 'rowY'];
+const spellingInfos = new Map<string, SpellingInfo>();
+
+function spellingInfo(name: string): SpellingInfo {
+  const known = spellingInfos.get(name);
+  if (known !== undefined) return known;
+  const spelling = LOSS_SPELLINGS.find((s) => s.name === name);
+  if (spelling === undefined) throw new RangeError(`buildLossGraph: no loss spelling named '${name}'`);
+  const x = spellingInputs('float64');
+  const reached = new Set(topoSort([spelling.build(x, (v) => v)]));
+  const uses = new Set(SPELLING_KEYS.filter((k) => reached.has(x[k])));
+  const logits = uses.has('z') ? 'z' : uses.has('Z') ? 'Z' : uses.has('row') ? 'row' : null;
+  const info: SpellingInfo = { spelling, uses, logits };
+  spellingInfos.set(name, info);
+  return info;
+}
+
+/** The spelling's rows of classes (`Z`, `T`, `Y`, `labels`) need a batch and two classes. */
+const usesRows = (info: SpellingInfo): boolean => ['Z', 'T', 'Y', 'labels'].some((k) => info.uses.has(k as SpellingKey));
+
+/** The shapes of a spelling's inputs in a recipe: every one of them is the recipe's full shape, or its batch. */
+function spellingShapes(recipe: LossRecipe): SpellingShapes {
+  return { binary: fullShape(recipe), batch: Math.max(1, recipe.batch), classes: recipe.classes, rowLength: recipe.classes };
+}
+
+/** Sign of the elementwise value: sums of values of both signs cancel (then no sums), shifts only for non-negative ones. */
+function signOf(recipe: Pick<LossRecipe, 'loss'>): 'nonNegative' | 'nonPositive' | 'mixed' {
+  const { loss } = recipe;
+  if (loss.family === 'cancellation' || (loss.family === 'categorical' && loss.form === 'logSumExp')) return 'mixed';
+  if (loss.family === 'spelling') return spellingInfo(loss.name).spelling.sign ?? 'nonNegative';
+  return 'nonNegative';
 }
 
 /**
@@ -292,8 +381,11 @@ function isSigned(recipe: Pick<LossRecipe, 'loss'>): boolean {
  */
 export function lossRecipeOf(options: LossGraphOptions = {}): fc.Arbitrary<LossRecipe> {
   const families = options.families ?? ['binary', 'categorical', 'sparse', 'cancellation'];
-  const weight = { binary: 3, categorical: 3, sparse: 2, cancellation: 1 } as const;
-  const byFamily = { binary: binaryLoss, categorical: categoricalLoss, sparse: sparseLoss, cancellation } as const;
+  const weight = { binary: 3, categorical: 3, sparse: 2, cancellation: 1, spelling: 3 } as const;
+  const names = options.spellings ?? LOSS_SPELLINGS.map((s) => s.name);
+  for (const name of names) spellingInfo(name);
+  const spelling: fc.Arbitrary<SpellingLossRecipe> = fc.record({ family: fc.constant('spelling' as const), name: fc.constantFrom(...names) });
+  const byFamily = { binary: binaryLoss, categorical: categoricalLoss, sparse: sparseLoss, cancellation, spelling } as const;
   const loss = fc.oneof(...families.map((f) => ({ arbitrary: byFamily[f] as fc.Arbitrary<LossRecipe['loss']>, weight: weight[f] })));
   return fc.record({
     dtype: fc.constantFrom(...(options.dtypes ?? (['float64', 'float32'] as const))),
@@ -305,16 +397,19 @@ export function lossRecipeOf(options: LossGraphOptions = {}): fc.Arbitrary<LossR
     reduce: fc.array(reduceStep, { maxLength: 2 }),
     noise: fc.array(noiseStep, { maxLength: 2 }),
   }).map((r): LossRecipe => {
-    const signed = isSigned(r);
+    const sign = signOf(r);
+    const info = r.loss.family === 'spelling' ? spellingInfo(r.loss.name) : undefined;
+    // Sparse losses and rows of classes need a batch; the np.dot spelling's row is one; softmax over one class is constant.
+    const rows = r.loss.family === 'sparse' || (info !== undefined && usesRows(info));
+    const batch = info?.uses.has('row') === true ? 1 : rows ? Math.max(1, r.batch) : r.batch;
+    const classes = r.loss.family === 'categorical' || rows ? Math.max(2, r.classes) : r.classes;
     return {
-      ...r,
-      // Sparse losses need a batch; softmax over one class is constant.
-      batch: r.loss.family === 'sparse' ? Math.max(1, r.batch) : r.batch,
-      classes: r.loss.family === 'categorical' || r.loss.family === 'sparse' ? Math.max(2, r.classes) : r.classes,
-      logits: r.logits.source === 'matmul' && r.batch === 0 && r.loss.family !== 'sparse' ? { ...r.logits, source: 'affine' } : r.logits,
+      ...r, batch, classes,
+      // Nothing to scale without logits; matmul logits need a batch.
+      logits: info?.logits === null ? { source: 'input', scale: 1 } : r.logits.source === 'matmul' && batch === 0 ? { ...r.logits, source: 'affine' } : r.logits,
       // Sums of values of both signs cancel: keep those elementwise.
-      reduce: signed ? [] : r.reduce,
-      noise: signed ? r.noise.filter((n) => n.op !== 'shift') : r.noise,
+      reduce: sign === 'mixed' ? [] : r.reduce,
+      noise: sign === 'nonNegative' ? r.noise : r.noise.filter((n) => n.op !== 'shift'),
     };
   });
 }
@@ -335,6 +430,10 @@ function softmaxAxis(recipe: LossRecipe): number {
 function elementShape(recipe: LossRecipe): number[] {
   const shape = fullShape(recipe);
   const { loss } = recipe;
+  if (loss.family === 'spelling') {
+    const x = spellingInputs(recipe.dtype, spellingShapes(recipe));
+    return spellingInfo(loss.name).spelling.build(x, (v) => v).shape as number[];
+  }
   if (loss.family === 'sparse' || (loss.family === 'categorical' && loss.form !== 'logSoftmax')) {
     const axis = softmaxAxis(recipe);
     return shape.filter((_, i) => i !== axis);
@@ -376,6 +475,8 @@ export function lossValuesOf(recipe: LossRecipe): fc.Arbitrary<LossValues> {
     if (loss.form === 'expm1') parts['x'] = arrayOf(moderate(60), n);
     if (loss.form === 'twoSided' || loss.form === 'addSub') parts['a'] = arrayOf(moderate(1e3), n);
     if (loss.form === 'addSub') parts['b'] = arrayOf(moderate(1e3), n);
+  } else if (loss.family === 'spelling' && spellingInfo(loss.name).logits === null) {
+    // No logits (a probability fed from outside).
   } else {
     if (recipe.logits.source === 'input') {
       parts['z'] = lanes(shape, axis, (length, count) => logitVector(length, dtype, count === undefined ? {} : { batch: count }));
@@ -391,14 +492,46 @@ export function lossValuesOf(recipe: LossRecipe): fc.Arbitrary<LossValues> {
     if (loss.family === 'binary' && loss.form === 'crossEntropy') {
       const label = loss.labels === 'hard' ? fc.constantFrom(0, 1) : floatOf(dtype, { min: 0, max: 1 });
       parts['y'] = arrayOf(label, size(shape));
+    } else if (loss.family === 'spelling') {
+      // Labels below.
     } else if (loss.family === 'sparse' || (loss.form === 'crossEntropy' && loss.labels === 'oneHot')) {
       parts['labels'] = arrayOf(fc.integer({ min: 0, max: classes - 1 }), size(shape.slice(0, -1)));
     } else if (loss.form === 'crossEntropy') {
       parts['y'] = lanes(shape, axis, (length, count) => probabilityVector(length, count === undefined ? { dtype } : { dtype, batch: count }));
     }
   }
+  if (loss.family === 'spelling') Object.assign(parts, spellingLabels(recipe, spellingInfo(loss.name)));
   if (recipe.weights) parts['weights'] = arrayOf(floatOf(dtype, { min: 0, max: 1 }), size(elementShape(recipe)));
   return fc.record(parts);
+}
+
+/**
+ * The label inputs of a spelling: `y` and `rowY` in [0, 1] (0 or 1 for `hardLabels`), rows `Y`
+ * (one-hot for `hardLabels`, positive for `positiveLabels`, else any distribution), `T` (more
+ * logits when the spelling has logits `Z`, else a probability fed from outside) and class indices.
+ */
+function spellingLabels(recipe: LossRecipe, info: SpellingInfo): { [name: string]: fc.Arbitrary<number[]> } {
+  const { dtype, batch, classes } = recipe;
+  const { hardLabels, positiveLabels } = info.spelling;
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const parts: { [name: string]: fc.Arbitrary<number[]> } = {};
+  const label = hardLabels === true ? fc.constantFrom(0, 1) : fc.oneof(fc.constantFrom(0, 1), floatOf(dtype, { min: 0, max: 1 }));
+  const n = size(fullShape(recipe));
+  if (info.uses.has('y')) parts['y'] = arrayOf(label, n);
+  if (info.uses.has('rowY')) parts['rowY'] = arrayOf(label, n);
+  if (info.uses.has('labels')) parts['labels'] = arrayOf(fc.integer({ min: 0, max: classes - 1 }), batch);
+  const rows = (row: fc.Arbitrary<number[]>) => fc.array(row, { minLength: batch, maxLength: batch }).map((r) => r.flat());
+  if (info.uses.has('Y')) {
+    parts['Y'] = hardLabels === true
+      ? rows(fc.nat(classes - 1).map((k) => Array.from({ length: classes }, (_, i) => (i === k ? 1 : 0))))
+      : positiveLabels === true
+        ? rows(arrayOf(fc.double({ min: 0.01, max: 1, noNaN: true }), classes).map((w) => { const t = w.reduce((a, b) => a + b); return w.map((v) => round(v / t)); }))
+        : probabilityVector(classes, { dtype, batch }).map((t) => Array.from(t.data));
+  }
+  if (info.uses.has('T')) {
+    parts['T'] = info.uses.has('Z') ? logitVector(classes, dtype, { batch }).map((t) => Array.from(t.data)) : probabilityVector(classes, { dtype, batch }).map((t) => Array.from(t.data));
+  }
+  return parts;
 }
 
 /**
@@ -447,7 +580,7 @@ export function buildLossGraph(lossCase: LossCase): LossGraph {
     return node;
   };
   const givens: Node[] = [];
-  const clips: { clipped: Node; lo: number; hi: number }[] = [];
+  const clips: GuardRange[] = [];
   const keras = (p: Node): Node => {
     clips.push({ clipped: p, lo: EPSILON, hi: 1 - EPSILON });
     return clip(p, EPSILON, 1 - EPSILON);
@@ -498,6 +631,16 @@ export function buildLossGraph(lossCase: LossCase): LossGraph {
     case 'cancellation':
       value = cancelling(loss, shape, feed);
       break;
+    case 'spelling': {
+      const info = spellingInfo(loss.name);
+      const x: { -readonly [K in keyof SpellingInputs]: SpellingInputs[K] } = { ...spellingInputs(dtype, spellingShapes(recipe)) };
+      for (const key of info.uses) {
+        x[key] = key === info.logits ? logits() : feed(key, x[key].shape as ConcreteShape, x[key].dtype as 'int32' | FloatDType);
+      }
+      value = info.spelling.build(x, (v) => v);
+      if (info.spelling.dropsGuard === true) clips.push(...guardsOf(value));
+      break;
+    }
     default:
       return loss satisfies never;
   }
@@ -524,6 +667,35 @@ export function buildLossGraph(lossCase: LossCase): LossGraph {
   const built: LossGraph = { case: lossCase, output: value, feeds, inputs, givens, clips };
   Object.defineProperty(built, fc.toStringMethod, { value: () => JSON.stringify(lossCase), enumerable: false });
   return built;
+}
+
+/** The scalar value of a constant node, or undefined. */
+function constantValue(node: Node): number | undefined {
+  const data = node.op === 'constant' ? node.value?.data : undefined;
+  return data !== undefined && data.length === 1 ? data[0] : undefined;
+}
+
+/**
+ * The guards of a spelling written with one (`dropsGuard`): `clip(x, lo, hi)`, `maximum(x, c)`,
+ * and `x + eps` (a positive constant up to 1e-3) taken the log of.
+ */
+function guardsOf(output: Node): GuardRange[] {
+  const guards: GuardRange[] = [];
+  const nodes = topoSort([output]);
+  const logged = new Set(nodes.filter((n) => n.op === 'log').map((n) => n.inputs[0]!));
+  for (const node of nodes) {
+    const [a, b] = [node.inputs[0], node.inputs[1]];
+    if (node.op === 'clip' && a !== undefined) {
+      guards.push({ clipped: a, lo: node.attrs['lo'] as number, hi: node.attrs['hi'] as number });
+    }
+    if ((node.op === 'maximum' || node.op === 'add') && a !== undefined && b !== undefined) {
+      const [x, c] = constantValue(b) !== undefined ? [a, constantValue(b)!] : [b, constantValue(a)];
+      if (c === undefined) continue;
+      if (node.op === 'maximum') guards.push({ clipped: x, lo: c, hi: Infinity });
+      else if (logged.has(node) && c > 0 && c <= 1e-3) guards.push({ clipped: x, lo: 2 * c / GUARD_SLACK, hi: 1 - 2 * c / GUARD_SLACK, slack: GUARD_SLACK });
+    }
+  }
+  return guards;
 }
 
 /** softmax(z) along `axis`, as the op or as exp(z) / sum(exp(z)). */

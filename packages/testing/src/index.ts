@@ -22,11 +22,11 @@ export { compareRewrite, expectRewriteAccurate, type RewriteComparison } from '.
 export { type AccuracyReport, accuracyReport, type ExpectAccurateOptions, expectAccurate, type OutputAccuracy } from './assertions.js';
 export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from './property.js';
 export {
-  type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, type LogitsRecipe, type LossCase, lossCaseOf, type LossGraph, lossGraphOf, type LossGraphOptions, type LossRecipe, lossRecipeOf, type LossValues, lossValuesOf, type NoiseStep, type ReduceStep, type SparseLoss,
+  type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, GUARD_SLACK, type GuardRange, type LogitsRecipe, type LossCase, lossCaseOf, type LossGraph, lossGraphOf, type LossGraphOptions, type LossRecipe, lossRecipeOf, type LossValues, lossValuesOf, type NoiseStep, type ReduceStep, type SparseLoss, type SpellingLossRecipe,
 } from './graphs.js';
 export {
   checkRuleSoundness, describeCandidate, formatSoundnessProblem, type RuleSemantics, type SoundnessOptions, type SoundnessProblem,
   type SoundnessReport, withFoldedConstants,
 } from './rule-soundness.js';
 export { copyTerm, ruleCandidates, type RuleCandidate, type SoundnessPattern, type SoundnessRule } from './rule-candidates.js';
-export { LOSS_SPELLINGS, type LossSpelling, spellingInputs, type SpellingInputs } from './spellings.js';
+export { LOSS_SPELLINGS, type LossSpelling, spellingInputs, type SpellingInputs, type SpellingShapes } from './spellings.js';
