@@ -61,3 +61,18 @@ export function withRuleContext<T>(settings: Partial<RuleContext>, fn: () => T):
     current = saved;
   }
 }
+
+/**
+ * Throws a StablegradError naming the first key of `options` that is not in `known` (a typo such
+ * as `guardEpsilom` would otherwise be ignored silently).
+ * @example
+ * ```ts
+ * checkOptionKeys({ guardEpsilom: 1e-4 }, ['guardEpsilon', 'maxPasses'], 'stabilize'); // throws
+ * ```
+ */
+export function checkOptionKeys(options: object, known: readonly string[], where: string): void {
+  if (typeof options !== 'object' || options === null) throw new StablegradError(`${where}: options must be an object, got ${String(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new StablegradError(`${where}: unknown option '${key}'; known options: ${known.join(', ')}`);
+  }
+}

@@ -7,10 +7,10 @@
  * @module
  */
 import { grad, type Graph, type Node, StablegradError, topoSort } from '@stablegrad/core';
-import { withRuleContext } from './context.js';
+import { checkOptionKeys, withRuleContext } from './context.js';
 import { rewrite, type RewriteReport } from './engine.js';
 import { PHASES } from './rules/index.js';
-import type { StabilizeOptions } from './stabilize.js';
+import { STABILIZE_OPTIONS, type StabilizeOptions } from './stabilize.js';
 
 /**
  * What to compile: a scalar loss, the params to train, and other outputs to keep (predictions).
@@ -77,6 +77,7 @@ export interface CompiledTraining {
  * ```
  */
 export function compileTraining(model: TrainingGraph, options: CompileTrainingOptions = {}): CompiledTraining {
+  checkOptionKeys(options, [...STABILIZE_OPTIONS, 'stabilize'], 'compileTraining');
   const names = Object.keys(model.outputs ?? {});
   const gradientNames = uniqueNames(model.params.map((p) => `grad(${p.path})`));
   const taken = new Set(['loss', ...gradientNames]);

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Graph, GraphOutputs } from '@stablegrad/core';
-import { withRuleContext } from './context.js';
+import { checkOptionKeys, withRuleContext } from './context.js';
 import { rewrite, type RewriteOptions, type RewriteResult } from './engine.js';
 import { PHASES } from './rules/index.js';
 
@@ -25,6 +25,9 @@ export interface StabilizeOptions extends RewriteOptions {
   readonly guardEpsilon?: number;
 }
 
+/** The option names `stabilize` accepts. */
+export const STABILIZE_OPTIONS: readonly string[] = ['maxPasses', 'maxFiringsPerNode', 'guardEpsilon'];
+
 /**
  * Rewrites a graph into its numerically stable form: logs of sigmoids and softmaxes become
  * logit forms, Keras-style clipped probability losses and hand-written cross-entropies become
@@ -41,6 +44,7 @@ export interface StabilizeOptions extends RewriteOptions {
  * ```
  */
 export function stabilize(g: Graph | GraphOutputs, options: StabilizeOptions = {}): RewriteResult {
+  checkOptionKeys(options, STABILIZE_OPTIONS, 'stabilize');
   return withRuleContext(options, () => rewrite(g, PHASES, options));
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constant, div, evaluate, exp, full, input, max, mul, sub, sum, tensor } from '@stablegrad/core';
-import { stabilize, toSExpr } from '@stablegrad/rewrite';
+import { compileTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
 import { referenceEvaluate } from '@stablegrad/testing';
 
 describe('issue 10 regressions', () => {
@@ -34,5 +34,16 @@ describe('issue 10 regressions', () => {
 
   it('a tensor where a node belongs is a TypeError naming the op, not a scalar', () => {
     expect(() => mul(full([2, 3], -1) as never, input([1, 3], { name: 'x' }))).toThrow(/mul 'mul': operand 0 is a tensor of shape \[2, 3\].*constant/);
+  });
+});
+
+describe('options', () => {
+  it('stabilize and compileTraining refuse unknown options and out-of-range guard bounds', () => {
+    const z = input([3], { name: 'z' });
+    const loss = sum(z);
+    expect(() => stabilize({ loss }, { guardEpsilom: 1e-4 } as never)).toThrow(/stabilize: unknown option 'guardEpsilom'; known options: .*guardEpsilon/);
+    expect(() => compileTraining({ loss, params: [z] }, { stabilise: false } as never)).toThrow(/compileTraining: unknown option 'stabilise'/);
+    expect(() => stabilize({ loss }, { guardEpsilon: -1 })).toThrow(/guardEpsilon must be a number in \[0, 0.01\]/);
+    expect(() => stabilize({ loss }, { guardEpsilon: Number.NaN })).toThrow(/guardEpsilon/);
   });
 });
