@@ -199,15 +199,33 @@ export interface SignedTerm {
  * termsOf(add(add(a, neg(b)), c)); // [{ body: a, negative: false }, { body: b, negative: true }, { body: c, negative: false }]
  * ```
  */
-export function termsOf(node: Node, limit = 32): SignedTerm[] | null {
+export function termsOf(node: Node, limit = 32): readonly SignedTerm[] | null {
+  // A node's terms never change (nodes are immutable), and a dozen term rules ask at every add.
+  if (limit !== 32) return walkTerms(node, limit);
+  const known = termsByNode.get(node);
+  if (known !== undefined) return known;
+  const terms = walkTerms(node, limit);
+  termsByNode.set(node, terms);
+  return terms;
+}
+
+const termsByNode = new WeakMap<Node, readonly SignedTerm[] | null>();
+
+/** Nested negations followed before a term counts as one that does not split (`-(-(-x))`). */
+const NEGATION_DEPTH = 64;
+
+function walkTerms(node: Node, limit: number): readonly SignedTerm[] | null {
   const into: SignedTerm[] = [];
-  const walk = (n: Node, negative: boolean): boolean => {
-    if (n.op === 'add') return walk(n.inputs[0]!, negative) && walk(n.inputs[1]!, negative);
-    if (n.op === 'neg') return walk(n.inputs[0]!, !negative);
+  // An addition `limit` additions below the root has more than `limit` terms around it (one in
+  // each enclosing addition's other branch, two of its own): give up there, so that the walk
+  // down a long chain stops after `limit` steps (linear per node, bounded stack).
+  const walk = (n: Node, negative: boolean, depth: number, negations: number): boolean => {
+    if (n.op === 'add') return depth < limit && walk(n.inputs[0]!, negative, depth + 1, negations) && walk(n.inputs[1]!, negative, depth + 1, negations);
+    if (n.op === 'neg' && negations < NEGATION_DEPTH) return walk(n.inputs[0]!, !negative, depth, negations + 1);
     into.push({ body: n, negative });
     return into.length <= limit;
   };
-  return walk(node, false) ? into : null;
+  return walk(node, false, 0, 0) ? into : null;
 }
 
 /**
