@@ -3,7 +3,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { evaluate, printGraph, graph as collect } from '@stablegrad/core';
-import { buildLossGraph, type LossCase, lossCaseOf, lossGraphOf, type LossRecipe, propertyParams } from '@stablegrad/testing';
+import { buildLossGraph, LOSS_SPELLINGS, type LossCase, lossCaseOf, lossGraphOf, type LossRecipe, propertyParams } from '@stablegrad/testing';
 
 const FAMILIES: readonly LossRecipe['loss']['family'][] = ['binary', 'categorical', 'sparse', 'cancellation'];
 
@@ -59,5 +59,35 @@ describe('lossCaseOf', () => {
     expect(fc.stringify(g)).toBe(JSON.stringify(g!.case));
     expect(g!.case.recipe.loss.family).toBe('sparse');
     expect(g!.output.dtype).toBe('float32');
+  });
+});
+
+describe('the spelling family', () => {
+  test.prop([lossCaseOf({ families: ['spelling'] })], propertyParams(200))('builds every catalogue entry over its recipe, from JSON too', (lossCase) => {
+    const g = buildLossGraph(lossCase);
+    const out = evaluate(g.output, g.feeds);
+    expect(out.dtype).toBe(lossCase.recipe.dtype);
+    const again = buildLossGraph(JSON.parse(JSON.stringify(lossCase)) as LossCase);
+    expect(printGraph(collect(again.output))).toBe(printGraph(collect(g.output)));
+    const { values, recipe } = lossCase;
+    if (values['labels'] !== undefined) expect(values['labels'].every((k) => Number.isInteger(k) && k >= 0 && k < recipe.classes)).toBe(true);
+    for (const name of ['y', 'rowY', 'Y']) expect((values[name] ?? []).every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
+
+  it('reaches every entry, each logits source and scale, weights, reductions and guards', () => {
+    const cases = fc.sample(lossCaseOf({ families: ['spelling'] }), { numRuns: 1500, seed: 4 });
+    const names = new Set(cases.map((c) => (c.recipe.loss as { name: string }).name));
+    expect([...names].sort()).toEqual(LOSS_SPELLINGS.map((s) => s.name).sort());
+    for (const source of ['input', 'affine', 'matmul']) expect(cases.some((c) => c.recipe.logits.source === source)).toBe(true);
+    for (const scale of [2, 0.5, -1]) expect(cases.some((c) => c.recipe.logits.scale === scale)).toBe(true);
+    expect(cases.some((c) => c.recipe.weights && c.recipe.reduce.length > 0 && c.recipe.batch > 1)).toBe(true);
+    expect(cases.some((c) => buildLossGraph(c).clips.some((g) => g.slack !== undefined))).toBe(true);
+  });
+
+  it('restricts the entries to the names given', () => {
+    const cases = fc.sample(lossCaseOf({ families: ['spelling'], spellings: ['bce-where'] }), { numRuns: 50, seed: 5 });
+    expect(cases.every((c) => c.recipe.loss.family === 'spelling' && c.recipe.loss.name === 'bce-where')).toBe(true);
+    // Hard labels only for the where(y == 1, ...) spelling.
+    expect(cases.every((c) => c.values['y']!.every((y) => y === 0 || y === 1))).toBe(true);
   });
 });
