@@ -109,7 +109,7 @@ const SEMANTICS: { readonly [rule: string]: RuleSemantics } = {
   'sigmoid-from-tanh': { feedLimit: 150 },
   'sigmoid-from-tanh-sum': { feedLimit: 150 },
   'sigmoid-from-tanh-halved': { feedLimit: 150 },
-  // cross-entropy-spellings.ts: the same policy for labels outside [0, k).
+  // categorical-spellings.ts: the same policy for labels outside [0, k).
   'one-hot-pick': { mayRaise: true },
   // one-hot labels go to the sparse op, which raises for a label outside [0, k) (a zero one-hot row before)
   'cross-entropy-from-logsumexp': { mayRaise: true },

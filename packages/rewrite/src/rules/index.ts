@@ -14,7 +14,8 @@ import { sigmoidRules } from './stabilize/sigmoid.js';
 import { kerasRules, logClampRules } from './stabilize/keras.js';
 import { softmaxRules } from './stabilize/softmax.js';
 import { crossEntropyRules } from './stabilize/cross-entropy.js';
-import { crossEntropySpellingRules } from './stabilize/cross-entropy-spellings.js';
+import { binarySpellingRules } from './stabilize/binary-spellings.js';
+import { categoricalSpellingRules } from './stabilize/categorical-spellings.js';
 import { weightedRules } from './stabilize/weighted.js';
 import { accuracyRules, logOnePlusExp } from './stabilize/accuracy.js';
 import { foldingRules } from './simplify/folding.js';
@@ -44,7 +45,7 @@ export const canonicalizeRules = [
  * ```
  */
 export const stabilizeRules = [
-  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...logClampRules, ...crossEntropyRules, ...weightedRules, ...crossEntropySpellingRules, ...accuracyRules,
+  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...logClampRules, ...crossEntropyRules, ...weightedRules, ...binarySpellingRules, ...categoricalSpellingRules, ...accuracyRules,
   // Fusions come out negated inside reductions and products; move those negations out again.
   ...negationMovingRules,
 ];

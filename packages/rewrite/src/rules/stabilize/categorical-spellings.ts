@@ -1,11 +1,9 @@
 /**
- * The other spellings of cross-entropy people write, each brought to a fused op or to the form
+ * The other spellings of the softmax cross-entropy, each brought to a fused op or to the form
  * the recognition rules of cross-entropy.ts fuse:
- * - the logistic loss in logit form, `softplus(z) - z*y` and `(1 - y) z + softplus(-z)` (also
- *   written out as `max(z, 0) - z*y + log(1 + exp(-|z|))`: canonicalize makes its softplus);
- * - `where(y == 1, -log p, -log(1 - p))`, a choice between the two logSigmoid terms;
  * - cross-entropy through logsumexp, `logsumexp(z) - z[label]` and `logsumexp(z) - sum(y * z)`;
- * - the probability picked first, `sum(oneHot(y) * p, axis)`, which is `gather(p, y)`;
+ * - the probability picked first, `sum(oneHot(y) * p, axis)`, which is `gather(p, y)`, and
+ *   PyTorch's `log_probs.gather(1, y.unsqueeze(1))`;
  * - KL divergence and other sums with a `y * log q` term: `log(pt / q)` splits into
  *   `log pt - log q`, products distribute over that difference, and a class-axis sum of several
  *   terms splits so that its `y * logSoftmax(z)` term fuses on its own.
@@ -14,148 +12,18 @@
  * @module
  */
 import {
-  abs, add, cast, div, equal, exp, expandDims, gather, input, log, logSoftmax, logsumexp, maximum, mean, mul, neg, type Node,
-  notEqual, oneHot, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
-  sparseSoftmaxCrossEntropyWithLogits, sub, sum, where,
+  add, div, exp, expandDims, gather, input, log, logSoftmax, logsumexp, mean, mul, neg, type Node, oneHot, softmax,
+  softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, sub, sum,
 } from '@stablegrad/core';
 import { attr, bind, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
-import { isNegationOf, sameStaticShape, type SignedTerm, signedNode, termsOf } from '../_guards.js';
+import { sameStaticShape, type SignedTerm, signedNode, termsOf } from '../_guards.js';
 import { termPairRule, unsigned } from '../_terms.js';
+import { otherFactor } from './binary-spellings.js';
 import { throughMovement } from './softmax.js';
 
 const isFloat = (node: Node) => node.dtype !== 'int32';
 const named = (name: string, shape: readonly (number | string)[] = [3], dtype: 'float32' | 'int32' = 'float32') => input(shape, { name, dtype });
-
-/** The other factor of a two-factor product `body` when one factor is `zn`, else null. */
-function otherFactor(body: Node, zn: Node): Node | null {
-  if (body.op !== 'mul') return null;
-  const [p, q] = body.inputs as [Node, Node];
-  if (p === zn) return q;
-  if (q === zn) return p;
-  return null;
-}
-
-/** softplus(z) - z*y -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
-export const logisticLoss = termPairRule({
-  name: 'logistic-loss',
-  doc: 'softplus(z) - z*y, the binary cross-entropy in logit form (also written max(z,0) - z*y + log(1 + exp(-|z|))), is sigmoidCrossEntropyWithLogits(z, y)',
-  // log(1 + e^z) - y z = -(y log sigmoid(z) + (1 - y) log sigmoid(-z)), for any real y
-  first: (t) => !t.negative && t.body.op === 'softplus',
-  second: (t) => t.negative && t.body.op === 'mul',
-  combine: (sp, t) => {
-    const zn = sp.body.inputs[0]!;
-    const yn = otherFactor(t.body, zn);
-    return yn !== null && isFloat(yn) && yn.dtype === zn.dtype ? () => sigmoidCrossEntropyWithLogits(zn, yn) : null;
-  },
-  examples: [
-    { before: () => { const [z, y] = [named('z'), named('y')]; return sub(log(add(1, exp(z))), mul(z, y)); }, after: 'sigmoidCrossEntropyWithLogits(z, y)' },
-    {
-      before: () => { const [z, y] = [named('z'), named('y')]; return add(sub(maximum(z, 0), mul(z, y)), log(add(1, exp(neg(abs(z)))))); },
-      after: 'sigmoidCrossEntropyWithLogits(z, y)',
-    },
-  ],
-});
-
-/** z*y + logSigmoid(-z) -> -sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
-export const logisticLogLikelihood = termPairRule({
-  name: 'logistic-log-likelihood',
-  doc: 'z*y - softplus(z) = z*y + logSigmoid(-z), the log-likelihood in logit form, is -sigmoidCrossEntropyWithLogits(z, y)',
-  // y z - log(1 + e^z) = -(softplus(z) - y z)
-  first: (t) => !t.negative && t.body.op === 'mul',
-  second: (t) => !t.negative && t.body.op === 'logSigmoid' && t.body.inputs[0]!.op === 'neg',
-  combine: (t, ls) => {
-    const zn = ls.body.inputs[0]!.inputs[0]!;
-    const yn = otherFactor(t.body, zn);
-    return yn !== null && isFloat(yn) && yn.dtype === zn.dtype ? () => neg(sigmoidCrossEntropyWithLogits(zn, yn)) : null;
-  },
-  examples: [{ before: () => { const [z, y] = [named('z'), named('y')]; return sub(mul(y, z), log(add(1, exp(z)))); }, after: 'neg(sigmoidCrossEntropyWithLogits(z, y))' }],
-});
-
-/** (1 - y) z + softplus(-z) -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
-export const logisticLossOneMinus = termPairRule({
-  name: 'logistic-loss-one-minus-label',
-  doc: '(1 - y) z + softplus(-z) = (1 - y) z + log(1 + exp(-z)) is sigmoidCrossEntropyWithLogits(z, y) (the PyTorch docs\' form)',
-  // (1 - y) z + log(1 + e^-z) = log(1 + e^z) - y z
-  first: (t) => !t.negative && t.body.op === 'mul',
-  second: (t) => !t.negative && t.body.op === 'softplus' && t.body.inputs[0]!.op === 'neg',
-  combine: (t, sp) => {
-    const zn = sp.body.inputs[0]!.inputs[0]!;
-    const oneMinusY = otherFactor(t.body, zn);
-    if (oneMinusY === null || oneMinusY.op !== 'add') return null;
-    const [a, b] = oneMinusY.inputs as [Node, Node];
-    for (const [one, minus] of [[a, b], [b, a]] as const) {
-      if (one.op === 'constant' && one.shape.length === 0 && one.value?.data[0] === 1 && minus.op === 'neg' && isFloat(minus.inputs[0]!)) {
-        const yn = minus.inputs[0]!;
-        return yn.dtype === zn.dtype ? () => sigmoidCrossEntropyWithLogits(zn, yn) : null;
-      }
-    }
-    return null;
-  },
-  examples: [{
-    before: () => { const [z, y] = [named('z'), named('y')]; return add(mul(sub(1, y), z), log(add(1, exp(neg(z))))); },
-    after: 'sigmoidCrossEntropyWithLogits(z, y)',
-  }],
-});
-
-/** y when `node` is 1 + (-y) with a scalar 1, else null. */
-function oneMinusOf(node: Node): Node | null {
-  if (node.op !== 'add') return null;
-  const [a, b] = node.inputs as [Node, Node];
-  for (const [one, minus] of [[a, b], [b, a]] as const) {
-    if (one.op === 'constant' && one.shape.length === 0 && one.value?.data[0] === 1 && minus.op === 'neg') return minus.inputs[0]!;
-  }
-  return null;
-}
-
-/** The labels y of `y * softplus(-z)`, or null. */
-function labelOfSoftplusTerm(term: Node, zn: Node, negated: boolean): Node | null {
-  if (term.op !== 'mul') return null;
-  for (const [w, sp] of [[term.inputs[0]!, term.inputs[1]!], [term.inputs[1]!, term.inputs[0]!]] as const) {
-    if (sp.op !== 'softplus') continue;
-    const arg = sp.inputs[0]!;
-    if (negated ? arg.op === 'neg' && arg.inputs[0] === zn : arg === zn) return w;
-  }
-  return null;
-}
-
-/** y softplus(-z) + (1 - y) softplus(z) -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
-export const binaryCrossEntropyOfSoftplus = termPairRule({
-  name: 'binary-cross-entropy-of-softplus',
-  doc: 'y softplus(-z) + (1 - y) softplus(z), the cross-entropy with -log(sigmoid) written as softplus (TF docs), is sigmoidCrossEntropyWithLogits(z, y)',
-  // -log sigmoid(z) = softplus(-z), -log(1 - sigmoid(z)) = softplus(z)
-  first: (t) => !t.negative && t.body.op === 'mul' && t.body.inputs.some((f) => f.op === 'softplus' && f.inputs[0]!.op === 'neg'),
-  second: (t) => !t.negative && t.body.op === 'mul' && t.body.inputs.some((f) => f.op === 'softplus'),
-  combine: (a, b) => {
-    for (const sp of a.body.inputs.filter((f) => f.op === 'softplus' && f.inputs[0]!.op === 'neg')) {
-      const zn = sp.inputs[0]!.inputs[0]!;
-      const yn = labelOfSoftplusTerm(a.body, zn, true);
-      const other = labelOfSoftplusTerm(b.body, zn, false);
-      if (yn !== null && other !== null && oneMinusOf(other) === yn && isFloat(yn) && yn.dtype === zn.dtype) {
-        return () => sigmoidCrossEntropyWithLogits(zn, yn);
-      }
-    }
-    return null;
-  },
-  examples: [{
-    before: () => { const [z, y] = [named('z'), named('y')]; return add(mul(y, log(add(1, exp(neg(z))))), mul(sub(1, y), log(add(1, exp(z))))); },
-    after: 'sigmoidCrossEntropyWithLogits(z, y)',
-  }],
-});
-
-/** logSigmoid(w) - logSigmoid(-w) -> w, anywhere in a sum. */
-export const logitFromLogSigmoids = termPairRule({
-  name: 'logit-from-log-sigmoids',
-  doc: 'log(p) - log(1 - p) for p = sigmoid(w), that is logSigmoid(w) - logSigmoid(-w), is w itself',
-  // log sigmoid(w) - log sigmoid(-w) = log(e^w) = w
-  first: (t) => !t.negative && t.body.op === 'logSigmoid',
-  second: (t) => t.negative && t.body.op === 'logSigmoid',
-  combine: (ls, t) => {
-    const [w, other] = [ls.body.inputs[0]!, t.body.inputs[0]!];
-    return isNegationOf(w, other) ? () => w : null;
-  },
-  examples: [{ before: () => { const p = sigmoid(named('w')); return sub(log(p), log(sub(1, p))); }, after: 'w' }],
-});
 
 /** logsumexp(z, last) - gather(z, labels, last) -> sparseSoftmaxCrossEntropyWithLogits(z, labels), anywhere in a sum. */
 export const sparseFromLogsumexp = termPairRule({
@@ -271,32 +139,6 @@ export const oneHotPick = rule({
   }],
 });
 
-const COMPARISONS: ReadonlySet<string> = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']);
-
-/** where(c, -logSigmoid(z), -logSigmoid(-z)) -> sigmoidCrossEntropyWithLogits(z, c as 0/1). */
-export const whereCrossEntropy = rule({
-  name: 'where-cross-entropy',
-  doc: 'where(c, -log(sigmoid z), -log(1 - sigmoid z)) (e.g. c = y == 1) is sigmoidCrossEntropyWithLogits(z, c) with c as 0/1 labels',
-  // sigmoidCE(z, 1) = -log sigmoid(z), sigmoidCE(z, 0) = -log sigmoid(-z)
-  pattern: P.where(v('cond'), v('a'), v('b')),
-  guard: (m) => {
-    const [a, b] = [unsigned(m.a), unsigned(m.b)];
-    return a.negative === b.negative && a.body.op === 'logSigmoid' && b.body.op === 'logSigmoid' &&
-      isNegationOf(a.body.inputs[0]!, b.body.inputs[0]!) && sameStaticShape(m.a, m.$root);
-  },
-  replace: (m) => {
-    const [a] = [unsigned(m.a)];
-    const zn = a.body.inputs[0]!;
-    const yes = COMPARISONS.has(m.cond.op) ? m.cond : notEqual(m.cond, 0);
-    const loss = sigmoidCrossEntropyWithLogits(zn, cast(yes, zn.dtype));
-    return a.negative ? loss : neg(loss);
-  },
-  examples: [{
-    before: () => { const [z, y] = [named('z'), named('y')]; const p = sigmoid(z); return where(equal(y, 1), neg(log(p)), neg(log(sub(1, p)))); },
-    after: 'sigmoidCrossEntropyWithLogits(z, cast{dtype=float32}(equal(y, 1)))',
-  }],
-});
-
 /** A sigmoid or softmax output (possibly moved): positive in exact arithmetic. */
 const isProbability = (n: Node): boolean => ['sigmoid', 'softmax'].includes(throughMovement(n).source.op);
 
@@ -363,8 +205,7 @@ export const splitCategoricalTerm = rule({
   }],
 });
 
-/** The cross-entropy spellings, in the order they are tried. */
-export const crossEntropySpellingRules = [
-  binaryCrossEntropyOfSoftplus, sparseWithKeptLabels, logisticLoss, logisticLogLikelihood, logisticLossOneMinus, logitFromLogSigmoids, sparseFromLogsumexp, crossEntropyFromLogsumexp,
-  oneHotPick, whereCrossEntropy, logOfRatio, distributeOverLogTerms, splitCategoricalTerm,
+/** The categorical cross-entropy spellings, in the order they are tried. */
+export const categoricalSpellingRules = [
+  sparseWithKeptLabels, sparseFromLogsumexp, crossEntropyFromLogsumexp, oneHotPick, logOfRatio, distributeOverLogTerms, splitCategoricalTerm,
 ];
