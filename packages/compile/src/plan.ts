@@ -10,7 +10,7 @@
  * @module
  */
 import {
-  broadcastIndex, type ConcreteShape, type DimBindings, type DType, type Node, opDef, reductionIndex, ShapeError, sizeOf, StablegradError, type Tensor, type TypedArray,
+  broadcastIndex, checkSize, type ConcreteShape, type DimBindings, type DType, type Node, opDef, reductionIndex, ShapeError, sizeOf, StablegradError, type Tensor, type TypedArray,
 } from '@stablegrad/core';
 import { BufferPool } from './buffers.js';
 import { type FusedLoop, fuseLoop, isFusible, readMode, type ReadMode } from './fusion.js';
@@ -21,6 +21,8 @@ import { WASM_MIN_WORK, wasmMatmulStep } from './kernels/wasm-matmul.js';
 
 /** Ops whose output is their input's data under another shape. */
 const VIEWS = new Set(['reshape', 'reshapeLike', 'expandDims', 'squeeze']);
+/** Most nodes one generated fused loop may hold (see buildPlan); larger groups are split. */
+const MAX_FUSED_MEMBERS = 128;
 
 /**
  * How a plan computes: `matmul: 'simd'` (default) runs float32 matmuls on the WebAssembly SIMD
@@ -117,6 +119,24 @@ export function buildPlan(
     if (!fusible[i] || isOutput.has(i) || reads.length !== 1) return;
     const user = reads[0]!;
     if (fusible[user] && sizeOf(shapes[i]!) === sizeOf(shapes[user]!)) inlined.add(i);
+  });
+  // A fused loop holds at most MAX_FUSED_MEMBERS nodes: a chain of a million elementwise ops
+  // becomes loops of that size, not one generated function of a million statements. Members
+  // form a tree under their root (each inlined node has one user), so a node's group size is
+  // itself plus its inlined inputs' sizes; where that passes the limit, the inputs become roots.
+  const groupSize = new Array<number>(nodes.length).fill(1);
+  nodes.forEach((n, i) => {
+    if (!fusible[i]) return;
+    let size = 1;
+    for (const input of n.inputs) {
+      const j = index.get(input)!;
+      if (inlined.has(j)) size += groupSize[j]!;
+    }
+    if (size > MAX_FUSED_MEMBERS) {
+      for (const input of n.inputs) inlined.delete(index.get(input)!);
+      size = 1;
+    }
+    groupSize[i] = size;
   });
 
   // Where each value's data lives: a view shares its input's buffer (its root).
@@ -410,6 +430,8 @@ function inferShapes(
       const inputs = node.inputs.map((input) => ({ shape: shapes[index.get(input)!]!, dtype: input.dtype }));
       const type = opDef(node.op).infer(inputs, node.attrs, dims);
       if (!type.shape.every((d): d is number => typeof d === 'number')) throw new ShapeError(`could not resolve the shape [${type.shape.join(', ')}]`);
+      // Checked before any buffer of this size is allocated (named dimensions are known only now).
+      checkSize(type.shape, 'output');
       shapes.push(type.shape);
     } catch (e) {
       if (e instanceof StablegradError) {

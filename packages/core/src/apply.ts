@@ -9,6 +9,7 @@ import { Node, type NodeLike } from './node.js';
 import type { Attrs, OpDef, TypeInfo } from './op.js';
 import type { OpName } from './op-names.js';
 import { currentScope } from './scope.js';
+import { checkSize } from './shape.js';
 import { isTensor, tensor } from './tensor.js';
 
 /**
@@ -67,7 +68,10 @@ export function inferFor<A extends Attrs>(op: OpDef<A>, inputs: readonly TypeInf
     throw new StablegradError(`${where}: expects ${op.arity === 'variadic' ? 'one or more' : op.arity} inputs, got ${inputs.length}`);
   }
   try {
-    return op.infer(inputs, attrs);
+    const type = op.infer(inputs, attrs);
+    // The same limits for graphs built in code and graphs read from files (json.ts calls this).
+    checkSize(type.shape, 'output');
+    return type;
   } catch (e) {
     if (e instanceof ShapeError) throw new ShapeError(`${where}: ${e.message}`);
     if (e instanceof DTypeError) throw new DTypeError(`${where}: ${e.message}`);

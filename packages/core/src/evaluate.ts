@@ -9,7 +9,7 @@ import { topoSort } from './graph.js';
 import { Node } from './node.js';
 import type { ConcreteType, DimBindings, TypeInfo } from './op.js';
 import { opDef } from './registry.js';
-import { formatShape, type ConcreteShape, sizeOf } from './shape.js';
+import { checkSize, formatShape, type ConcreteShape, sizeOf } from './shape.js';
 import { isTensor, type Tensor, tensor, type TensorLike } from './tensor.js';
 
 /**
@@ -59,6 +59,8 @@ function run(node: Node, inputs: readonly Tensor[], dims: Map<string, number>): 
   try {
     const type = op.infer(inputs, node.attrs, dims);
     const shape = concreteShapeOf(node, type, dims);
+    // Named dimensions are known only now: check the size before the kernel allocates it.
+    checkSize(shape, 'output');
     const data = op.kernel(inputs, node.attrs, { shape, dtype: type.dtype }, node);
     if (data.length !== sizeOf(shape)) {
       throw new StablegradError(`kernel produced ${data.length} values for shape ${formatShape(shape)}`);

@@ -15,7 +15,8 @@ import { Node } from './node.js';
 import type { AttrKind, Attrs, AttrValue, OpDef, TypeInfo } from './op.js';
 import { OP_NAMES, type OpName } from './op-names.js';
 import { isOpName, opDef } from './registry.js';
-import { type ConcreteShape, type Dim, formatShape, type Shape, sizeOf } from './shape.js';
+import { type ConcreteShape, type Dim, formatShape, MAX_DIM, MAX_ELEMENTS, type Shape, sizeOf } from './shape.js';
+import { scopeNameProblem } from './scope.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -116,10 +117,8 @@ const FORMAT = 'stablegrad-graph';
 const VERSION = 1;
 /** Longest shape or list of integers accepted (NumPy allows 64 dimensions). */
 const MAX_RANK = 64;
-/** Largest dimension accepted: typed-array index maps are int32. */
-const MAX_DIM = 2 ** 31 - 1;
-/** Most elements a stored value may have (1 GiB of float32), checked before allocating. */
-const MAX_ELEMENTS = 2 ** 28;
+// Largest dimension (MAX_DIM) and most elements of a stored value or computed tensor
+// (MAX_ELEMENTS): the builder's own limits from shape.ts, checked before allocating.
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -265,7 +264,12 @@ function readNode(raw: unknown, path: string, earlier: readonly Node[]): Node {
   const inputs = readInputs(fields.get('inputs'), `${path}.inputs`, op, earlier);
   const attrs = readAttrs(fields.get('attrs'), `${path}.attrs`, op);
   const name = string(fields.get('name'), `${path}.name`);
-  const scope = array(fields.get('scope'), `${path}.scope`, 'a list of scope names').map((s, i) => string(s, `${path}.scope[${i}]`));
+  const scope = array(fields.get('scope'), `${path}.scope`, 'a list of scope names').map((s, i) => {
+    const name = string(s, `${path}.scope[${i}]`);
+    const problem = scopeNameProblem(name);
+    if (problem !== undefined) throw new GraphError(problem, `${path}.scope[${i}]`);
+    return name;
+  });
   const shape = readShape(fields.get('shape'), `${path}.shape`, false);
   const dtype = readDType(fields.get('dtype'), `${path}.dtype`);
 
@@ -444,7 +448,8 @@ function readDType(v: unknown, path: string): DType {
 
 function parse(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    // A UTF-8 byte-order mark (as some Windows editors write) is not part of the JSON text.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
   } catch (e) {
     throw new GraphError(`not valid JSON: ${e instanceof Error ? e.message : String(e)}`, '$');
   }

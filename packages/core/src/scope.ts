@@ -15,15 +15,28 @@ const stack: string[] = [];
  * ```
  */
 export function scope<R>(name: string, build: () => R): R {
-  if (name.length === 0 || name.includes('/')) {
-    throw new TypeError(`scope name must be non-empty and contain no '/': ${JSON.stringify(name)}`);
-  }
+  const problem = scopeNameProblem(name);
+  if (problem !== undefined) throw new TypeError(problem);
   stack.push(name);
   try {
     return build();
   } finally {
     stack.pop();
   }
+}
+
+/**
+ * Why `name` cannot be a scope name, or undefined when it can: the one rule `scope()` and the
+ * graph loader both apply, so a file cannot hold a scope the builder would refuse.
+ * @example
+ * ```ts
+ * scopeNameProblem('dense_1'); // undefined
+ * scopeNameProblem('a/b');     // "scope name must be non-empty and contain no '/': \"a/b\""
+ * ```
+ */
+export function scopeNameProblem(name: string): string | undefined {
+  if (name.length === 0 || name.includes('/')) return `scope name must be non-empty and contain no '/': ${JSON.stringify(name)}`;
+  return undefined;
 }
 
 /**
@@ -47,10 +60,18 @@ export function currentScope(): readonly string[] {
  * ```
  */
 export function withScopePath<R>(path: readonly string[], build: () => R): R {
-  const saved = stack.splice(0, stack.length, ...path);
+  const saved = stack.slice();
+  replaceStack(path);
   try {
     return build();
   } finally {
-    stack.splice(0, stack.length, ...saved);
+    replaceStack(saved);
   }
+}
+
+// Element by element, not `splice(0, n, ...path)`: a spread passes every name as an argument,
+// which overflows the call stack for paths some 100,000 scopes deep.
+function replaceStack(path: readonly string[]): void {
+  stack.length = path.length;
+  for (let i = 0; i < path.length; i++) stack[i] = path[i]!;
 }

@@ -71,6 +71,47 @@ export function sizeOf(shape: ConcreteShape): number {
 }
 
 /**
+ * Largest size of one dimension: index maps are int32.
+ * @example
+ * ```ts
+ * input([MAX_DIM + 1]); // ShapeError: dimension 2147483648 is more than 2147483647
+ * ```
+ */
+export const MAX_DIM = 2 ** 31 - 1;
+
+/**
+ * Most elements one tensor may hold (2^28: 1 GiB of float32, 2 GiB of float64). The builder,
+ * the graph loader, `evaluate` and `compile` all check shapes against it before allocating, so a
+ * graph (or a graph file) declaring `oneHot` depth 2^31-1 is a ShapeError, not an allocation.
+ * @example
+ * ```ts
+ * input([], { dtype: 'int32' }).oneHot(2 ** 31 - 1); // ShapeError: ... more than 268435456 elements
+ * ```
+ */
+export const MAX_ELEMENTS = 2 ** 28;
+
+/**
+ * Checks the fixed sizes of a shape against {@link MAX_DIM} and {@link MAX_ELEMENTS} (named
+ * and unknown dimensions count as 1 here; run time checks them again once they are known).
+ * @example
+ * ```ts
+ * checkSize(['batch', 1000], 'input');     // fine
+ * checkSize([2 ** 20, 2 ** 20], 'oneHot'); // ShapeError: oneHot: shape [1048576, 1048576] holds more than 268435456 elements
+ * ```
+ */
+export function checkSize(shape: Shape, what: string): void {
+  let n = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number') continue;
+    if (d > MAX_DIM) throw new ShapeError(`${what}: dimension ${d} is more than ${MAX_DIM}, the largest size a dimension may have`);
+    n *= d;
+  }
+  if (n > MAX_ELEMENTS) {
+    throw new ShapeError(`${what}: shape ${formatShape(shape)} holds more than ${MAX_ELEMENTS} elements, the most a tensor may have`);
+  }
+}
+
+/**
  * Row-major strides of a concrete shape.
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * Writes a picture as DOT: nodes inside nested clusters (one per scope), then the edges.
- * The layout of the text is fixed (two-space indentation, nodes in drawing order, child
+ * The layout of the text is fixed (two-space indentation up to 32 levels, nodes in drawing order, child
  * clusters in order of first appearance), so equal graphs give equal strings.
  * @module
  */
@@ -13,6 +13,8 @@ import { type Attribute, type Attributes, clusterAttributes, edgeAttributes, for
 import { type DrawnNode, drawNodes, type Picture } from './view.js';
 
 const RANKDIRS: readonly string[] = ['TB', 'LR', 'BT', 'RL'];
+/** Deepest indentation of nested clusters, in levels (the body itself is one more level in). */
+const MAX_INDENT = 32;
 
 /** The whole DOT text of a picture. */
 export function writeDot(picture: Picture, options: DotOptions): string {
@@ -23,7 +25,10 @@ export function writeDot(picture: Picture, options: DotOptions): string {
   const lines = ['digraph stablegrad {', ...graphDefaults(rankdir).map((l) => `  ${l}`)];
   if (options.title !== undefined) lines.push(`  label=${quoted(options.title)};`, '  labelloc=t;');
   const body = options.collapseScopes === true ? collapsedBody(drawn, options) : expandedBody(drawn, options);
-  lines.push(...body.map((l) => `  ${l}`), '}');
+  // One push per line, never `push(...lines)`: a spread passes every line as an argument, and a
+  // graph of ~70,000 nodes overflows the stack that way.
+  for (const line of body) lines.push(`  ${line}`);
+  lines.push('}');
   return `${lines.join('\n')}\n`;
 }
 
@@ -48,26 +53,71 @@ function expandedBody(drawn: readonly DrawnNode[], options: DotOptions): string[
     }
     cluster.nodes.push(d);
   }
-  const lines: string[] = [];
-  const counter = { next: 0 };
-  writeCluster(root, lines, counter, options.forward !== undefined);
-  lines.push(...edgeLines(drawn, options));
+  const lines = clusterLines(root, options.forward !== undefined);
+  for (const line of edgeLines(drawn, options)) lines.push(line);
   return lines;
 }
 
-function writeCluster(cluster: Cluster, lines: string[], counter: { next: number }, gradientView: boolean): void {
-  for (const d of cluster.nodes) lines.push(nodeLine(d));
-  for (const child of cluster.children.values()) {
-    const attributes: Attributes = [['label', quoted(child.name)], ...clusterAttributes(gradientView && allGradient(child))];
-    lines.push(`subgraph cluster_${counter.next++} {`);
-    const inner = [`graph [${formatAttributes(attributes)}];`];
-    writeCluster(child, inner, counter, gradientView);
-    lines.push(...inner.map((l) => `  ${l}`), '}');
+/**
+ * The statements of `root`'s nodes and of its nested clusters, each cluster indented two spaces
+ * deeper than its parent. An explicit stack instead of recursion, so scopes nested 10,000 deep
+ * cannot overflow the call stack: entering a cluster writes its header and its nodes and
+ * schedules its children, in order, each followed by its closing brace.
+ */
+function clusterLines(root: Cluster, gradientView: boolean): string[] {
+  const gradientOnly = gradientView ? allGradient(root) : undefined;
+  const lines: string[] = [];
+  const counter = { next: 0 };
+  // Work items: a cluster to open at a depth, or a closing brace at a depth.
+  const work: ({ cluster: Cluster; depth: number } | { close: number })[] = [{ cluster: root, depth: 0 }];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if ('close' in item) {
+      lines.push(`${indent(item.close)}}`);
+      continue;
+    }
+    const { cluster, depth } = item;
+    // The root writes its nodes unindented; a cluster's contents sit one level inside its brace.
+    const inner = indent(depth);
+    if (cluster !== root) {
+      const attributes: Attributes = [['label', quoted(cluster.name)], ...clusterAttributes(gradientOnly?.get(cluster) === true)];
+      lines.push(`${indent(depth - 1)}subgraph cluster_${counter.next++} {`, `${inner}graph [${formatAttributes(attributes)}];`);
+    }
+    for (const d of cluster.nodes) lines.push(`${inner}${nodeLine(d)}`);
+    const children = [...cluster.children.values()];
+    for (let i = children.length - 1; i >= 0; i--) {
+      work.push({ close: depth }, { cluster: children[i]!, depth: depth + 1 });
+    }
   }
+  return lines;
 }
 
-function allGradient(cluster: Cluster): boolean {
-  return cluster.nodes.every((d) => d.look.gradient) && [...cluster.children.values()].every(allGradient);
+/**
+ * Two spaces per level, up to {@link MAX_INDENT} levels: deeper clusters are indented no further,
+ * so the text of n nested scopes grows as n, not n^2 (10,000 levels would be 100 MB of spaces).
+ */
+function indent(depth: number): string {
+  return '  '.repeat(Math.min(depth, MAX_INDENT));
+}
+
+/** For each cluster under `root`: whether every node in it and in its sub-clusters is a gradient node. */
+function allGradient(root: Cluster): Map<Cluster, boolean> {
+  // Clusters in pre-order; reversed, every child comes before its parent.
+  const order: Cluster[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const cluster = stack.pop()!;
+    order.push(cluster);
+    for (const child of cluster.children.values()) stack.push(child);
+  }
+  const result = new Map<Cluster, boolean>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const cluster = order[i]!;
+    let all = cluster.nodes.every((d) => d.look.gradient);
+    for (const child of cluster.children.values()) all &&= result.get(child)!;
+    result.set(cluster, all);
+  }
+  return result;
 }
 
 function nodeLine(d: DrawnNode): string {

@@ -115,7 +115,7 @@ export function rewrittenBy(firings: readonly Firing[], present: ReadonlySet<Nod
       const node = stack.pop()!;
       if (node.id <= boundary || seen.has(node)) continue;
       seen.add(node);
-      stack.push(...node.inputs);
+      for (const input of node.inputs) stack.push(input);
       if (!present.has(node)) continue;
       const list = built.get(node);
       if (list === undefined) built.set(node, [firing]);

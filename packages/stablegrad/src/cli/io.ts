@@ -31,7 +31,8 @@ export async function readGraphFile(file: string): Promise<Graph> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte-order mark (as some Windows editors write) is not part of the JSON text.
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new InputError(`${file} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
