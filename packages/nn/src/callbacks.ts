@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '@stablegrad/core';
 import { ModelError } from './errors.js';
+import { checkKnownOptions } from './names.js';
 
 /**
  * The logs of an epoch or batch: `loss`, the metrics, and `val_` ones after validation.
@@ -29,6 +30,8 @@ export interface TrainingModel {
   getWeights(): Tensor[];
   /** Replaces the weights. */
   setWeights(weights: readonly Tensor[]): void;
+  /** Writes the model to a file, crash-safely (what `modelCheckpoint` calls). */
+  save?(path: string): void;
 }
 
 /**
@@ -93,10 +96,14 @@ export interface EarlyStopping extends Callback {
  * ```
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
-  const monitor = options.monitor ?? 'val_loss';
+  checkKnownOptions('earlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
+  const monitor = checkMonitor('earlyStopping', options.monitor);
   const patience = options.patience ?? 0;
+  if (!Number.isSafeInteger(patience) || patience < 0) throw new ModelError(`earlyStopping: patience must be an integer >= 0, got ${String(patience)}`);
+  if (options.minDelta !== undefined && (typeof options.minDelta !== 'number' || !Number.isFinite(options.minDelta))) throw new ModelError(`earlyStopping: minDelta must be a finite number, got ${String(options.minDelta)}`);
   const minDelta = Math.abs(options.minDelta ?? 0);
-  const mode = options.mode ?? (monitor.includes('acc') ? 'max' : 'min');
+  const mode = checkMode('earlyStopping', options.mode, monitor);
+  if (options.restoreBestWeights !== undefined && typeof options.restoreBestWeights !== 'boolean') throw new ModelError(`earlyStopping: restoreBestWeights must be true or false, got ${String(options.restoreBestWeights)}`);
   let best = Infinity;
   let wait = 0;
   let bestWeights: Tensor[] | undefined;
@@ -129,4 +136,116 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       }
     },
   };
+}
+
+function checkMonitor(what: string, monitor: unknown): string {
+  if (monitor === undefined) return 'val_loss';
+  if (typeof monitor !== 'string' || monitor === '') throw new ModelError(`${what}: monitor must be the name of a log (loss, accuracy, val_loss, ...), got ${JSON.stringify(monitor) ?? typeof monitor}`);
+  return monitor;
+}
+
+// 'auto' as Keras: accuracies are maximised, everything else minimised.
+function checkMode(what: string, mode: unknown, monitor: string): 'min' | 'max' {
+  if (mode === undefined || mode === 'auto') return monitor.includes('acc') ? 'max' : 'min';
+  if (mode !== 'min' && mode !== 'max') throw new ModelError(`${what}: mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode) ?? typeof mode}`);
+  return mode;
+}
+
+/**
+ * Options of `modelCheckpoint`, Keras' `ModelCheckpoint` names.
+ * @example
+ * ```ts
+ * modelCheckpoint({ filepath: 'ckpt/model-{epoch:02d}-{val_loss:.3f}.json', monitor: 'val_loss', saveBestOnly: true });
+ * ```
+ */
+export interface ModelCheckpointOptions {
+  /**
+   * Where to save. `{epoch}` is replaced by the 1-based epoch number (as Keras), `{name}` by the
+   * value of a log (`{val_loss}`); `{epoch:02d}` pads with zeros, `{val_loss:.4f}` fixes the
+   * digits. Without placeholders, each save replaces the last, atomically.
+   */
+  readonly filepath: string;
+  /** The log to watch for `saveBestOnly` (default `val_loss`). */
+  readonly monitor?: string;
+  /** Save only when the monitored log improves on the best so far (default false: every epoch). */
+  readonly saveBestOnly?: boolean;
+  /** `min`, `max`, or `auto` (default: `max` when the name contains 'acc', else `min`). */
+  readonly mode?: 'min' | 'max' | 'auto';
+}
+
+/**
+ * The callback `modelCheckpoint` returns.
+ * @example
+ * ```ts
+ * const checkpoint = modelCheckpoint({ filepath: 'best.json', saveBestOnly: true });
+ * await model.fit(x, y, { epochs: 20, validationSplit: 0.2, callbacks: [checkpoint] });
+ * checkpoint.lastSaved(); // { path: 'best.json', epoch: 12, value: 0.083 }
+ * ```
+ */
+export interface ModelCheckpoint extends Callback {
+  /** The last file written, its 0-based epoch and the monitored value then (undefined when the log was absent), or undefined before any save. */
+  readonly lastSaved: () => { readonly path: string; readonly epoch: number; readonly value: number | undefined } | undefined;
+}
+
+/**
+ * Saves the model at the end of epochs, as Keras' `ModelCheckpoint`: every epoch, or with
+ * `saveBestOnly` only when the monitored log improves. Each save is crash-safe (a temporary
+ * file, fsync, rename), so a kill during training leaves the last checkpoint whole.
+ * @example
+ * ```ts
+ * await model.fit(x, y, {
+ *   epochs: 50, validationSplit: 0.2,
+ *   callbacks: [modelCheckpoint({ filepath: 'best.model.json', monitor: 'val_accuracy', saveBestOnly: true })],
+ * });
+ * const best = loadModel('best.model.json');
+ * ```
+ */
+export function modelCheckpoint(options: ModelCheckpointOptions): ModelCheckpoint {
+  checkKnownOptions('modelCheckpoint', options, ['filepath', 'monitor', 'saveBestOnly', 'mode']);
+  const { filepath } = options;
+  if (typeof filepath !== 'string' || filepath === '') throw new ModelError(`modelCheckpoint: filepath must be a non-empty string, got ${JSON.stringify(filepath) ?? typeof filepath}`);
+  const bad = [...filepath.matchAll(PLACEHOLDER)].find((m) => m[2] !== undefined && !/^0?\d*d$|^\.\d+f$/.test(m[2]));
+  if (bad !== undefined) throw new ModelError(`modelCheckpoint: the placeholder '${bad[0]}' has format '${bad[2]}'; formats are like 02d (integers) and .4f (digits after the point)`);
+  const monitor = checkMonitor('modelCheckpoint', options.monitor);
+  const saveBestOnly = options.saveBestOnly ?? false;
+  if (typeof saveBestOnly !== 'boolean') throw new ModelError(`modelCheckpoint: saveBestOnly must be true or false, got ${String(saveBestOnly)}`);
+  const mode = checkMode('modelCheckpoint', options.mode, monitor);
+  let best = Infinity;
+  let last: { path: string; epoch: number; value: number | undefined } | undefined;
+  return {
+    lastSaved: () => last,
+    onTrainBegin(model) {
+      if (typeof model.save !== 'function') throw new ModelError('modelCheckpoint: this model cannot be saved (it has no save method)');
+    },
+    onEpochEnd(epoch, logs, model) {
+      const value = logs[monitor];
+      if (saveBestOnly) {
+        if (value === undefined) {
+          throw new ModelError(`modelCheckpoint: the logs have no '${monitor}' (they have ${Object.keys(logs).join(', ')}); validation logs need validationSplit or validationData`);
+        }
+        const score = mode === 'min' ? value : -value;
+        if (!(score < best)) return;
+        best = score;
+      }
+      const path = fillPath(filepath, epoch, logs);
+      model.save!(path);
+      last = { path, epoch, value };
+    },
+  };
+}
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
+
+// Keras' names: {epoch} counts from 1; a log missing from the logs is an error, not 'undefined'.
+function fillPath(template: string, epoch: number, logs: Logs): string {
+  return template.replace(PLACEHOLDER, (whole, name: string, format: string | undefined) => {
+    const value = name === 'epoch' ? epoch + 1 : logs[name];
+    if (value === undefined) throw new ModelError(`modelCheckpoint: the filepath names '${name}', which is not in the logs (they have epoch, ${Object.keys(logs).join(', ')})`);
+    if (format === undefined) return String(value);
+    const fixed = /^\.(\d+)f$/.exec(format);
+    if (fixed !== null) return value.toFixed(Math.min(100, Number(fixed[1])));
+    const width = /^0?(\d*)d$/.exec(format);
+    const digits = Math.round(value).toString();
+    return width !== null && width[1] !== '' ? digits.padStart(Number(width[1]), format.startsWith('0') ? '0' : ' ') : digits;
+  });
 }

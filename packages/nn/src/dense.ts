@@ -5,10 +5,11 @@
  * say `dense_3/kernel`.
  * @module
  */
-import { type DType, type Node, param, scope, tensor } from '@stablegrad/core';
+import { allocate, type DType, type Node, param, scope, tensor, type TypedArray } from '@stablegrad/core';
 import { type Activation, applyActivation, checkActivation } from './activations.js';
 import { ModelError } from './errors.js';
 import { type Initializer, type InitializerName, resolveInitializer } from './initializers.js';
+import { checkKnownOptions } from './names.js';
 import type { SeededRandom } from './random.js';
 
 /**
@@ -50,6 +51,8 @@ export interface DenseLayer {
   readonly name: string | undefined;
 }
 
+const DENSE_OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'name'] as const;
+
 /**
  * A fully connected layer: `activation(x W + b)` with `W` of shape `[inputs, units]`.
  * @example
@@ -61,12 +64,17 @@ export interface DenseLayer {
  * ```
  */
 export function dense(options: DenseOptions): DenseLayer {
+  checkKnownOptions('dense', options, DENSE_OPTIONS);
+  if (options.name !== undefined && (typeof options.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(options.name))) {
+    throw new ModelError(`dense: a layer name is letters, digits, '_', '.' or '-', starting with a letter or '_', got ${JSON.stringify(options.name) ?? typeof options.name}`);
+  }
   const where = `dense${options.name === undefined ? '' : ` '${options.name}'`}`;
-  if (!Number.isInteger(options.units) || options.units < 1) {
+  // Safe integers only: the layer's sizes are multiplied, and the product must stay exact.
+  if (!Number.isSafeInteger(options.units) || options.units < 1) {
     throw new ModelError(`${where}: units must be a positive integer, got ${String(options.units)}`);
   }
-  if (options.name !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(options.name)) {
-    throw new ModelError(`${where}: a layer name is letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+  if (options.useBias !== undefined && typeof options.useBias !== 'boolean') {
+    throw new ModelError(`${where}: useBias must be true or false, got ${String(options.useBias)}`);
   }
   return {
     type: 'dense',
@@ -117,13 +125,35 @@ export function buildDense(
     throw new ModelError(`${name}: dense expects inputs of shape [batch, features], got [${x.shape.join(', ')}]`);
   }
   const fans = { fanIn: inputUnits, fanOut: config.units };
-  const kernelValues = values?.kernel ?? config.kernelInitializer.fill(inputUnits * config.units, fans, random);
-  const biasValues = config.useBias ? (values?.bias ?? config.biasInitializer.fill(config.units, fans, random)) : [];
+  const kernelValues = weightValues(`${name}/kernel`, [inputUnits, config.units], dtype, values?.kernel, config.kernelInitializer, fans, random);
+  const biasValues = config.useBias ? weightValues(`${name}/bias`, [config.units], dtype, values?.bias, config.biasInitializer, fans, random) : undefined;
   return scope(name, () => {
-    const kernel = param(tensor(Array.from(kernelValues), { dtype, shape: [inputUnits, config.units] }), { name: 'kernel' });
-    const bias = config.useBias ? param(tensor(Array.from(biasValues), { dtype, shape: [config.units] }), { name: 'bias' }) : undefined;
+    const kernel = param(tensor(kernelValues, { dtype, shape: [inputUnits, config.units] }), { name: 'kernel' });
+    const bias = biasValues === undefined ? undefined : param(tensor(biasValues, { dtype, shape: [config.units] }), { name: 'bias' });
     const product = x.matmul(kernel);
     const preActivation = bias === undefined ? product : product.add(bias);
     return { config, name, inputUnits, kernel, bias, preActivation, output: applyActivation(config.activation, preActivation) };
   });
+}
+
+// A weight's values in its dtype: the given ones, or the initializer's. Sizes were checked
+// against the model's limit before; memory can still run out, which is a ModelError naming
+// the weight rather than a raw RangeError.
+function weightValues(
+  path: string, shape: readonly number[], dtype: DType, given: ArrayLike<number> | undefined,
+  initializer: Initializer, fans: { fanIn: number; fanOut: number }, random: SeededRandom,
+): TypedArray {
+  const size = shape.reduce((a, b) => a * b, 1);
+  try {
+    const values = given ?? initializer.fill(size, fans, random);
+    if (values.length !== size) throw new ModelError(`${path}: expected ${size} values for [${shape.join(', ')}], got ${values.length}`);
+    const out = allocate(dtype, size);
+    out.set(values);
+    return out;
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new ModelError(`${path}: cannot allocate [${shape.join(', ')}] ${dtype} (${size} values, ${size * (dtype === 'float64' ? 8 : 4)} bytes): ${e.message}`);
+    }
+    throw e;
+  }
 }

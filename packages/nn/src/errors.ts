@@ -56,3 +56,23 @@ export class ModelError extends StablegradError {
 export class ModelFormatError extends StablegradError {
   override name = 'ModelFormatError';
 }
+
+/**
+ * A file that could not be written: a missing directory, a path that is a directory, no
+ * permission, no space left. The message names the file and says why in words; the file
+ * that was there before (if any) is untouched.
+ * @example
+ * ```ts
+ * model.save('missing/dir/model.json');
+ * // FileWriteError: save: cannot write missing/dir/model.json: the directory missing/dir does not exist
+ * ```
+ */
+export class FileWriteError extends StablegradError {
+  override name = 'FileWriteError';
+  /** The cause in words (`the directory out does not exist`, `permission denied`), without the file. */
+  readonly reason: string;
+  constructor(message: string, reason: string) {
+    super(message);
+    this.reason = reason;
+  }
+}

@@ -5,7 +5,8 @@
  * `save` / `loadModel`.
  * @module
  */
-export { DataError, ModelError, ModelFormatError, TrainingError } from './errors.js';
+export { DataError, FileWriteError, ModelError, ModelFormatError, TrainingError } from './errors.js';
+export { writeFileAtomicSync } from './atomic-write.js';
 export { type Activation } from './activations.js';
 export { dense, type DenseLayer, type DenseOptions, type BuiltDense } from './dense.js';
 export {
@@ -17,16 +18,23 @@ export {
   type BinaryCrossentropyOptions, type CategoricalCrossentropyOptions, type SparseCategoricalCrossentropyOptions,
 } from './losses/index.js';
 export {
-  adam, sgd, resolveOptimizer, type AdamOptions, type SgdOptions, type Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerState,
+  adam, sgd, resolveOptimizer, registerOptimizer, isRegisteredOptimizer, isLibraryOptimizer, type AdamOptions, type SgdOptions, type Optimizer, type OptimizerConfig,
+  type CustomOptimizerConfig, type OptimizerName, type OptimizerState, type SlotKind,
 } from './optimizers/index.js';
 export {
   binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, resolveMetric, metricFromConfig, METRIC_NAMES, type Metric, type MetricConfig, type MetricContext, type MetricName,
 } from './metrics.js';
-export { earlyStopping, type Callback, type EarlyStopping, type EarlyStoppingOptions, type Logs, type TrainingModel } from './callbacks.js';
+export {
+  earlyStopping, modelCheckpoint, type Callback, type EarlyStopping, type EarlyStoppingOptions, type Logs, type ModelCheckpoint, type ModelCheckpointOptions,
+  type TrainingModel,
+} from './callbacks.js';
 export type { FitOptions, History } from './fit.js';
 export type { ProgressStream } from './progress.js';
 export { seededRandom, permutation, type SeededRandom } from './random.js';
 export {
-  sequential, Sequential, type Backend, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions, type EvaluateOptions,
+  sequential, Sequential, type Backend, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions, type EvaluateOptions, type SetWeightsOptions,
 } from './model.js';
-export { loadModel, modelFromJSON, modelToJSON, MODEL_FORMAT, MODEL_VERSION, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON } from './save.js';
+export { DEFAULT_MAX_PARAMS } from './network.js';
+export {
+  DEFAULT_MAX_MODEL_BYTES, loadModel, modelFromJSON, modelToJSON, saveModel, MODEL_FORMAT, MODEL_VERSION, type LoadOptions, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON,
+} from './save.js';

@@ -18,7 +18,7 @@ export interface Initializer {
   /** The Keras name, saved with the model (`glorotUniform`, `heNormal`, `zeros`, ...). */
   readonly name: InitializerName;
   /** `size` initial values, row-major, drawn from `random` where the initializer is random. */
-  fill(size: number, fans: Fans, random: SeededRandom): number[];
+  fill(size: number, fans: Fans, random: SeededRandom): ArrayLike<number>;
 }
 
 /**
@@ -103,7 +103,7 @@ export function heUniform(): Initializer {
  * ```
  */
 export function zeros(): Initializer {
-  return { name: 'zeros', fill: (size) => new Array<number>(size).fill(0) };
+  return { name: 'zeros', fill: (size) => new Float64Array(size) };
 }
 
 /**
@@ -114,7 +114,7 @@ export function zeros(): Initializer {
  * ```
  */
 export function ones(): Initializer {
-  return { name: 'ones', fill: (size) => new Array<number>(size).fill(1) };
+  return { name: 'ones', fill: (size) => new Float64Array(size).fill(1) };
 }
 
 const BY_NAME: { readonly [name in InitializerName]: () => Initializer } = {
@@ -140,7 +140,13 @@ export const initializers: { readonly [name in InitializerName]: () => Initializ
  * ```
  */
 export function resolveInitializer(spec: Initializer | InitializerName, where: string): Initializer {
-  if (typeof spec !== 'string') return spec;
+  if (typeof spec !== 'string') {
+    const o = spec as Partial<Initializer> | null;
+    if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || typeof o.fill !== 'function') {
+      throw new ModelError(`${where}: an initializer is a name (${Object.keys(BY_NAME).join(', ')}) or an object { name, fill }, got ${o === null ? 'null' : typeof o}`);
+    }
+    return spec;
+  }
   const make = Object.hasOwn(BY_NAME, spec) ? BY_NAME[spec] : undefined;
   if (make === undefined) {
     throw new ModelError(`${where}: unknown initializer ${JSON.stringify(spec)}; known: ${Object.keys(BY_NAME).join(', ')}`);
@@ -148,18 +154,24 @@ export function resolveInitializer(spec: Initializer | InitializerName, where: s
   return make();
 }
 
-function uniformIn(size: number, limit: number, random: SeededRandom): number[] {
-  return Array.from({ length: size }, () => (2 * random.uniform() - 1) * limit);
+// Typed arrays: a weight's values live outside the JS heap, and a size too large to allocate
+// is a RangeError the layer turns into a ModelError, not a heap exhaustion.
+function uniformIn(size: number, limit: number, random: SeededRandom): Float64Array {
+  const out = new Float64Array(size);
+  for (let i = 0; i < size; i++) out[i] = (2 * random.uniform() - 1) * limit;
+  return out;
 }
 
 // Keras' truncated normal: redraw samples beyond two standard deviations, and widen the
 // normal by 1 / 0.8796... (the standard deviation of a unit normal truncated at 2) so that the
 // samples have the intended standard deviation.
 const TRUNCATED_STDDEV = 0.87962566103423978;
-function truncatedNormal(size: number, stddev: number, random: SeededRandom): number[] {
-  return Array.from({ length: size }, () => {
+function truncatedNormal(size: number, stddev: number, random: SeededRandom): Float64Array {
+  const out = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
     let z = random.normal();
     while (Math.abs(z) > 2) z = random.normal();
-    return (z * stddev) / TRUNCATED_STDDEV;
-  });
+    out[i] = (z * stddev) / TRUNCATED_STDDEV;
+  }
+  return out;
 }

@@ -9,18 +9,19 @@ import {
   type CompiledTraining, compileTraining, type RewriteReport,
 } from '@stablegrad/rewrite';
 import {
-  evaluate as run, type Graph, graph, input, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
+  evaluate as run, type Graph, graph, input, isTensor, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
 } from '@stablegrad/core';
 import { compile as compileGraph, type Executable } from '@stablegrad/compile';
 import { isProbabilityActivation } from './activations.js';
+import { checkKnownOptions } from './names.js';
 import { checkSameRows, rowRange, toFeatures, toLabels, toSampleWeights } from './data.js';
 import type { BuiltDense, DenseLayer } from './dense.js';
 import { ModelError } from './errors.js';
-import { fitModel, type FitOptions, type History, measureModel, positiveInteger, type Rows, type StepRunner } from './fit.js';
+import { checkFitOptions, fitModel, type FitOptions, type History, measureModel, positiveInteger, type Rows, type StepRunner } from './fit.js';
 import { describeFusions } from './fusions.js';
 import { type Loss, type LossName, resolveLoss } from './losses/index.js';
 import { type Metric, type MetricName, resolveMetric } from './metrics.js';
-import { buildNetwork, type Network } from './network.js';
+import { buildNetwork, DEFAULT_MAX_PARAMS, type Network } from './network.js';
 import { type Optimizer, type OptimizerName, type OptimizerState, resolveOptimizer } from './optimizers/index.js';
 import { freshSeed, seededRandom } from './random.js';
 import { saveModel } from './save.js';
@@ -42,6 +43,33 @@ export interface SequentialOptions {
   readonly seed?: number;
   /** Default `sequential`. */
   readonly name?: string;
+  /**
+   * The most trainable values the model may hold (default `DEFAULT_MAX_PARAMS`, 100,000,000):
+   * sizes are checked by arithmetic before anything is allocated, so `inputShape: [1e9]` is a
+   * `ModelError`, not an exhausted memory.
+   */
+  readonly maxParams?: number;
+}
+
+const SEQUENTIAL_OPTIONS = ['inputShape', 'dtype', 'seed', 'name', 'maxParams'] as const;
+const COMPILE_OPTIONS = ['loss', 'optimizer', 'metrics', 'stabilize', 'onWarning', 'backend', 'matmul'] as const;
+const BATCH_OPTIONS = ['batchSize'] as const;
+const EVALUATE_OPTIONS = ['batchSize', 'sampleWeight'] as const;
+
+/**
+ * Options of `setWeights`.
+ * @example
+ * ```ts
+ * model.setWeights(kerasWeights, { cast: true }); // float64 arrays into a float32 model
+ * ```
+ */
+export interface SetWeightsOptions {
+  /**
+   * Round weights of the other float dtype to the model's (float64 into a float32 model rounds
+   * each value to nearest; values beyond float32's range are an error). Default false: a dtype
+   * that differs from the model's is a `ModelError`. Nested number arrays take the model's dtype.
+   */
+  readonly cast?: boolean;
 }
 
 /**
@@ -194,25 +222,39 @@ export class Sequential {
   #weightedExecutables: { train: Runnable; test: Runnable; training: CompiledTraining } | undefined;
   #predictor: Runnable | undefined;
   #feedTable: Map<Node, Tensor> | undefined;
+  readonly #maxParams: number;
+  /** True while a `fit` call runs: a second one, or a compile, would interleave with it. */
+  #training = false;
 
   /**
    * Use `sequential(...)`; `weights` restores saved values (kernels and biases in order).
    * @internal
    */
   constructor(layers: readonly DenseLayer[], options: SequentialOptions, weights?: readonly ArrayLike<number>[]) {
+    if (!Array.isArray(layers)) throw new ModelError(`sequential: the layers must be an array of dense(...) layers, got ${describeValue(layers)}`);
+    layers.forEach((layer, i) => {
+      if (typeof layer !== 'object' || layer === null || (layer as { type?: unknown }).type !== 'dense') {
+        throw new ModelError(`sequential: layer ${i} is ${describeValue(layer)}, not a layer made by dense(...)`);
+      }
+    });
+    checkKnownOptions('sequential', options, SEQUENTIAL_OPTIONS);
     const { inputShape } = options;
     if (!Array.isArray(inputShape) || inputShape.length !== 1 || !Number.isInteger(inputShape[0]) || inputShape[0]! < 1) {
       throw new ModelError(`sequential: inputShape must be [features] with a positive integer, got ${JSON.stringify(inputShape)} (dense layers take feature vectors)`);
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new ModelError(`sequential: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
-    if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new ModelError(`sequential: seed must be an integer, got ${options.seed}`);
+    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new ModelError(`sequential: seed must be an integer, got ${String(options.seed)}`);
+    if (options.name !== undefined && typeof options.name !== 'string') throw new ModelError(`sequential: name must be a string, got ${describeValue(options.name)}`);
+    const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
+    if (!Number.isSafeInteger(maxParams) || maxParams < 1) throw new ModelError(`sequential: maxParams must be a positive integer, got ${String(maxParams)}`);
+    this.#maxParams = maxParams;
     this.name = options.name ?? 'sequential';
     this.inputShape = [...inputShape];
     this.dtype = dtype;
     this.seed = options.seed ?? freshSeed();
     this.layerConfigs = [...layers];
-    this.#network = buildNetwork(layers, inputShape[0]!, dtype, weights === undefined ? { random: seededRandom(this.seed) } : { weights });
+    this.#network = buildNetwork(layers, inputShape[0]!, dtype, weights === undefined ? { random: seededRandom(this.seed) } : { weights }, maxParams);
     this.#weights = this.#network.params.map((p) => tensor(p.value!));
   }
 
@@ -258,6 +300,13 @@ export class Sequential {
    * ```
    */
   compile(options: CompileOptions): void {
+    if (this.#training) throw new ModelError('compile: the model is training (a fit call has not finished); await it first');
+    checkKnownOptions('compile', options, COMPILE_OPTIONS);
+    if (options.loss === undefined) throw new ModelError('compile: a loss is needed, e.g. compile({ loss: \'sparseCategoricalCrossentropy\', optimizer: \'adam\' })');
+    if (options.optimizer === undefined) throw new ModelError('compile: an optimizer is needed, e.g. compile({ loss, optimizer: \'adam\' })');
+    if (options.metrics !== undefined && !Array.isArray(options.metrics)) throw new ModelError(`compile: metrics must be an array, got ${describeValue(options.metrics)}`);
+    if (options.stabilize !== undefined && typeof options.stabilize !== 'boolean') throw new ModelError(`compile: stabilize must be true or false, got ${describeValue(options.stabilize)}`);
+    if (options.onWarning !== undefined && typeof options.onWarning !== 'function') throw new ModelError(`compile: onWarning must be a function, got ${describeValue(options.onWarning)}`);
     const loss = resolveLoss(options.loss);
     const optimizer = resolveOptimizer(options.optimizer);
     const metrics = (options.metrics ?? []).map((m) => resolveMetric(m, loss.config.name));
@@ -321,6 +370,8 @@ export class Sequential {
    */
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     const compiled = this.#requireCompiled('fit');
+    if (this.#training) throw new ModelError('fit: the model is already training (a fit call has not finished); await it before fitting again');
+    checkFitOptions(options);
     const data = this.#data(x, y, 'x', 'y', options.sampleWeight, 'sampleWeight');
     const v = options.validationData;
     const validation = v === undefined ? undefined : this.#data(v[0], v[1], 'validationData[0]', 'validationData[1]', v[2], 'validationData[2]');
@@ -328,7 +379,12 @@ export class Sequential {
     // with the model): a second fit call does not repeat the first's shuffles, and a loaded model
     // goes on with the same shuffles as the model that was saved.
     const random = seededRandom(this.seed + 0x9e3779b9 * (compiled.state.iterations + 1));
-    return fitModel(this, this.#runner(compiled), data, validation, options, random);
+    this.#training = true;
+    try {
+      return await fitModel(this, this.#runner(compiled), data, validation, options, random);
+    } finally {
+      this.#training = false;
+    }
   }
 
   /**
@@ -341,6 +397,7 @@ export class Sequential {
    */
   evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): { [name: string]: number } {
     const compiled = this.#requireCompiled('evaluate');
+    checkKnownOptions('evaluate', options, EVALUATE_OPTIONS);
     const data = this.#data(x, y, 'x', 'y', options.sampleWeight, 'sampleWeight');
     return measureModel(this.#runner(compiled), data, options.batchSize ?? 256);
   }
@@ -354,6 +411,7 @@ export class Sequential {
    * ```
    */
   predict(x: TensorLike, options: BatchOptions = {}): Tensor {
+    checkKnownOptions('predict', options, BATCH_OPTIONS);
     const features = toFeatures(x, this.inputShape[0]!, this.dtype, 'x');
     const rows = features.shape[0]!;
     const batchSize = positiveInteger(options.batchSize ?? 256, 'predict: batchSize');
@@ -380,22 +438,62 @@ export class Sequential {
   }
 
   /**
-   * Replaces the weights (same order, shapes and dtype as `getWeights`).
+   * Replaces the weights (same order and shapes as `getWeights`): tensors, or nested number
+   * arrays in Keras' `get_weights()` layout (`[[kernel rows...], [bias...], ...]`). A dtype
+   * other than the model's is refused unless `cast: true` (float64 into float32 rounds to
+   * nearest). Everything is checked before any weight changes.
    * @example
    * ```ts
    * model.setWeights(other.getWeights());
+   * model.setWeights([[[0.1, 0.2], [0.3, 0.4]], [0, 0]]); // a [2, 2] kernel and its bias
    * ```
    */
-  setWeights(weights: readonly Tensor[]): void {
-    if (weights.length !== this.#weights.length) throw new ModelError(`setWeights: expected ${this.#weights.length} tensors, got ${weights.length}`);
-    weights.forEach((w, i) => {
-      const param = this.params[i]!;
-      if (w.shape.join() !== param.shape.join() || w.dtype !== param.dtype || w.data.length !== param.value!.data.length) {
-        throw new ModelError(`setWeights: '${param.path}' is [${param.shape.join(', ')}] ${param.dtype} (${param.value!.data.length} values), got [${w.shape.join(', ')}] ${w.dtype} with ${w.data.length} values`);
+  setWeights(weights: readonly (Tensor | TensorLike)[], options: SetWeightsOptions = {}): void {
+    checkKnownOptions('setWeights', options, ['cast']);
+    const cast = options.cast ?? false;
+    if (typeof cast !== 'boolean') throw new ModelError(`setWeights: cast must be true or false, got ${describeValue(cast)}`);
+    if (!Array.isArray(weights)) throw new ModelError(`setWeights: expected an array of ${this.#weights.length} weights, got ${describeValue(weights)}`);
+    if (weights.length !== this.#weights.length) throw new ModelError(`setWeights: expected ${this.#weights.length} tensors (${this.params.map((p) => p.path).join(', ')}), got ${weights.length}`);
+    const values = weights.map((w, i) => this.#weightFrom(w, this.params[i]!, cast));
+    values.forEach((v, i) => this.#weights[i]!.data.set(v));
+  }
+
+  /** One weight given to `setWeights`, checked and in the model's dtype. */
+  #weightFrom(w: Tensor | TensorLike, param: Node, cast: boolean): TypedArray {
+    const shape = param.shape as readonly number[];
+    const expected = `[${shape.join(', ')}] ${this.dtype}`;
+    let given: Tensor;
+    if (isTensor(w)) {
+      given = w;
+    } else if (ArrayBuffer.isView(w) || Array.isArray(w)) {
+      const found = nestedShape(w);
+      if (typeof found === 'string') throw new ModelError(`setWeights: '${param.path}' is ${expected}; the array given ${found}`);
+      try {
+        given = ArrayBuffer.isView(w) ? tensor(w, { shape: found }) : tensor(w, { dtype: this.dtype, shape: found });
+      } catch (e) {
+        throw new ModelError(`setWeights: '${param.path}': ${(e as Error).message}`);
       }
-      if (w.data.some((v) => !Number.isFinite(v))) throw new ModelError(`setWeights: '${param.path}' has a value that is not finite`);
-    });
-    weights.forEach((w, i) => this.#weights[i]!.data.set(w.data));
+    } else {
+      throw new ModelError(`setWeights: '${param.path}' must be a tensor or a nested array of numbers, got ${describeValue(w)}`);
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    const found = `[${given.shape.join(', ')}] ${given.dtype} with ${given.data.length} values`;
+    if (given.shape.join() !== shape.join() || given.data.length !== size) {
+      const flat = given.shape.length === 1 && shape.length === 2 && given.data.length === size ? ' (a flat array: give it as rows, or as a tensor of that shape)' : '';
+      throw new ModelError(`setWeights: '${param.path}' is [${shape.join(', ')}] ${this.dtype} (${size} values), got ${found}${flat}`);
+    }
+    if (given.dtype !== this.dtype && !(cast && (given.dtype === 'float32' || given.dtype === 'float64'))) {
+      const hint = given.dtype === 'float32' || given.dtype === 'float64' ? `; pass { cast: true } to round it to ${this.dtype}` : '';
+      throw new ModelError(`setWeights: '${param.path}' is [${shape.join(', ')}] ${this.dtype} (${size} values), got ${found}${hint}`);
+    }
+    const out = this.dtype === 'float32' ? Float32Array.from(given.data) : Float64Array.from(given.data);
+    for (let i = 0; i < out.length; i++) {
+      if (!Number.isFinite(out[i]!)) {
+        const original = given.data[i]!;
+        throw new ModelError(`setWeights: '${param.path}' has a value that is not finite: element ${i} is ${original}${Number.isFinite(original) ? `, beyond ${this.dtype}'s range` : ''}`);
+      }
+    }
+    return out;
   }
 
   /**
@@ -438,9 +536,14 @@ export class Sequential {
     saveModel(this, path);
   }
 
+  /** Whether a `fit` call is running on this model. */
+  get training(): boolean {
+    return this.#training;
+  }
+
   /** The options that rebuild this model. @internal */
   #options(): SequentialOptions {
-    return { inputShape: this.inputShape, dtype: this.dtype, seed: this.seed, name: this.name };
+    return { inputShape: this.inputShape, dtype: this.dtype, seed: this.seed, name: this.name, maxParams: this.#maxParams };
   }
 
   /** For saving: the compile options and the optimizer state. @internal */
@@ -451,6 +554,7 @@ export class Sequential {
   /** For loading: restores the optimizer's step count and slots. @internal */
   restoreOptimizerState(iterations: number, slots: { readonly [slot: string]: readonly ArrayLike<number>[] }): void {
     const state = this.#requireCompiled('restoreOptimizerState').state;
+    if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ModelError(`optimizer state: the step count must be an integer >= 0, got ${iterations}`);
     for (const [name, arrays] of Object.entries(slots)) {
       // Own slots only: a file's slot named 'constructor' must not find Object.prototype's.
       const target = Object.hasOwn(state.slots, name) ? state.slots[name] : undefined;
@@ -594,4 +698,40 @@ function runnable(outputs: readonly Node[], backend: Backend, matmul: 'simd' | '
   if (backend === 'interpreter') return (feeds) => run(outputs, feeds);
   const executable: Executable = compileGraph(outputs, { matmul });
   return (feeds) => executable.run(feeds);
+}
+
+/** The shape of a nested number array (rows of equal length), or what is wrong with it. */
+function nestedShape(value: unknown): number[] | string {
+  if (ArrayBuffer.isView(value)) return [(value as unknown as ArrayLike<number>).length];
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  // Walk every element level by level: ragged rows and non-numbers are named.
+  let items: unknown[] = [value];
+  for (let depth = 0; depth < shape.length; depth++) {
+    const next: unknown[] = [];
+    for (const item of items) {
+      if (!Array.isArray(item)) return `has a ${describeValue(item)} where an array of ${shape[depth]} belongs (depth ${depth})`;
+      if (item.length !== shape[depth]) return `is ragged: a row of ${item.length} where ${shape[depth]} belong (depth ${depth})`;
+      next.push(...item);
+    }
+    items = next;
+  }
+  const bad = items.findIndex((v) => typeof v !== 'number');
+  if (bad >= 0) return `has ${describeValue(items[bad])} where a number belongs (element ${bad})`;
+  return shape;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  return `${typeof value} ${String(value)}`;
 }

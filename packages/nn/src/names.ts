@@ -3,6 +3,7 @@
  * `sparseCategoricalCrossentropy` here, `acc` is `accuracy`.
  * @module
  */
+import { ModelError } from './errors.js';
 
 const ALIASES: { readonly [name: string]: string } = { acc: 'accuracy' };
 
@@ -18,4 +19,24 @@ export function didYouMean(given: unknown, known: readonly string[]): string {
   const camel = given.toLowerCase().replace(/[_-]+([a-z])/g, (_, c: string) => c.toUpperCase());
   const match = ALIASES[given] ?? known.find((name) => name.toLowerCase() === camel.toLowerCase());
   return match === undefined || match === given ? '' : ` (did you mean '${match}'?)`;
+}
+
+/**
+ * Throws a ModelError unless `options` is a plain object whose keys are all in `known` (a
+ * misspelt `posWeigth` must not train as if it were absent).
+ * @example
+ * ```ts
+ * checkKnownOptions('binaryCrossentropy', { posWieght: 2 }, ['fromLogits', 'posWeight']);
+ * // ModelError: binaryCrossentropy: unknown option 'posWieght' (did you mean 'posWeight'?); known: fromLogits, posWeight
+ * ```
+ */
+export function checkKnownOptions(name: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ModelError(`${name}: options must be an object, got ${Array.isArray(options) ? 'an array' : JSON.stringify(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ModelError(`${name}: unknown option '${key}'${didYouMean(key, known)}; known: ${known.join(', ')}`);
+    }
+  }
 }

@@ -2,20 +2,30 @@
  * Saving and loading models: one JSON file with the topology (layers, input shape, dtype, seed),
  * the compile settings (loss, optimizer, metric names), the weights and the optimizer's state,
  * so training resumes exactly where it stopped. Weights are stored as base64 of their
- * little-endian bytes: exact, and a quarter of the size of decimal text. Loading parses JSON
- * and checks every field; nothing read from the file is ever executed.
+ * little-endian bytes: exact, and a quarter of the size of decimal text.
+ *
+ * Saving is crash-safe (a temporary file, fsync, rename: a kill leaves the previous file whole)
+ * and refuses what a file could not bring back: non-finite weights, custom losses, metrics and
+ * unregistered optimizers. Loading checks every field, and every size by arithmetic against the
+ * file's own data and the limits (`LoadOptions`) before it allocates anything; then it builds
+ * the model once, from the file's weights. Nothing read from a file is ever executed.
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { allocate, type DType, type TypedArray } from '@stablegrad/core';
 import { checkActivation } from './activations.js';
+import { writeFileAtomicSync, systemReason } from './atomic-write.js';
 import { dense, type DenseLayer } from './dense.js';
 import { ModelError, ModelFormatError } from './errors.js';
 import { resolveInitializer, type InitializerName } from './initializers.js';
 import { isLibraryLoss, type Loss, type LossConfig, resolveLoss } from './losses/index.js';
 import { METRIC_NAMES, type Metric, type MetricConfig, metricFromConfig, type MetricName } from './metrics.js';
 import { type Backend, Sequential } from './model.js';
-import { type OptimizerConfig, resolveOptimizer } from './optimizers/index.js';
+import { checkKnownOptions } from './names.js';
+import { DEFAULT_MAX_PARAMS, layerNames, planWeights } from './network.js';
+import {
+  type CustomOptimizerConfig, type Optimizer, type OptimizerConfig, resolveOptimizer, savableOptimizer, type SlotKind,
+} from './optimizers/index.js';
 
 /**
  * The `format` tag of model files.
@@ -82,7 +92,8 @@ export interface LayerJSON {
  */
 export interface CompileJSON {
   readonly loss: LossConfig;
-  readonly optimizer: OptimizerConfig;
+  /** A library optimizer's config, or a registered custom one's (see `registerOptimizer`). */
+  readonly optimizer: OptimizerConfig | CustomOptimizerConfig;
   /** Metric names, or library metric configs (`binaryAccuracy({ threshold })`). */
   readonly metrics: readonly (string | MetricConfig)[];
   readonly stabilize: boolean;
@@ -106,7 +117,45 @@ export interface WeightJSON {
 
 
 /**
- * The model as plain JSON data.
+ * Limits of `loadModel` and `modelFromJSON`. Every size a file declares is checked against
+ * them, and against the file's own data, by arithmetic before anything is allocated; a size
+ * above a limit is a `ModelFormatError` naming the JSON field.
+ * @example
+ * ```ts
+ * loadModel('big.model.json', { maxParams: 500_000_000, maxBytes: 4 * 2 ** 30 });
+ * ```
+ */
+export interface LoadOptions {
+  /** Most trainable values (all weights together); default `DEFAULT_MAX_PARAMS` (100,000,000). */
+  readonly maxParams?: number;
+  /** Largest file `loadModel` reads, in bytes; default `DEFAULT_MAX_MODEL_BYTES` (256 MiB). */
+  readonly maxBytes?: number;
+  /** Most layers; default 10,000. */
+  readonly maxLayers?: number;
+}
+
+/**
+ * The default `maxBytes` of `loadModel`: 256 MiB of JSON text, about 48 million float32
+ * weights (24 million float64) without optimizer state. Parsing JSON takes a few times the
+ * text's size in memory, so this also bounds what a hostile file can make the parser allocate.
+ * @example
+ * ```ts
+ * loadModel(path, { maxBytes: 4 * DEFAULT_MAX_MODEL_BYTES });
+ * ```
+ */
+export const DEFAULT_MAX_MODEL_BYTES = 256 * 2 ** 20;
+
+const DEFAULT_MAX_LAYERS = 10_000;
+const LOAD_OPTIONS = ['maxParams', 'maxBytes', 'maxLayers'] as const;
+const ROOT_KEYS = ['format', 'version', 'name', 'inputShape', 'dtype', 'seed', 'layers', 'compile', 'weights', 'optimizerState'] as const;
+const LAYER_KEYS = ['type', 'name', 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
+const WEIGHT_KEYS = ['path', 'shape', 'dtype', 'data'] as const;
+const COMPILE_KEYS = ['loss', 'optimizer', 'metrics', 'stabilize', 'backend', 'matmul'] as const;
+const STATE_KEYS = ['iterations', 'slots'] as const;
+
+/**
+ * The model as plain JSON data. Non-finite weights or optimizer state, custom losses and
+ * metrics, and optimizers a file could not bring back are a `ModelError`.
  * @example
  * ```ts
  * const text = JSON.stringify(modelToJSON(model));
@@ -115,6 +164,12 @@ export interface WeightJSON {
 export function modelToJSON(model: Sequential): ModelJSON {
   const { compile, state, weights } = model.savedState;
   const compiled = model.compiled;
+  // A file that loadModel refuses must not replace a good one: say so before writing.
+  model.params.forEach((p, i) => checkFinite(weights[i]!.data, `'${p.path}'`));
+  if (state !== undefined) {
+    for (const [slot, arrays] of Object.entries(state.slots)) arrays.forEach((a, i) => checkFinite(a, `the optimizer slot '${slot}' of '${model.params[i]?.path}'`));
+    if (!Number.isSafeInteger(state.iterations) || state.iterations < 0) throw new ModelError(`save: the optimizer's step count is ${state.iterations}, not a non-negative integer; the model is not saved`);
+  }
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
@@ -128,7 +183,7 @@ export function modelToJSON(model: Sequential): ModelJSON {
     })),
     compile: compile === undefined || compiled === undefined ? null : {
       loss: savableLoss(compiled.loss),
-      optimizer: compiled.optimizer.config,
+      optimizer: savableOptimizer(compiled.optimizer),
       metrics: (compile.metrics ?? []).map(savableMetric),
       stabilize: compiled.stabilize,
       backend: compiled.backend,
@@ -144,99 +199,211 @@ export function modelToJSON(model: Sequential): ModelJSON {
   };
 }
 
+function checkFinite(data: TypedArray, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) {
+      throw new ModelError(`save: ${what} has ${data[i]} at element ${i}; a model file holds finite values only (after a TrainingError, reload the last good file or call setWeights), so the model is not saved and the file is untouched`);
+    }
+  }
+}
+
 /**
- * Writes the model to `path` (JSON).
+ * Writes the model to `path` (JSON), crash-safely: a temporary file in the same directory,
+ * flushed to the disk, then renamed over `path`, so a kill or a full disk leaves the previous
+ * file byte for byte. What a file could not hold (non-finite weights, custom losses or metrics,
+ * unregistered custom optimizers) is a `ModelError` and nothing is written; a path that cannot
+ * be written (missing directory, no permission) is a `FileWriteError`.
  * @example
  * ```ts
  * saveModel(model, 'digits.model.json');
  * ```
  */
 export function saveModel(model: Sequential, path: string): void {
-  writeFileSync(path, `${JSON.stringify(modelToJSON(model), null, 1)}\n`);
+  if (typeof path !== 'string' || path === '') throw new ModelError(`save: the path must be a non-empty string, got ${describe(path)}`);
+  const json = modelToJSON(model);
+  let text: string;
+  try {
+    text = `${JSON.stringify(json, null, 1)}\n`;
+  } catch (e) {
+    if (e instanceof RangeError) throw new ModelError(`save: the model (${model.countParams().toLocaleString('en-US')} weights) is too large for one JSON text (${e.message})`);
+    throw e;
+  }
+  writeFileAtomicSync(path, text, 'save');
 }
 
 /**
  * Reads a model written by `save`: the same layers, weights, compile settings and optimizer
- * state. Every field is
- * checked; a bad file is a `ModelFormatError` naming the file and the JSON path.
+ * state. The file's size is checked before it is read, then every field and every size (see
+ * `LoadOptions`); a bad file is a `ModelFormatError` naming the file and the JSON path.
  * @example
  * ```ts
  * const model = loadModel('digits.model.json');
  * model.predict(xTest);
  * ```
  */
-export function loadModel(path: string): Sequential {
-  let text: string;
+export function loadModel(path: string, options: LoadOptions = {}): Sequential {
+  const limits = checkLoadOptions(options);
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    const info = statSync(path);
+    if (info.isDirectory()) throw new ModelFormatError(`${path}: cannot read the file: it is a directory`);
+    if (info.size > limits.maxBytes) throw new ModelFormatError(`${path}: the file is ${info.size.toLocaleString('en-US')} bytes, above maxBytes = ${limits.maxBytes.toLocaleString('en-US')} (a loadModel option)`);
+    bytes = readFileSync(path);
   } catch (e) {
-    throw new ModelFormatError(`${path}: cannot read the file: ${(e as Error).message}`);
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`${path}: cannot read the file: ${systemReason(e)}`);
   }
+  // It may have grown since stat.
+  if (bytes.length > limits.maxBytes) throw new ModelFormatError(`${path}: the file is ${bytes.length.toLocaleString('en-US')} bytes, above maxBytes = ${limits.maxBytes.toLocaleString('en-US')} (a loadModel option)`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte-order mark (some editors add one) is not part of the JSON.
+    const text = bytes.toString('utf8');
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new ModelFormatError(`${path}: not JSON: ${(e as Error).message}`);
   }
-  return modelFromJSON(json, path);
+  return modelFromJSON(json, path, options);
+}
+
+interface Limits { readonly maxParams: number; readonly maxBytes: number; readonly maxLayers: number }
+
+function checkLoadOptions(options: LoadOptions): Limits {
+  checkKnownOptions('loadModel', options, LOAD_OPTIONS);
+  const limit = (name: keyof LoadOptions, fallback: number): number => {
+    const value = options[name] ?? fallback;
+    if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`loadModel: ${name} must be a positive integer, got ${String(value)}`);
+    return value;
+  };
+  return { maxParams: limit('maxParams', DEFAULT_MAX_PARAMS), maxBytes: limit('maxBytes', DEFAULT_MAX_MODEL_BYTES), maxLayers: limit('maxLayers', DEFAULT_MAX_LAYERS) };
 }
 
 /**
- * A model from parsed JSON; `source` names it in errors.
+ * A model from parsed JSON; `source` names it in errors. Every field is checked, and every size
+ * against the data and the limits, before the model is built (once, from the file's weights).
  * @example
  * ```ts
  * const copy = modelFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))));
  * ```
  */
-export function modelFromJSON(json: unknown, source = 'model JSON'): Sequential {
+export function modelFromJSON(json: unknown, source = 'model JSON', options: LoadOptions = {}): Sequential {
+  const limits = checkLoadOptions(options);
   const r = new Reader(source);
-  const root = r.object(json, '$');
+  const root = r.object(json, '$', ROOT_KEYS);
   if (root.format !== MODEL_FORMAT) r.fail('$.format', `expected "${MODEL_FORMAT}", found ${describe(root.format)}`);
   if (root.version !== MODEL_VERSION) r.fail('$.version', `this stablegrad reads version ${MODEL_VERSION}, found ${describe(root.version)}`);
   const name = r.string(root.name, '$.name');
-  const inputShape = r.array(root.inputShape, '$.inputShape').map((d, i) => r.positiveInteger(d, `$.inputShape[${i}]`));
+  const shape = r.array(root.inputShape, '$.inputShape');
+  if (shape.length !== 1) r.fail('$.inputShape', `expected [features] (one positive integer), found ${shape.length} entries`);
+  const features = r.positiveInteger(shape[0], '$.inputShape[0]');
   const dtype = r.oneOf(root.dtype, ['float32', 'float64'] as const, '$.dtype');
   const seed = r.integer(root.seed, '$.seed');
-  const layers = r.array(root.layers, '$.layers').map((l, i) => readLayer(r, l, `$.layers[${i}]`));
-  const weightsJSON = r.array(root.weights, '$.weights');
+  const layersJSON = r.array(root.layers, '$.layers');
+  if (layersJSON.length === 0) r.fail('$.layers', 'a model needs at least one layer');
+  if (layersJSON.length > limits.maxLayers) r.fail('$.layers', `${layersJSON.length} layers, above maxLayers = ${limits.maxLayers} (a load option)`);
+  const layers = layersJSON.map((l, i) => readLayer(r, l, `$.layers[${i}]`));
 
-  // Built once with drawn weights only to learn the params' paths and shapes.
-  const model = r.attempt('$', () => new Sequential(layers, { inputShape, dtype, seed, name }));
-  const expected = model.params;
-  if (weightsJSON.length !== expected.length) r.fail('$.weights', `expected ${expected.length} weights for these layers, found ${weightsJSON.length}`);
+  // Sizes by arithmetic, before any allocation: the limit, then every weight against its data.
+  const planned = planWeights(layers, r.attempt('$.layers', () => layerNames(layers)), features);
+  let total = 0;
+  for (const w of planned) {
+    total += w.size;
+    if (total > limits.maxParams) {
+      const at = w.layer === 0 && w.shape.length === 2 && w.shape[0]! > w.shape[1]! ? '$.inputShape[0]' : `$.layers[${w.layer}].units`;
+      r.fail(at, `'${w.path}' [${w.shape.join(', ')}] brings the model to ${total.toLocaleString('en-US')} weights or more, above maxParams = ${limits.maxParams.toLocaleString('en-US')} (a load option)`);
+    }
+  }
+  const weightsJSON = r.array(root.weights, '$.weights');
+  if (weightsJSON.length !== planned.length) r.fail('$.weights', `expected ${planned.length} weights for these layers (${planned.map((w) => w.path).join(', ')}), found ${weightsJSON.length}`);
   const weights = weightsJSON.map((w, i) => {
     const at = `$.weights[${i}]`;
-    const o = r.object(w, at);
-    const param = expected[i]!;
-    const shape = r.array(o.shape, `${at}.shape`).map((d, j) => r.positiveInteger(d, `${at}.shape[${j}]`));
-    if (shape.join() !== param.shape.join()) r.fail(`${at}.shape`, `'${param.path}' is [${param.shape.join(', ')}] in these layers, found [${shape.join(', ')}]`);
+    const o = r.object(w, at, WEIGHT_KEYS);
+    const expected = planned[i]!;
+    const path = r.string(o.path, `${at}.path`);
+    if (path !== expected.path) r.fail(`${at}.path`, `expected '${expected.path}' (the layers' weight ${i}), found ${describe(path)}`);
+    const shapeJSON = r.array(o.shape, `${at}.shape`);
+    if (shapeJSON.length !== expected.shape.length || shapeJSON.some((d, j) => d !== expected.shape[j])) {
+      r.fail(`${at}.shape`, `'${expected.path}' is [${expected.shape.join(', ')}] in these layers, found ${describe(shapeJSON)}`);
+    }
     if (o.dtype !== dtype) r.fail(`${at}.dtype`, `expected "${dtype}" (the model's dtype), found ${describe(o.dtype)}`);
-    return r.values(o.data, dtype, param.value!.data.length, `${at}.data`);
+    return r.values(o.data, dtype, expected.size, `${at}.data`);
   });
-  const loaded = r.attempt('$', () => new Sequential(layers, { inputShape, dtype, seed, name }, weights));
 
+  // Compile settings and optimizer state, all read and checked before the model is built.
+  let compile: { loss: Loss; optimizer: Optimizer; metrics: (MetricName | Metric)[]; stabilize: boolean; backend: Backend; matmul: 'simd' | 'exact' } | undefined;
+  let state: { iterations: number; slots: { [slot: string]: TypedArray[] } } | undefined;
   if (root.compile !== null && root.compile !== undefined) {
-    const c = r.object(root.compile, '$.compile');
-    const loss = r.attempt('$.compile.loss', () => resolveLoss(r.object(c.loss, '$.compile.loss') as unknown as LossConfig));
-    const optimizer = r.attempt('$.compile.optimizer', () => resolveOptimizer(r.object(c.optimizer, '$.compile.optimizer') as unknown as OptimizerConfig));
+    const c = r.object(root.compile, '$.compile', COMPILE_KEYS);
+    const lossJSON = r.object(c.loss, '$.compile.loss');
+    const optimizerJSON = r.object(c.optimizer, '$.compile.optimizer');
+    // A config, never an object with code: resolve* take an object with build/step as the thing itself.
+    for (const key of ['build', 'labelType', 'badLabel']) if (Object.hasOwn(lossJSON, key)) r.fail(`$.compile.loss.${key}`, 'a saved loss is a config (name and options)');
+    for (const key of ['step', 'createState', 'slotKinds']) if (Object.hasOwn(optimizerJSON, key)) r.fail(`$.compile.optimizer.${key}`, 'a saved optimizer is a config (name and settings)');
+    const loss = r.attempt('$.compile.loss', () => resolveLoss(lossJSON as unknown as LossConfig));
+    const optimizer = r.attempt('$.compile.optimizer', () => resolveOptimizer(optimizerJSON as unknown as OptimizerConfig));
     const metrics = r.array(c.metrics, '$.compile.metrics').map((m, i) => readMetric(r, m, `$.compile.metrics[${i}]`));
     const stabilize = r.boolean(c.stabilize, '$.compile.stabilize');
     const backend = c.backend === undefined ? 'compiled' : r.oneOf(c.backend, ['compiled', 'interpreter'] as const, '$.compile.backend');
     const matmul = c.matmul === undefined ? 'simd' : r.oneOf(c.matmul, ['simd', 'exact'] as const, '$.compile.matmul');
-    r.attempt('$.compile', () => loaded.compile({ loss, optimizer, metrics, stabilize, backend, matmul, onWarning: () => {} }));
-    const state = root.optimizerState;
-    if (state !== null && state !== undefined) {
-      const s = r.object(state, '$.optimizerState');
-      const iterations = r.integer(s.iterations, '$.optimizerState.iterations');
-      const slots = r.object(s.slots, '$.optimizerState.slots');
-      const decoded = Object.fromEntries(Object.entries(slots).map(([slot, arrays]) => [
-        slot,
-        r.array(arrays, `$.optimizerState.slots.${slot}`).map((a, i) => r.values(a, dtype, weights[i]?.length ?? 0, `$.optimizerState.slots.${slot}[${i}]`)),
-      ]));
-      r.attempt('$.optimizerState', () => loaded.restoreOptimizerState(iterations, decoded));
+    compile = { loss, optimizer, metrics, stabilize, backend, matmul };
+    if (root.optimizerState !== null && root.optimizerState !== undefined) state = readState(r, root.optimizerState, optimizer, planned.map((w) => w.size), dtype);
+  } else if (root.optimizerState !== null && root.optimizerState !== undefined) {
+    r.fail('$.optimizerState', 'optimizer state without compile settings (expected null)');
+  }
+
+  const loaded = r.attempt('$', () => new Sequential(layers, { inputShape: [features], dtype, seed, name, maxParams: limits.maxParams }, weights));
+  if (compile !== undefined) {
+    const settings = compile;
+    r.attempt('$.compile', () => loaded.compile({ ...settings, onWarning: () => {} }));
+    if (state !== undefined) {
+      const { iterations, slots } = state;
+      r.attempt('$.optimizerState', () => loaded.restoreOptimizerState(iterations, slots));
     }
   }
   return loaded;
+}
+
+/**
+ * The optimizer state: a non-negative step count and, per slot, one array per weight of the
+ * weight's size, finite, and >= 0 where the optimizer says so (Adam's `v`).
+ */
+function readState(
+  r: Reader, value: unknown, optimizer: Optimizer, sizes: readonly number[], dtype: DType,
+): { iterations: number; slots: { [slot: string]: TypedArray[] } } {
+  const s = r.object(value, '$.optimizerState', STATE_KEYS);
+  const iterations = r.integer(s.iterations, '$.optimizerState.iterations');
+  if (iterations < 0) r.fail('$.optimizerState.iterations', `expected the number of steps taken (an integer >= 0), found ${iterations}`);
+  const slotsJSON = r.object(s.slots, '$.optimizerState.slots');
+  const kinds: { readonly [slot: string]: SlotKind } | undefined = optimizer.slotKinds;
+  if (kinds !== undefined) {
+    const expected = Object.keys(kinds);
+    const found = Object.keys(slotsJSON);
+    const missing = expected.find((k) => !Object.hasOwn(slotsJSON, k));
+    const extra = found.find((k) => !Object.hasOwn(kinds, k));
+    if (missing !== undefined || extra !== undefined) {
+      r.fail('$.optimizerState.slots', `${optimizer.config.name} keeps the slots [${expected.join(', ')}], found [${found.join(', ')}]`);
+    }
+  }
+  const slots: { [slot: string]: TypedArray[] } = {};
+  for (const [slot, arraysJSON] of Object.entries(slotsJSON)) {
+    const at = `$.optimizerState.slots${/^[A-Za-z_$][\w$]*$/.test(slot) ? `.${slot}` : `[${JSON.stringify(slot)}]`}`;
+    const arrays = r.array(arraysJSON, at);
+    if (arrays.length !== sizes.length) r.fail(at, `expected one array per weight (${sizes.length}), found ${arrays.length}`);
+    const nonNegative = kinds !== undefined && kinds[slot] === 'nonNegative';
+    Object.defineProperty(slots, slot, {
+      enumerable: true,
+      writable: true,
+      value: arrays.map((a, i) => {
+        const values = r.values(a, dtype, sizes[i]!, `${at}[${i}]`);
+        if (nonNegative) {
+          const bad = values.findIndex((v) => v < 0);
+          if (bad >= 0) r.fail(`${at}[${i}]`, `value ${bad} is ${values[bad]}; ${optimizer.config.name}'s '${slot}' is a mean of squares, never negative`);
+        }
+        return values;
+      }),
+    });
+  }
+  return { iterations, slots };
 }
 
 // Only what a config rebuilds can be saved: a custom object would come back as something else.
@@ -255,7 +422,7 @@ function savableMetric(metric: Metric | MetricName): string | MetricConfig {
 
 function readMetric(r: Reader, value: unknown, at: string): MetricName | Metric {
   if (typeof value === 'string') return r.oneOf(value, METRIC_NAMES, at);
-  const o = r.object(value, at);
+  const o = r.object(value, at, ['kind', 'name', 'threshold']);
   const kind = r.oneOf(o.kind, ['binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy'] as const, `${at}.kind`);
   const name = r.string(o.name, `${at}.name`);
   if (o.threshold !== undefined && typeof o.threshold !== 'number') r.fail(`${at}.threshold`, `expected a number, found ${describe(o.threshold)}`);
@@ -263,7 +430,7 @@ function readMetric(r: Reader, value: unknown, at: string): MetricName | Metric 
 }
 
 function readLayer(r: Reader, value: unknown, at: string): DenseLayer {
-  const o = r.object(value, at);
+  const o = r.object(value, at, LAYER_KEYS);
   if (o.type !== 'dense') r.fail(`${at}.type`, `expected "dense", found ${describe(o.type)}`);
   return r.attempt(at, () => dense({
     units: r.positiveInteger(o.units, `${at}.units`),
@@ -303,8 +470,13 @@ class Reader {
     }
   }
 
-  object(value: unknown, at: string): { readonly [key: string]: unknown } {
+  /** A plain object; with `keys`, one that has no others (a misspelt field is not ignored). */
+  object(value: unknown, at: string, keys?: readonly string[]): { readonly [key: string]: unknown } {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(at, `expected an object, found ${describe(value)}`);
+    if (keys !== undefined) {
+      const unknown = Object.keys(value).find((k) => !keys.includes(k));
+      if (unknown !== undefined) this.fail(`${at}.${unknown}`, `unknown field; expected only ${keys.join(', ')}`);
+    }
     return value as { readonly [key: string]: unknown };
   }
 
@@ -342,9 +514,12 @@ class Reader {
   /** `count` finite numbers of `dtype`, from base64 little-endian bytes. */
   values(value: unknown, dtype: DType, count: number, at: string): TypedArray {
     const text = this.string(value, at);
-    if (!BASE64.test(text) || text.length % 4 !== 0) this.fail(at, 'expected base64 text');
-    const bytes = Buffer.from(text, 'base64');
     const width = dtype === 'float64' ? 8 : 4;
+    // The text's length says the byte count: checked before decoding anything.
+    const expected = 4 * Math.ceil((count * width) / 3);
+    if (text.length !== expected) this.fail(at, `expected ${count} ${dtype} values (${count * width} bytes, ${expected} base64 characters), found ${text.length} characters`);
+    if (!BASE64.test(text)) this.fail(at, 'expected base64 text');
+    const bytes = Buffer.from(text, 'base64');
     if (bytes.length !== count * width) this.fail(at, `expected ${count} ${dtype} values (${count * width} bytes), found ${bytes.length} bytes`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out = allocate(dtype, count);

@@ -163,7 +163,7 @@ describe('model misuse: ModelError', () => {
     const bias = tensor([0, 0, 0]);
 
     it.each([
-      ['one tensor too few', [kernel], /expected 2 tensors, got 1/],
+      ['one tensor too few', [kernel], /expected 2 tensors \(dense_1\/kernel, dense_1\/bias\), got 1/],
       ['a transposed kernel', [tensor([[1, 2], [3, 4], [5, 6]]), bias], /'dense_1\/kernel' is \[2, 3\] float32 \(6 values\), got \[3, 2\] float32 with 6 values/],
       ['a float64 bias', [kernel, tensor([0, 0, 0], { dtype: 'float64' })], /'dense_1\/bias' is \[3\] float32 \(3 values\), got \[3\] float64 with 3 values/],
       ['a kernel of the right shape but too few values', [{ dtype: 'float32', shape: [2, 3], data: new Float32Array(2) }, bias], /'dense_1\/kernel' is \[2, 3\] float32 \(6 values\), got \[2, 3\] float32 with 2 values/],

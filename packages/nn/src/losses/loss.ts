@@ -130,25 +130,7 @@ export const EPSILON = 1e-7;
 /** The options of the cross-entropies, before each loss's own. */
 export const SHARED_OPTIONS = ['fromLogits', 'labelSmoothing', 'axis', 'reduction'] as const;
 
-/**
- * Throws a ModelError unless `options` is a plain object whose keys are all in `known` (a
- * misspelt `posWeigth` must not train as if it were absent).
- * @example
- * ```ts
- * checkKnownOptions('binaryCrossentropy', { posWieght: 2 }, ['fromLogits', 'posWeight']);
- * // ModelError: binaryCrossentropy: unknown option 'posWieght' (did you mean 'posWeight'?); known: fromLogits, posWeight
- * ```
- */
-export function checkKnownOptions(name: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ModelError(`${name}: options must be an object, got ${Array.isArray(options) ? 'an array' : JSON.stringify(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new ModelError(`${name}: unknown option '${key}'${didYouMean(key, known)}; known: ${known.join(', ')}`);
-    }
-  }
-}
+export { checkKnownOptions } from '../names.js';
 
 /**
  * Fills in and checks the options shared by the losses (unknown keys are checked by each loss).

@@ -6,6 +6,8 @@
  * paper; with the same settings the updates match Keras and TensorFlow.js.
  * @module
  */
+import { checkKnownOptions } from '../names.js';
+import { libraryOptimizer } from './library.js';
 import { checkInRange, type Optimizer, zeroSlots } from './optimizer.js';
 
 /**
@@ -34,12 +36,15 @@ export interface AdamOptions {
  * ```
  */
 export function adam(options: AdamOptions = {}): Optimizer {
+  checkKnownOptions('adam', options, ['learningRate', 'beta1', 'beta2', 'epsilon']);
   const learningRate = checkInRange('adam', 'learningRate', options.learningRate ?? 0.001, Number.MIN_VALUE, Infinity, '(0, Infinity)');
   const beta1 = checkInRange('adam', 'beta1', options.beta1 ?? 0.9, 0, 1, '[0, 1)');
   const beta2 = checkInRange('adam', 'beta2', options.beta2 ?? 0.999, 0, 1, '[0, 1)');
   const epsilon = checkInRange('adam', 'epsilon', options.epsilon ?? 1e-7, 0, Infinity, '[0, Infinity)');
-  return {
+  return libraryOptimizer({
     config: { name: 'adam', learningRate, beta1, beta2, epsilon },
+    // v is a running mean of squares: a negative one would make sqrt(v) NaN
+    slotKinds: { m: 'real', v: 'nonNegative' },
     createState: (params) => ({ iterations: 0, slots: zeroSlots(['m', 'v'], params) }),
     step(state, values, gradients) {
       const t = state.iterations + 1;
@@ -57,5 +62,5 @@ export function adam(options: AdamOptions = {}): Optimizer {
       });
       state.iterations = t;
     },
-  };
+  });
 }

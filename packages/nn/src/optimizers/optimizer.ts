@@ -28,6 +28,31 @@ export type OptimizerConfig =
   | { readonly name: 'adam'; readonly learningRate: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number };
 
 /**
+ * The config of an optimizer registered with `registerOptimizer`: its registered name and its
+ * settings as plain JSON data (numbers, strings, booleans, arrays, objects), which the
+ * registered factory turns back into the optimizer when a model file is loaded.
+ * @example
+ * ```ts
+ * const config: CustomOptimizerConfig = { name: 'clippedSgd', learningRate: 0.1, clip: 1 };
+ * ```
+ */
+export interface CustomOptimizerConfig {
+  readonly name: string;
+  readonly [setting: string]: unknown;
+}
+
+/**
+ * What a slot of the optimizer state may hold, checked when a model file is loaded: any finite
+ * value (`real`, e.g. Adam's first moment `m`), or finite values >= 0 (`nonNegative`, e.g.
+ * Adam's second moment `v`, whose square root the update takes).
+ * @example
+ * ```ts
+ * const slots: { [slot: string]: SlotKind } = { m: 'real', v: 'nonNegative' };
+ * ```
+ */
+export type SlotKind = 'real' | 'nonNegative';
+
+/**
  * The state an optimizer keeps between steps: the number of steps taken and, per slot name
  * (`m`, `v`, `velocity`), one array per parameter, in the parameter's dtype.
  * @example
@@ -50,7 +75,13 @@ export interface OptimizerState {
  * ```
  */
 export interface Optimizer {
-  readonly config: OptimizerConfig;
+  /** The settings that rebuild it: a library config, or a registered optimizer's (see `registerOptimizer`). */
+  readonly config: OptimizerConfig | CustomOptimizerConfig;
+  /**
+   * The slots its state keeps and what each may hold; a loaded file's state is checked against
+   * it (the library optimizers give it; without it, slots are only checked to be finite).
+   */
+  readonly slotKinds?: { readonly [slot: string]: SlotKind };
   /** Zeroed state for parameters of these sizes and dtypes. */
   createState(params: readonly { readonly size: number; readonly dtype: DType }[]): OptimizerState;
   /** One update of every parameter, in place; values are rounded to the parameter's dtype. */
@@ -75,7 +106,7 @@ export function zeroSlots(names: readonly string[], params: readonly { readonly 
  * checkInRange('adam', 'beta1', 0.9, 0, 1, '[0, 1)'); // fine
  * ```
  */
-export function checkInRange(optimizer: string, name: string, value: number, lo: number, hi: number, range: string, includeHi = false): number {
+export function checkInRange(optimizer: string, name: string, value: unknown, lo: number, hi: number, range: string, includeHi = false): number {
   if (typeof value !== 'number' || !(value >= lo && (includeHi ? value <= hi : value < hi))) {
     throw new ModelError(`${optimizer}: ${name} must be a number in ${range}, got ${String(value)}`);
   }

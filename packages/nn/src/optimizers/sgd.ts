@@ -5,6 +5,8 @@
  * @module
  */
 import { ModelError } from '../errors.js';
+import { checkKnownOptions } from '../names.js';
+import { libraryOptimizer } from './library.js';
 import { checkInRange, type Optimizer, zeroSlots } from './optimizer.js';
 
 /**
@@ -31,12 +33,14 @@ export interface SgdOptions {
  * ```
  */
 export function sgd(options: SgdOptions = {}): Optimizer {
+  checkKnownOptions('sgd', options, ['learningRate', 'momentum', 'nesterov']);
   const learningRate = checkInRange('sgd', 'learningRate', options.learningRate ?? 0.01, Number.MIN_VALUE, Infinity, '(0, Infinity)');
   const momentum = checkInRange('sgd', 'momentum', options.momentum ?? 0, 0, 1, '[0, 1)');
   const nesterov = options.nesterov ?? false;
   if (typeof nesterov !== 'boolean') throw new ModelError(`sgd: nesterov must be true or false, got ${String(nesterov)}`);
-  return {
+  return libraryOptimizer({
     config: { name: 'sgd', learningRate, momentum, nesterov },
+    slotKinds: momentum === 0 ? {} : { velocity: 'real' },
     createState: (params) => ({ iterations: 0, slots: momentum === 0 ? {} : zeroSlots(['velocity'], params) }),
     step(state, values, gradients) {
       values.forEach((w, p) => {
@@ -53,5 +57,5 @@ export function sgd(options: SgdOptions = {}): Optimizer {
       });
       state.iterations++;
     },
-  };
+  });
 }
