@@ -250,6 +250,11 @@ export interface GuardRange {
  * the term -log(x) of a probability x is at least 1 - x, and eps moves it by about eps / x, so
  * for x in [2 eps / GUARD_SLACK, 1 - 2 eps / GUARD_SLACK] it moves by less than GUARD_SLACK
  * relative (a sum of such non-negative terms too).
+ * @example
+ * ```ts
+ * const eps = 1e-7;
+ * const inactive: GuardRange = { clipped: p, lo: (2 * eps) / GUARD_SLACK, hi: 1 - (2 * eps) / GUARD_SLACK, slack: GUARD_SLACK };
+ * ```
  */
 export const GUARD_SLACK = 1e-5;
 
@@ -692,7 +697,7 @@ function guardsOf(output: Node): GuardRange[] {
       const [x, c] = constantValue(b) !== undefined ? [a, constantValue(b)!] : [b, constantValue(a)];
       if (c === undefined) continue;
       if (node.op === 'maximum') guards.push({ clipped: x, lo: c, hi: Infinity });
-      else if (logged.has(node) && c > 0 && c <= 1e-3) guards.push({ clipped: x, lo: 2 * c / GUARD_SLACK, hi: 1 - 2 * c / GUARD_SLACK, slack: GUARD_SLACK });
+      else if (logged.has(node) && c > 0 && c <= 1e-3) guards.push({ clipped: x, lo: (2 * c) / GUARD_SLACK, hi: 1 - (2 * c) / GUARD_SLACK, slack: GUARD_SLACK });
     }
   }
   return guards;
