@@ -5,7 +5,7 @@
  * weights at any time (`toGraph`, `save`).
  * @module
  */
-import { type DType, input, type Node } from '@stablegrad/core';
+import { type DType, input, MAX_ELEMENTS, type Node } from '@stablegrad/core';
 import { buildDense, type BuiltDense, type DenseLayer } from './dense.js';
 import { ModelError } from './errors.js';
 import type { SeededRandom } from './random.js';
@@ -145,7 +145,8 @@ export function planWeights(layers: readonly DenseLayer[], names: readonly strin
 
 /**
  * Throws a ModelError (naming the first weight that passes the limit) when the planned weights
- * hold more than `maxParams` values together.
+ * hold more than `maxParams` values together, or one holds more than a tensor may (core's
+ * `MAX_ELEMENTS`).
  * @example
  * ```ts
  * checkWeightCount(planWeights(layers, names, 1e9), 1e8, 'sequential'); // ModelError: sequential: ... 'dense_1/kernel' [1000000000, 25] ...
@@ -157,6 +158,9 @@ export function checkWeightCount(planned: readonly PlannedWeight[], maxParams: n
     total += w.size;
     if (total > maxParams) {
       throw new ModelError(`${what}: '${w.path}' [${w.shape.join(', ')}] brings the model to ${total.toLocaleString('en-US')} weights or more, above maxParams = ${maxParams.toLocaleString('en-US')}; pass a larger maxParams to build a model this large`);
+    }
+    if (w.size > MAX_ELEMENTS) {
+      throw new ModelError(`${what}: '${w.path}' [${w.shape.join(', ')}] would hold ${w.size.toLocaleString('en-US')} values, more than the ${MAX_ELEMENTS.toLocaleString('en-US')} one tensor may hold (core's MAX_ELEMENTS)`);
     }
   }
   return total;

@@ -12,7 +12,7 @@
  * @module
  */
 import { readFileSync, statSync } from 'node:fs';
-import { allocate, type DType, type TypedArray } from '@stablegrad/core';
+import { allocate, type DType, MAX_ELEMENTS, type TypedArray } from '@stablegrad/core';
 import { checkActivation } from './activations.js';
 import { writeFileAtomicSync, systemReason } from './atomic-write.js';
 import { dense, type DenseLayer } from './dense.js';
@@ -308,10 +308,11 @@ export function modelFromJSON(json: unknown, source = 'model JSON', options: Loa
   let total = 0;
   for (const w of planned) {
     total += w.size;
+    const at = w.layer === 0 && w.shape.length === 2 && w.shape[0]! > w.shape[1]! ? '$.inputShape[0]' : `$.layers[${w.layer}].units`;
     if (total > limits.maxParams) {
-      const at = w.layer === 0 && w.shape.length === 2 && w.shape[0]! > w.shape[1]! ? '$.inputShape[0]' : `$.layers[${w.layer}].units`;
       r.fail(at, `'${w.path}' [${w.shape.join(', ')}] brings the model to ${total.toLocaleString('en-US')} weights or more, above maxParams = ${limits.maxParams.toLocaleString('en-US')} (a load option)`);
     }
+    if (w.size > MAX_ELEMENTS) r.fail(at, `'${w.path}' [${w.shape.join(', ')}] would hold ${w.size.toLocaleString('en-US')} values, more than one tensor may hold (${MAX_ELEMENTS.toLocaleString('en-US')})`);
   }
   const weightsJSON = r.array(root.weights, '$.weights');
   if (weightsJSON.length !== planned.length) r.fail('$.weights', `expected ${planned.length} weights for these layers (${planned.map((w) => w.path).join(', ')}), found ${weightsJSON.length}`);
@@ -323,7 +324,8 @@ export function modelFromJSON(json: unknown, source = 'model JSON', options: Loa
     if (path !== expected.path) r.fail(`${at}.path`, `expected '${expected.path}' (the layers' weight ${i}), found ${describe(path)}`);
     const shapeJSON = r.array(o.shape, `${at}.shape`);
     if (shapeJSON.length !== expected.shape.length || shapeJSON.some((d, j) => d !== expected.shape[j])) {
-      r.fail(`${at}.shape`, `'${expected.path}' is [${expected.shape.join(', ')}] in these layers, found ${describe(shapeJSON)}`);
+      const found = shapeJSON.length <= 8 ? `[${shapeJSON.map((d) => (typeof d === 'number' ? String(d) : describe(d))).join(', ')}]` : `${shapeJSON.length} entries`;
+      r.fail(`${at}.shape`, `'${expected.path}' is [${expected.shape.join(', ')}] in these layers, found ${found}`);
     }
     if (o.dtype !== dtype) r.fail(`${at}.dtype`, `expected "${dtype}" (the model's dtype), found ${describe(o.dtype)}`);
     return r.values(o.data, dtype, expected.size, `${at}.data`);
