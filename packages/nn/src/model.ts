@@ -459,7 +459,8 @@ export class Sequential {
   }
 
   /** One weight given to `setWeights`, checked and in the model's dtype. */
-  #weightFrom(w: Tensor | TensorLike, param: Node, cast: boolean): TypedArray {
+  #weightFrom(w: Tensor | TensorLike, param: Node, castAsked: boolean): TypedArray {
+    let cast = castAsked;
     const shape = param.shape as readonly number[];
     const expected = `[${shape.join(', ')}] ${this.dtype}`;
     let given: Tensor;
@@ -469,7 +470,9 @@ export class Sequential {
       const found = nestedShape(w);
       if (typeof found === 'string') throw new ModelError(`setWeights: '${param.path}' is ${expected}; the array given ${found}`);
       try {
-        given = ArrayBuffer.isView(w) ? tensor(w, { shape: found }) : tensor(w, { dtype: this.dtype, shape: found });
+        // Plain numbers have no dtype of their own: read exactly, then rounded to the model's.
+        given = ArrayBuffer.isView(w) ? tensor(w, { shape: found }) : tensor(w, { dtype: 'float64', shape: found });
+        if (!ArrayBuffer.isView(w)) cast = true;
       } catch (e) {
         throw new ModelError(`setWeights: '${param.path}': ${(e as Error).message}`);
       }
@@ -477,7 +480,7 @@ export class Sequential {
       throw new ModelError(`setWeights: '${param.path}' must be a tensor or a nested array of numbers, got ${describeValue(w)}`);
     }
     const size = shape.reduce((a, b) => a * b, 1);
-    const found = `[${given.shape.join(', ')}] ${given.dtype} with ${given.data.length} values`;
+    const found = `[${given.shape.join(', ')}] ${isTensor(w) || ArrayBuffer.isView(w) ? `${given.dtype} ` : ''}with ${given.data.length} values`;
     if (given.shape.join() !== shape.join() || given.data.length !== size) {
       const flat = given.shape.length === 1 && shape.length === 2 && given.data.length === size ? ' (a flat array: give it as rows, or as a tensor of that shape)' : '';
       throw new ModelError(`setWeights: '${param.path}' is [${shape.join(', ')}] ${this.dtype} (${size} values), got ${found}${flat}`);
