@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  concat, constant, evaluate, fromJSON, type Graph, graph, GraphError, grad, input, type Node, param, printGraph, scope,
-  sum, type Tensor, tensor, toJSON, where,
+  concat, constant, evaluate, fromJSON, type Graph, graph, GraphError, grad, input, MAX_ELEMENTS, type Node, param, printGraph, scope,
+  ShapeError, sum, type Tensor, tensor, toJSON, where,
 } from '@stablegrad/core';
 
 // ---------------------------------------------------------------- helpers
@@ -455,6 +455,44 @@ describe('fromJSON rejects malformed files with a GraphError at the right path',
     const d = small();
     d.nodes[3].value = { dtype: 'float32', shape: [], data: [1] };
     expectGraphError(d, '$.nodes[3].value', /only param and constant nodes hold a value, not exp/);
+  });
+
+  it('scope names that scope() refuses, by the same rule', () => {
+    for (const name of ['', 'a/b', '/', 'dense/']) {
+      expect(() => scope(name, () => 0)).toThrow(/scope name must be non-empty and contain no '\/'/);
+      const a = small();
+      a.nodes[2].scope = ['layer', name];
+      expectGraphError(a, '$.nodes[2].scope[1]', /scope name must be non-empty and contain no '\/'/);
+    }
+  });
+
+  it('sizes the builder refuses (oneHot depth 2^31-1, reshapes past 2^28 elements), with the builder\'s message', () => {
+    const labels = input([3], { name: 'labels', dtype: 'int32' });
+    expect(() => labels.oneHot(2 ** 31 - 1)).toThrow(ShapeError);
+    expect(() => labels.oneHot(2 ** 31 - 1)).toThrow(`holds more than ${MAX_ELEMENTS} elements`);
+    const a = jsonOf(graph({ y: labels.oneHot(4) }));
+    a.nodes[1].attrs.depth = 2 ** 31 - 1;
+    a.nodes[1].shape = [3, 2 ** 31 - 1];
+    expectGraphError(a, '$.nodes[1]', new RegExp(`oneHot 'oneHot': output: shape \\[3, 2147483647\\] holds more than ${MAX_ELEMENTS} elements`));
+    const b = jsonOf(graph({ y: labels.oneHot(4) }));
+    b.nodes[1].attrs.depth = 2 ** 31;
+    expectGraphError(b, '$.nodes[1]', /more than 2147483647/);
+    const c = jsonOf(graph({ y: input([2], { name: 'x' }).reshape([2, 1]) }));
+    c.nodes[1].attrs.shape = [2 ** 20, 2 ** 20];
+    expectGraphError(c, '$.nodes[1]', /does not fit its inputs/);
+  });
+
+  it('a graph whose size is known only at run time is refused before evaluate allocates', () => {
+    const labels = input(['batch'], { name: 'labels', dtype: 'int32' });
+    const g = fromJSON(JSON.stringify(jsonOf(graph({ y: labels.oneHot(2 ** 20).sum() }))));
+    expect(() => evaluate(g.outputs[0]!, { labels: new Int32Array(1024) })).toThrow(ShapeError);
+    expect(() => evaluate(g.outputs[0]!, { labels: new Int32Array(1024) })).toThrow(/\[1024, 1048576\] holds more than/);
+  });
+
+  it('a UTF-8 byte-order mark before the text is skipped', () => {
+    const text = JSON.stringify(small());
+    expect(fromJSON(`\ufeff${text}`).nodes.length).toBe(5);
+    expectGraphError(`\ufeff\ufeff${text}`, '$', /not valid JSON/);
   });
 
   it('names that are not strings, scopes that are not lists of strings', () => {
