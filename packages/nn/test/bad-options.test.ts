@@ -158,7 +158,7 @@ describe('setWeights: Keras nested arrays, casts on request, everything checked 
     ['an int32 tensor even with cast', [tensor([[1, 2], [3, 4], [5, 6]], { dtype: 'int32' }), bias], /got \[3, 2\] int32 with 6 values$/],
     ['cast "yes"', [kernel, bias], /setWeights: cast must be true or false/, { cast: 'yes' }],
     ['an unknown option', [kernel, bias], /setWeights: unknown option 'dtype'/, { dtype: 'float32' }],
-  ] as const)('%s is a ModelError and changes nothing', (_name, weights, message, options = { cast: true }) => {
+  ] as const)('%s is a ModelError and changes nothing', (_name, weights, message, options: unknown = { cast: true }) => {
     const m = model();
     const before = m.getWeights();
     const error = thrown(() => m.setWeights(bad(weights), bad(options)));

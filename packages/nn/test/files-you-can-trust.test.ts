@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  adam, dense, FileWriteError, loadModel, ModelError, modelFromJSON, ModelFormatError, type ModelJSON, modelToJSON, type Optimizer, registerOptimizer,
+  adam, dense, FileWriteError, loadModel, ModelError, modelFromJSON, ModelFormatError, modelToJSON, type Optimizer, registerOptimizer,
   type Sequential, sequential, sgd,
 } from '@stablegrad/nn';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -233,7 +233,7 @@ describe('custom optimizers: saved by a registered name, or refused', () => {
   });
 
   it('unknown settings in a saved optimizer config are refused, not ignored', () => {
-    const json = fileOf(trained()) as Json & Partial<ModelJSON>;
+    const json = fileOf(trained());
     (json.compile as Json).optimizer = { name: 'adam', learningRate: 0.01, beta_1: 0.5 };
     expect(formatError(json).message).toMatch(/\$\.compile\.optimizer: adam: unknown option 'beta_1'/);
   });
