@@ -14,7 +14,7 @@
  * @module
  */
 import {
-  type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, type OpName, opDef, StablegradError, topoSort, withScopePath,
+  type Attrs, type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, type OpName, opDef, type Shape, StablegradError, topoSort, withScopePath,
 } from '@stablegrad/core';
 import { firstMatch, type Match } from './match.js';
 import type { Pattern } from './pattern.js';
@@ -149,14 +149,23 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   const summary: { name: string; passes: number; firings: number }[] = [];
   const work = { nodes: whole.nodes.length, walked: 0, visits: 0, attempts: 0, guards: 0 };
   const keys = new Map<Node, string | null>();
+  // Confirmation passes skipped (see PhaseRun.clean): each would have walked the graph the next
+  // walk sees, and is counted there, so that `work` says what the passes did.
+  const skipped = { passes: 0 };
   for (const phase of phases) {
     const before = firings.length;
     const run: PhaseRun = {
-      phase, firings, maxFirings: options.maxFiringsPerNode ?? 64, left: 0, at: undefined, rulesByOp: new Map(), settled: new Set(), keys, work,
+      phase, firings, maxFirings: options.maxFiringsPerNode ?? 64, left: 0, at: undefined, rulesByOp: new Map(), settled: new Map(), keys, work,
+      pass: 0, clean: false, inner: new Map(), kept: undefined, skipped,
     };
     let passes = 0;
     for (;;) {
       passes++;
+      if (run.clean) {
+        // The last pass proved that this one would find nothing: count it, walk nothing.
+        skipped.passes++;
+        break;
+      }
       const fired = firings.length;
       outputs = runPass(outputs, run);
       if (firings.length === fired) break;
@@ -169,6 +178,7 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   }
   const names = whole.outputNames;
   const rebuilt: Graph = { outputs, outputNames: names, nodes: topoSort(outputs) };
+  work.walked += skipped.passes * rebuilt.nodes.length;
   const report: RewriteReport = Object.defineProperty({ firings, phases: summary }, 'work', { value: Object.freeze(work), enumerable: false });
   return { graph: rebuilt, report };
 }
@@ -186,9 +196,30 @@ interface PhaseRun {
   /**
    * Nodes at which every rule of the phase was tried and none fired. Rules see only the
    * subgraph below a node, and a node object is that subgraph (nodes are immutable), so
-   * they would fail there again in a later pass.
+   * they would fail there again in a later pass. The value is the last pass whose walk
+   * reached the node (a `visit` returned it unchanged).
    */
-  readonly settled: Set<Node>;
+  readonly settled: Map<Node, number>;
+  /** The pass running (1, 2, ...). */
+  pass: number;
+  /**
+   * After a pass: true when it proved that another would find nothing. Another pass rewalks
+   * the graph the last one returned, merges its common subexpressions and visits its nodes.
+   * Each node it would visit was reached by this pass (returned unchanged by a visit, so it is
+   * settled, and so was each node below it, visited before it), unless a replacement brought
+   * in an older node from elsewhere; and no two of its nodes have the same structural key,
+   * unless two nodes that this pass kept apart have (a node a replacement created is not
+   * merged with an equal one until the next pass). So `clean` is cleared when a replacement
+   * brings in a node this pass did not reach, and when a node reached takes a structural key
+   * that another node reached holds (perhaps one no longer in the graph: then the next pass
+   * runs and finds nothing, which is only slower).
+   */
+  clean: boolean;
+  /** Structural keys of the nodes that replacements created in this pass (phases with `cse`). */
+  readonly inner: Map<string, Node>;
+  /** The common-subexpression table of the pass (phases with `cse`). */
+  kept: Map<string, Node> | undefined;
+  readonly skipped: { passes: number };
   /** Structural keys by node, shared by the phases (a key depends on the node alone). */
   readonly keys: Map<Node, string | null>;
   readonly work: { walked: number; visits: number; attempts: number; guards: number };
@@ -199,8 +230,14 @@ function runPass(outputs: readonly Node[], run: PhaseRun): Node[] {
   const memo = new Map<Node, Node>();
   // Common-subexpression table (phases with `cse`): structural key -> the node kept for it.
   const kept = run.phase.cse === true || run.phase.cse === 'silent' ? new Map<string, Node>() : undefined;
+  run.kept = kept;
   const nodes = topoSort(outputs);
-  run.work.walked += nodes.length;
+  run.work.walked += nodes.length * (1 + run.skipped.passes);
+  run.skipped.passes = 0;
+  run.pass++;
+  run.clean = true;
+  const inner = run.inner;
+  inner.clear();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     let current = rebuild(node, memo);
@@ -220,7 +257,13 @@ function runPass(outputs: readonly Node[], run: PhaseRun): Node[] {
       // Later copies of the node as it was, or as it now is, become this result.
       kept!.set(key, current);
       const now = current === before ? key : keyOf(current, run.keys);
-      if (now !== undefined && !kept!.has(now)) kept!.set(now, current);
+      if (now !== undefined) {
+        const holder = kept!.get(now);
+        if (holder === undefined) kept!.set(now, current);
+        else if (holder !== current) run.clean = false;
+        const made = inner.get(now);
+        if (made !== undefined && made !== current) run.clean = false;
+      }
     }
     if (current !== node) memo.set(node, current);
   }
@@ -266,7 +309,11 @@ function rootAccepts(pattern: Pattern, op: OpName): boolean {
  * turn into it.
  */
 function visit(node: Node, run: PhaseRun): Node {
-  if (run.settled.has(node)) return node;
+  const reached = run.settled.get(node);
+  if (reached !== undefined) {
+    if (reached !== run.pass) run.settled.set(node, run.pass);
+    return node;
+  }
   run.work.visits++;
   const candidates = rulesFor(node.op, run);
   for (let i = 0; i < candidates.length; i++) {
@@ -281,18 +328,34 @@ function visit(node: Node, run: PhaseRun): Node {
     }
     return settle(fired.replacement, node.id, run, new Map());
   }
-  run.settled.add(node);
+  run.settled.set(node, run.pass);
   return node;
 }
 
 /** Visits the nodes of `node` newer than `boundary` (those a replacement created), bottom-up. */
 function settle(node: Node, boundary: number, run: PhaseRun, done: Map<Node, Node>): Node {
-  if (node.id <= boundary) return node;
+  if (node.id <= boundary) {
+    // An older node: one this pass reached (a capture), or one from elsewhere.
+    if (run.settled.get(node) !== run.pass) run.clean = false;
+    return node;
+  }
   const known = done.get(node);
   if (known !== undefined) return known;
-  for (const input of node.inputs) settle(input, boundary, run, done);
-  const result = visit(rebuild(node, done), run);
+  const inputs = node.inputs;
+  for (let i = 0; i < inputs.length; i++) settle(inputs[i]!, boundary, run, done);
+  const rebuilt = rebuild(node, done);
+  const result = visit(rebuilt, run);
   done.set(node, result);
+  if (result === rebuilt && run.kept !== undefined) {
+    // Not merged with an equal node in this pass: the next would merge them.
+    const key = keyOf(result, run.keys);
+    if (key !== undefined) {
+      const walked = run.kept.get(key);
+      const made = run.inner.get(key);
+      if (made === undefined) run.inner.set(key, result);
+      if ((walked !== undefined && walked !== result) || (made !== undefined && made !== result)) run.clean = false;
+    }
+  }
   return result;
 }
 
@@ -314,16 +377,31 @@ function keyOf(node: Node, keys: Map<Node, string | null>): string | undefined {
  * Inputs and params are never merged (each is its own source of values).
  */
 function structuralKey(node: Node): string | undefined {
-  if (node.op === 'input' || node.op === 'param') return undefined;
-  const type = `${node.dtype} ${JSON.stringify(node.shape)}`;
-  if (node.op === 'constant') {
+  const op = node.op;
+  if (op === 'input' || op === 'param') return undefined;
+  const type = `${node.dtype} ${shapeKey(node.shape)}`;
+  if (op === 'constant') {
     const data = node.value?.data;
     if (data === undefined || data.length > CSE_CONSTANT_LIMIT) return undefined;
     return `constant ${type} ${Array.from(data, exactNumber).join(',')}`;
   }
-  // Numbers print exactly (JSON would turn Infinity and NaN into null, and -0 into 0).
-  const attrs = Object.keys(node.attrs).length === 0 ? '{}' : JSON.stringify(node.attrs, (_key, value: unknown) => (typeof value === 'number' ? `#${exactNumber(value)}` : value));
-  return `${node.op} ${type} ${node.inputs.map((i) => i.id).join(',')} ${attrs}`;
+  const inputs = node.inputs;
+  let ids = inputs.length === 0 ? '' : String(inputs[0]!.id);
+  for (let i = 1; i < inputs.length; i++) ids += `,${inputs[i]!.id}`;
+  return `${op} ${type} ${ids} ${attrsKey(node.attrs)}`;
+}
+
+/** The shape as JSON (written out directly for the usual shapes of numbers). */
+function shapeKey(shape: Shape): string {
+  if (shape.length === 0) return '[]';
+  for (let i = 0; i < shape.length; i++) if (typeof shape[i] !== 'number') return JSON.stringify(shape);
+  return `[${shape.join(',')}]`;
+}
+
+/** The attributes as JSON, numbers printed exactly (JSON would turn Infinity and NaN into null, and -0 into 0). */
+function attrsKey(attrs: Attrs): string {
+  for (const _ in attrs) return JSON.stringify(attrs, (_key, value: unknown) => (typeof value === 'number' ? `#${exactNumber(value)}` : value));
+  return '{}';
 }
 
 function exactNumber(x: number): string {
@@ -332,21 +410,67 @@ function exactNumber(x: number): string {
 
 /**
  * A firing record: plain data, plus the two nodes as non-enumerable properties so that tools
- * can draw them while `JSON.stringify(report)` stays plain data.
+ * can draw them while `JSON.stringify(report)` stays plain data. `before` and `after` are
+ * printed when first read, since most reports are never printed and a large rewrite fires
+ * thousands of times: they are enumerable getters, so `JSON.stringify`, spreading and every
+ * reader see plain strings, the same each time (the nodes are immutable). The four accessors
+ * share their descriptors, which keeps a record as cheap to make as a plain object.
  */
-function firing(data: Omit<Firing, 'matched' | 'replacement'>, matched: Node, replacement: Node): Firing {
-  return Object.defineProperties({ ...data }, {
-    matched: { value: matched, enumerable: false },
-    replacement: { value: replacement, enumerable: false },
-  }) as Firing;
+class FiringRecord implements Firing {
+  declare readonly phase: string;
+  declare readonly rule: string;
+  declare readonly doc: string;
+  declare readonly path: string;
+  declare readonly scope: readonly string[];
+  declare readonly before: string;
+  declare readonly after: string;
+  declare readonly captures: { readonly [name: string]: string };
+  declare readonly matched: Node;
+  declare readonly replacement: Node;
+  #matched: Node;
+  #replacement: Node;
+  #printBefore: () => string;
+  #printAfter: () => string;
+  #before: string | undefined;
+  #after: string | undefined;
+
+  constructor(phase: string, rule: string, doc: string, matched: Node, replacement: Node, printBefore: () => string, printAfter: () => string, captures: Firing['captures']) {
+    // Enumerable properties in the order of the Firing interface (JSON keeps it).
+    this.phase = phase;
+    this.rule = rule;
+    this.doc = doc;
+    this.path = matched.path;
+    this.scope = matched.scope;
+    Object.defineProperties(this, FiringRecord.accessors);
+    this.captures = captures;
+    this.#matched = matched;
+    this.#replacement = replacement;
+    this.#printBefore = printBefore;
+    this.#printAfter = printAfter;
+  }
+
+  /** Node's `console.log` shows the strings, as for a plain object (not `[Getter]`). */
+  [Symbol.for('nodejs.util.inspect.custom')](): object {
+    return { ...this };
+  }
+
+  static readonly accessors: PropertyDescriptorMap = {
+    before: { enumerable: true, get(this: FiringRecord) { return (this.#before ??= this.#printBefore()); } },
+    after: { enumerable: true, get(this: FiringRecord) { return (this.#after ??= this.#printAfter()); } },
+    matched: { enumerable: false, get(this: FiringRecord) { return this.#matched; } },
+    replacement: { enumerable: false, get(this: FiringRecord) { return this.#replacement; } },
+  };
+}
+
+function firing(phase: string, rule: string, doc: string, root: Node, replacement: Node, printBefore: () => string, printAfter: () => string, captures: Firing['captures']): Firing {
+  return new FiringRecord(phase, rule, doc, root, replacement, printBefore, printAfter, captures);
 }
 
 function sameAs(duplicate: Node, earlier: Node, phase: string): Firing {
-  return firing({
-    phase, rule: 'common-subexpression', doc: 'an expression computed twice is computed once and shared',
-    path: duplicate.path, scope: duplicate.scope, before: toSExpr(duplicate), after: 'kept',
-    captures: { kept: earlier.path },
-  }, duplicate, earlier);
+  return firing(
+    phase, 'common-subexpression', 'an expression computed twice is computed once and shared', duplicate, earlier,
+    () => toSExpr(duplicate), () => 'kept', { kept: earlier.path },
+  );
 }
 
 function tryRule({ rule, accept }: Candidate, root: Node, run: PhaseRun): Firing | null {
@@ -360,13 +484,13 @@ function tryRule({ rule, accept }: Candidate, root: Node, run: PhaseRun): Firing
   // Nodes the rule created are newer than the root; a captured node it returned is older.
   const replacement = built.id > root.id && built.name !== root.name ? renamed(built, root.name) : built;
   const names = new Map<Node, string>();
-  for (const [key, value] of Object.entries(m)) if (value instanceof Node && key !== '$root') names.set(value, key);
+  for (const key in m) {
+    const value = m[key];
+    if (value instanceof Node && key !== '$root') names.set(value, key);
+  }
   const captures: Record<string, string> = {};
   for (const [n, key] of names) captures[key] = n.path;
-  return firing({
-    phase, rule: rule.name, doc: rule.doc, path: root.path, scope: root.scope,
-    before: toSExpr(root, names), after: toSExpr(replacement, names), captures,
-  }, root, replacement);
+  return firing(phase, rule.name, rule.doc, root, replacement, () => toSExpr(root, names), () => toSExpr(replacement, names), captures);
 }
 
 /** The node with its inputs replaced as `replaced` says (itself when none was replaced). */

@@ -202,14 +202,19 @@ export interface SignedTerm {
 export function termsOf(node: Node, limit = 32): readonly SignedTerm[] | null {
   // A node's terms never change (nodes are immutable), and a dozen term rules ask at every add.
   if (limit !== 32) return walkTerms(node, limit);
-  const known = termsByNode.get(node);
-  if (known !== undefined) return known;
+  // The rules ask one node after another, so a small cache by id serves them (a WeakMap of every
+  // node visited cost more, in lookups and in garbage collection, than the walk it saved).
+  const slot = node.id & (TERMS_CACHE_SIZE - 1);
+  if (termsNodes[slot] === node) return termsFound[slot]!;
   const terms = walkTerms(node, limit);
-  termsByNode.set(node, terms);
+  termsNodes[slot] = node;
+  termsFound[slot] = terms;
   return terms;
 }
 
-const termsByNode = new WeakMap<Node, readonly SignedTerm[] | null>();
+const TERMS_CACHE_SIZE = 64;
+const termsNodes: (Node | undefined)[] = new Array<Node | undefined>(TERMS_CACHE_SIZE).fill(undefined);
+const termsFound: (readonly SignedTerm[] | null)[] = new Array<readonly SignedTerm[] | null>(TERMS_CACHE_SIZE).fill(null);
 
 /** Nested negations followed before a term counts as one that does not split (`-(-(-x))`). */
 const NEGATION_DEPTH = 64;

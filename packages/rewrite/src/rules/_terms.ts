@@ -37,22 +37,55 @@ export interface TermPairDefinition {
   readonly examples: readonly RuleExample[];
 }
 
+/**
+ * A candidate term: a leaf of the sum, or a group (an addition inside it, such as affine logits
+ * `x*w + b` that another term also uses), covering the leaves `from` to `to` (exclusive).
+ */
+interface Candidate extends SignedTerm {
+  readonly from: number;
+  readonly to: number;
+}
+
 interface Found {
-  readonly terms: readonly SignedTerm[];
-  readonly i: number;
-  readonly j: number;
+  readonly leaves: readonly SignedTerm[];
+  readonly first: Candidate;
+  readonly second: Candidate;
   readonly build: () => Node;
 }
 
+/** The leaves of the sum under `root` and every addition inside it, as candidates; null past 32 leaves. */
+function candidatesOf(root: Node): { leaves: readonly SignedTerm[]; candidates: readonly Candidate[] } | null {
+  const leaves = termsOf(root);
+  if (leaves === null) return null;
+  const candidates: Candidate[] = leaves.map((t, k) => ({ ...t, from: k, to: k + 1 }));
+  // The walk of termsOf again, noting where each inner addition's leaves start and end.
+  let next = 0;
+  const walk = (n: Node, negative: boolean, inner: boolean): void => {
+    if (n.op === 'add') {
+      const from = next;
+      walk(n.inputs[0]!, negative, true);
+      walk(n.inputs[1]!, negative, true);
+      if (inner) candidates.push({ body: n, negative, from, to: next });
+    } else if (n.op === 'neg' && (n.inputs[0]!.op === 'add' || n.inputs[0]!.op === 'neg') && next < leaves.length && leaves[next]!.body !== n) {
+      walk(n.inputs[0]!, !negative, inner);
+    } else {
+      next++;
+    }
+  };
+  walk(root, false, false);
+  return next === leaves.length ? { leaves, candidates } : { leaves, candidates: candidates.slice(0, leaves.length) };
+}
+
 function findPair(root: Node, def: TermPairDefinition): Found | null {
-  const terms = termsOf(root);
-  if (terms === null) return null;
-  for (let i = 0; i < terms.length; i++) {
-    if (!def.first(terms[i]!)) continue;
-    for (let j = 0; j < terms.length; j++) {
-      if (j === i || !def.second(terms[j]!)) continue;
-      const build = def.combine(terms[i]!, terms[j]!);
-      if (build !== null) return { terms, i, j, build };
+  const found = candidatesOf(root);
+  if (found === null) return null;
+  const { leaves, candidates } = found;
+  for (const first of candidates) {
+    if (!def.first(first)) continue;
+    for (const second of candidates) {
+      if (second === first || !(second.to <= first.from || second.from >= first.to) || !def.second(second)) continue;
+      const build = def.combine(first, second);
+      if (build !== null) return { leaves, first, second, build };
     }
   }
   return null;
@@ -78,10 +111,17 @@ function pairShape(a: Node, b: Node): Shape | null {
  * ```
  */
 export function termPairRule(def: TermPairDefinition): RewriteRule<'a' | 'b'> {
-  const found = new WeakMap<Node, Found | null>();
+  // The guard runs at each order of the commutative add, and the replacement right after the
+  // guard accepted: all three ask about the same root, one after the other. So one remembered
+  // answer serves them (a WeakMap of every add node cost more than the question).
+  let lastRoot: Node | undefined;
+  let lastFound: Found | null = null;
   const lookup = (root: Node): Found | null => {
-    if (!found.has(root)) found.set(root, findPair(root, def));
-    return found.get(root)!;
+    if (root !== lastRoot) {
+      lastFound = findPair(root, def);
+      lastRoot = root;
+    }
+    return lastFound;
   };
   return rule({
     name: def.name,
@@ -89,12 +129,14 @@ export function termPairRule(def: TermPairDefinition): RewriteRule<'a' | 'b'> {
     pattern: P.add(v('a'), v('b')),
     guard: (m: Match<'a' | 'b'>) => lookup(m.$root) !== null,
     replace: (m: Match<'a' | 'b'>) => {
-      const { terms, i, j, build } = lookup(m.$root)!;
+      const { leaves, first, second, build } = lookup(m.$root)!;
       const combined = build();
-      const expected = pairShape(terms[i]!.body, terms[j]!.body);
+      const expected = pairShape(first.body, second.body);
       // A combined term of another shape or dtype would change the sum: leave the node as it is.
       if (expected === null || !sameShapes(combined.shape, expected) || combined.dtype !== m.$root.dtype) return m.$root;
-      const rest = terms.flatMap((t, k) => (k === i ? [combined] : k === j ? [] : [signedNode(t)]));
+      const inPair = (k: number) => (k >= first.from && k < first.to) || (k >= second.from && k < second.to);
+      const at = Math.min(first.from, second.from);
+      const rest = leaves.flatMap((t, k) => (k === at ? [combined] : inPair(k) ? [] : [signedNode(t)]));
       const total = rest.reduce((sum, t) => add(sum, t));
       return sameShapes(total.shape, m.$root.shape) ? total : m.$root;
     },
