@@ -220,6 +220,15 @@ describe.concurrent('failures: one line on stderr, the right exit status, no out
     expect(readdirSync(dir)).toEqual(['bad.json']);
   });
 
+  it('a graph file with a UTF-8 byte-order mark (as Windows editors save) loads', async () => {
+    const file = join(tempDir(), 'bom.json');
+    writeFileSync(file, `\ufeff${readFileSync(EXAMPLE, 'utf8')}`);
+    const r = await cli('dot', file);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^digraph stablegrad \{/);
+  });
+
   it('an invalid graph names the JSON path of the bad field', async () => {
     const file = editedExample((json) => {
       json.nodes[5]!.inputs[0] = 99;
