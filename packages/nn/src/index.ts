@@ -6,7 +6,7 @@
  * @module
  */
 export { DataError, FileWriteError, ModelError, ModelFormatError, TrainingError } from './errors.js';
-export { writeFileAtomicSync } from './atomic-write.js';
+export { systemReason, writeFileAtomicSync } from './atomic-write.js';
 export { type Activation } from './activations.js';
 export { dense, type DenseLayer, type DenseOptions, type BuiltDense } from './dense.js';
 export {

@@ -1,13 +1,13 @@
 /**
  * Files for the command line: reading a graph saved with core's `toJSON`, and writing results
- * atomically (to a temporary file in the target's directory, then a rename), so that a failed
- * run never leaves a partial or truncated output file behind.
+ * atomically (to a temporary file in the target's directory, flushed, then a rename; nn's
+ * `writeFileAtomicSync`), so that a failed or killed run never leaves a partial or truncated
+ * output file behind.
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { fromJSON, type Graph, GraphError } from '@stablegrad/core';
+import { FileWriteError, systemReason, writeFileAtomicSync } from '@stablegrad/nn';
 
 /** Bad input (a file that cannot be read, invalid JSON, an invalid graph): exit status 1. */
 export class InputError extends Error {
@@ -47,7 +47,7 @@ export async function readGraphFile(file: string): Promise<Graph> {
 
 /**
  * Writes `text` to `file` atomically: a temporary file next to it (same directory, so the rename
- * cannot cross file systems), then a rename over the target. On failure the temporary file is
+ * cannot cross file systems), flushed to the disk, then a rename over the target. On failure the temporary file is
  * removed and the target is untouched.
  * @example
  * ```ts
@@ -55,34 +55,11 @@ export async function readGraphFile(file: string): Promise<Graph> {
  * ```
  */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const dir = dirname(file);
+  // The same crash-safe write as model saves (temporary file, fsync, rename): one copy of it.
   try {
-    const info = await stat(dir);
-    if (!info.isDirectory()) throw new InputError(`cannot write ${file}: ${dir} is not a directory`);
+    writeFileAtomicSync(file, text);
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`cannot write ${file}: ${systemReason(e, `the directory ${dir} does not exist`)}`);
-  }
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
-    await rename(temp, file);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw new InputError(`cannot write ${file}: ${systemReason(e)}`);
-  }
-}
-
-// Node's fs errors carry a code; say it in words, without the syscall and path noise.
-function systemReason(e: unknown, notFound = 'no such file or directory'): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
-  switch (code) {
-    case 'ENOENT': return notFound;
-    case 'EISDIR': return 'it is a directory';
-    case 'ENOTDIR': return 'a part of the path is not a directory';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'ENOSPC': return 'no space left on the device';
-    default: return e instanceof Error ? e.message : String(e);
+    if (e instanceof FileWriteError) throw new InputError(`cannot write ${file}: ${e.reason}`);
+    throw e;
   }
 }
