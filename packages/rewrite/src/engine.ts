@@ -278,17 +278,20 @@ interface Candidate {
 
 /** The rules of the phase that can match a node of `op`, in the phase's order. */
 function rulesFor(op: OpName, run: PhaseRun): readonly Candidate[] {
-  let candidates = run.rulesByOp.get(op);
-  if (candidates === undefined) {
-    candidates = run.phase.rules.filter((r) => rootAccepts(r.pattern, op)).map((rule) => ({
-      rule,
-      accept: rule.guard === undefined ? () => true : (m: Match) => {
-        run.work.guards++;
-        return rule.guard!(m);
-      },
-    }));
-    run.rulesByOp.set(op, candidates);
-  }
+  // The closures are made in `candidatesFor`, once per op: made here, their context would be
+  // allocated at every visit.
+  return run.rulesByOp.get(op) ?? candidatesFor(op, run);
+}
+
+function candidatesFor(op: OpName, run: PhaseRun): readonly Candidate[] {
+  const candidates = run.phase.rules.filter((r) => rootAccepts(r.pattern, op)).map((rule) => ({
+    rule,
+    accept: rule.guard === undefined ? () => true : (m: Match) => {
+      run.work.guards++;
+      return rule.guard!(m);
+    },
+  }));
+  run.rulesByOp.set(op, candidates);
   return candidates;
 }
 
@@ -429,12 +432,16 @@ class FiringRecord implements Firing {
   declare readonly replacement: Node;
   #matched: Node;
   #replacement: Node;
-  #printBefore: () => string;
-  #printAfter: () => string;
+  /** The captured nodes and the names they print as (parallel lists). */
+  #captured: readonly Node[];
+  #names: readonly string[];
   #before: string | undefined;
   #after: string | undefined;
 
-  constructor(phase: string, rule: string, doc: string, matched: Node, replacement: Node, printBefore: () => string, printAfter: () => string, captures: Firing['captures']) {
+  constructor(
+    phase: string, rule: string, doc: string, matched: Node, replacement: Node,
+    captured: readonly Node[], names: readonly string[], captures: Firing['captures'], after?: string,
+  ) {
     // Enumerable properties in the order of the Firing interface (JSON keeps it).
     this.phase = phase;
     this.rule = rule;
@@ -445,8 +452,9 @@ class FiringRecord implements Firing {
     this.captures = captures;
     this.#matched = matched;
     this.#replacement = replacement;
-    this.#printBefore = printBefore;
-    this.#printAfter = printAfter;
+    this.#captured = captured;
+    this.#names = names;
+    this.#after = after;
   }
 
   /** Node's `console.log` shows the strings, as for a plain object (not `[Getter]`). */
@@ -455,42 +463,59 @@ class FiringRecord implements Firing {
   }
 
   static readonly accessors: PropertyDescriptorMap = {
-    before: { enumerable: true, get(this: FiringRecord) { return (this.#before ??= this.#printBefore()); } },
-    after: { enumerable: true, get(this: FiringRecord) { return (this.#after ??= this.#printAfter()); } },
+    before: { enumerable: true, get(this: FiringRecord) { return (this.#before ??= toSExpr(this.#matched, this.#printNames())); } },
+    after: { enumerable: true, get(this: FiringRecord) { return (this.#after ??= toSExpr(this.#replacement, this.#printNames())); } },
     matched: { enumerable: false, get(this: FiringRecord) { return this.#matched; } },
     replacement: { enumerable: false, get(this: FiringRecord) { return this.#replacement; } },
   };
+
+  #printNames(): Map<Node, string> {
+    const names = new Map<Node, string>();
+    for (let i = 0; i < this.#captured.length; i++) names.set(this.#captured[i]!, this.#names[i]!);
+    return names;
+  }
 }
 
-function firing(phase: string, rule: string, doc: string, root: Node, replacement: Node, printBefore: () => string, printAfter: () => string, captures: Firing['captures']): Firing {
-  return new FiringRecord(phase, rule, doc, root, replacement, printBefore, printAfter, captures);
-}
+const NOTHING_CAPTURED: readonly never[] = [];
 
 function sameAs(duplicate: Node, earlier: Node, phase: string): Firing {
-  return firing(
+  return new FiringRecord(
     phase, 'common-subexpression', 'an expression computed twice is computed once and shared', duplicate, earlier,
-    () => toSExpr(duplicate), () => 'kept', { kept: earlier.path },
+    NOTHING_CAPTURED, NOTHING_CAPTURED, { kept: earlier.path }, 'kept',
   );
 }
 
-function tryRule({ rule, accept }: Candidate, root: Node, run: PhaseRun): Firing | null {
+function tryRule(candidate: Candidate, root: Node, run: PhaseRun): Firing | null {
   // The first match the guard accepts: it may reject one order of a commutative op and accept the other.
-  const m = firstMatch(rule.pattern, root, accept);
-  if (m === null) return null;
-  const phase = run.phase.name;
+  const m = firstMatch(candidate.rule.pattern, root, candidate.accept);
+  // The closure of a firing lives in `fire`: a function that makes a closure allocates its
+  // context at every call, and most attempts match nothing.
+  return m === null ? null : fire(candidate.rule, m, root, run);
+}
+
+function fire(rule: RewriteRule, m: Match, root: Node, run: PhaseRun): Firing | null {
   const built = withScopePath(root.scope, () => rule.replace(m));
   if (built === root) return null;
   checkReplacement(rule, root, built);
   // Nodes the rule created are newer than the root; a captured node it returned is older.
   const replacement = built.id > root.id && built.name !== root.name ? renamed(built, root.name) : built;
-  const names = new Map<Node, string>();
+  // Each captured node once, in the order first bound, with the last name that bound it.
+  const captured: Node[] = [];
+  const names: string[] = [];
   for (const key in m) {
     const value = m[key];
-    if (value instanceof Node && key !== '$root') names.set(value, key);
+    if (!(value instanceof Node) || key === '$root') continue;
+    const at = captured.indexOf(value);
+    if (at < 0) {
+      captured.push(value);
+      names.push(key);
+    } else {
+      names[at] = key;
+    }
   }
   const captures: Record<string, string> = {};
-  for (const [n, key] of names) captures[key] = n.path;
-  return firing(phase, rule.name, rule.doc, root, replacement, () => toSExpr(root, names), () => toSExpr(replacement, names), captures);
+  for (let i = 0; i < captured.length; i++) captures[names[i]!] = captured[i]!.path;
+  return new FiringRecord(run.phase.name, rule.name, rule.doc, root, replacement, captured, names, captures);
 }
 
 /** The node with its inputs replaced as `replaced` says (itself when none was replaced). */
@@ -501,7 +526,12 @@ function rebuild(node: Node, replaced: ReadonlyMap<Node, Node>): Node {
     same = (replaced.get(input) ?? input) === input;
   }
   if (same) return node;
-  const inputs = node.inputs.map((input) => replaced.get(input) ?? input);
+  // A loop, not `map` with a closure: the closure's context would be allocated at every call.
+  const inputs: Node[] = [];
+  for (let i = 0; i < node.inputs.length; i++) {
+    const input = node.inputs[i]!;
+    inputs.push(replaced.get(input) ?? input);
+  }
   const type = inferFor(opDef(node.op), inputs, node.attrs, `${node.op} '${node.path}'`);
   return new Node({ op: node.op, inputs, attrs: node.attrs, shape: type.shape, dtype: type.dtype, name: node.name, scope: node.scope, value: node.value });
 }

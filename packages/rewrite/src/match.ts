@@ -64,6 +64,7 @@ const idle: Search[] = [];
  * first that `accept` takes.
  */
 function run(pattern: Pattern, node: Node, accept: ((m: Match) => boolean) | undefined, all?: Match[]): Match | null {
+  if (!mayMatch(pattern, node)) return null;
   const s: Search = idle.pop() ?? {
     names: [], nodes: [], attrNames: [], attrValues: [], goalPatterns: [], goalNodes: [],
     root: undefined, accept: undefined, all: undefined, first: null,
@@ -83,6 +84,28 @@ function run(pattern: Pattern, node: Node, accept: ((m: Match) => boolean) | und
   s.first = null;
   idle.push(s);
   return first;
+}
+
+/**
+ * False when `pattern` cannot match at `node`, by the ops of the node and of its inputs alone
+ * (in either order for a commutative op, as `solve` tries them). Most rules tried at a node
+ * fail there, and this says so without setting up a search.
+ */
+function mayMatch(pattern: Pattern, node: Node): boolean {
+  if (pattern.kind !== 'op') return true;
+  const inputs = node.inputs;
+  if (!pattern.ops.includes(node.op) || pattern.inputs.length !== inputs.length) return false;
+  if (inputsMayMatch(pattern.inputs, inputs, false)) return true;
+  return COMMUTATIVE.has(node.op) && inputs.length === 2 && inputs[0] !== inputs[1] && inputsMayMatch(pattern.inputs, inputs, true);
+}
+
+function inputsMayMatch(patterns: readonly Pattern[], inputs: readonly Node[], swapped: boolean): boolean {
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i]!;
+    const n = inputs[swapped ? 1 - i : i]!;
+    if (p.kind === 'op' ? !p.ops.includes(n.op) || p.inputs.length !== n.inputs.length : p.kind === 'const' && n.op !== 'constant') return false;
+  }
+  return true;
 }
 
 /** A complete match: collected, or offered to `accept`. True when the search is over. */
@@ -140,12 +163,18 @@ export function firstMatch<N extends string>(pattern: Pattern<N>, node: Node, ac
   return run(pattern, node, accept as (m: Match) => boolean) as Match<N> | null;
 }
 
+/** The `$attrs` of the matches that capture no attribute (most): one frozen object for all. */
+const NO_ATTRS: { readonly [name: string]: AttrValue } = Object.freeze({});
+
 // Captures in the order they were bound, then $root and $attrs.
 function toMatch(s: Search, root: Node): Match {
   const m: { [name: string]: unknown } = {};
   for (let i = 0; i < s.names.length; i++) m[s.names[i]!] = s.nodes[i];
-  const attrs: { [name: string]: AttrValue } = {};
-  for (let i = 0; i < s.attrNames.length; i++) attrs[s.attrNames[i]!] = s.attrValues[i]!;
+  let attrs: { [name: string]: AttrValue } = NO_ATTRS;
+  if (s.attrNames.length > 0) {
+    attrs = {};
+    for (let i = 0; i < s.attrNames.length; i++) attrs[s.attrNames[i]!] = s.attrValues[i]!;
+  }
   m.$root = root;
   m.$attrs = attrs;
   return Object.freeze(m) as Match;
