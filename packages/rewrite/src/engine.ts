@@ -148,26 +148,26 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   const firings: Firing[] = [];
   const summary: { name: string; passes: number; firings: number }[] = [];
   const work = { nodes: whole.nodes.length, walked: 0, visits: 0, attempts: 0, guards: 0 };
-  const keys = new Map<Node, string | null>();
-  // Confirmation passes skipped (see PhaseRun.clean): each would have walked the graph the next
-  // walk sees, and is counted there, so that `work` says what the passes did.
-  const skipped = { passes: 0 };
+  const shared: Shared = { keys: new Map(), settled: new Map(), passes: 0, skipped: 0 };
+  // The first pass walks the nodes `collect` just sorted.
+  let order = isGraph(g) ? undefined : whole.nodes;
   for (const phase of phases) {
     const before = firings.length;
     const run: PhaseRun = {
-      phase, firings, maxFirings: options.maxFiringsPerNode ?? 64, left: 0, at: undefined, rulesByOp: new Map(), settled: new Map(), keys, work,
-      pass: 0, clean: false, inner: new Map(), kept: undefined, skipped,
+      phase, firings, maxFirings: options.maxFiringsPerNode ?? 64, left: 0, at: undefined, rulesByOp: new Map(), work, shared,
+      since: shared.passes + 1, pass: 0, clean: false, inner: new Map(), kept: undefined,
     };
     let passes = 0;
     for (;;) {
       passes++;
       if (run.clean) {
         // The last pass proved that this one would find nothing: count it, walk nothing.
-        skipped.passes++;
+        shared.skipped++;
         break;
       }
       const fired = firings.length;
-      outputs = runPass(outputs, run);
+      outputs = runPass(outputs, run, order);
+      order = undefined;
       if (firings.length === fired) break;
       if (passes >= (options.maxPasses ?? 64)) {
         const recent = [...new Set(firings.slice(-20).map((f) => f.rule))].join(', ');
@@ -178,12 +178,34 @@ export function rewrite(g: Graph | GraphOutputs, phases: readonly Phase[], optio
   }
   const names = whole.outputNames;
   const rebuilt: Graph = { outputs, outputNames: names, nodes: topoSort(outputs) };
-  work.walked += skipped.passes * rebuilt.nodes.length;
+  work.walked += shared.skipped * rebuilt.nodes.length;
   const report: RewriteReport = Object.defineProperty({ firings, phases: summary }, 'work', { value: Object.freeze(work), enumerable: false });
   return { graph: rebuilt, report };
 }
 
-/** One phase of a rewrite: its rules by op, the nodes known to be settled, what was done. */
+/** What the phases of one rewrite share. */
+interface Shared {
+  /** Structural keys by node (a key depends on the node alone). */
+  readonly keys: Map<Node, string | null>;
+  /**
+   * Nodes at which every rule of a phase was tried and none fired, with the number of the
+   * last pass (counted over all phases) whose walk reached the node (a `visit` returned it
+   * unchanged): the node is settled in the phase whose first pass is that number or less.
+   * Rules see only the subgraph below a node, and a node object is that subgraph (nodes are
+   * immutable), so they would fail there again in a later pass of the phase.
+   */
+  readonly settled: Map<Node, number>;
+  /** Passes run so far, over all phases. */
+  passes: number;
+  /**
+   * Confirmation passes skipped (see PhaseRun.clean) whose walk is not counted yet: each would
+   * have walked the graph that the next walk sees, and is counted there, so that `work` says
+   * what the passes did.
+   */
+  skipped: number;
+}
+
+/** One phase of a rewrite: its rules by op, the pass running, what was done. */
 interface PhaseRun {
   readonly phase: Phase;
   readonly firings: Firing[];
@@ -193,14 +215,10 @@ interface PhaseRun {
   at: Node | undefined;
   /** The phase's rules that can match a node of the op, in the phase's order (filled on first use). */
   readonly rulesByOp: Map<OpName, readonly Candidate[]>;
-  /**
-   * Nodes at which every rule of the phase was tried and none fired. Rules see only the
-   * subgraph below a node, and a node object is that subgraph (nodes are immutable), so
-   * they would fail there again in a later pass. The value is the last pass whose walk
-   * reached the node (a `visit` returned it unchanged).
-   */
-  readonly settled: Map<Node, number>;
-  /** The pass running (1, 2, ...). */
+  readonly shared: Shared;
+  /** The number of the phase's first pass (see `Shared.settled`). */
+  readonly since: number;
+  /** The number of the pass running, counted over all phases. */
   pass: number;
   /**
    * After a pass: true when it proved that another would find nothing. Another pass rewalks
@@ -219,29 +237,28 @@ interface PhaseRun {
   readonly inner: Map<string, Node>;
   /** The common-subexpression table of the pass (phases with `cse`). */
   kept: Map<string, Node> | undefined;
-  readonly skipped: { passes: number };
-  /** Structural keys by node, shared by the phases (a key depends on the node alone). */
-  readonly keys: Map<Node, string | null>;
+
   readonly work: { walked: number; visits: number; attempts: number; guards: number };
 }
 
-function runPass(outputs: readonly Node[], run: PhaseRun): Node[] {
+function runPass(outputs: readonly Node[], run: PhaseRun, order: readonly Node[] | undefined): Node[] {
   // What each node of the pass became, for those that changed.
   const memo = new Map<Node, Node>();
   // Common-subexpression table (phases with `cse`): structural key -> the node kept for it.
   const kept = run.phase.cse === true || run.phase.cse === 'silent' ? new Map<string, Node>() : undefined;
   run.kept = kept;
-  const nodes = topoSort(outputs);
-  run.work.walked += nodes.length * (1 + run.skipped.passes);
-  run.skipped.passes = 0;
-  run.pass++;
+  const nodes = order ?? topoSort(outputs);
+  const shared = run.shared;
+  run.work.walked += nodes.length * (1 + shared.skipped);
+  shared.skipped = 0;
+  run.pass = ++shared.passes;
   run.clean = true;
   const inner = run.inner;
   inner.clear();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     let current = rebuild(node, memo);
-    const key = kept === undefined ? undefined : keyOf(current, run.keys);
+    const key = kept === undefined ? undefined : keyOf(current, run.shared.keys);
     const earlier = key === undefined ? undefined : kept!.get(key);
     if (earlier !== undefined) {
       // An equal node came earlier in topological order: use it (its rules have already run).
@@ -256,7 +273,7 @@ function runPass(outputs: readonly Node[], run: PhaseRun): Node[] {
     if (key !== undefined) {
       // Later copies of the node as it was, or as it now is, become this result.
       kept!.set(key, current);
-      const now = current === before ? key : keyOf(current, run.keys);
+      const now = current === before ? key : keyOf(current, run.shared.keys);
       if (now !== undefined) {
         const holder = kept!.get(now);
         if (holder === undefined) kept!.set(now, current);
@@ -312,9 +329,10 @@ function rootAccepts(pattern: Pattern, op: OpName): boolean {
  * turn into it.
  */
 function visit(node: Node, run: PhaseRun): Node {
-  const reached = run.settled.get(node);
-  if (reached !== undefined) {
-    if (reached !== run.pass) run.settled.set(node, run.pass);
+  const settled = run.shared.settled;
+  const reached = settled.get(node);
+  if (reached !== undefined && reached >= run.since) {
+    if (reached !== run.pass) settled.set(node, run.pass);
     return node;
   }
   run.work.visits++;
@@ -331,7 +349,7 @@ function visit(node: Node, run: PhaseRun): Node {
     }
     return settle(fired.replacement, node.id, run, new Map());
   }
-  run.settled.set(node, run.pass);
+  settled.set(node, run.pass);
   return node;
 }
 
@@ -339,7 +357,7 @@ function visit(node: Node, run: PhaseRun): Node {
 function settle(node: Node, boundary: number, run: PhaseRun, done: Map<Node, Node>): Node {
   if (node.id <= boundary) {
     // An older node: one this pass reached (a capture), or one from elsewhere.
-    if (run.settled.get(node) !== run.pass) run.clean = false;
+    if (run.shared.settled.get(node) !== run.pass) run.clean = false;
     return node;
   }
   const known = done.get(node);
@@ -351,7 +369,7 @@ function settle(node: Node, boundary: number, run: PhaseRun, done: Map<Node, Nod
   done.set(node, result);
   if (result === rebuilt && run.kept !== undefined) {
     // Not merged with an equal node in this pass: the next would merge them.
-    const key = keyOf(result, run.keys);
+    const key = keyOf(result, run.shared.keys);
     if (key !== undefined) {
       const walked = run.kept.get(key);
       const made = run.inner.get(key);
