@@ -24,23 +24,6 @@ export const EXCLUDED_SPELLINGS: { readonly [name: string]: string } = {
  * logits scale or source is listed. Remove an entry when fixed.
  */
 export const LOGITS_EXCLUSIONS: { readonly [name: string]: { readonly scales?: readonly number[]; readonly sources?: readonly string[] } } = {
-  // Constant factors move out of the linear term but stay inside softplus/logsumexp, so the
-  // logits no longer match (softplus(2z) - 2 y z is not recognised): unfused.
-  'bce-logit-form-written-out': { scales: [2, 0.5, -1] },
-  'bce-softplus-form': { scales: [2, 0.5, -1] },
-  'cce-through-logsumexp': { scales: [2, 0.5, -1] },
-  // Over -z: unfused (y softplus(z) + (1 - y) softplus(-z), z + logsumexp(-z), tanh(-z / 2)).
-  'bce-softplus-terms': { scales: [-1] },
-  'cce-z-minus-logsumexp': { scales: [-1] },
-  'cce-z-minus-log-sum-exp': { scales: [-1] },
-  'cce-stable-log-softmax': { scales: [-1] },
-  'bce-sigmoid-as-tanh': { scales: [-1] },
-  // Over -z, SCE(-z, y) becomes SCE(z, 1 - y): the label 1 - y is rounded and a tiny y is lost
-  // (float64 z = 50, y = 1e-17: 1.9e-22 instead of 5.0e-16); over 2z or z / 2, unfused.
-  'bce-pytorch-docs-form': { scales: [2, 0.5, -1] },
-  // z - log(1 + exp(z)) with z = x w + b (or -z) becomes z + logSigmoid(-z), which cancels
-  // (float64 z = 1 * 0 + 40: 0 instead of -4.2e-18).
-  'z-minus-log-one-plus-exp': { scales: [-1], sources: ['affine', 'matmul'] },
 };
 
 /**

@@ -12,6 +12,10 @@ import { StablegradError } from '@stablegrad/core';
  * stabilize treats as a stability guard by default. Keras and TensorFlow.js use 1e-7; common
  * hand-written guards are 1e-7 to 1e-15. A larger epsilon changes the loss by up to eps/p,
  * which is a modelling choice, not a guard, so it is kept as written.
+ * @example
+ * ```ts
+ * stabilize({ loss }, { guardEpsilon: DEFAULT_GUARD_EPSILON * 100 }); // also drop guards up to 1e-4
+ * ```
  */
 export const DEFAULT_GUARD_EPSILON = 1e-6;
 

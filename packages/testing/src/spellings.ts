@@ -9,7 +9,7 @@
 import {
   abs, add, clip, div, equal, exp, expandDims, gather, input, log, logsumexp, matmul, max, maximum, mean, mul, neg,
   type Node, oneHot, pow, reshape, sigmoid, sigmoidCrossEntropyWithLogits, softmax, sparseSoftmaxCrossEntropyWithLogits, sub,
-  sum, tanh, transpose, where,
+  squeeze, sum, tanh, transpose, where,
 } from '@stablegrad/core';
 import type { FloatDType } from './arbitraries.js';
 
@@ -187,6 +187,11 @@ export const LOSS_SPELLINGS: readonly LossSpelling[] = [
     build: ({ z, y }, average = mean) => { const p = sigmoid(z); return neg(average(add(mul(mul(y, pow(sub(1, p), 2)), log(p)), mul(mul(sub(1, y), pow(p, 2)), log(sub(1, p)))))); },
     fusesTo: ['logSigmoid'], refuses: ['log'],
   },
+  { name: 'bce-sigmoid-as-pow', source: 'p = (1 + exp(-z)) ** -1', build: ({ z, y }, average = mean) => bce(average, y, pow(add(1, exp(neg(z))), -1)), fusesTo: [SCE] },
+  {
+    name: 'bce-softplus-terms', source: 'TF docs: y * -log(sigmoid(z)) + (1 - y) * -log(1 - sigmoid(z)) as y softplus(-z) + (1 - y) softplus(z)',
+    build: ({ z, y }, average = mean) => average(add(mul(y, log(add(1, exp(neg(z))))), mul(sub(1, y), log(add(1, exp(z)))))), fusesTo: [SCE],
+  },
   // Softmax and categorical cross-entropy.
   {
     name: 'cce-softmax-with-expand-dims', source: 'exp(z) / sum(exp(z), axis=1)[:, None]',
@@ -215,6 +220,10 @@ export const LOSS_SPELLINGS: readonly LossSpelling[] = [
   {
     name: 'sparse-through-logsumexp', source: 'CS231n: -z[range(n), y] + log(sum(exp(z), axis=1))',
     build: ({ Z, labels }, average = mean) => average(add(neg(gather(Z, labels, { axis: 1, batchDims: 1 })), log(sum(exp(Z), { axis: 1 })))), fusesTo: [SPARSE],
+  },
+  {
+    name: 'sparse-pytorch-gather-unsqueeze', source: 'PyTorch: -log_softmax(z).gather(1, y.unsqueeze(1)).squeeze(1)',
+    build: ({ Z, labels }, average = mean) => average(neg(squeeze(gather(log(softmax(Z, 1)), expandDims(labels, 1), { axis: 1, batchDims: 1 }), 1))), fusesTo: [SPARSE],
   },
   {
     name: 'sparse-probability-picked-first', source: 'log(sum(one_hot(y) * p, axis=1))',

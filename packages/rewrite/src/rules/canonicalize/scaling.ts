@@ -15,28 +15,30 @@ import { isConstant, isScalarConstant } from '../_guards.js';
 
 const k = v('k', isScalarConstant);
 const a = v('a', (n) => !isConstant(n));
-const b = v('b');
 const x = v('x');
 const named = (name: string, shape: readonly (number | string)[] = [3]) => input(shape, { name });
 
-/** a * (k * b) -> k * (a * b). */
+const LOGS = new Set(['log', 'logSigmoid', 'logSoftmax', 'log1p']);
+const isLogLike = (n: Node): boolean => LOGS.has(n.op) || (n.op === 'transpose' && LOGS.has(n.inputs[0]!.op));
+/** The scaled factor is a log: a log in bits or a weighted log term. Logits are left alone (softplus(2z) - 2z*y needs its 2z whole). */
+const scaledLog = v('b', isLogLike);
+
+/** a * (k * log q) -> k * (a * log q). */
 export const scaleOutOfProduct = rule({
   name: 'scale-out-of-product',
-  doc: 'a * (k * b) is k * (a * b) for a scalar constant k, so a scaled log term is still a label times a log',
+  doc: 'a * (k * log q) is k * (a * log q) for a scalar constant k, so a scaled log term is still a label times a log',
   // a (k b) = k (a b)
-  pattern: P.mul(a, P.mul(k, b)),
-  guard: (m) => !isConstant(m.b),
+  pattern: P.mul(a, P.mul(k, scaledLog)),
   replace: (m) => mul(m.k, mul(m.a, m.b)),
   examples: [{ before: () => mul(named('y'), mul(log(named('p')), 0.5)), after: 'mul(0.5, mul(y, log(p)))' }],
 });
 
-/** a * (b / k) -> (a * b) / k. */
+/** a * (log q / k) -> (a * log q) / k. */
 export const quotientOutOfProduct = rule({
   name: 'quotient-out-of-product',
-  doc: 'a * (b / k) is (a * b) / k for a scalar constant k (a log in bits, log(p) / ln 2)',
+  doc: 'a * (log q / k) is (a * log q) / k for a scalar constant k (a log in bits, log(p) / ln 2)',
   // a (b / k) = (a b) / k
-  pattern: P.mul(a, P.div(b, k)),
-  guard: (m) => !isConstant(m.b),
+  pattern: P.mul(a, P.div(scaledLog, k)),
   replace: (m) => div(mul(m.a, m.b), m.k),
   examples: [{ before: () => mul(named('y'), div(log(named('p')), Math.LN2)), after: `div(mul(y, log(p)), ${Math.fround(Math.LN2)})` }],
 });
@@ -80,9 +82,6 @@ export const transposeOfTranspose = rule({
   },
   examples: [{ before: () => transpose(transpose(named('x', [2, 3]))), after: 'x' }],
 });
-
-const LOGS = new Set(['log', 'logSigmoid', 'logSoftmax', 'log1p']);
-const isLogLike = (n: Node): boolean => LOGS.has(n.op) || (n.op === 'transpose' && LOGS.has(n.inputs[0]!.op));
 
 /** matmul(p [1, n], q [n, 1]) of a log -> sum(p * q^T, axis 1, keepDims). */
 export const dotProductOfLog = rule({

@@ -59,19 +59,29 @@ export const sigmoidFromExpRatio = rule({
   examples: [{ before: () => { const t = named('z'); return div(exp(t), add(exp(t), 1)); }, after: 'sigmoid(z)' }],
 });
 
-/** x when `h` is x/2, x*0.5 or 0.5*x, else null. */
-function halfOf(h: Node): Node | null {
-  if (h.op === 'div' && isConstantNear(h.inputs[1]!, 2) && h.inputs[1]!.shape.length === 0) return h.inputs[0]!;
+/** x when `h` is x/2, x*0.5 or 0.5*x (negated: -x/2 after the minus moved out), else null. */
+function halfOf(h: Node): { x: Node; negated: boolean } | null {
+  if (h.op === 'neg') {
+    const inner = halfOf(h.inputs[0]!);
+    return inner === null ? null : { x: inner.x, negated: !inner.negated };
+  }
+  if (h.op === 'div' && isConstantNear(h.inputs[1]!, 2) && h.inputs[1]!.shape.length === 0) return { x: h.inputs[0]!, negated: false };
   if (h.op !== 'mul') return null;
   const [p, q] = h.inputs as [Node, Node];
-  if (isConstantNear(q, 0.5) && q.shape.length === 0) return p;
-  if (isConstantNear(p, 0.5) && p.shape.length === 0) return q;
+  if (isConstantNear(q, 0.5) && q.shape.length === 0) return { x: p, negated: false };
+  if (isConstantNear(p, 0.5) && p.shape.length === 0) return { x: q, negated: false };
   return null;
 }
 
 const tanhGuard = (m: { readonly h: Node; readonly $root: Node }) => {
-  const x = halfOf(m.h);
-  return x !== null && sameStaticShape(x, m.$root);
+  const half = halfOf(m.h);
+  return half !== null && sameStaticShape(half.x, m.$root);
+};
+
+/** sigmoid of the x whose half `h` is. */
+const sigmoidOfTwice = (h: Node): Node => {
+  const { x, negated } = halfOf(h)!;
+  return sigmoid(negated ? neg(x) : x);
 };
 
 /** 0.5 * (1 + tanh(z / 2)) -> sigmoid(z). */
@@ -81,10 +91,11 @@ export const sigmoidFromTanh = rule({
   // sigmoid(z) = (1 + tanh(z/2)) / 2
   pattern: P.mul(c(0.5), P.add(c(1), P.tanh(v('h')))),
   guard: tanhGuard,
-  replace: (m) => sigmoid(halfOf(m.h)!),
+  replace: (m) => sigmoidOfTwice(m.h),
   examples: [
     { before: () => mul(0.5, add(1, tanh(div(named('z'), 2)))), after: 'sigmoid(z)' },
     { before: () => mul(add(tanh(mul(0.5, named('z'))), 1), 0.5), after: 'sigmoid(z)' },
+    { before: () => mul(0.5, add(1, tanh(div(neg(named('z')), 2)))), after: 'sigmoid(neg(z))' },
   ],
 });
 
@@ -95,7 +106,7 @@ export const sigmoidFromTanhSum = rule({
   // sigmoid(z) = 1/2 + tanh(z/2) / 2
   pattern: P.add(c(0.5), P.mul(c(0.5), P.tanh(v('h')))),
   guard: tanhGuard,
-  replace: (m) => sigmoid(halfOf(m.h)!),
+  replace: (m) => sigmoidOfTwice(m.h),
   examples: [{ before: () => add(0.5, mul(0.5, tanh(mul(named('z'), 0.5)))), after: 'sigmoid(z)' }],
 });
 
@@ -106,7 +117,7 @@ export const sigmoidFromTanhHalved = rule({
   // sigmoid(z) = (1 + tanh(z/2)) / 2
   pattern: P.div(P.add(c(1), P.tanh(v('h'))), c(2)),
   guard: tanhGuard,
-  replace: (m) => sigmoid(halfOf(m.h)!),
+  replace: (m) => sigmoidOfTwice(m.h),
   examples: [{ before: () => div(add(1, tanh(div(named('z'), 2))), 2), after: 'sigmoid(z)' }],
 });
 

@@ -11,7 +11,7 @@
  * give NaN and -Infinity where the primitives, which subtract the lane's max, stay finite.
  * @module
  */
-import { add, div, exp, expandDims, input, log, logSoftmax, logsumexp, max, type Node, reshape, softmax, sub, sum } from '@stablegrad/core';
+import { add, div, exp, expandDims, input, log, logSoftmax, logsumexp, max, neg, type Node, reshape, softmax, sub, sum } from '@stablegrad/core';
 import { attr, bind, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { constantAlong, keptReduction, normalizingAxis, sameStaticShape } from '../_guards.js';
@@ -43,14 +43,28 @@ export const softmaxFromExp = rule({
 const SHIFTS: ReadonlySet<string> = new Set(['max', 'min', 'mean', 'sum', 'logsumexp']);
 
 /**
- * True when `c` is a shift the user took from x itself: a reduction of x (max, as the stable
- * spellings do; min, mean, sum, logsumexp) or its negation, or a constant. A bias that is only
- * constant along the axis also cancels, but it is part of the model (its gradient is zero
+ * True when `c` is a shift the user took from x itself: a reduction of x or of -x (max, as the
+ * stable spellings do; min, mean, sum, logsumexp), its negation, or a constant. A bias that is
+ * only constant along the axis also cancels, but it is part of the model (its gradient is zero
  * there), so it is left to the user.
  */
 function isShiftOf(c: Node, xn: Node): boolean {
   const body = c.op === 'neg' ? c.inputs[0]! : c;
-  return body.op === 'constant' || (SHIFTS.has(body.op) && body.inputs[0] === xn);
+  if (body.op === 'constant') return true;
+  if (!SHIFTS.has(body.op)) return false;
+  const of = body.inputs[0]!;
+  return of === xn || (of.op === 'neg' && of.inputs[0] === xn) || (xn.op === 'neg' && xn.inputs[0] === of);
+}
+
+/** The x and shift c of a softmax argument x + c, or -(x + c) (a negated argument, its minus moved out), else null. */
+function shifted(arg: Node, axis: number, root: Node): { x: Node; negated: boolean } | null {
+  const negated = arg.op === 'neg';
+  const sum = negated ? arg.inputs[0]! : arg;
+  if (sum.op !== 'add') return null;
+  for (const [x, c] of [[sum.inputs[0]!, sum.inputs[1]!], [sum.inputs[1]!, sum.inputs[0]!]] as const) {
+    if (x.dtype === root.dtype && sameStaticShape(x, root) && isShiftOf(c, x) && constantAlong(c, [axis], root.shape.length)) return { x, negated };
+  }
+  return null;
 }
 
 /** softmax(x - max(x)) -> softmax(x), logSoftmax likewise, for shifts taken from x and constant along the axis. */
@@ -58,13 +72,17 @@ export const softmaxShiftInvariance = rule({
   name: 'softmax-shift-invariance',
   doc: 'softmax(x - max(x)) and logSoftmax(x - max(x)) are softmax(x) and logSoftmax(x): a shift taken from x (or a constant) that is constant along the axis cancels',
   // e^(x_k + c) / sum_i e^(x_i + c) = e^x_k / sum_i e^x_i
-  pattern: op(['softmax', 'logSoftmax'], [P.add(x, v('c'))], { axis: attr('axis') }),
-  guard: (m) => m.x.dtype === m.$root.dtype && sameStaticShape(m.x, m.$root) && isShiftOf(m.c, m.x) &&
-    constantAlong(m.c, [m.$attrs.axis as number], m.$root.shape.length),
-  replace: (m) => (m.$root.op === 'softmax' ? softmax : logSoftmax)(m.x, m.$attrs.axis as number),
+  pattern: op(['softmax', 'logSoftmax'], [v('arg')], { axis: attr('axis') }),
+  guard: (m) => shifted(m.arg, m.$attrs.axis as number, m.$root) !== null,
+  replace: (m) => {
+    const { x: xn, negated } = shifted(m.arg, m.$attrs.axis as number, m.$root)!;
+    return (m.$root.op === 'softmax' ? softmax : logSoftmax)(negated ? neg(xn) : xn, m.$attrs.axis as number);
+  },
   examples: [
     { before: () => { const t = logits(); return softmax(sub(t, max(t, { axis: 1, keepDims: true })), 1); }, after: 'softmax{axis=1}(x)' },
     { before: () => { const t = logits(); return logSoftmax(add(t, logsumexp(t, { axis: 1, keepDims: true })), 1); }, after: 'logSoftmax{axis=1}(x)' },
+    // softmax(-x - max(-x)): the minus of -x moves out first
+    { before: () => { const t = neg(logits()); return softmax(sub(t, max(t, { axis: 1, keepDims: true })), 1); }, after: 'softmax{axis=1}(neg(x))' },
   ],
 });
 
@@ -130,5 +148,27 @@ export const logSoftmaxFromLogsumexp = rule({
   ],
 });
 
+/** u + logsumexp(-u, axis) (kept) -> -logSoftmax(-u, axis): x - logsumexp(x) for negated logits x = -u, the minus moved out. */
+export const negatedLogSoftmaxFromLogsumexp = rule({
+  name: 'negated-log-softmax-from-logsumexp',
+  doc: 'u + logsumexp(-u, axis) is -logSoftmax(-u, axis): x - logsumexp(x) for logits written negated, x = -u, whose minus moved out',
+  // -(x - lse(x)) with x = -u
+  pattern: P.add(x, v('lse')),
+  guard: (m) => {
+    const found = keptReduction(m.lse, 'logsumexp');
+    return found !== null && found.input.op === 'neg' && found.input.inputs[0] === m.x && sameStaticShape(m.x, m.$root);
+  },
+  replace: (m) => {
+    const found = keptReduction(m.lse, 'logsumexp')!;
+    return neg(logSoftmax(found.input, found.axis));
+  },
+  examples: [{
+    before: () => { const t = neg(logits()); return sub(t, logsumexp(t, { axis: 1, keepDims: true })); },
+    after: 'logSoftmax{axis=1}(neg(x))',
+  }],
+});
+
 /** The softmax spellings, in the order they are tried. */
-export const softmaxSpellingRules = [softmaxFromExp, softmaxShiftInvariance, logOfSumOfExp, logsumexpShifted, logSoftmaxFromLogsumexp];
+export const softmaxSpellingRules = [
+  softmaxFromExp, softmaxShiftInvariance, logOfSumOfExp, logsumexpShifted, logSoftmaxFromLogsumexp, negatedLogSoftmaxFromLogsumexp,
+];

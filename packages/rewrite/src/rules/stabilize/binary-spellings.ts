@@ -31,17 +31,23 @@ export function otherFactor(body: Node, zn: Node): Node | null {
 /** softplus(z) - z*y -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
 export const logisticLoss = termPairRule({
   name: 'logistic-loss',
-  doc: 'softplus(z) - z*y, the binary cross-entropy in logit form (also written max(z,0) - z*y + log(1 + exp(-|z|))), is sigmoidCrossEntropyWithLogits(z, y)',
+  doc: 'softplus(z) - z*y, the binary cross-entropy in logit form (also max(z,0) - z*y + log(1 + exp(-|z|)), and (1 - y) z + log(1 + exp(-z))), is sigmoidCrossEntropyWithLogits(z, y)',
   // log(1 + e^z) - y z = -(y log sigmoid(z) + (1 - y) log sigmoid(-z)), for any real y
   first: (t) => !t.negative && t.body.op === 'softplus',
-  second: (t) => t.negative && t.body.op === 'mul',
+  second: (t) => t.body.op === 'mul',
   combine: (sp, t) => {
     const zn = sp.body.inputs[0]!;
-    const yn = otherFactor(t.body, zn);
-    return yn !== null && isFloat(yn) && yn.dtype === zn.dtype ? () => sigmoidCrossEntropyWithLogits(zn, yn) : null;
+    // softplus(z) - z*y; or softplus(-u) + u*y, the same with z = -u (negated logits, whose minus moved out)
+    const yn = t.negative ? otherFactor(t.body, zn) : zn.op === 'neg' ? otherFactor(t.body, zn.inputs[0]!) : null;
+    if (yn === null || !isFloat(yn) || yn.dtype !== zn.dtype) return null;
+    // With labels 1 - y, the loss is the one of -z and y: exact labels instead of a rounded 1 - y.
+    const y0 = oneMinusOf(yn);
+    return y0 !== null && isFloat(y0) ? () => sigmoidCrossEntropyWithLogits(neg(zn), y0) : () => sigmoidCrossEntropyWithLogits(zn, yn);
   },
   examples: [
     { before: () => { const [z, y] = [named('z'), named('y')]; return sub(log(add(1, exp(z))), mul(z, y)); }, after: 'sigmoidCrossEntropyWithLogits(z, y)' },
+    // the PyTorch docs' (1 - y) z + log(1 + exp(-z)): softplus(-z) + z (1 - y) is the loss of -z and labels 1 - y, that is of z and y
+    { before: () => { const [z, y] = [named('z'), named('y')]; return add(mul(sub(1, y), z), log(add(1, exp(neg(z))))); }, after: 'sigmoidCrossEntropyWithLogits(z, y)' },
     {
       before: () => { const [z, y] = [named('z'), named('y')]; return add(sub(maximum(z, 0), mul(z, y)), log(add(1, exp(neg(abs(z)))))); },
       after: 'sigmoidCrossEntropyWithLogits(z, y)',
@@ -64,31 +70,7 @@ export const logisticLogLikelihood = termPairRule({
   examples: [{ before: () => { const [z, y] = [named('z'), named('y')]; return sub(mul(y, z), log(add(1, exp(z)))); }, after: 'neg(sigmoidCrossEntropyWithLogits(z, y))' }],
 });
 
-/** (1 - y) z + softplus(-z) -> sigmoidCrossEntropyWithLogits(z, y), anywhere in a sum. */
-export const logisticLossOneMinus = termPairRule({
-  name: 'logistic-loss-one-minus-label',
-  doc: '(1 - y) z + softplus(-z) = (1 - y) z + log(1 + exp(-z)) is sigmoidCrossEntropyWithLogits(z, y) (the PyTorch docs\' form)',
-  // (1 - y) z + log(1 + e^-z) = log(1 + e^z) - y z
-  first: (t) => !t.negative && t.body.op === 'mul',
-  second: (t) => !t.negative && t.body.op === 'softplus' && t.body.inputs[0]!.op === 'neg',
-  combine: (t, sp) => {
-    const zn = sp.body.inputs[0]!.inputs[0]!;
-    const oneMinusY = otherFactor(t.body, zn);
-    if (oneMinusY === null || oneMinusY.op !== 'add') return null;
-    const [a, b] = oneMinusY.inputs as [Node, Node];
-    for (const [one, minus] of [[a, b], [b, a]] as const) {
-      if (one.op === 'constant' && one.shape.length === 0 && one.value?.data[0] === 1 && minus.op === 'neg' && isFloat(minus.inputs[0]!)) {
-        const yn = minus.inputs[0]!;
-        return yn.dtype === zn.dtype ? () => sigmoidCrossEntropyWithLogits(zn, yn) : null;
-      }
-    }
-    return null;
-  },
-  examples: [{
-    before: () => { const [z, y] = [named('z'), named('y')]; return add(mul(sub(1, y), z), log(add(1, exp(neg(z))))); },
-    after: 'sigmoidCrossEntropyWithLogits(z, y)',
-  }],
-});
+
 
 /** y when `node` is 1 + (-y) with a scalar 1, else null. */
 function oneMinusOf(node: Node): Node | null {
@@ -123,9 +105,10 @@ export const binaryCrossEntropyOfSoftplus = termPairRule({
       const zn = sp.inputs[0]!.inputs[0]!;
       const yn = labelOfSoftplusTerm(a.body, zn, true);
       const other = labelOfSoftplusTerm(b.body, zn, false);
-      if (yn !== null && other !== null && oneMinusOf(other) === yn && isFloat(yn) && yn.dtype === zn.dtype) {
-        return () => sigmoidCrossEntropyWithLogits(zn, yn);
-      }
+      if (yn === null || other === null || !isFloat(yn) || !isFloat(other) || yn.dtype !== zn.dtype) continue;
+      if (oneMinusOf(other) === yn) return () => sigmoidCrossEntropyWithLogits(zn, yn);
+      // (1 - y) softplus(-z) + y softplus(z): the loss of the logits -z (written negated, their minus moved out)
+      if (oneMinusOf(yn) === other) return () => sigmoidCrossEntropyWithLogits(neg(zn), other);
     }
     return null;
   },
@@ -177,5 +160,5 @@ export const whereCrossEntropy = rule({
 
 /** The binary cross-entropy spellings, in the order they are tried. */
 export const binarySpellingRules = [
-  binaryCrossEntropyOfSoftplus, logisticLoss, logisticLogLikelihood, logisticLossOneMinus, logitFromLogSigmoids, whereCrossEntropy,
+  binaryCrossEntropyOfSoftplus, logisticLoss, logisticLogLikelihood, logitFromLogSigmoids, whereCrossEntropy,
 ];

@@ -31,13 +31,16 @@ export const sparseFromLogsumexp = termPairRule({
   doc: 'logsumexp(z) - z[label] over the last axis (-z[range(n), y] + log(sum(exp(z)))) is sparseSoftmaxCrossEntropyWithLogits(z, labels)',
   // lse(z) - z_k = -log softmax(z)_k
   first: (t) => !t.negative && t.body.op === 'logsumexp' && t.body.attrs.keepDims === false,
-  second: (t) => t.negative && t.body.op === 'gather',
+  second: (t) => t.body.op === 'gather',
   combine: ({ body: lse }, t) => {
     const g = t.body;
-    const [zn, labels] = g.inputs as [Node, Node];
+    const [picked, labels] = g.inputs as [Node, Node];
+    const zn = lse.inputs[0]!;
+    // lse(z) - z[label]; or lse(-u) + u[label], the same with z = -u (negated logits, their minus moved out)
+    const same = t.negative ? picked === zn : zn.op === 'neg' && zn.inputs[0] === picked;
     const last = zn.shape.length - 1;
     const axes = lse.attrs.axes as readonly number[];
-    const fits = lse.inputs[0] === zn && axes.length === 1 && axes[0] === last && g.attrs.axis === last && g.attrs.batchDims === last &&
+    const fits = same && axes.length === 1 && axes[0] === last && g.attrs.axis === last && g.attrs.batchDims === last &&
       labels.shape.length === last;
     return fits ? () => sparseSoftmaxCrossEntropyWithLogits(zn, labels) : null;
   },
@@ -64,13 +67,14 @@ export const crossEntropyFromLogsumexp = termPairRule({
   doc: 'logsumexp(z) - sum(y * z) over the class axis is softmaxCrossEntropyWithLogits(z, y) for labels summing to 1 (the sparse op for one-hot labels, raising for a label outside [0, k)); for other labels the difference (1 - sum y) logsumexp(z) stays as a term of its own',
   // lse(z) - sum_i y_i z_i = sum_i y_i (lse(z) - z_i) + (1 - sum_i y_i) lse(z)
   first: (t) => !t.negative && t.body.op === 'logsumexp',
-  second: (t) => t.negative && t.body.op === 'sum',
+  second: (t) => t.body.op === 'sum',
   combine: ({ body: lse }, t) => {
     const total = t.body;
     const zn = lse.inputs[0]!;
     const axes = lse.attrs.axes as readonly number[];
     if (axes.length !== 1 || (total.attrs.axes as readonly number[]).join() !== axes.join() || total.attrs.keepDims !== lse.attrs.keepDims) return null;
-    const yn = otherFactor(total.inputs[0]!, zn);
+    // lse(z) - sum(y z); or lse(-u) + sum(y u), the same with z = -u (negated logits, their minus moved out)
+    const yn = t.negative ? otherFactor(total.inputs[0]!, zn) : zn.op === 'neg' ? otherFactor(total.inputs[0]!, zn.inputs[0]!) : null;
     if (yn === null || !isFloat(yn) || yn.dtype !== zn.dtype || !sameStaticShape(yn, zn)) return null;
     const axis = axes[0]!;
     const keepDims = lse.attrs.keepDims === true;
