@@ -11,6 +11,12 @@
  * fired is not tried again in later passes of the phase. Nodes are immutable, so the same node
  * object is the same subgraph, where the same rules fail again; skipping it changes nothing but
  * the time. `report.work` counts what was tried.
+ *
+ * Passes repeat until one changes nothing, but that last, confirming pass is often known to
+ * change nothing before it starts: when the pass before it reached every node it left in the
+ * graph and merged every pair of equal ones (see `PhaseRun.clean`). Then it is counted in the
+ * report (`passes`, and the nodes it would have walked in `work.walked`) but not run. Firing
+ * records print their `before` and `after` expressions when first read.
  * @module
  */
 import {

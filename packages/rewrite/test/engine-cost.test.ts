@@ -3,7 +3,7 @@
 // the graph grows 4x. Work is counted, not timed, so the test is the same on a busy machine.
 // (A guard's own work is not counted: a guard that walks far is caught by the bench, G1.)
 import { describe, expect, it } from 'vitest';
-import { add, input, log, mean, mul, neg, type Node, param, sigmoid, softmax, sub, sum, tensor } from '@stablegrad/core';
+import { add, input, log, log1p, mean, mul, neg, type Node, param, sigmoid, softmax, sub, sum, tensor } from '@stablegrad/core';
 import { rewrite, type RewriteWork, rule, P, stabilize, v } from '@stablegrad/rewrite';
 
 // ± y_i log sigmoid(z_i), chained left to right: every term is rewritten.
@@ -98,5 +98,20 @@ describe('the work report', () => {
     expect(report.phases).toEqual([{ name: 'test', passes: 2, firings: 1 }]);
     // Pass 1: the 5 nodes and the 2 the firing made; pass 2 walks the 6 nodes left and tries none.
     expect(report.work).toMatchObject({ nodes: 5, walked: 11, visits: 7, attempts: 1 });
+  });
+
+  it('runs the confirming pass when a replacement made a node equal to one already there', () => {
+    // Here the second pass is known to find nothing (it is counted, not run); not so when a
+    // replacement builds 1 + x next to an earlier 1 + x: only the second pass merges them.
+    const x = input([], { name: 'x' });
+    const expand = rule({
+      name: 'log1p-expand', doc: 'log1p(x) is log(1 + x)', pattern: P.log1p(v('x')), replace: (m) => log(add(1, m.x)), examples: [],
+    });
+    const { graph, report } = rewrite({ loss: add(add(1, x), log1p(x)) }, [{ name: 'test', rules: [expand], cse: 'silent' }]);
+    expect(report.phases).toEqual([{ name: 'test', passes: 2, firings: 1 }]);
+    expect(graph.nodes.filter((n) => n.op === 'add' || n.op === 'constant')).toHaveLength(3);
+    // Pass 1: the 5 nodes and the 3 the firing made; pass 2 walks the 7 nodes left, merges
+    // the new 1 and 1 + x into the old ones and visits the 2 nodes it rebuilt.
+    expect(report.work).toMatchObject({ nodes: 5, walked: 12, visits: 10 });
   });
 });
