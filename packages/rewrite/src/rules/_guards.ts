@@ -217,7 +217,7 @@ const termsNodes: (Node | undefined)[] = new Array<Node | undefined>(TERMS_CACHE
 const termsFound: (readonly SignedTerm[] | null)[] = new Array<readonly SignedTerm[] | null>(TERMS_CACHE_SIZE).fill(null);
 
 /** Nested negations followed before a term counts as one that does not split (`-(-(-x))`). */
-const NEGATION_DEPTH = 64;
+export const NEGATION_DEPTH = 64;
 
 function walkTerms(node: Node, limit: number): readonly SignedTerm[] | null {
   const into: SignedTerm[] = [];

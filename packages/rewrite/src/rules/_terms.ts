@@ -10,7 +10,7 @@ import { add, broadcastShapes, type Node, type Shape } from '@stablegrad/core';
 import type { Match } from '../match.js';
 import { P, v } from '../pattern.js';
 import { type RewriteRule, rule, type RuleExample } from '../rule.js';
-import { type SignedTerm, signedNode, termsOf } from './_guards.js';
+import { NEGATION_DEPTH, type SignedTerm, signedNode, termsOf } from './_guards.js';
 
 /**
  * A rule on two terms of a sum. `combine` looks at the pair and returns a builder of the term
@@ -58,22 +58,23 @@ function candidatesOf(root: Node): { leaves: readonly SignedTerm[]; candidates: 
   const leaves = termsOf(root);
   if (leaves === null) return null;
   const candidates: Candidate[] = leaves.map((t, k) => ({ ...t, from: k, to: k + 1 }));
-  // The walk of termsOf again, noting where each inner addition's leaves start and end.
+  // The walk of termsOf again (the same leaves in the same order), noting where each inner
+  // addition's leaves start and end.
   let next = 0;
-  const walk = (n: Node, negative: boolean, inner: boolean): void => {
+  const walk = (n: Node, negative: boolean, inner: boolean, negations: number): void => {
     if (n.op === 'add') {
       const from = next;
-      walk(n.inputs[0]!, negative, true);
-      walk(n.inputs[1]!, negative, true);
+      walk(n.inputs[0]!, negative, true, negations);
+      walk(n.inputs[1]!, negative, true, negations);
       if (inner) candidates.push({ body: n, negative, from, to: next });
-    } else if (n.op === 'neg' && (n.inputs[0]!.op === 'add' || n.inputs[0]!.op === 'neg') && next < leaves.length && leaves[next]!.body !== n) {
-      walk(n.inputs[0]!, !negative, inner);
+    } else if (n.op === 'neg' && negations < NEGATION_DEPTH) {
+      walk(n.inputs[0]!, !negative, inner, negations + 1);
     } else {
       next++;
     }
   };
-  walk(root, false, false);
-  return next === leaves.length ? { leaves, candidates } : { leaves, candidates: candidates.slice(0, leaves.length) };
+  walk(root, false, false, 0);
+  return { leaves, candidates };
 }
 
 function findPair(root: Node, def: TermPairDefinition): Found | null {
