@@ -9,7 +9,7 @@
  * (`v3`, `l0`) and integer indices: no user string (node names, file contents) reaches it.
  * @module
  */
-import { type ConcreteShape, type Node, opDef, type TypedArray } from '@stablegrad/core';
+import { type ConcreteShape, hasTrait, type Node, opDef, type TypedArray } from '@stablegrad/core';
 
 /**
  * How a loop reads one of its inputs, given its shape against the output's:
@@ -72,11 +72,7 @@ export function isFusible(node: Node): boolean {
   const def = opDef(node.op);
   if (def.elementwise === undefined) return false;
   const floatInputs = node.inputs.every((input, i) => input.dtype !== 'int32' || (node.op === 'where' && i === 0));
-  return floatInputs && (node.dtype !== 'int32' || isComparison(node.op));
-}
-
-function isComparison(op: string): boolean {
-  return op === 'equal' || op === 'notEqual' || op === 'less' || op === 'lessEqual' || op === 'greater' || op === 'greaterEqual';
+  return floatInputs && (node.dtype !== 'int32' || hasTrait(node.op, 'comparison'));
 }
 
 /**

@@ -184,7 +184,21 @@ export interface OpDef<A extends Attrs = Attrs> {
    * so the fused loop gives the interpreter's bits).
    */
   readonly elementwise?: Elementwise;
+  /**
+   * What other packages group ops by (`hasTrait`): `comparison` (elementwise, 0/1 int32 out),
+   * `reduction` (over `axes`, with `keepDims`), `fusedLoss` (a cross-entropy on logits).
+   */
+  readonly traits?: readonly OpTrait[];
 }
+
+/**
+ * A group an op belongs to, declared on its definition so that no package keeps a list of op names.
+ * @example
+ * ```ts
+ * hasTrait('equal', 'comparison'); // true
+ * ```
+ */
+export type OpTrait = 'comparison' | 'reduction' | 'fusedLoss';
 
 /**
  * An elementwise op's scalar form. `code`, when given, is a JavaScript expression over `$0`,

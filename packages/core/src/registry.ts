@@ -3,7 +3,7 @@
  * `OpName` is a literal union and the JSON loader and the test sweeps see every op.
  * @module
  */
-import type { OpDef } from './op.js';
+import type { OpDef, OpTrait } from './op.js';
 import type { OpName } from './op-names.js';
 import { inputOp } from './ops/input.js';
 import { paramOp } from './ops/param.js';
@@ -172,4 +172,16 @@ export function isOpName(name: unknown): name is OpName {
  */
 export function opDef(name: OpName): OpDef {
   return registry[name] as unknown as OpDef;
+}
+
+/**
+ * True when the op named `name` declares `trait` on its definition (see `OpDef.traits`).
+ * @example
+ * ```ts
+ * hasTrait('logsumexp', 'reduction');                  // true
+ * hasTrait('sparseSoftmaxCrossEntropyWithLogits', 'fusedLoss'); // true
+ * ```
+ */
+export function hasTrait(name: string, trait: OpTrait): boolean {
+  return isOpName(name) && (opDef(name).traits?.includes(trait) ?? false);
 }

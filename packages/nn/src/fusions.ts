@@ -3,12 +3,11 @@
  * fused with which loss into which stable op — then the rules that fired on the way.
  * @module
  */
-import type { Graph } from '@stablegrad/core';
+import { type Graph, hasTrait } from '@stablegrad/core';
 import { explain, type RewriteReport } from '@stablegrad/rewrite';
 import type { BuiltDense } from './dense.js';
 import type { Loss } from './losses/index.js';
 
-const FUSED_LOSS_OPS = new Set(['sigmoidCrossEntropyWithLogits', 'weightedSigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits']);
 
 /**
  * The fusion report of a compiled model.
@@ -29,7 +28,7 @@ export function describeFusions(
   const last = layers[layers.length - 1]!;
   const lines: string[] = [];
   // What the compiled graph runs: fused loss ops whose logits are a layer's pre-activation.
-  const fused = compiled.nodes.filter((n) => FUSED_LOSS_OPS.has(n.op));
+  const fused = compiled.nodes.filter((n) => hasTrait(n.op, 'fusedLoss'));
   if (loss.config.fromLogits) {
     lines.push(`${last.name}: the loss is computed from logits (fromLogits: true); nothing to fuse`);
   } else if (fused.length > 0) {

@@ -10,6 +10,7 @@ import { binaryKernel, binaryReference, comparison } from './_rules.js';
 
 export const equalOp = defineOp({
   name: 'equal',
+  traits: ['comparison'],
   arity: 2,
   attrs: {},
   infer: comparison,

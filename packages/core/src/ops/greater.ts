@@ -10,6 +10,7 @@ import { binaryKernel, binaryReference, comparison } from './_rules.js';
 
 export const greaterOp = defineOp({
   name: 'greater',
+  traits: ['comparison'],
   arity: 2,
   attrs: {},
   infer: comparison,

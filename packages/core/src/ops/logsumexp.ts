@@ -18,6 +18,7 @@ import { sum } from './sum.js';
 
 export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'logsumexp',
+  traits: ['reduction'],
   arity: 1,
   attrs: { axes: 'ints', keepDims: 'bool' },
   infer: ([x], { axes, keepDims }) => {

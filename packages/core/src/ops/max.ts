@@ -65,6 +65,7 @@ export function extremumVjp({ inputs, output, attrs, cotangent }: { inputs: read
 
 export const maxOp = defineOp<ReduceAttrs>({
   name: 'max',
+  traits: ['reduction'],
   arity: 1,
   attrs: { axes: 'ints', keepDims: 'bool' },
   infer: extremumInfer,

@@ -15,6 +15,7 @@ import { sum } from './sum.js';
 
 export const meanOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'mean',
+  traits: ['reduction'],
   arity: 1,
   attrs: { axes: 'ints', keepDims: 'bool' },
   infer: ([x], { axes, keepDims }) => {

@@ -11,6 +11,7 @@ import { extremumInfer, extremumKernel, extremumReference, extremumVjp } from '.
 
 export const minOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'min',
+  traits: ['reduction'],
   arity: 1,
   attrs: { axes: 'ints', keepDims: 'bool' },
   infer: extremumInfer,

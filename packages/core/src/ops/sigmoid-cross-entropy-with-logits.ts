@@ -15,6 +15,7 @@ import { sigmoidCrossEntropyGrad } from './sigmoid-cross-entropy-grad.js';
 
 export const sigmoidCrossEntropyWithLogitsOp = defineOp({
   name: 'sigmoidCrossEntropyWithLogits',
+  traits: ['fusedLoss'],
   arity: 2,
   attrs: {},
   infer: broadcastFloatBinary,

@@ -21,6 +21,7 @@ import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 
 export const softmaxCrossEntropyWithLogitsOp = defineOp<{ axis: number }>({
   name: 'softmaxCrossEntropyWithLogits',
+  traits: ['fusedLoss'],
   arity: 2,
   attrs: { axis: 'int' },
   infer: ([z, y], { axis }) => {

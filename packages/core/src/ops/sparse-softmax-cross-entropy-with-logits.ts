@@ -18,6 +18,7 @@ import { sparseSoftmaxCrossEntropyGrad } from './sparse-softmax-cross-entropy-gr
 
 export const sparseSoftmaxCrossEntropyWithLogitsOp = defineOp({
   name: 'sparseSoftmaxCrossEntropyWithLogits',
+  traits: ['fusedLoss'],
   arity: 2,
   attrs: {},
   infer: ([z, labels]) => ({ shape: checkSparse(z!, labels!), dtype: z!.dtype }),

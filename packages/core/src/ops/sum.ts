@@ -11,6 +11,7 @@ import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
 
 export const sumOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'sum',
+  traits: ['reduction'],
   arity: 1,
   attrs: { axes: 'ints', keepDims: 'bool' },
   infer: ([x], { axes, keepDims }) => {

@@ -19,6 +19,7 @@ import { weightedSigmoidCrossEntropyGrad } from './weighted-sigmoid-cross-entrop
 
 export const weightedSigmoidCrossEntropyWithLogitsOp = defineOp({
   name: 'weightedSigmoidCrossEntropyWithLogits',
+  traits: ['fusedLoss'],
   arity: 3,
   attrs: {},
   infer: weightedInfer('weightedSigmoidCrossEntropyWithLogits'),

@@ -254,3 +254,19 @@ export function signedNode(t: SignedTerm): Node {
 export function sameStaticShape(a: Node, b: Node): boolean {
   return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
+
+/**
+ * y when `node` is `1 + (-y)` with a scalar constant 1 (canonical `1 - y`), else null.
+ * @example
+ * ```ts
+ * oneMinusOf(add(1, neg(y))); // y
+ * ```
+ */
+export function oneMinusOf(node: Node): Node | null {
+  if (node.op !== 'add') return null;
+  const [a, b] = node.inputs as [Node, Node];
+  for (const [one, minus] of [[a, b], [b, a]] as const) {
+    if (isScalarConstant(one) && constantValue(one) === 1 && minus.op === 'neg') return minus.inputs[0]!;
+  }
+  return null;
+}

@@ -11,7 +11,7 @@
  * give NaN and -Infinity where the primitives, which subtract the lane's max, stay finite.
  * @module
  */
-import { add, div, exp, expandDims, input, log, logSoftmax, logsumexp, max, neg, type Node, reshape, softmax, sub, sum } from '@stablegrad/core';
+import { add, div, exp, expandDims, hasTrait, input, log, logSoftmax, logsumexp, max, neg, type Node, reshape, softmax, sub, sum } from '@stablegrad/core';
 import { attr, bind, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { constantAlong, keptReduction, normalizingAxis, sameStaticShape } from '../_guards.js';
@@ -40,8 +40,6 @@ export const softmaxFromExp = rule({
   ],
 });
 
-const SHIFTS: ReadonlySet<string> = new Set(['max', 'min', 'mean', 'sum', 'logsumexp']);
-
 /**
  * True when `c` is a shift the user took from x itself: a reduction of x or of -x (max, as the
  * stable spellings do; min, mean, sum, logsumexp), its negation, or a constant. A bias that is
@@ -51,7 +49,7 @@ const SHIFTS: ReadonlySet<string> = new Set(['max', 'min', 'mean', 'sum', 'logsu
 function isShiftOf(c: Node, xn: Node): boolean {
   const body = c.op === 'neg' ? c.inputs[0]! : c;
   if (body.op === 'constant') return true;
-  if (!SHIFTS.has(body.op)) return false;
+  if (!hasTrait(body.op, 'reduction')) return false;
   const of = body.inputs[0]!;
   return of === xn || (of.op === 'neg' && of.inputs[0] === xn) || (xn.op === 'neg' && xn.inputs[0] === of);
 }

@@ -10,10 +10,10 @@
  * Each is an identity of real numbers for every input it accepts (any real label y).
  * @module
  */
-import { abs, add, cast, equal, exp, input, log, maximum, mul, neg, type Node, notEqual, sigmoid, sigmoidCrossEntropyWithLogits, sub, where } from '@stablegrad/core';
+import { abs, add, cast, equal, exp, hasTrait, input, log, maximum, mul, neg, type Node, notEqual, sigmoid, sigmoidCrossEntropyWithLogits, sub, where } from '@stablegrad/core';
 import { P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
-import { isNegationOf, sameStaticShape } from '../_guards.js';
+import { isNegationOf, oneMinusOf, sameStaticShape } from '../_guards.js';
 import { termPairRule, unsigned } from '../_terms.js';
 
 const isFloat = (node: Node) => node.dtype !== 'int32';
@@ -72,15 +72,6 @@ export const logisticLogLikelihood = termPairRule({
 
 
 
-/** y when `node` is 1 + (-y) with a scalar 1, else null. */
-function oneMinusOf(node: Node): Node | null {
-  if (node.op !== 'add') return null;
-  const [a, b] = node.inputs as [Node, Node];
-  for (const [one, minus] of [[a, b], [b, a]] as const) {
-    if (one.op === 'constant' && one.shape.length === 0 && one.value?.data[0] === 1 && minus.op === 'neg') return minus.inputs[0]!;
-  }
-  return null;
-}
 
 /** The labels y of `y * softplus(-z)`, or null. */
 function labelOfSoftplusTerm(term: Node, zn: Node, negated: boolean): Node | null {
@@ -132,7 +123,6 @@ export const logitFromLogSigmoids = termPairRule({
   examples: [{ before: () => { const p = sigmoid(named('w')); return sub(log(p), log(sub(1, p))); }, after: 'w' }],
 });
 
-const COMPARISONS: ReadonlySet<string> = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']);
 
 /** where(c, -logSigmoid(z), -logSigmoid(-z)) -> sigmoidCrossEntropyWithLogits(z, c as 0/1). */
 export const whereCrossEntropy = rule({
@@ -148,7 +138,7 @@ export const whereCrossEntropy = rule({
   replace: (m) => {
     const [a] = [unsigned(m.a)];
     const zn = a.body.inputs[0]!;
-    const yes = COMPARISONS.has(m.cond.op) ? m.cond : notEqual(m.cond, 0);
+    const yes = hasTrait(m.cond.op, 'comparison') ? m.cond : notEqual(m.cond, 0);
     const loss = sigmoidCrossEntropyWithLogits(zn, cast(yes, zn.dtype));
     return a.negative ? loss : neg(loss);
   },

@@ -23,6 +23,7 @@ import {
 import { isConstantNear } from '../../match.js';
 import { attr, bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
+import { oneMinusOf } from '../_guards.js';
 
 const isFloat = (node: Node) => node.dtype !== 'int32';
 const y = v('y', isFloat);
@@ -32,7 +33,7 @@ const [a, b, x] = [v('a'), v('b'), v('x')];
 /** Same rank, and each pair of dims equal or both symbolic (so no broadcasting hides between them). */
 const alike = (p: Shape, q: Shape) => p.length === q.length && p.every((d, i) => d === q[i] || (typeof d !== 'number' && typeof q[i] !== 'number'));
 /** The root's static shape exactly (a symbolic dimension where the root has a number would be a broadcast the fusion drops). */
-const fits = (root: Node, shape: Shape) => root.shape.length === shape.length && shape.every((d, i) => d === root.shape[i]);
+export const fits = (root: Node, shape: Shape) => root.shape.length === shape.length && shape.every((d, i) => d === root.shape[i]);
 
 // Example graphs, as a user writes them.
 const named = (name: string, shape: readonly (number | string)[] = [3], dtype: 'float32' | 'int32' = 'float32') => input(shape, { name, dtype });
@@ -63,31 +64,42 @@ export const binaryCrossEntropyOfNegated = rule({
   examples: [{ before: () => naiveBce(neg(named('t')), named('y')), after: 'neg(sigmoidCrossEntropyWithLogits(neg(t), y))' }],
 });
 
-const factorsOf = (node: Node): Node[] => (node.op === 'mul' ? [...factorsOf(node.inputs[0]!), ...factorsOf(node.inputs[1]!)] : [node]);
-
-/** y when `node` is 1 + (-y) (canonical 1 - y), else undefined. */
-function oneMinus(node: Node): Node | undefined {
-  if (node.op !== 'add') return undefined;
-  const [p, q] = node.inputs as [Node, Node];
-  const [one, negated] = isConstantNear(p, 1) ? [p, q] : [q, p];
-  return isConstantNear(one, 1) && one.shape.length === 0 && negated.op === 'neg' ? negated.inputs[0] : undefined;
+/** The factors of a product chain, left to right (a non-product is its own only factor). */
+function factorsOf(node: Node, into: Node[] = []): Node[] {
+  if (node.op !== 'mul') into.push(node);
+  else {
+    factorsOf(node.inputs[0]!, into);
+    factorsOf(node.inputs[1]!, into);
+  }
+  return into;
 }
 
-/** `nodes` without one occurrence of each of `drop` (by identity). */
-function without(nodes: readonly Node[], drop: readonly Node[]): Node[] {
+/** True when a product chain has a logSigmoid factor (checked before any factor list is built). */
+function hasLogSigmoidFactor(node: Node): boolean {
+  return node.op === 'logSigmoid' || (node.op === 'mul' && (hasLogSigmoidFactor(node.inputs[0]!) || hasLogSigmoidFactor(node.inputs[1]!)));
+}
+
+/** `nodes` without one occurrence of each of `drop` (by identity), or null when one is missing. */
+function without(nodes: readonly Node[], drop: readonly Node[]): Node[] | null {
   const rest = [...nodes];
   for (const d of drop) {
     const at = rest.indexOf(d);
-    if (at >= 0) rest.splice(at, 1);
+    if (at < 0) return null;
+    rest.splice(at, 1);
   }
   return rest;
 }
 
-const idsOf = (nodes: readonly Node[]) => nodes.map((n) => n.id).sort((i, j) => i - j).join(',');
-const sameFactors = (p: readonly Node[], q: readonly Node[]) => idsOf(p) === idsOf(q);
-
-/** The z, y and common weights of `w y logσ(z) + w (1-y) logσ(-z)`, in any association and order. */
-export function weightedBinary(p: Node, q: Node): { z: Node; y: Node; weights: Node[] } | null {
+/**
+ * The two terms of a binary cross-entropy as factors: `W E y logσ(z) + W (1-y) logσ(-z)` in any
+ * association and order, with W the factors of the second term besides (1-y) logσ(-z) and E the
+ * factors of the first term that the second lacks. Returns the first reading `accept` takes, or
+ * null. The plain weighted loss wants E empty; the positive-weighted one E = pw.
+ */
+export function binaryTermFactors(
+  p: Node, q: Node, accept: (found: { z: Node; y: Node; weights: Node[]; extra: Node[] }) => boolean,
+): { z: Node; y: Node; weights: Node[]; extra: Node[] } | null {
+  if (!hasLogSigmoidFactor(p) || !hasLogSigmoidFactor(q)) return null;
   for (const [first, second] of [[p, q], [q, p]] as const) {
     const [fa, fb] = [factorsOf(first), factorsOf(second)];
     for (const ls of fa.filter((f) => f.op === 'logSigmoid')) {
@@ -97,14 +109,23 @@ export function weightedBinary(p: Node, q: Node): { z: Node; y: Node; weights: N
       const lsNeg = fb.find((f) => f.op === 'logSigmoid' && negates(f.inputs[0]!));
       if (lsNeg === undefined) continue;
       for (const om of fb) {
-        const yn = oneMinus(om);
-        if (yn === undefined || yn === ls || !isFloat(yn) || !fa.includes(yn)) continue;
-        const weights = without(fa, [ls, yn]);
-        if (weights.length > 0 && sameFactors(weights, without(fb, [lsNeg, om]))) return { z: zn, y: yn, weights };
+        const yn = oneMinusOf(om);
+        if (yn === null || yn === ls || !isFloat(yn) || !fa.includes(yn)) continue;
+        const restA = without(fa, [ls, yn]);
+        const weights = without(fb, [lsNeg, om]);
+        const extra = restA === null || weights === null ? null : without(restA, weights);
+        if (weights === null || extra === null) continue;
+        const found = { z: zn, y: yn, weights, extra };
+        if (accept(found)) return found;
       }
     }
   }
   return null;
+}
+
+/** The z, y and common weights of `w y logσ(z) + w (1-y) logσ(-z)`, in any association and order. */
+export function weightedBinary(p: Node, q: Node): { z: Node; y: Node; weights: Node[] } | null {
+  return binaryTermFactors(p, q, (f) => f.weights.length > 0 && f.extra.length === 0);
 }
 
 /** w y logSigmoid(z) + w (1 - y) logSigmoid(-z) -> -(w sigmoidCrossEntropyWithLogits(z, y)). */

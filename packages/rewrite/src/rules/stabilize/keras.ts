@@ -29,7 +29,7 @@
  * else (an input that only looks like a probability) is kept.
  * @module
  */
-import { add, clip, div, input, log, maximum, minimum, neg, type Node, reshape, sigmoid, softmax, sub, sum } from '@stablegrad/core';
+import { add, clip, div, hasTrait, input, log, maximum, minimum, neg, type Node, reshape, sigmoid, softmax, sub, sum } from '@stablegrad/core';
 import { attr, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { ruleContext } from '../../context.js';
@@ -227,14 +227,11 @@ export const logOnePlusEpsilonMinus = rule({
 
 /** A log-probability: logSigmoid or logSoftmax (possibly moved), or a fused cross-entropy's negation. */
 function isLogProbability(n: Node): boolean {
-  if (n.op === 'neg') return FUSED_LOSSES.has(n.inputs[0]!.op);
+  if (n.op === 'neg') return hasTrait(n.inputs[0]!.op, 'fusedLoss');
   const { source } = throughMovement(n);
   return source.op === 'logSigmoid' || source.op === 'logSoftmax';
 }
 
-const FUSED_LOSSES: ReadonlySet<string> = new Set([
-  'sigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits',
-]);
 
 /** A lower bound on a log that only keeps it finite: at most log(guardEpsilon). */
 function isLogGuard(lo: number | null): boolean {

@@ -11,63 +11,23 @@
  * @module
  */
 import {
-  add, broadcastShapes, input, log, logSigmoid, mul, neg, type Node, type Shape, sigmoid, sub, weightedSigmoidCrossEntropyWithLogits,
+  add, broadcastShapes, input, log, logSigmoid, mul, neg, type Node, sigmoid, sub, weightedSigmoidCrossEntropyWithLogits,
 } from '@stablegrad/core';
-import { isConstantNear } from '../../match.js';
 import { P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
+import { binaryTermFactors, fits } from './cross-entropy.js';
 
 const isFloat = (node: Node) => node.dtype !== 'int32';
-/** The engine's check: same rank, numeric dims equal. */
-const fits = (root: Node, shape: Shape) => root.shape.length === shape.length && shape.every((d, i) => d === root.shape[i] || typeof d !== 'number' || typeof root.shape[i] !== 'number');
-const factorsOf = (node: Node): Node[] => (node.op === 'mul' ? [...factorsOf(node.inputs[0]!), ...factorsOf(node.inputs[1]!)] : [node]);
 
-/** y when `node` is 1 + (-y) (canonical 1 - y), else undefined. */
-function oneMinus(node: Node): Node | undefined {
-  if (node.op !== 'add') return undefined;
-  const [p, q] = node.inputs as [Node, Node];
-  const [one, negated] = isConstantNear(p, 1) ? [p, q] : [q, p];
-  return isConstantNear(one, 1) && one.shape.length === 0 && negated.op === 'neg' ? negated.inputs[0] : undefined;
-}
-
-/** `nodes` without one occurrence of each of `drop` (by identity), or null when one is missing. */
-function without(nodes: readonly Node[], drop: readonly Node[]): Node[] | null {
-  const rest = [...nodes];
-  for (const d of drop) {
-    const at = rest.indexOf(d);
-    if (at < 0) return null;
-    rest.splice(at, 1);
-  }
-  return rest;
-}
-
-const product = (factors: readonly Node[]): Node => factors.slice(1).reduce((w, f) => mul(w, f), factors[0]!);
+const product = (factors: readonly Node[]): Node => factors.slice(1).reduce((acc, f) => mul(acc, f), factors[0]!);
 
 /**
  * The z, y, positive weight and common weights of `W pw y logσ(z) + W (1-y) logσ(-z)`, in any
  * association and order (pw: the factors of the first term that the second lacks, at least one).
  */
 export function positiveWeightedBinary(p: Node, q: Node): { z: Node; y: Node; pw: Node; weights: Node[] } | null {
-  for (const [first, second] of [[p, q], [q, p]] as const) {
-    const [fa, fb] = [factorsOf(first), factorsOf(second)];
-    for (const ls of fa.filter((f) => f.op === 'logSigmoid')) {
-      const zn = ls.inputs[0]!;
-      // logSigmoid(-z), or logSigmoid(t) when z is -t (the double negation cancelled)
-      const negates = (w: Node) => (w.op === 'neg' && w.inputs[0] === zn) || (zn.op === 'neg' && zn.inputs[0] === w);
-      const lsNeg = fb.find((f) => f.op === 'logSigmoid' && negates(f.inputs[0]!));
-      if (lsNeg === undefined) continue;
-      for (const om of fb) {
-        const yn = oneMinus(om);
-        if (yn === undefined || yn === ls || !isFloat(yn) || !fa.includes(yn)) continue;
-        const restA = without(fa, [ls, yn]);
-        const weights = without(fb, [lsNeg, om]);
-        const pw = restA === null || weights === null ? null : without(restA, weights);
-        if (pw === null || weights === null || pw.length === 0 || !pw.every(isFloat)) continue;
-        return { z: zn, y: yn, pw: product(pw), weights };
-      }
-    }
-  }
-  return null;
+  const found = binaryTermFactors(p, q, (f) => f.extra.length > 0 && f.extra.every(isFloat));
+  return found === null ? null : { z: found.z, y: found.y, pw: product(found.extra), weights: found.weights };
 }
 
 /** pw y logSigmoid(z) + (1 - y) logSigmoid(-z) -> -weightedSigmoidCrossEntropyWithLogits(z, y, pw). */
