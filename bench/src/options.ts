@@ -1,7 +1,8 @@
 /**
- * Command-line options of the benchmark.
+ * Command-line options of the benchmark, read with `node:util` `parseArgs`.
  * @module
  */
+import { parseArgs } from 'node:util';
 
 /**
  * What to run and how long.
@@ -52,6 +53,18 @@ export const USAGE = `usage: node bench/dist/main.js [options]
   --json             JSON lines on stdout instead of tables
   --help             this text`;
 
+// The options parseArgs knows; USAGE describes them.
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  json: { type: 'boolean' },
+  check: { type: 'boolean' },
+  help: { type: 'boolean' },
+  only: { type: 'string' },
+  systems: { type: 'string' },
+  reps: { type: 'string' },
+  budget: { type: 'string' },
+} as const;
+
 /**
  * Parses argv (without node and the script).
  * @example
@@ -60,40 +73,34 @@ export const USAGE = `usage: node bench/dist/main.js [options]
  * ```
  */
 export function parseOptions(argv: readonly string[]): Options {
-  const flags = new Set<string>();
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (['--only', '--systems', '--reps', '--budget'].includes(arg)) {
-      const value = argv[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
-      values.set(arg, value);
-    } else if (['--quick', '--json', '--check', '--help'].includes(arg)) {
-      flags.add(arg);
-    } else {
+  const { values, tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  // Not strict, so that a bad argument is named as it was written, followed by the usage.
+  for (const token of tokens) {
+    const arg = argv[token.index]!;
+    const spec = token.kind === 'option' && arg.startsWith('--') && Object.hasOwn(OPTIONS, token.name) ? OPTIONS[token.name as keyof typeof OPTIONS] : undefined;
+    if (token.kind !== 'option' || spec === undefined || (spec.type === 'boolean' && token.value !== undefined)) {
       throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
+    if (spec.type === 'string' && token.value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
   }
-  const quick = flags.has('--quick');
-  const list = (name: string): ReadonlySet<string> | undefined => {
-    const value = values.get(name);
-    return value === undefined ? undefined : new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
-  };
-  const positive = (name: string, fallback: number): number => {
-    const value = values.get(name);
-    if (value === undefined) return fallback;
+  const quick = values.quick === true;
+  const list = (value: string | boolean | undefined): ReadonlySet<string> | undefined =>
+    typeof value !== 'string' ? undefined : new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  const positive = (name: 'reps' | 'budget', fallback: number): number => {
+    const value = values[name];
+    if (typeof value !== 'string') return fallback;
     const n = Number(value);
-    if (!(n > 0)) throw new Error(`${name} expects a positive number, got '${value}'`);
+    if (!(n > 0)) throw new Error(`--${name} expects a positive number, got '${value}'`);
     return n;
   };
   return {
     quick,
-    json: flags.has('--json'),
-    check: flags.has('--check'),
-    only: list('--only'),
-    systems: list('--systems'),
-    reps: Math.round(positive('--reps', quick ? 3 : 30)),
-    budgetMs: 1000 * positive('--budget', quick ? 0.5 : 5),
+    json: values.json === true,
+    check: values.check === true,
+    only: list(values.only),
+    systems: list(values.systems),
+    reps: Math.round(positive('reps', quick ? 3 : 30)),
+    budgetMs: 1000 * positive('budget', quick ? 0.5 : 5),
     warmupMs: quick ? 100 : 400,
     sampleMs: quick ? 20 : 50,
     checkSteps: quick ? 5 : 10,

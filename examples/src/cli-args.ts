@@ -1,7 +1,9 @@
 /**
- * The examples' one command-line option: `--epochs N` (or an environment variable).
+ * The examples' one command-line option: `--epochs N` (or an environment variable), read with
+ * `node:util` `parseArgs`.
  * @module
  */
+import { parseArgs } from 'node:util';
 
 /**
  * The epoch count from `--epochs N` / `--epochs=N`, else `fromEnv`, else `fallback`. Anything
@@ -12,16 +14,15 @@
  * ```
  */
 export function parseEpochs(args: readonly string[], fromEnv: string | undefined, fallback: number, program: string): number {
-  let text = fromEnv;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--epochs') {
-      text = args[++i];
-      if (text === undefined) fail(`--epochs needs a value (usage: ${program} [--epochs N])`);
-    }
-    else if (arg.startsWith('--epochs=')) text = arg.slice('--epochs='.length);
-    else fail(`unknown argument ${JSON.stringify(arg)} (usage: ${program} [--epochs N])`);
+  const usage = `(usage: ${program} [--epochs N])`;
+  const { values, tokens } = parseArgs({ args: [...args], options: { epochs: { type: 'string' } }, strict: false, allowPositionals: true, tokens: true });
+  // Not strict, so that a wrong argument is quoted as it was written.
+  for (const token of tokens) {
+    const arg = args[token.index]!;
+    if (token.kind !== 'option' || token.name !== 'epochs' || !arg.startsWith('--')) fail(`unknown argument ${JSON.stringify(arg)} ${usage}`);
+    if (token.value === undefined) fail(`--epochs needs a value ${usage}`);
   }
+  const text = typeof values.epochs === 'string' ? values.epochs : fromEnv;
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1) fail(`--epochs must be a positive integer, got ${JSON.stringify(text)}`);

@@ -1,10 +1,12 @@
 /**
- * A small command-line parser, strict by design: every option must be declared, a string option
- * must have a value, and anything wrong is a `UsageError` (exit status 2) with one line that
- * says what was expected and what was found. Accepts `--name value`, `--name=value`, `-x value`,
- * `-xvalue`, and `--` to end the options.
+ * The command line's options, read with `node:util` `parseArgs` and held to a stricter standard:
+ * every option must be declared, a string option must have a value (`--out -x` is a missing
+ * value, not the value `-x`), an option without `multiple` may be given once, and anything wrong
+ * is a `UsageError` (exit status 2) with one line that says what was expected and what was
+ * found. Accepts `--name value`, `--name=value`, `-x value`, `-xvalue`, and `--` to end the options.
  * @module
  */
+import { parseArgs as parseNodeArgs } from 'node:util';
 
 /** A declared option: a flag (`boolean`) or an option with a value (`string`). */
 export interface OptionSpec {
@@ -43,56 +45,37 @@ export class UsageError extends Error {
  * ```
  */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
-  const byShort = new Map<string, string>();
-  for (const [name, spec] of Object.entries(specs)) if (spec.short !== undefined) byShort.set(spec.short, name);
-
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short }]),
+  );
+  // Not strict: parseArgs' own errors do not name the option in a form we can quote, so the
+  // tokens are checked here, in order, and the first problem is reported.
+  const { tokens } = parseNodeArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const flags = new Set<string>();
   const values = new Map<string, string[]>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    let name: string;
-    let shown: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq < 0 ? undefined : arg.slice(eq + 1);
-      shown = `--${name}`;
-      if (!Object.hasOwn(specs, name)) throw new UsageError(`unknown option ${quote(shown)}`);
-    } else if (arg.startsWith('-') && arg.length > 1) {
-      const long = byShort.get(arg[1]!);
-      shown = arg.slice(0, 2);
-      if (long === undefined) throw new UsageError(`unknown option ${quote(shown)}`);
-      name = long;
-      inline = arg.length > 2 ? arg.slice(2) : undefined;
-    } else {
-      positionals.push(arg);
-      continue;
-    }
-    const spec = specs[name]!;
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const shown = token.rawName;
+    const spec = Object.hasOwn(specs, token.name) ? specs[token.name]! : undefined;
+    const isShort = !shown.startsWith('--');
+    if (spec === undefined || (isShort && spec.short !== shown.slice(1))) throw new UsageError(`unknown option ${quote(shown)}`);
     if (spec.type === 'boolean') {
+      // `-hx` reaches us as the group -h -x: the rest of the argument is a value of -h.
+      const inline = isShort ? argv[token.index]!.slice(2) || undefined : token.value;
       if (inline !== undefined) throw new UsageError(`option ${quote(shown)} takes no value, found ${quote(inline)}`);
-      flags.add(name);
+      flags.add(token.name);
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('-') && next !== '-')) {
-        throw new UsageError(`option ${quote(shown)} needs a value (${spec.value ?? 'a value'})`);
-      }
-      value = next;
-      i++;
+    const value = token.value;
+    if (value === undefined || (!token.inlineValue && value.startsWith('-') && value !== '-')) {
+      throw new UsageError(`option ${quote(shown)} needs a value (${spec.value ?? 'a value'})`);
     }
-    const list = values.get(name) ?? [];
+    const list = values.get(token.name) ?? [];
     if (list.length > 0 && spec.multiple !== true) throw new UsageError(`option ${quote(shown)} is given twice`);
     list.push(value);
-    values.set(name, list);
+    values.set(token.name, list);
   }
   return { flags, values, positionals };
 }
