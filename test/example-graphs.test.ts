@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fromJSON, type Graph, type Node } from '@stablegrad/core';
 import { type DotOptions, renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
-import { compileTraining, stabilize } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_GRAPHS, exampleGraphPath, graphFileText } from '../examples/src/graphs.js';
 import { checkWellFormed, nodeClasses } from '../packages/dot/test/svg.js';
@@ -88,7 +88,7 @@ function views(name: string): { readonly [view: string]: View } {
   const { graph: after, report } = stabilize(g);
   const params = g.nodes.filter((n) => n.op === 'param');
   const training = (stable: boolean): View => {
-    const compiled = compileTraining({ loss: g.outputs[0]!, params }, { stabilize: stable });
+    const compiled = prepareTraining({ loss: g.outputs[0]!, params }, { stabilize: stable });
     const options: DotOptions = stable ? { forward: [compiled.loss], report: compiled.report } : { forward: [compiled.loss] };
     const ops: readonly string[] = compiled.graph.nodes.map((n) => n.op);
     return { dot: toDot(compiled.graph, options), nodes: compiled.graph.nodes, fused: [loss, gradient].filter((op) => ops.includes(op)) };

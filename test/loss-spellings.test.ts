@@ -9,14 +9,14 @@
  * 3. meaning: its reference agrees with the reference of the graph as written, wherever that one
  *    is finite and stable in precision (a guard the rewrite drops on purpose: only where the
  *    guard is inactive, to the relative size the guard itself has);
- * 4. gradients: the gradient with respect to the logits, as `compileTraining` builds it, is
+ * 4. gradients: the gradient with respect to the logits, as `prepareTraining` builds it, is
  *    within a few ULP of its own reference and finite wherever that reference is.
  * More cases: STABLEGRAD_PROPERTY_RUNS.
  */
 import { describe, expect, it } from 'vitest';
 import { fc } from '@fast-check/vitest';
 import { evaluate, type Node, type Tensor, tensor, topoSort } from '@stablegrad/core';
-import { compileTraining, stabilize } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import {
   createDecimalMath, type FloatDType, floatOf, logitVector, LOSS_SPELLINGS, type LossSpelling, probabilityVector, propertyParams,
   referenceEvaluate, spellingInputs, type SpellingInputs, ulpDistance,
@@ -109,7 +109,7 @@ function gradientProblems(s: LossSpelling, dtype: FloatDType, feeds: Feeds): str
   const used = new Set(topoSort([original]));
   const params = logitsOf(x, used);
   if (params.length === 0 || original.shape.length > 0) return [];
-  const { gradients } = compileTraining({ loss: original, params });
+  const { gradients } = prepareTraining({ loss: original, params });
   const map = feedMap(x, feeds, used);
   const got = evaluate([...gradients], map);
   const refs = referenceEvaluate([...gradients], map);

@@ -1,6 +1,6 @@
 /**
- * The gradient check of test/metamorphic-gradients.test.ts: compile a random loss graph of the
- * testing kit's generator for training (`compileTraining`: stabilize -> grad -> simplify),
+ * The gradient check of test/metamorphic-gradients.test.ts: prepare a random loss graph of the
+ * testing kit's generator for training (`prepareTraining`: stabilize -> grad -> simplify),
  * evaluate its float gradients and compare them with the exact gradient.
  *
  * What is differentiated: the graph's output, summed when it is not a scalar (sum's VJP is an
@@ -44,7 +44,7 @@
 import {
   type ConcreteShape, evaluate, grad, input, type Node, type RefTensor, softmax, stridesOf, sum, type Tensor, topoSort, vjp,
 } from '@stablegrad/core';
-import { compileTraining, stabilize } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import {
   buildLossGraph, createDecimalMath, type Decimal, type DecimalConstructor, type DecimalMath, decimalMath, type FloatDType, type LossCase, type LossGraph,
   referenceEvaluate, referenceEvaluateExact, type ReferenceResult, roundToDType, toDecimal, toRefTensor, ulp, ulpDistance,
@@ -406,7 +406,7 @@ export function checkGradients(lossCase: LossCase): GradientOutcome {
   const loss = scalarLoss(graph.output);
   let stabilized: Node | undefined;
   const fed: FedCase = {
-    lossCase: fedCase, graph, leaves, compiled: evaluate([...compileTraining({ loss, params: leaves }).gradients], graph.feeds),
+    lossCase: fedCase, graph, leaves, compiled: evaluate([...prepareTraining({ loss, params: leaves }).gradients], graph.feeds),
     stabilized: () => (stabilized ??= stabilize({ loss }).graph.outputs[0]!),
   };
   const reference = referenceGradient(fed, tol);
@@ -433,7 +433,7 @@ export function checkGradients(lossCase: LossCase): GradientOutcome {
 
   if (affine && reference.values[0]!.every((v) => v !== null)) {
     const params = ['x', 'w', 'b'];
-    const got = evaluate([...compileTraining({ loss: scalarLoss(written.output), params: params.map((n) => written.inputs[n]!) }).gradients], written.feeds);
+    const got = evaluate([...prepareTraining({ loss: scalarLoss(written.output), params: params.map((n) => written.inputs[n]!) }).gradients], written.feeds);
     const expected = affineReference(written, reference.values[0]! as Decimal[], allowances[0]!, tol);
     let sizes: number[][] | undefined;
     params.forEach((name, k) => {

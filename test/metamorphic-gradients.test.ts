@@ -2,7 +2,7 @@
  * Metamorphic proof of the training gradients: random loss graphs of the same generator as
  * test/metamorphic.test.ts (hand-written cross-entropies in many spellings, Keras clips,
  * weights, reductions, extra ops, cancelling expressions; float32 and float64; extreme logits)
- * are compiled with `compileTraining` (stabilize -> grad -> simplify), and their gradients in
+ * are prepared with `prepareTraining` (stabilize -> grad -> simplify), and their gradients in
  * the logits, and in x, w and b for affine logits, are finite wherever the exact gradient is
  * and within a few ULP of it (claims and reference route in ./metamorphic-gradients-harness.ts).
  * Shrunk counterexamples are kept below as named regressions.
@@ -43,7 +43,7 @@ afterAll(() => {
   console.log(`metamorphic gradients summary: ${JSON.stringify(summary)}`);
 });
 
-describe('compileTraining gradients on random loss graphs', () => {
+describe('prepareTraining gradients on random loss graphs', () => {
   for (const family of Object.keys(RUNS) as Family[]) {
     const params = propertyParams(RUNS[family]);
     const runs = Math.max(params.numRuns, RUNS[family]);

@@ -1,14 +1,14 @@
 /**
  * G1, graph scale (stablegrad only): builds MLPs of growing depth with the loss written the naive
  * way (`-sum(y log softmax(z))`), then times stabilize, differentiation and the whole
- * `compileTraining`, with node counts. Time per layer that stays flat as depth grows shows that
+ * `prepareTraining`, with node counts. Time per layer that stays flat as depth grows shows that
  * each phase is linear in the graph size; the last phase is the compiled backend's plan for the
  * training graph, and the total is what it takes from the graph as written to a runnable step.
  * @module
  */
 import { compile } from '@stablegrad/compile';
 import { grad, input, type Node, param, tensor, topoSort, zeros } from '@stablegrad/core';
-import { compileTraining, stabilize } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { seededRandom } from './prng.js';
 
 /**
@@ -32,13 +32,13 @@ export interface GraphScaleRow {
   /** Nodes of the stabilized loss with its gradients. */
   readonly gradientNodes: number;
   /** stabilize + grad + simplify, from the built graph. */
-  readonly compileTrainingMs: number;
-  readonly compiledNodes: number;
-  /** The compiled backend's plan for the compileTraining result (schedule, buffers, fused loops). */
+  readonly prepareTrainingMs: number;
+  readonly preparedNodes: number;
+  /** The compiled backend's plan for the prepareTraining result (schedule, buffers, fused loops). */
   readonly compileMs: number;
   /** Steps of that plan. */
   readonly planSteps: number;
-  /** compileTraining + compile: from the graph as written to a runnable training step. */
+  /** prepareTraining + compile: from the graph as written to a runnable training step. */
   readonly totalMs: number;
 }
 
@@ -74,7 +74,7 @@ export function measureGraphScale(layers: number, reps: number): GraphScaleRow {
     buildMs: median((r) => r.buildMs),
     stabilizeMs: median((r) => r.stabilizeMs),
     gradMs: median((r) => r.gradMs),
-    compileTrainingMs: median((r) => r.compileTrainingMs),
+    prepareTrainingMs: median((r) => r.prepareTrainingMs),
     compileMs: median((r) => r.compileMs),
     totalMs: median((r) => r.totalMs),
   };
@@ -95,12 +95,12 @@ function measureOnce(layers: number): GraphScaleRow {
   const gradMs = performance.now() - start;
 
   start = performance.now();
-  const compiled = compileTraining({ loss, params });
-  const compileTrainingMs = performance.now() - start;
+  const prepared = prepareTraining({ loss, params });
+  const prepareTrainingMs = performance.now() - start;
 
   start = performance.now();
-  const executable = compile([compiled.loss, ...compiled.gradients]);
-  const feeds = new Map(compiled.graph.nodes.filter((n) => n.op === 'input').map((n) => [n, zeros(n.shape as number[], n.dtype)]));
+  const executable = compile([prepared.loss, ...prepared.gradients]);
+  const feeds = new Map(prepared.graph.nodes.filter((n) => n.op === 'input').map((n) => [n, zeros(n.shape as number[], n.dtype)]));
   const plan = executable.prepare(feeds);
   const compileMs = performance.now() - start;
 
@@ -108,8 +108,8 @@ function measureOnce(layers: number): GraphScaleRow {
     layers, width: WIDTH, buildMs, forwardNodes: topoSort([loss]).length,
     stabilizeMs, stabilizedNodes: stabilized.graph.nodes.length, firings: stabilized.report.firings.length,
     gradMs, gradientNodes: topoSort([stableLoss, ...gradients]).length,
-    compileTrainingMs, compiledNodes: compiled.graph.nodes.length,
-    compileMs, planSteps: plan.steps, totalMs: compileTrainingMs + compileMs,
+    prepareTrainingMs, preparedNodes: prepared.graph.nodes.length,
+    compileMs, planSteps: plan.steps, totalMs: prepareTrainingMs + compileMs,
   };
 }
 

@@ -126,11 +126,11 @@ export function checkTable(reports: readonly WorkloadReport[]): string {
 export function graphScaleTable(rows: readonly GraphScaleRow[]): string {
   const perLayer = (ms: number, layers: number): string => `${((1000 * ms) / layers).toFixed(0)} us`;
   return formatTable(
-    ['layers', 'build ms', 'nodes', 'stabilize ms', 'nodes', 'firings', 'grad ms', 'nodes', 'compileTraining ms', 'nodes', 'compile ms', 'steps', 'total ms', 'per layer: build / stabilize / grad / compileTraining / compile'],
+    ['layers', 'build ms', 'nodes', 'stabilize ms', 'nodes', 'firings', 'grad ms', 'nodes', 'prepareTraining ms', 'nodes', 'compile ms', 'steps', 'total ms', 'per layer: build / stabilize / grad / prepareTraining / compile'],
     rows.map((r) => [
       String(r.layers), fixed(r.buildMs), String(r.forwardNodes), fixed(r.stabilizeMs), String(r.stabilizedNodes), String(r.firings),
-      fixed(r.gradMs), String(r.gradientNodes), fixed(r.compileTrainingMs), String(r.compiledNodes), fixed(r.compileMs), String(r.planSteps), fixed(r.totalMs),
-      [r.buildMs, r.stabilizeMs, r.gradMs, r.compileTrainingMs, r.compileMs].map((ms) => perLayer(ms, r.layers)).join(' / '),
+      fixed(r.gradMs), String(r.gradientNodes), fixed(r.prepareTrainingMs), String(r.preparedNodes), fixed(r.compileMs), String(r.planSteps), fixed(r.totalMs),
+      [r.buildMs, r.stabilizeMs, r.gradMs, r.prepareTrainingMs, r.compileMs].map((ms) => perLayer(ms, r.layers)).join(' / '),
     ]),
     [true, true, true, true, true, true, true, true, true, true, true, true, true, false],
   ) + marginalCost(rows);
@@ -142,8 +142,8 @@ function marginalCost(rows: readonly GraphScaleRow[]): string {
   if (rows.length < 2) return '';
   const [a, b] = [rows[rows.length - 2]!, rows[rows.length - 1]!];
   const extra = (pick: (r: GraphScaleRow) => number): string => `${((1000 * (pick(b) - pick(a))) / (b.layers - a.layers)).toFixed(0)} us`;
-  const phases = [extra((r) => r.buildMs), extra((r) => r.stabilizeMs), extra((r) => r.gradMs), extra((r) => r.compileTrainingMs), extra((r) => r.compileMs)];
-  return `\ncost per extra layer from ${a.layers} to ${b.layers} layers: build / stabilize / grad / compileTraining / compile = ${phases.join(' / ')}`;
+  const phases = [extra((r) => r.buildMs), extra((r) => r.stabilizeMs), extra((r) => r.gradMs), extra((r) => r.prepareTrainingMs), extra((r) => r.compileMs)];
+  return `\ncost per extra layer from ${a.layers} to ${b.layers} layers: build / stabilize / grad / prepareTraining / compile = ${phases.join(' / ')}`;
 }
 
 /**

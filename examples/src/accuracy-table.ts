@@ -15,7 +15,7 @@ import {
   add, clip, div, evaluate, exp, gather, grad, input, log, log1mexp, log1p, logaddexp, max, mean, mul, neg, type Node, sigmoid, sigmoidCrossEntropyWithLogits,
   softmax, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, sub, sum, type Tensor, tensor,
 } from '@stablegrad/core';
-import { compileTraining, stabilize } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import {
   createDecimalMath, extremeFloats, type FloatDType, floatOf, logitVector, probabilityVector, referenceEvaluate, ulpDistance,
 } from '@stablegrad/testing';
@@ -339,8 +339,8 @@ export function accuracyTable(options: AccuracyTableOptions = {}): AccuracyRow[]
       const { naive, truth, truthGradient, wrt, feeds } = buildForm(form, dtype, points);
       const stable = stabilize({ loss: naive }).graph.outputs[0]!;
       // Per-point losses are independent, so the gradient of their sum is each point's gradient.
-      const naiveGrad = compileTraining({ loss: sum(naive), params: [wrt] }, { stabilize: false }).gradients[0]!;
-      const stableGrad = compileTraining({ loss: sum(naive), params: [wrt] }).gradients[0]!;
+      const naiveGrad = prepareTraining({ loss: sum(naive), params: [wrt] }, { stabilize: false }).gradients[0]!;
+      const stableGrad = prepareTraining({ loss: sum(naive), params: [wrt] }).gradients[0]!;
       const exactLoss = referenceEvaluate(truth, feeds);
       // 400 digits: a gradient such as softmax(z) sum(y) - y cancels to e^-700 in float64.
       const exactGrad = referenceEvaluate(truthGradient, feeds, form.preciseGradient === true ? { math: PRECISE } : {});
@@ -390,7 +390,7 @@ export function formatAccuracyTable(rows: readonly AccuracyRow[], options: { sam
     `±1e4, ±1e30, the largest finite values, subnormals, one dominant class) plus ${options.samples ?? 200} seeded random points`,
     'per form and dtype. "Non-finite" counts NaN or infinite results where the exact value is finite. Gradients are',
     'with respect to the logits (x or a for the last two forms): the naive one is `grad` of the graph as written',
-    '(`compileTraining` with `stabilize: false`), the stabilized one the pipeline\'s (`compileTraining`).',
+    '(`prepareTraining` with `stabilize: false`), the stabilized one the pipeline\'s (`prepareTraining`).',
     'Keras-clipped forms are measured against the exact, unclipped loss: stabilizing replaces the clip (a guard',
     'that saturates the loss at -log(1e-7) and zeroes its gradient) with the exact logit form.',
     '',

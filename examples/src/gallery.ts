@@ -3,9 +3,9 @@
  * main model is the example graph `naive-bce` (examples/src/graphs.ts, also the CLI's example
  * file): a dense layer and a binary cross-entropy written by hand in probability space. It is
  * drawn as written, after `stabilize`, as one before/after picture, and with its gradients,
- * naive (core's `grad` of the graph as written) and compiled (`compileTraining`: stabilize,
+ * naive (core's `grad` of the graph as written) and prepared (`prepareTraining`: stabilize,
  * grad, simplify). The example `keras-cce`, a clipped categorical cross-entropy, is shown
- * before/after `stabilize` and with its compiled gradients.
+ * before/after `stabilize` and with its prepared gradients.
  * Prints the files it makes; with `--write` it writes docs/gallery.md and docs/gallery/*.svg.
  * A test renders them again and compares them with the committed files.
  * @module
@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { grad, graph, type Node } from '@stablegrad/core';
 import { renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
-import { compileTraining, explain, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { explain, prepareTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
 import { kerasCce, naiveBce } from './graphs.js';
 
 /** One picture of the gallery. */
@@ -41,11 +41,11 @@ function pictures(): { pictures: Picture[]; explained: string; stabilized: strin
   const params = paramsOf(before.nodes);
   const naiveGradients = grad(loss, params);
   const naiveTraining = graph(Object.fromEntries([['loss', loss], ...params.map((p, i) => [`grad(${p.path})`, naiveGradients[i]!])]));
-  const training = compileTraining({ loss, params });
+  const training = prepareTraining({ loss, params });
   const cce = kerasCce();
   const cceLoss = cce.outputs[0]!;
   const { graph: cceAfter, report: cceReport } = stabilize(cce);
-  const cceTraining = compileTraining({ loss: cceLoss, params: paramsOf(cce.nodes) });
+  const cceTraining = prepareTraining({ loss: cceLoss, params: paramsOf(cce.nodes) });
   return {
     explained: explain(report, { phases: ['stabilize'] }),
     stabilized: toSExpr(after.outputs[0]!),
@@ -71,9 +71,9 @@ function pictures(): { pictures: Picture[]; explained: string; stabilized: strin
         dot: toDot(naiveTraining, { forward: [loss], title: 'grad of the naive loss' }),
       },
       {
-        name: 'naive-bce-gradients', title: 'gradients after compileTraining',
-        caption: '`compileTraining({ loss, params })`: stabilize, then `grad`, then simplify. The gradient with respect to the logits is one fused `sigmoidCrossEntropyGrad` node, `sigmoid(z) - y` (its tooltip), highlighted like the fused loss and scaled by `1 / n` for the mean: no division, finite everywhere. The product simplify rebuilt is drawn in light orange with its rule.',
-        dot: toDot(training.graph, { forward: [training.loss], report: training.report, title: 'compileTraining: loss and gradients' }),
+        name: 'naive-bce-gradients', title: 'gradients after prepareTraining',
+        caption: '`prepareTraining({ loss, params })`: stabilize, then `grad`, then simplify. The gradient with respect to the logits is one fused `sigmoidCrossEntropyGrad` node, `sigmoid(z) - y` (its tooltip), highlighted like the fused loss and scaled by `1 / n` for the mean: no division, finite everywhere. The product simplify rebuilt is drawn in light orange with its rule.',
+        dot: toDot(training.graph, { forward: [training.loss], report: training.report, title: 'prepareTraining: loss and gradients' }),
       },
       {
         name: 'keras-cce-diff', title: 'categorical cross-entropy, Keras style: before and after',
@@ -81,9 +81,9 @@ function pictures(): { pictures: Picture[]; explained: string; stabilized: strin
         dot: toDiffDot(cce, cceAfter, { report: cceReport, title: 'keras-cce: stabilize, before and after' }),
       },
       {
-        name: 'keras-cce-gradients', title: 'categorical cross-entropy: gradients after compileTraining',
+        name: 'keras-cce-gradients', title: 'categorical cross-entropy: gradients after prepareTraining',
         caption: 'The gradient with respect to the logits is one fused `softmaxCrossEntropyGrad` node (`softmax(z) - y` for labels that sum to 1), scaled by `1 / n` for the mean. The clipped loss as written has a zero gradient wherever the clip is active; this one never vanishes.',
-        dot: toDot(cceTraining.graph, { forward: [cceTraining.loss], report: cceTraining.report, title: 'keras-cce: compileTraining, loss and gradients' }),
+        dot: toDot(cceTraining.graph, { forward: [cceTraining.loss], report: cceTraining.report, title: 'keras-cce: prepareTraining, loss and gradients' }),
       },
     ],
   };

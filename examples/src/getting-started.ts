@@ -1,4 +1,4 @@
-import { compileTraining, evaluate, explain, grad, input, log, mean, mul, neg, param, scope, sigmoid, stabilize, sub, tensor, toSExpr } from 'stablegrad';
+import { evaluate, explain, grad, input, log, mean, mul, neg, param, prepareTraining, scope, sigmoid, stabilize, sub, tensor, toSExpr } from 'stablegrad';
 
 // A dense layer and a binary cross-entropy written by hand, in probability space.
 const x = input(['batch', 2], { name: 'x' });
@@ -22,7 +22,7 @@ console.log('stabilized:', toSExpr(stable.outputs[0]!));
 console.log('stable loss:', evaluate(stable.outputs[0]!, feeds).data[0]);
 console.log(explain(report, { phases: ['stabilize'] }));
 
-// compileTraining: stabilize, then grad, then simplify; the gradients use the fused ops too.
-const training = compileTraining({ loss, params: [W, b] });
+// prepareTraining: stabilize, then grad, then simplify; the gradients use the fused ops too.
+const training = prepareTraining({ loss, params: [W, b] });
 const [dW, db] = evaluate([...training.gradients], feeds);
 console.log('dW:', Array.from(dW!.data), 'db:', Array.from(db!.data));

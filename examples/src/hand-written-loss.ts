@@ -2,9 +2,9 @@
  * `npm run hand-written-loss`: a loss written by hand from core ops — a dense layer
  * `z = x W + b`, then `-mean(y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z)))` — what `stabilize`
  * makes of it (the `explain` report, and the graph before, after, and both in one picture), then
- * a few steps of gradient descent with the compiled gradients on inputs in large units, where
+ * a few steps of gradient descent with the prepared gradients on inputs in large units, where
  * logits reach the hundreds: the pipeline's loss and weights stay finite, the same loss
- * differentiated as written (`compileTraining(..., { stabilize: false })`) is Infinity from the
+ * differentiated as written (`prepareTraining(..., { stabilize: false })`) is Infinity from the
  * first step and its weights turn NaN. Pictures go under out/hand-written-loss/.
  * Options: `--epochs N` (gradient steps, or STABLEGRAD_EPOCHS).
  * @module
@@ -16,7 +16,7 @@ import {
 } from '@stablegrad/core';
 import { toDiffDot, toDot } from '@stablegrad/dot';
 import { seededRandom } from '@stablegrad/nn';
-import { type CompiledTraining, compileTraining, explain, type RewriteReport, stabilize } from '@stablegrad/rewrite';
+import { explain, type PreparedTraining, prepareTraining, type RewriteReport, stabilize } from '@stablegrad/rewrite';
 import { parseEpochs } from './cli-args.js';
 import { writePicture } from './write-pictures.js';
 
@@ -83,7 +83,7 @@ export interface HandWrittenLossResult {
   readonly explanation: string;
   /** Ops of the stabilized graph that are not in the graph as written (e.g. `sigmoidCrossEntropyWithLogits`). */
   readonly newOps: readonly string[];
-  /** The whole training graph the pipeline compiled (loss, gradients), with its report. */
+  /** The whole training graph the pipeline prepared (loss, gradients), with its report. */
   readonly training: { readonly graph: Graph; readonly report: RewriteReport; readonly forward: readonly Node[] };
   readonly losses: readonly StepLosses[];
   /** Whether every weight of each run is finite after the last step. */
@@ -139,8 +139,8 @@ export function trainHandWrittenLoss(options: HandWrittenLossOptions = {}): Hand
   const writtenOps = new Set(before.nodes.map((n) => n.op));
   const newOps = [...new Set(after.nodes.map((n) => n.op).filter((op) => !writtenOps.has(op)))];
 
-  const stable = compileTraining({ loss, params: [W, b] });
-  const naive = compileTraining({ loss, params: [W, b] }, { stabilize: false });
+  const stable = prepareTraining({ loss, params: [W, b] });
+  const naive = prepareTraining({ loss, params: [W, b] }, { stabilize: false });
 
   // Both runs start from the same seeded weights, of order 1 (the inputs are not standardized).
   const random = seededRandom(seed + 1);
@@ -150,11 +150,11 @@ export function trainHandWrittenLoss(options: HandWrittenLossOptions = {}): Hand
   const largestInitialLogit = Math.max(...Array.from(initialLogits!.data, Math.abs));
   const saturatedRows = initialProbabilities!.data.filter((p) => p === 0 || p === 1).length;
 
-  const run = (compiled: CompiledTraining): { history: number[]; weights: Tensor[] } => {
+  const run = (prepared: PreparedTraining): { history: number[]; weights: Tensor[] } => {
     let weights = initial.map((w) => tensor(w));
     const history: number[] = [];
     for (let step = 0; step < steps; step++) {
-      const [value, ...gradients] = evaluate([compiled.loss, ...compiled.gradients], feeds(weights));
+      const [value, ...gradients] = evaluate([prepared.loss, ...prepared.gradients], feeds(weights));
       history.push(value!.data[0]!);
       weights = weights.map((w, i) => {
         const next = tensor(w);
@@ -197,7 +197,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(`with the initial weights the largest |z| is ${result.largestInitialLogit.toFixed(1)}, and sigmoid(z) rounds to exactly 0 or 1`);
   console.log(`in ${result.saturatedRows} of ${settings.rows} rows: there the loss as written takes log(0) = -Infinity, and the label's 0 times it is NaN.`);
   console.log('Loss before each step:');
-  console.log('  step  as written (grad of the graph as written)  stabilized (compileTraining)');
+  console.log('  step  as written (grad of the graph as written)  stabilized (prepareTraining)');
   for (const { step, asWritten, stabilized } of result.losses) {
     if (step > 5 && step % 5 !== 0 && step !== steps) continue;
     console.log(`  ${String(step).padStart(4)}  ${String(asWritten).padEnd(41)}  ${stabilized.toFixed(6)}`);

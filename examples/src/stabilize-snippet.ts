@@ -1,5 +1,5 @@
 import { clip, input, log, mean, mul, neg, param, scope, sigmoid, softmax, sub, sum, tensor } from '@stablegrad/core';
-import { compileTraining, explain, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { explain, prepareTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
 
 // A binary cross-entropy written the naive way, by hand, on top of a dense layer.
 const x = input(['batch', 2], { name: 'x' });
@@ -18,5 +18,5 @@ console.log(explain(report, { phases: ['stabilize'] }));
 console.log(graph.outputs.map((o) => toSExpr(o)).join('\n'));
 
 // The training pipeline: stabilize, then grad, then simplify.
-const { gradients } = compileTraining({ loss: bce, params: [W] });
+const { gradients } = prepareTraining({ loss: bce, params: [W] });
 console.log(toSExpr(gradients[0]!));

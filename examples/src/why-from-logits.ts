@@ -1,7 +1,7 @@
 /**
  * `npm run docs:why`: computes the numbers of docs/why-from-logits.md. Each case is a loss (or
  * gradient) written the naive way; the table shows what the reference interpreter computes for
- * it, for what `stabilize` (or `compileTraining`) turns it into, and the exact value (the
+ * it, for what `stabilize` (or `prepareTraining`) turns it into, and the exact value (the
  * stabilized graph evaluated at 60 digits by the testing kit, then rounded to the dtype), in
  * float64 and float32, with the error in ULP. Prints the table; with `--write` it also replaces
  * the table in docs/why-from-logits.md (between the `why-from-logits` markers). A test checks
@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   add, div, type DType, evaluate, exp, type Feeds, grad, input, log, logsumexp, mul, neg, type Node, sigmoid, softmax, sub, sum,
 } from '@stablegrad/core';
-import { compileTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
 import { referenceEvaluate, ulpDistance } from '@stablegrad/testing';
 
 /** The two float dtypes, in column order. */
@@ -145,7 +145,7 @@ function valueOf(node: Node, feeds: Feeds): number {
 
 /**
  * The table of docs/why-from-logits.md, as markdown: for each case the naive formula, any other
- * formulas, the stabilized one (its s-expression as `stabilize` or `compileTraining` returns it)
+ * formulas, the stabilized one (its s-expression as `stabilize` or `prepareTraining` returns it)
  * and the exact value, in float64 and float32.
  * @example
  * ```ts
@@ -167,10 +167,10 @@ export function whyFromLogitsTable(): string {
       let stable: Node;
       if (z !== undefined) {
         // The naive gradient is core's grad of the naive loss; the stable one comes out of
-        // compileTraining (stabilize, then grad, then simplify).
-        stable = compileTraining({ loss: naive, params: [z] }).gradients[0]!;
+        // prepareTraining (stabilize, then grad, then simplify).
+        stable = prepareTraining({ loss: naive, params: [z] }).gradients[0]!;
         formulas.push({ label: 'naive, `grad`', formula: c.written, node: grad(naive, [z])[0]! });
-        formulas.push({ label: 'with `compileTraining`', formula: toSExpr(stable), node: stable });
+        formulas.push({ label: 'with `prepareTraining`', formula: toSExpr(stable), node: stable });
       } else {
         stable = stabilize({ loss: naive }).graph.outputs[0]!;
         formulas.push({ label: 'naive', formula: c.written, node: naive });

@@ -1,5 +1,5 @@
 /**
- * Builds a workload as a stablegrad training graph with core ops and `compileTraining`. Shared
+ * Builds a workload as a stablegrad training graph with core ops and `prepareTraining`. Shared
  * by the stablegrad systems: the interpreter evaluates this graph, a compiled backend would
  * compile the same one.
  * @module
@@ -7,12 +7,12 @@
 import {
   input, type Node, param, sigmoidCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, type Tensor, topoSort,
 } from '@stablegrad/core';
-import { compileTraining } from '@stablegrad/rewrite';
+import { prepareTraining } from '@stablegrad/rewrite';
 import { lossOnlyData, mlpData } from '../data.js';
 import type { LossOnlyWorkload, MlpWorkload, Workload } from '../workloads.js';
 
 /**
- * A compiled training graph and the tensors to feed it.
+ * A prepared training graph and the tensors to feed it.
  * @example
  * ```ts
  * const model = buildStablegradModel(workload);
@@ -35,7 +35,7 @@ export interface StablegradModel {
 
 /**
  * Builds the graph of `workload`: `x.matmul(W).add(b).relu()` per hidden layer, the fused
- * cross-entropy from logits, its mean, then `compileTraining` for the gradients.
+ * cross-entropy from logits, its mean, then `prepareTraining` for the gradients.
  * @example
  * ```ts
  * buildStablegradModel(WORKLOADS[0]!).gradients.length; // 6: W and b of three layers
@@ -73,9 +73,9 @@ function buildMlp(workload: MlpWorkload): StablegradModel {
     feeds.set(y, float32(data.targets, [batch, k]));
     perExample = sigmoidCrossEntropyWithLogits(h, y);
   }
-  const compiled = compileTraining({ loss: perExample.mean(), params });
-  checkParamsKept([compiled.loss, ...compiled.gradients], params);
-  return { loss: compiled.loss, gradients: compiled.gradients, feeds, trained: params.map((p) => feeds.get(p)!.data as Float32Array) };
+  const prepared = prepareTraining({ loss: perExample.mean(), params });
+  checkParamsKept([prepared.loss, ...prepared.gradients], params);
+  return { loss: prepared.loss, gradients: prepared.gradients, feeds, trained: params.map((p) => feeds.get(p)!.data as Float32Array) };
 }
 
 function buildLossOnly(workload: LossOnlyWorkload): StablegradModel {
@@ -83,12 +83,12 @@ function buildLossOnly(workload: LossOnlyWorkload): StablegradModel {
   const { rows, classes } = workload;
   const z = input([rows, classes], { name: 'logits' });
   const labels = input([rows], { dtype: 'int32', name: 'labels' });
-  const compiled = compileTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, labels).mean(), params: [z] });
+  const prepared = prepareTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, labels).mean(), params: [z] });
   const feeds = new Map<Node, Tensor>([
     [z, float32(data.logits, [rows, classes])],
     [labels, { dtype: 'int32', shape: [rows], data: data.classes }],
   ]);
-  return { loss: compiled.loss, gradients: compiled.gradients, feeds, trained: [] };
+  return { loss: prepared.loss, gradients: prepared.gradients, feeds, trained: [] };
 }
 
 function float32(data: Float32Array, shape: number[]): Tensor {
@@ -99,5 +99,5 @@ function float32(data: Float32Array, shape: number[]): Tensor {
 function checkParamsKept(outputs: readonly Node[], params: readonly Node[]): void {
   const known = new Set(params);
   const stray = topoSort(outputs).filter((n) => n.op === 'param' && !known.has(n));
-  if (stray.length > 0) throw new Error(`compileTraining replaced params ${stray.map((n) => n.path).join(', ')}`);
+  if (stray.length > 0) throw new Error(`prepareTraining replaced params ${stray.map((n) => n.path).join(', ')}`);
 }

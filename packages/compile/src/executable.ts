@@ -39,7 +39,7 @@ export interface Executable {
  * WebAssembly SIMD kernel unless `{ matmul: 'exact' }`; everything else gives the interpreter's bits.
  * @example
  * ```ts
- * const { loss, gradients } = compileTraining({ loss: lossNode, params });
+ * const { loss, gradients } = prepareTraining({ loss: lossNode, params });
  * const step = compile([loss, ...gradients]);
  * ```
  */

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc } from '@fast-check/vitest';
 import { evaluate, input, type Node, param, sparseSoftmaxCrossEntropyWithLogits, sum, type Tensor, tensor, topoSort } from '@stablegrad/core';
-import { compileTraining } from '@stablegrad/rewrite';
+import { prepareTraining } from '@stablegrad/rewrite';
 import { buildLossGraph, lossCaseOf, propertyParams } from '@stablegrad/testing';
 import { compile, wasmSimdSupported } from '@stablegrad/compile';
 import { BITS, type Comparison, expectSameResults, firstMismatch, snapshot } from './compare.js';
@@ -104,7 +104,7 @@ describe('the WebAssembly SIMD matmul (the default for float32)', () => {
     const W2 = param(tensor(random(48 * 10, 3), { shape: [48, 10] }), { name: 'W2' });
     const logits = x.matmul(W1).add(b1).relu().matmul(W2);
     const loss = sparseSoftmaxCrossEntropyWithLogits(logits, y).mean();
-    const training = compileTraining({ loss, params: [W1, b1, W2], outputs: { prediction: logits } });
+    const training = prepareTraining({ loss, params: [W1, b1, W2], outputs: { prediction: logits } });
     const outputs = [training.loss, ...training.gradients, training.outputs.prediction!];
     const feeds = new Map<Node, Tensor>([
       [x, tensor(random(32 * 64, 4), { shape: [32, 64] })],
@@ -120,12 +120,12 @@ describe('the WebAssembly SIMD matmul (the default for float32)', () => {
 });
 
 describe('random loss graphs of the testing kit, with their gradients', () => {
-  it('give the interpreter\'s bits (compileTraining, gradients with respect to every float input)', () => {
+  it('give the interpreter\'s bits (prepareTraining, gradients with respect to every float input)', () => {
     fc.assert(fc.property(lossCaseOf(), (c) => {
       const g = buildLossGraph(c);
       const loss = g.output.rank === 0 ? g.output : sum(g.output);
       const wrt = Object.values(g.inputs).filter((x) => x.dtype !== 'int32');
-      const training = compileTraining({ loss, params: wrt });
+      const training = prepareTraining({ loss, params: wrt });
       // The same kernels on both sides (fused loops, the float64-accumulating JS matmul, core's
       // kernels for the rest), so no tolerance.
       expectCompiledMatches([training.loss, ...training.gradients], [g.feeds], training.graph.outputNames);
@@ -189,12 +189,12 @@ describe('the sparse cross-entropy split across two threads (large inputs)', () 
     const y = input([rows], { name: 'y', dtype: 'int32' });
     const labels = tensor(Array.from({ length: rows }, (_, i) => (i * 37) % k), { dtype: 'int32' });
     const fed = sparseSoftmaxCrossEntropyWithLogits(z, y);
-    const [fedGrad] = compileTraining({ loss: fed.mean(), params: [z] }).gradients;
+    const [fedGrad] = prepareTraining({ loss: fed.mean(), params: [z] }).gradients;
     expectCompiledMatches([fed, fedGrad!], [new Map<Node, Tensor>([[z, tensor(values(rows * k, 1), { shape: [rows, k] })], [y, labels]])]);
 
     // Logits made inside the plan (an elementwise loop over a fed input): a pooled, shared buffer.
     const computed = sparseSoftmaxCrossEntropyWithLogits(z.mul(0.5).add(1), y);
-    const [computedGrad] = compileTraining({ loss: computed.sum(), params: [z] }).gradients;
+    const [computedGrad] = prepareTraining({ loss: computed.sum(), params: [z] }).gradients;
     expectCompiledMatches([computed, computedGrad!], [new Map<Node, Tensor>([[z, tensor(values(rows * k, 2), { shape: [rows, k] })], [y, labels]])]);
   });
 });

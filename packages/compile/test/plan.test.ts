@@ -10,7 +10,7 @@ import {
   apply, evaluate, FeedError, input, type Node, opDef, param, scope, sizeOf, sparseSoftmaxCrossEntropyGrad, sparseSoftmaxCrossEntropyWithLogits,
   type Tensor, tensor, topoSort,
 } from '@stablegrad/core';
-import { compileTraining } from '@stablegrad/rewrite';
+import { prepareTraining } from '@stablegrad/rewrite';
 import { compile, type PlanStats } from '@stablegrad/compile';
 import { expectSameResults, snapshot } from './compare.js';
 
@@ -50,7 +50,7 @@ describe('transposes', () => {
     const y = input(['batch', 2], { name: 'y' });
     const W = param(filled([3, 2]), { name: 'W' });
     const V = param(filled([2, 2], 'float32', 5), { name: 'V' });
-    const training = compileTraining({ loss: x.matmul(W).tanh().matmul(V).sub(y).square().mean(), params: [W, V] });
+    const training = prepareTraining({ loss: x.matmul(W).tanh().matmul(V).sub(y).square().mean(), params: [W, V] });
     const outputs = [training.loss, ...training.gradients];
     const transposes = topoSort(outputs).filter((n) => n.op === 'transpose').length;
     expect(transposes).toBeGreaterThan(0);
@@ -279,7 +279,7 @@ describe('the mean\'s 1 / n folded into the sparse cross-entropy gradient', () =
   it('with a static batch the scaling runs inside the kernel (no loop), with the interpreter\'s bits', () => {
     const z = input([6, 5], { name: 'z' });
     const y = input([6], { name: 'y', dtype: 'int32' });
-    const training = compileTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, y).mean(), params: [z] });
+    const training = prepareTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, y).mean(), params: [z] });
     const feeds = new Map<Node, Tensor>([[z, tensor(values(30), { shape: [6, 5] })], [y, tensor([0, 4, 2, 1, 3, 0], { dtype: 'int32' })]]);
     const stats = planOf([training.loss, ...training.gradients], feeds);
     expect(stats.foldedScales).toBe(1);
@@ -289,7 +289,7 @@ describe('the mean\'s 1 / n folded into the sparse cross-entropy gradient', () =
   it('with a symbolic batch the 1 / n is computed after the loss: no fold, same bits', () => {
     const z = input(['batch', 5], { name: 'z' });
     const y = input(['batch'], { name: 'y', dtype: 'int32' });
-    const training = compileTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, y).mean(), params: [z] });
+    const training = prepareTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(z, y).mean(), params: [z] });
     const feeds = new Map<Node, Tensor>([[z, tensor(values(30), { shape: [6, 5] })], [y, tensor([0, 4, 2, 1, 3, 0], { dtype: 'int32' })]]);
     expect(planOf([training.loss, ...training.gradients], feeds).foldedScales).toBe(0);
   });

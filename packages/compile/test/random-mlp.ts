@@ -10,7 +10,7 @@ import { fc } from '@fast-check/vitest';
 import {
   input, type Node, param, scope, sigmoidCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, type Tensor, tensor,
 } from '@stablegrad/core';
-import { compileTraining } from '@stablegrad/rewrite';
+import { prepareTraining } from '@stablegrad/rewrite';
 import { type FloatDType, floatOf } from '@stablegrad/testing';
 
 export type Activation = 'relu' | 'tanh' | 'sigmoid';
@@ -106,7 +106,7 @@ export interface BuiltMlp {
   readonly feeds: readonly ReadonlyMap<Node, Tensor>[];
 }
 
-/** Builds the training graph of a case through `compileTraining` (fresh nodes at each call). */
+/** Builds the training graph of a case through `prepareTraining` (fresh nodes at each call). */
 export function buildMlp({ recipe, params: values, batches }: MlpCase): BuiltMlp {
   const { dtype, loss } = recipe;
   const w = widths(recipe);
@@ -140,7 +140,7 @@ export function buildMlp({ recipe, params: values, batches }: MlpCase): BuiltMlp
     lossNode = logits.sub(targets).square().mean();
     prediction = logits;
   }
-  const training = compileTraining({ loss: lossNode, params, outputs: { prediction } });
+  const training = prepareTraining({ loss: lossNode, params, outputs: { prediction } });
   const outputs = [training.loss, ...training.gradients, training.outputs['prediction']!];
   const feeds = batches.map(({ batch, x: xs, targets: ts }) => {
     const map = new Map<Node, Tensor>([

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { exp, grad, graph, input, logSigmoid, neg, type Node, param, scope, sigmoidCrossEntropyWithLogits, sum, tensor } from '@stablegrad/core';
-import { compileTraining, type Firing, type RewriteReport, stabilize } from '@stablegrad/rewrite';
+import { type Firing, prepareTraining, type RewriteReport, stabilize } from '@stablegrad/rewrite';
 import { toDot } from '@stablegrad/dot';
 import { mlp } from './graphs.js';
 
@@ -186,7 +186,7 @@ describe('views', () => {
 
   it('forward + gradient: fused cross-entropies and fused gradients are fused, the gradient with its formula', () => {
     const { loss, params } = mlp();
-    const training = compileTraining({ loss, params });
+    const training = prepareTraining({ loss, params });
     const nodes = training.graph.nodes;
     const dot = toDot(training.graph, { forward: [training.loss], report: training.report });
     const g = nodes.findIndex((n) => n.op === 'sigmoidCrossEntropyGrad');

@@ -6,7 +6,7 @@
  * @module
  */
 import {
-  type CompiledTraining, compileTraining, type RewriteReport,
+  type PreparedTraining, prepareTraining, type RewriteReport,
 } from '@stablegrad/rewrite';
 import {
   evaluate as run, type Graph, graph, input, isTensor, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
@@ -130,7 +130,7 @@ export interface CompiledModel {
   /** The loss as written by the loss function (before the pipeline). */
   readonly writtenLoss: Node;
   /** The pipeline's result: the loss, gradients and prediction that training runs. */
-  readonly training: CompiledTraining;
+  readonly training: PreparedTraining;
   /** Optimizer state: steps taken, moments. */
   readonly state: OptimizerState;
   readonly backend: Backend;
@@ -219,7 +219,7 @@ export class Sequential {
   #compileOptions: CompileOptions | undefined;
   #executables: { train: Runnable; test: Runnable } | undefined;
   /** The same, for the loss with sample weights (built on first use). */
-  #weightedExecutables: { train: Runnable; test: Runnable; training: CompiledTraining } | undefined;
+  #weightedExecutables: { train: Runnable; test: Runnable; training: PreparedTraining } | undefined;
   #predictor: Runnable | undefined;
   #feedTable: Map<Node, Tensor> | undefined;
   readonly #maxParams: number;
@@ -327,7 +327,7 @@ export class Sequential {
     // fit trains on a scalar: per-example losses (reduction 'none') are averaged.
     const trainingLoss = writtenLoss.shape.length === 0 ? writtenLoss : scope('loss', () => writtenLoss.mean());
     const stabilize = options.stabilize ?? true;
-    const training = compileTraining({ loss: trainingLoss, params: this.params, outputs: { prediction: this.output } }, { stabilize });
+    const training = prepareTraining({ loss: trainingLoss, params: this.params, outputs: { prediction: this.output } }, { stabilize });
     const state = optimizer.createState(this.#weights.map((w) => ({ size: w.data.length, dtype: w.dtype })));
     const backend = options.backend ?? 'compiled';
     if (backend !== 'compiled' && backend !== 'interpreter') throw new ModelError(`compile: backend must be 'compiled' or 'interpreter', got ${JSON.stringify(backend)}`);
@@ -610,7 +610,7 @@ export class Sequential {
   }
 
   /** The training graph of the loss with sample weights, compiled on first use. */
-  #weighted(compiled: CompiledModel): { train: Runnable; test: Runnable; training: CompiledTraining } {
+  #weighted(compiled: CompiledModel): { train: Runnable; test: Runnable; training: PreparedTraining } {
     if (this.#weightedExecutables !== undefined) return this.#weightedExecutables;
     const written = scope('loss', () => compiled.loss.build(compiled.labels, this.output, compiled.sampleWeight));
     // A custom loss whose build ignores its third argument would train as if unweighted.
@@ -618,7 +618,7 @@ export class Sequential {
       throw new ModelError(`sampleWeight: the loss (${compiled.loss.description}) does not use the sample weights its build(yTrue, yPred, sampleWeight) receives; weight its per-example losses, or drop sampleWeight`);
     }
     const loss = written.shape.length === 0 ? written : scope('loss', () => written.mean());
-    const training = compileTraining({ loss, params: this.params, outputs: { prediction: this.output } }, { stabilize: compiled.stabilize });
+    const training = prepareTraining({ loss, params: this.params, outputs: { prediction: this.output } }, { stabilize: compiled.stabilize });
     const prediction = training.outputs.prediction!;
     this.#weightedExecutables = {
       training,

@@ -1,6 +1,6 @@
 /**
  * Settings that some rules read while a rewrite runs, such as how small an epsilon must be to
- * count as a stability guard. `stabilize` and `compileTraining` set them for the duration of
+ * count as a stability guard. `stabilize` and `prepareTraining` set them for the duration of
  * one rewrite (as `scope` does for node names), so rules stay plain data with a one-argument
  * guard and no rule needs its own option plumbing.
  * @module

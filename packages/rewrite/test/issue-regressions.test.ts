@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constant, div, evaluate, exp, full, input, max, mul, sub, sum, tensor } from '@stablegrad/core';
-import { compileTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
 import { referenceEvaluate } from '@stablegrad/testing';
 
 describe('issue 10 regressions', () => {
@@ -38,11 +38,11 @@ describe('issue 10 regressions', () => {
 });
 
 describe('options', () => {
-  it('stabilize and compileTraining refuse unknown options and out-of-range guard bounds', () => {
+  it('stabilize and prepareTraining refuse unknown options and out-of-range guard bounds', () => {
     const z = input([3], { name: 'z' });
     const loss = sum(z);
     expect(() => stabilize({ loss }, { guardEpsilom: 1e-4 } as never)).toThrow(/stabilize: unknown option 'guardEpsilom'; known options: .*guardEpsilon/);
-    expect(() => compileTraining({ loss, params: [z] }, { stabilise: false } as never)).toThrow(/compileTraining: unknown option 'stabilise'/);
+    expect(() => prepareTraining({ loss, params: [z] }, { stabilise: false } as never)).toThrow(/prepareTraining: unknown option 'stabilise'/);
     expect(() => stabilize({ loss }, { guardEpsilon: -1 })).toThrow(/guardEpsilon must be a number in \[0, 0.01\]/);
     expect(() => stabilize({ loss }, { guardEpsilon: Number.NaN })).toThrow(/guardEpsilon/);
   });

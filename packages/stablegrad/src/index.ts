@@ -1,7 +1,7 @@
 /**
  * `stablegrad`: the whole public API in one import. It re-exports `@stablegrad/core` (graphs,
  * ops, `grad`, `evaluate`, JSON), `@stablegrad/rewrite` (`stabilize`, `simplify`, `explain`,
- * `compileTraining`, the rule engine), `@stablegrad/dot` (`toDot`, `toDiffDot`, `renderSvg`) and
+ * `prepareTraining`, the rule engine), `@stablegrad/dot` (`toDot`, `toDiffDot`, `renderSvg`) and
  * `@stablegrad/nn` (`sequential`, `dense`, losses, optimizers, `fit`, `loadModel`) and
  * `@stablegrad/compile` (`compile`, the compiled backend); the packages export no name twice, and the compiler would refuse a clash. The testing
  * kit is a separate entry point, `stablegrad/testing`, because it loads fast-check and

@@ -5,7 +5,7 @@
  */
 import { type Graph, GradError, type Node } from '@stablegrad/core';
 import { type DotOptions, renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
-import { compileTraining, stabilize } from '@stablegrad/rewrite';
+import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
 import { readGraphFile, writeFileAtomic } from '../io.js';
 
@@ -33,7 +33,7 @@ export const dotCommand: Command = {
   details: [
     'Reads a graph saved with toJSON from @stablegrad/core. Writes DOT to stdout unless -o is given;',
     'files are written whole or not at all. With --grad and --stabilize the forward graph is stabilized',
-    'before it is differentiated (compileTraining), so the gradients use the fused ops.',
+    'before it is differentiated (prepareTraining), so the gradients use the fused ops.',
     '',
     'Examples:',
     '  stablegrad dot examples/graphs/naive-bce.json --stabilize -o bce.svg',
@@ -63,9 +63,9 @@ async function runDot(args: ParsedArgs): Promise<string | undefined> {
     const params = selectParams(g, gradNames);
     const others = Object.fromEntries(g.outputNames.slice(1).map((name, i) => [name, g.outputs[i + 1]!]));
     // Without --stabilize this is core's grad followed by simplify, exactly.
-    const compiled = compileTraining({ loss, params, outputs: others }, { stabilize: stable });
-    const forward = [compiled.loss, ...Object.values(compiled.outputs)];
-    dot = toDot(compiled.graph, stable ? { ...options, forward, report: compiled.report } : { ...options, forward });
+    const prepared = prepareTraining({ loss, params, outputs: others }, { stabilize: stable });
+    const forward = [prepared.loss, ...Object.values(prepared.outputs)];
+    dot = toDot(prepared.graph, stable ? { ...options, forward, report: prepared.report } : { ...options, forward });
   } else if (stable) {
     const { graph: after, report } = stabilize(g);
     dot = toDot(after, { ...options, report });

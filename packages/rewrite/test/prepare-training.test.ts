@@ -1,5 +1,5 @@
 /**
- * compileTraining: stabilize the forward graph, differentiate, simplify. A hand-written naive
+ * prepareTraining: stabilize the forward graph, differentiate, simplify. A hand-written naive
  * cross-entropy must come out with the fused gradient op (`sigmoid(z) - y`, `softmax(z) - y`)
  * times the mean's 1/n, finite and accurate at saturating logits in float32, where the
  * unstabilized gradient (`stabilize: false`) is NaN. Expected gradients are computed here with
@@ -10,7 +10,7 @@ import { fc, test } from '@fast-check/vitest';
 import {
   add, evaluate, type Feeds, gather, input, log, mean, mul, neg, type Node, oneHot, sigmoid, softmax, sub, sum, type Tensor, tensor, topoSort,
 } from '@stablegrad/core';
-import { compileTraining, toSExpr } from '@stablegrad/rewrite';
+import { compileTraining, type CompiledTraining, prepareTraining, toSExpr } from '@stablegrad/rewrite';
 import { type Decimal, decimalMath as M, floatOf, propertyParams, roundToDType, ulpDistance } from '@stablegrad/testing';
 
 const d = (x: number): Decimal => M.fromNumber(x);
@@ -31,8 +31,8 @@ describe('binary cross-entropy written by hand', () => {
   const y = input([4], { name: 'y' });
   const p = sigmoid(z);
   const loss = mean(neg(add(mul(y, log(p)), mul(sub(1, y), log(sub(1, p))))));
-  const stable = compileTraining({ loss, params: [z], outputs: { prediction: p } });
-  const naive = compileTraining({ loss, params: [z], outputs: { prediction: p } }, { stabilize: false });
+  const stable = prepareTraining({ loss, params: [z], outputs: { prediction: p } });
+  const naive = prepareTraining({ loss, params: [z], outputs: { prediction: p } }, { stabilize: false });
 
   it('has the gradient sigmoid(z) - y, as the fused op, times the mean 1/4', () => {
     expect(toSExpr(stable.loss)).toBe('mean{axes=[0]}(sigmoidCrossEntropyWithLogits(z, y))');
@@ -90,12 +90,12 @@ describe('softmax cross-entropy written by hand', () => {
     zs.flatMap((row, r) => softmaxExact(row).map((s, j) => M.div(M.sub(s, d(ys[r]![j]!)), d(2))));
 
   function check(loss: Node, sexpr: string, feeds: Feeds, ys: readonly (readonly number[])[]): void {
-    const stable = compileTraining({ loss, params: [z] });
+    const stable = prepareTraining({ loss, params: [z] });
     expect(toSExpr(stable.gradients[0]!)).toBe(sexpr);
     const got = evaluate(stable.gradients[0]!, feeds).data;
     expect(Array.from(got).every(Number.isFinite)).toBe(true);
     expect(maxUlp32(got, expected(ys))).toBeLessThanOrEqual(2);
-    const unstable = evaluate(compileTraining({ loss, params: [z] }, { stabilize: false }).gradients[0]!, feeds);
+    const unstable = evaluate(prepareTraining({ loss, params: [z] }, { stabilize: false }).gradients[0]!, feeds);
     expect(data(unstable).slice(0, 3).every(Number.isNaN)).toBe(true);
   }
 
@@ -116,12 +116,12 @@ describe('softmax cross-entropy written by hand', () => {
   });
 });
 
-describe('compileTraining', () => {
+describe('prepareTraining', () => {
   it('gives one gradient per param, in order, and keeps params as they are', () => {
     const x = input([2], { name: 'x' });
     const a = input([2], { name: 'a' });
     const b = input([2], { name: 'b' });
-    const { gradients } = compileTraining({ loss: sum(mul(mul(a, x), b)), params: [a, b, x] });
+    const { gradients } = prepareTraining({ loss: sum(mul(mul(a, x), b)), params: [a, b, x] });
     // d/da sum(a x b) = x b, d/db = a x, d/dx = a b (each product in the order the VJPs build it)
     expect(gradients.map((g) => toSExpr(g))).toEqual(['mul(b, x)', 'mul(a, x)', 'mul(b, a)']);
   });
@@ -129,7 +129,16 @@ describe('compileTraining', () => {
   it('refuses output names that the loss or a gradient uses', () => {
     const x = input([2], { name: 'x' });
     const loss = sum(x);
-    expect(() => compileTraining({ loss, params: [x], outputs: { loss: x } })).toThrow(/output name 'loss'/);
-    expect(() => compileTraining({ loss, params: [x], outputs: { 'grad(x)': x } })).toThrow(/taken/);
+    expect(() => prepareTraining({ loss, params: [x], outputs: { loss: x } })).toThrow(/output name 'loss'/);
+    expect(() => prepareTraining({ loss, params: [x], outputs: { 'grad(x)': x } })).toThrow(/taken/);
+  });
+
+  it('keeps its former name, compileTraining, which names itself in errors', () => {
+    const x = input([2], { name: 'x' });
+    const loss = sum(mul(x, x));
+    const before: CompiledTraining = compileTraining({ loss, params: [x] });
+    expect(before.gradients.map((g) => toSExpr(g))).toEqual(prepareTraining({ loss, params: [x] }).gradients.map((g) => toSExpr(g)));
+    expect(() => compileTraining({ loss, params: [x] }, { stabilise: false } as never)).toThrow(/compileTraining: unknown option 'stabilise'/);
+    expect(() => compileTraining({ loss, params: [x], outputs: { loss: x } })).toThrow(/compileTraining: the output name 'loss'/);
   });
 });

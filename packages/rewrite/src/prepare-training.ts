@@ -1,9 +1,10 @@
 /**
- * The training pipeline up to execution: stabilize the forward graph, differentiate it, then
- * simplify the forward and gradient graphs together. Stabilizing before `grad` is what makes
- * the gradients come out as `sigmoid(z) - y` and `softmax(z) - y` (the fused loss ops' own
- * VJPs) instead of divisions by saturated probabilities. It lives here until the compile
- * package (scheduling, buffers, the fast backend) exists.
+ * `prepareTraining`: the graphs of a training step, before any backend runs them. Stabilize the
+ * forward graph, differentiate it, then simplify the forward and gradient graphs together.
+ * Stabilizing before `grad` is what makes the gradients come out as `sigmoid(z) - y` and
+ * `softmax(z) - y` (the fused loss ops' own VJPs) instead of divisions by saturated
+ * probabilities. The result is graphs, run by core's `evaluate` or by `compile` from
+ * `@stablegrad/compile`, which schedules them onto buffers.
  * @module
  */
 import { grad, type Graph, type Node, StablegradError, topoSort } from '@stablegrad/core';
@@ -13,11 +14,11 @@ import { PHASES } from './rules/index.js';
 import { STABILIZE_OPTIONS, type StabilizeOptions } from './stabilize.js';
 
 /**
- * What to compile: a scalar loss, the params to train, and other outputs to keep (predictions).
+ * What to train: a scalar loss, the params to train, and other outputs to keep (predictions).
  * @example
  * ```ts
  * const training: TrainingGraph = { loss, params: [W, b], outputs: { prediction: sigmoid(logits) } };
- * compileTraining(training);
+ * prepareTraining(training);
  * ```
  */
 export interface TrainingGraph {
@@ -30,26 +31,26 @@ export interface TrainingGraph {
 }
 
 /**
- * Options of `compileTraining`, plus the rewrite engine's limits.
+ * Options of `prepareTraining`, plus the rewrite engine's limits.
  * @example
  * ```ts
- * compileTraining({ loss, params: [W] }, { stabilize: false }); // plain grad + simplify, for comparisons
+ * prepareTraining({ loss, params: [W] }, { stabilize: false }); // plain grad + simplify, for comparisons
  * ```
  */
-export interface CompileTrainingOptions extends StabilizeOptions {
+export interface PrepareTrainingOptions extends StabilizeOptions {
   /** Run canonicalize and stabilize on the forward graph first (default true; false for comparisons). */
   readonly stabilize?: boolean;
 }
 
 /**
- * The compiled training graph.
+ * The prepared training graphs: loss, gradients and outputs, stabilized and simplified.
  * @example
  * ```ts
- * const { loss: stableLoss, gradients, graph: whole, report } = compileTraining({ loss, params: [W, b] });
+ * const { loss: stableLoss, gradients, graph: whole, report } = prepareTraining({ loss, params: [W, b] });
  * const [lossValue, dW, db] = evaluate([stableLoss, ...gradients], feeds);
  * ```
  */
-export interface CompiledTraining {
+export interface PreparedTraining {
   /** The (stabilized, simplified) loss. */
   readonly loss: Node;
   /** d loss / d param, one per param, in order. */
@@ -72,17 +73,55 @@ export interface CompiledTraining {
  * const y = input([4], { name: 'y' });
  * const p = sigmoid(z);
  * const loss = mean(neg(add(mul(y, log(p)), mul(sub(1, y), log(sub(1, p))))));
- * const { gradients } = compileTraining({ loss, params: [z] });
+ * const { gradients } = prepareTraining({ loss, params: [z] });
  * toSExpr(gradients[0]); // 'mul(0.25, sigmoidCrossEntropyGrad(z, y))'
  * ```
  */
-export function compileTraining(model: TrainingGraph, options: CompileTrainingOptions = {}): CompiledTraining {
-  checkOptionKeys(options, [...STABILIZE_OPTIONS, 'stabilize'], 'compileTraining');
+export function prepareTraining(model: TrainingGraph, options: PrepareTrainingOptions = {}): PreparedTraining {
+  return prepare(model, options, 'prepareTraining');
+}
+
+/**
+ * The former name of {@link prepareTraining}, which prepares graphs and compiles nothing (the
+ * compile package's `compile` does). Its errors name `compileTraining`.
+ * @deprecated Use {@link prepareTraining}.
+ * @example
+ * ```ts
+ * compileTraining({ loss, params: [W, b] }); // the same as prepareTraining({ loss, params: [W, b] })
+ * ```
+ */
+export function compileTraining(model: TrainingGraph, options: PrepareTrainingOptions = {}): PreparedTraining {
+  return prepare(model, options, 'compileTraining');
+}
+
+/**
+ * The former name of {@link PrepareTrainingOptions}.
+ * @deprecated Use {@link PrepareTrainingOptions}.
+ * @example
+ * ```ts
+ * const options: CompileTrainingOptions = { stabilize: false };
+ * ```
+ */
+export type CompileTrainingOptions = PrepareTrainingOptions;
+
+/**
+ * The former name of {@link PreparedTraining}.
+ * @deprecated Use {@link PreparedTraining}.
+ * @example
+ * ```ts
+ * const training: CompiledTraining = prepareTraining({ loss, params: [W] });
+ * ```
+ */
+export type CompiledTraining = PreparedTraining;
+
+// `where` names the function the caller called, in option and output-name errors.
+function prepare(model: TrainingGraph, options: PrepareTrainingOptions, where: string): PreparedTraining {
+  checkOptionKeys(options, [...STABILIZE_OPTIONS, 'stabilize'], where);
   const names = Object.keys(model.outputs ?? {});
   const gradientNames = uniqueNames(model.params.map((p) => `grad(${p.path})`));
   const taken = new Set(['loss', ...gradientNames]);
   for (const name of names) {
-    if (taken.has(name)) throw new StablegradError(`compileTraining: the output name '${name}' is taken by the loss or a gradient; rename the output`);
+    if (taken.has(name)) throw new StablegradError(`${where}: the output name '${name}' is taken by the loss or a gradient; rename the output`);
   }
 
   let forward = [model.loss, ...names.map((name) => model.outputs![name]!)];
