@@ -1,12 +1,12 @@
 /**
  * Elementwise fusion: a chain (a tree) of elementwise ops becomes one loop over the output,
- * generated as JavaScript. The loop computes each op with the op's own scalar formula (its
- * `elementwise.code`, or a call of its `elementwise.scalar`) and rounds every intermediate to
- * float32 where the op's output is float32, so a fused loop gives the interpreter's bits while
- * reading and writing memory once.
+ * generated as JavaScript. The loop calls each op's own scalar function (`elementwise.scalar`,
+ * the function its kernel is made from) and rounds every intermediate to float32 where the op's
+ * output is float32, so a fused loop gives the interpreter's bits while reading and writing
+ * memory once.
  *
- * Generated code is built only from the ops' fixed templates, variable names we make
- * (`v3`, `l0`) and integer indices: no user string (node names, file contents) reaches it.
+ * Generated code is built only from variable names we make (`v3`, `l0`, `f1`), registered op
+ * names in comments, and integer indices: no user string (node names, file contents) reaches it.
  * @module
  */
 import { type ConcreteShape, hasTrait, type Node, opDef, type TypedArray } from '@stablegrad/core';
@@ -120,15 +120,17 @@ export function fuseLoop(root: Node, members: readonly Node[], leaves: readonly 
     else body.push(`const ${name} = a${i}[(i / p${i}) | 0];`);
   });
   members.forEach((member, m) => {
-    const { code, scalar } = opDef(member.op).elementwise!;
+    const { scalar } = opDef(member.op).elementwise!;
     const args = member.inputs.map((input) => names.get(input)!);
-    let expression: string;
-    if (code === undefined) {
-      scalars.push(scalar);
-      expression = `f[${scalars.length - 1}](${args.join(', ')})`;
-    } else {
-      expression = code.replace(/\$(\d)/g, (_, d: string) => args[Number(d)]!);
+    // Each op's scalar function is called from a constant of the loop (hoisted below), so the
+    // call site sees one function and the JIT inlines it. The op name is part of the source so
+    // that loops of other ops are other functions (their call sites never mix targets).
+    let at = scalars.indexOf(scalar);
+    if (at < 0) {
+      at = scalars.push(scalar) - 1;
+      head.push(`const f${at} = f[${at}]; // ${member.op}`);
     }
+    let expression = `f${at}(${args.join(', ')})`;
     // float32 outputs are rounded after every op, as the interpreter stores each op's result.
     if (member.dtype === 'float32') expression = `Math.fround(${expression})`;
     const name = `v${m}`;
@@ -141,7 +143,7 @@ export function fuseLoop(root: Node, members: readonly Node[], leaves: readonly 
     '  for (let i = 0; i < n; i++) {', ...body.map((l) => `    ${l}`), '  }', '};'].join('\n');
   let make = generated.get(source);
   if (make === undefined) {
-    // Built from op templates, our own names and integers only (see the module doc).
+    // Built from our own names, op names and integers only (see the module doc).
     make = new Function(source)() as (...args: unknown[]) => void;
     generated.set(source, make);
   }

@@ -6,7 +6,7 @@
  */
 export { compile, type Executable } from './executable.js';
 export type { PlanOptions, PlanStats } from './plan.js';
-export { matmulJs } from './kernels/matmul.js';
+export { matmulJs } from '@stablegrad/core/kernels';
 export { wasmMemoryBytes } from './kernels/wasm-matmul.js';
 export { wasmMatmul, wasmSimdSupported, type WasmMatmul } from './wasm/matmul.js';
 export type { MatmulKernelConfig } from './wasm/matmul-module.js';

@@ -10,17 +10,16 @@
  * @module
  */
 import {
-  broadcastIndex, checkSize, type ConcreteShape, type DimBindings, type DType, type Node, opDef, reductionIndex, ShapeError, sizeOf, StablegradError, type Tensor, type TypedArray,
+  checkSize, type ConcreteShape, hasTrait, type DimBindings, type DType, type Node, opDef, ShapeError, sizeOf, StablegradError, type Tensor, type TypedArray,
 } from '@stablegrad/core';
+import { broadcastIndex, matmulInto, reduceInto, reductionIndex } from '@stablegrad/core/kernels';
 import { BufferPool } from './buffers.js';
 import { type FusedLoop, fuseLoop, isFusible, readMode, type ReadMode } from './fusion.js';
 import { sparseCrossEntropy } from './kernels/cross-entropy.js';
-import { matmulInto } from './kernels/matmul.js';
-import { reduceInto } from './kernels/reduce.js';
 import { WASM_MIN_WORK, wasmMatmulStep } from './kernels/wasm-matmul.js';
 
-/** Ops whose output is their input's data under another shape. */
-const VIEWS = new Set(['reshape', 'reshapeLike', 'expandDims', 'squeeze']);
+/** Ops whose output is their input's data under another shape: they share its buffer. */
+const isView = (node: Node): boolean => hasTrait(node.op, 'view');
 /** Most nodes one generated fused loop may hold (see buildPlan); larger groups are split. */
 const MAX_FUSED_MEMBERS = 128;
 
@@ -142,7 +141,7 @@ export function buildPlan(
   // Where each value's data lives: a view shares its input's buffer (its root).
   const rootOf = nodes.map((_, i) => i);
   nodes.forEach((n, i) => {
-    if (VIEWS.has(n.op) && !isSource(i)) rootOf[i] = rootOf[index.get(n.inputs[0]!)!]!;
+    if (isView(n) && !isSource(i)) rootOf[i] = rootOf[index.get(n.inputs[0]!)!]!;
   });
 
   // Units: what runs, in order. A fused loop runs at its root; members inlined run nowhere.
@@ -164,7 +163,7 @@ export function buildPlan(
   });
 
   // Last use of each buffer root, counted at the unit (step) that reads it.
-  const runs = (i: number) => !isSource(i) && !inlined.has(i) && !folded.has(i) && !VIEWS.has(nodes[i]!.op);
+  const runs = (i: number) => !isSource(i) && !inlined.has(i) && !folded.has(i) && !isView(nodes[i]!);
   const reads = (i: number): number[] => {
     const loop = loops.get(i);
     if (loop !== undefined) return loop.leaves.map((l) => index.get(l)!);
@@ -290,15 +289,18 @@ export function buildPlan(
       if (fold !== null) stats.foldedScales++;
       return;
     }
-    // Any other op: its core kernel, which returns a new array (the pool does not own it).
+    // Any other op: its core kernel, writing into a pooled buffer. The buffer is taken before
+    // the inputs are freed: a kernel's output never shares memory with its inputs.
+    const out: Tensor = { shape, dtype: node.dtype, data: pool.take(node.dtype, size) };
+    buffers[i] = out.data;
     freeAfter(i);
     const def = opDef(node.op);
     const inputIdx = node.inputs.map((input) => index.get(input)!);
-    const out = { shape, dtype: node.dtype };
     const tensors: Tensor[] = inputIdx.map((j) => ({ shape: shapes[j]!, dtype: nodes[j]!.dtype, data: new Float32Array(0) }));
     steps.push((values) => {
       for (let t = 0; t < inputIdx.length; t++) (tensors[t] as { data: TypedArray }).data = values[inputIdx[t]!]!;
-      values[i] = def.kernel(tensors, node.attrs, out, node);
+      def.kernel(tensors, node.attrs, out, node);
+      values[i] = out.data;
     });
     stats.kernelOps++;
   });
@@ -307,7 +309,7 @@ export function buildPlan(
   const actions: ((values: (TypedArray | undefined)[]) => void)[] = [];
   let s = 0;
   nodes.forEach((n, i) => {
-    if (VIEWS.has(n.op) && !isSource(i)) {
+    if (isView(n) && !isSource(i)) {
       const from = index.get(n.inputs[0]!)!;
       actions.push((values) => { values[i] = values[from]; });
     } else if (runs(i)) actions.push(steps[s++]!);

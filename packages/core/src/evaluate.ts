@@ -3,7 +3,7 @@
  * against the inputs' declared shapes and dtypes first, and symbolic dimensions are bound.
  * @module
  */
-import { isFloat } from './dtype.js';
+import { allocate, isFloat } from './dtype.js';
 import { FeedError, ShapeError, StablegradError } from './errors.js';
 import { topoSort } from './graph.js';
 import { Node } from './node.js';
@@ -59,13 +59,11 @@ function run(node: Node, inputs: readonly Tensor[], dims: Map<string, number>): 
   try {
     const type = op.infer(inputs, node.attrs, dims);
     const shape = concreteShapeOf(node, type, dims);
-    // Named dimensions are known only now: check the size before the kernel allocates it.
+    // Named dimensions are known only now: check the size before allocating the output.
     checkSize(shape, 'output');
-    const data = op.kernel(inputs, node.attrs, { shape, dtype: type.dtype }, node);
-    if (data.length !== sizeOf(shape)) {
-      throw new StablegradError(`kernel produced ${data.length} values for shape ${formatShape(shape)}`);
-    }
-    return { dtype: type.dtype, shape, data };
+    const out: Tensor = { dtype: type.dtype, shape, data: allocate(type.dtype, sizeOf(shape)) };
+    op.kernel(inputs, node.attrs, out, node);
+    return out;
   } catch (e) {
     if (!(e instanceof StablegradError) || e.message.includes(`'${node.path}'`)) throw e;
     const Kind = e.constructor as new (message: string) => StablegradError;

@@ -8,10 +8,10 @@ export * from './dtype.js';
 export * from './shape.js';
 export * from './tensor.js';
 export { Node, type NodeLike, type NodeFields, type ReduceOptions } from './node.js';
-export { defineOp, type Elementwise, type OpDef, type OpTrait, type Attrs, type AttrValue, type AttrKind, type TypeInfo, type ConcreteType, type DimBindings, type RefTensor, type BigMath, type VjpContext } from './op.js';
+export { defineOp, type Elementwise, type OpDef, type OpSpec, type OpTrait, type Attrs, type AttrValue, type AttrKind, type TypeInfo, type ConcreteType, type DimBindings, type RefTensor, type BigMath, type VjpContext } from './op.js';
 export { apply, inferFor, type BuildOptions } from './apply.js';
 export { scope, currentScope, withScopePath } from './scope.js';
-export { registry, opDef, isOpName, hasTrait } from './registry.js';
+export { registry, opDef, isOpName, hasTrait, opsWith, isElementwise } from './registry.js';
 export { OP_NAMES, type OpName } from './op-names.js';
 export { graph, topoSort, consumers, isGraph, type Graph, type GraphOutputs } from './graph.js';
 export { evaluate, bindFeeds, type Feeds } from './evaluate.js';
@@ -19,13 +19,3 @@ export { grad, vjp, type GradOptions } from './grad.js';
 export { printGraph, printNode, type PrintOptions } from './print.js';
 export { toJSON, fromJSON, type GraphJSON, type NodeJSON, type TensorJSON, type GraphOutputJSON, type AttrJSON, type JSONNumber, type ToJSONOptions } from './json.js';
 export * from './ops/index.js';
-/**
- * Row kernels of the fused softmax cross-entropies, for execution backends that write into their
- * own buffers (the compiled backend): the same functions the ops' kernels use, so the same bits.
- */
-export {
-  sparseRowLoss, sparseRowGrad, sparseRowLossAndGrad, softmaxRowLoss, softmaxRowGrad, softmaxScratch, checkLabels,
-  type SoftmaxScratch,
-} from './ops/_cross-entropy.js';
-/** The index maps of the broadcast and reduction kernels, for backends that reduce into their own buffers. */
-export { broadcastIndex, reductionIndex } from './ops/_rules.js';

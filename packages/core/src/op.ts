@@ -4,7 +4,8 @@
  * Every field is required, so the compiler refuses an op that is missing one.
  * @module
  */
-import type { DType, TypedArray } from './dtype.js';
+import type { DType } from './dtype.js';
+import { elementwiseKernel } from './kernels/elementwise.js';
 import type { Node } from './node.js';
 import type { ConcreteShape, Dim, Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -170,8 +171,13 @@ export interface OpDef<A extends Attrs = Attrs> {
    * ShapeError or DTypeError; the caller adds the node's name to the message.
    */
   infer(inputs: readonly TypeInfo[], attrs: A, dims?: DimBindings): TypeInfo;
-  /** Float kernel: computes the output's data from concrete inputs. */
-  kernel(inputs: readonly Tensor[], attrs: A, out: ConcreteType, node: Node): TypedArray;
+  /**
+   * Float kernel: computes the output from concrete inputs into `out.data`, a buffer of
+   * `out.dtype` with `out.shape`'s size that the caller owns (its old contents are garbage; it
+   * never shares memory with an input). The interpreter allocates it; the compiled backend
+   * passes a pooled buffer: one kernel, two callers, the same bits.
+   */
+  kernel(inputs: readonly Tensor[], attrs: A, out: Tensor, node: Node): void;
   /** High-precision reference: the same function in exact arithmetic, against `BigMath`. */
   reference<T>(inputs: readonly RefTensor<T>[], attrs: A, M: BigMath<T>, out: ConcreteType, node: Node): T[];
   /** Reverse-mode rule: one gradient node per input, or `null` where there is none (integers). */
@@ -184,51 +190,80 @@ export interface OpDef<A extends Attrs = Attrs> {
    * so the fused loop gives the interpreter's bits).
    */
   readonly elementwise?: Elementwise;
-  /**
-   * What other packages group ops by (`hasTrait`): `comparison` (elementwise, 0/1 int32 out),
-   * `reduction` (over `axes`, with `keepDims`), `fusedLoss` (a cross-entropy on logits).
-   */
+  /** What a fused gradient computes, in one line; pictures show it as the node's tooltip. */
+  readonly formula?: string;
+  /** The groups the op belongs to (see `OpTrait`); other packages ask with `hasTrait`, never by name. */
   readonly traits?: readonly OpTrait[];
 }
 
 /**
- * A group an op belongs to, declared on its definition so that no package keeps a list of op names.
+ * A group an op belongs to, declared on its definition so that no package keeps a list of op
+ * names. Adding an op means its file, its registry line and its traits. Elementwise ops are
+ * marked by their `elementwise` scalar function instead (`isElementwise`).
+ *
+ * - `source`: no inputs; its value is fed or held (input, param, constant).
+ * - `commutative`: two inputs that can be swapped, bit for bit (the rewrite matcher tries both orders).
+ * - `comparison`: elementwise, two values of one dtype in, int32 0/1 out.
+ * - `reduction`: reduces over its `axes` attribute, with `keepDims`.
+ * - `view`: its output is its first input's data, in the same order, under another shape
+ *   (the compiled backend shares the buffer).
+ * - `movement`: its output only moves, drops or copies elements of its first input (the other
+ *   inputs are indices or shapes), so a probability stays a probability through it.
+ * - `logarithm`: the natural log of a quantity, the factor cross-entropy spellings multiply by labels.
+ * - `stable`: a numerically stable primitive that stabilize builds in place of a naive spelling
+ *   (pictures highlight it).
+ * - `fusedLoss`: a cross-entropy on logits; `fusedLossGrad`: the fused gradient of one.
  * @example
  * ```ts
  * hasTrait('equal', 'comparison'); // true
+ * hasTrait('reshape', 'view');     // true
  * ```
  */
-export type OpTrait = 'comparison' | 'reduction' | 'fusedLoss';
+export type OpTrait =
+  | 'source' | 'commutative' | 'comparison' | 'reduction' | 'view' | 'movement' | 'logarithm' | 'stable' | 'fusedLoss' | 'fusedLossGrad';
 
 /**
- * An elementwise op's scalar form. `code`, when given, is a JavaScript expression over `$0`,
- * `$1`, `$2` (the inputs, as plain variables) that computes exactly what `scalar` computes; the
- * compiled backend inlines it into generated loops. It is fixed text of the op's own file, never
- * built from user input.
+ * An elementwise op's scalar form: the function of one element of each input. The op's kernel
+ * applies it to every element (with NumPy broadcasting), and the compiled backend calls the same
+ * function from its fused loops, so both give the same bits by construction.
  * @example
  * ```ts
- * const addElementwise: Elementwise = { scalar: (a, b) => a + b, code: '$0 + $1' };
+ * const addElementwise: Elementwise = { scalar: (a, b) => a + b };
  * ```
  */
 export interface Elementwise {
-  /** The function of one element of each input, as the kernel applies it. */
+  /** The function of one element of each input, computed in float64 and stored into the output's dtype. */
   readonly scalar: (...args: number[]) => number;
-  /** The same as a JavaScript expression over `$0`, `$1`, `$2`, for inlining. */
-  readonly code?: string;
 }
 
 /**
- * Defines an op. The identity function, there to give the definition its type.
+ * What `defineOp` takes: an op definition whose `kernel` may be left out when the op is
+ * elementwise, since the scalar function then defines it.
+ * @example
+ * ```ts
+ * const spec: OpSpec = { name: 'exp', arity: 1, attrs: {}, infer: floatUnary, elementwise: { scalar: Math.exp }, ... };
+ * ```
+ */
+export type OpSpec<A extends Attrs> = Omit<OpDef<A>, 'kernel'> & Partial<Pick<OpDef<A>, 'kernel'>>;
+
+/**
+ * Defines an op: freezes the definition, and gives an elementwise op without its own kernel the
+ * kernel of its scalar function (`elementwiseKernel`).
  * @example
  * ```ts
  * export const expOp = defineOp({
  *   name: 'exp', arity: 1, attrs: {},
- *   infer: floatUnary, kernel: unaryKernel(Math.exp), reference: unaryReference((x, M) => M.exp(x)),
+ *   infer: floatUnary, elementwise: { scalar: Math.exp }, reference: unaryReference((x, M) => M.exp(x)),
  *   vjp: ({ output, cotangent }) => [cotangent.mul(output)], // d e^x = e^x dx
  *   dot: () => 'exp',
  * });
  * ```
  */
-export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
-  return Object.freeze(def);
+export function defineOp<A extends Attrs>(spec: OpSpec<A>): OpDef<A> {
+  const { kernel, elementwise, arity } = spec;
+  if (kernel !== undefined) return Object.freeze({ ...spec, kernel });
+  if (elementwise === undefined || typeof arity !== 'number') {
+    throw new TypeError(`op '${spec.name}' has no kernel: give one, or an elementwise scalar function`);
+  }
+  return Object.freeze({ ...spec, kernel: elementwiseKernel(elementwise.scalar, arity) });
 }

@@ -185,3 +185,27 @@ export function opDef(name: OpName): OpDef {
 export function hasTrait(name: string, trait: OpTrait): boolean {
   return isOpName(name) && (opDef(name).traits?.includes(trait) ?? false);
 }
+
+/**
+ * The ops that declare `trait`, in registry order: the one place a group of ops is derived.
+ * @example
+ * ```ts
+ * opsWith('source'); // ['input', 'param', 'constant']
+ * ```
+ */
+export function opsWith(trait: OpTrait): OpName[] {
+  return (Object.keys(registry) as OpName[]).filter((name) => hasTrait(name, trait));
+}
+
+/**
+ * True when the op named `name` is elementwise: it declares the scalar function its kernel and
+ * the compiled backend's fused loops apply to each element.
+ * @example
+ * ```ts
+ * isElementwise('exp');    // true
+ * isElementwise('matmul'); // false
+ * ```
+ */
+export function isElementwise(name: string): boolean {
+  return isOpName(name) && opDef(name).elementwise !== undefined;
+}

@@ -4,7 +4,7 @@
  * restyled with CSS; the colours and shapes here make them readable without it.
  * @module
  */
-import type { Node } from '@stablegrad/core';
+import { hasTrait, type Node } from '@stablegrad/core';
 
 /**
  * What a node is: a fed input, a trained parameter, a constant, or an op. Each kind has its own
@@ -51,7 +51,8 @@ export type Attributes = readonly Attribute[];
 
 /** The kind of a node, from its op. */
 export function kindOf(node: Node): NodeKind {
-  return node.op === 'input' || node.op === 'param' || node.op === 'constant' ? node.op : 'op';
+  // Each source op (input, param, constant) is drawn as its own kind.
+  return hasTrait(node.op, 'source') ? (node.op as NodeKind) : 'op';
 }
 
 const KIND_STYLE: { readonly [K in NodeKind | 'scope']: { shape: string; rounded: boolean; fill: string; line: string } } = {

@@ -4,7 +4,7 @@
  * everything that decides their look.
  * @module
  */
-import { type Graph, isGraph, type Node, type OpName, topoSort } from '@stablegrad/core';
+import { type Graph, hasTrait, isGraph, type Node, opDef, topoSort } from '@stablegrad/core';
 import type { Firing } from '@stablegrad/rewrite';
 import type { DotOptions } from './options.js';
 import { type DiffStatus, kindOf, type Look } from './style.js';
@@ -43,33 +43,6 @@ export function outputsOf(g: Graph, into = new Map<Node, string[]>()): Map<Node,
 }
 
 /**
- * The fused ops: numerically stable forms that `stabilize` produces (and users may call).
- * Only these are highlighted as fused; other nodes a rule built are drawn as rewritten.
- */
-const FUSED_OPS: ReadonlySet<OpName> = new Set<OpName>([
-  'logSigmoid', 'softplus', 'logSoftmax', 'logsumexp', 'log1p', 'expm1',
-  'sigmoidCrossEntropyWithLogits', 'softmaxCrossEntropyWithLogits', 'sparseSoftmaxCrossEntropyWithLogits',
-  'sigmoidCrossEntropyGrad', 'softmaxCrossEntropyGrad', 'sparseSoftmaxCrossEntropyGrad',
-  'weightedSigmoidCrossEntropyWithLogits', 'weightedSigmoidCrossEntropyGrad',
-]);
-
-/**
- * The fused cross-entropies and their fused gradients, which `grad` (not a rule) builds: in a
- * forward + gradient view they are highlighted with or without a report. Each gradient op
- * carries the formula it computes as its tooltip.
- */
-const FUSED_CROSS_ENTROPY: { readonly [op in OpName]?: string | undefined } = {
-  sigmoidCrossEntropyWithLogits: undefined,
-  softmaxCrossEntropyWithLogits: undefined,
-  sparseSoftmaxCrossEntropyWithLogits: undefined,
-  sigmoidCrossEntropyGrad: 'fused gradient: sigmoid(z) - y',
-  softmaxCrossEntropyGrad: 'fused gradient: softmax(z) sum(y) - y, i.e. softmax(z) - y for labels summing to 1',
-  sparseSoftmaxCrossEntropyGrad: 'fused gradient: softmax(z) - onehot(y)',
-  weightedSigmoidCrossEntropyWithLogits: undefined,
-  weightedSigmoidCrossEntropyGrad: 'fused gradient: (1 - y) sigmoid(z) - pw y sigmoid(-z)',
-};
-
-/**
  * Decides ids and looks for every node of the picture. A node is fused when its op is a fused
  * op and a `stabilize`-phase firing built it, or, in a forward + gradient view, when its op is
  * a fused cross-entropy or cross-entropy gradient; any other node a firing built is rewritten.
@@ -81,9 +54,11 @@ export function drawNodes(picture: Picture, options: DotOptions): DrawnNode[] {
   return picture.nodes.map((node, i) => {
     const fired = firings.get(node) ?? [];
     const outputNames = picture.outputs.get(node) ?? [];
-    const crossEntropy = forward !== undefined && node.op in FUSED_CROSS_ENTROPY;
-    const fused = FUSED_OPS.has(node.op) && (crossEntropy || fired.some((f) => f.phase === 'stabilize'));
-    const note = crossEntropy ? FUSED_CROSS_ENTROPY[node.op] : undefined;
+    // The fused cross-entropies and their gradients are built by `grad`, not by a rule: in a
+    // forward + gradient view they are highlighted with or without a report.
+    const crossEntropy = forward !== undefined && (hasTrait(node.op, 'fusedLoss') || hasTrait(node.op, 'fusedLossGrad'));
+    const fused = hasTrait(node.op, 'stable') && (crossEntropy || fired.some((f) => f.phase === 'stabilize'));
+    const note = crossEntropy ? opDef(node.op).formula : undefined;
     const look: Look = {
       kind: kindOf(node),
       gradient: forward !== undefined && !forward.has(node),

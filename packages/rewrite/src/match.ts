@@ -4,7 +4,7 @@
  * commutative ops (`add`, `mul`, `maximum`, `minimum`, `equal`, `notEqual`) match either order.
  * @module
  */
-import type { AttrValue, Node, OpName } from '@stablegrad/core';
+import { type AttrValue, hasTrait, type Node } from '@stablegrad/core';
 import type { AttrPattern, Pattern } from './pattern.js';
 
 /**
@@ -31,8 +31,6 @@ export interface MatchInfo {
   /** Captured attribute values by name. */
   readonly $attrs: { readonly [name: string]: AttrValue };
 }
-
-const COMMUTATIVE: ReadonlySet<OpName> = new Set<OpName>(['add', 'mul', 'maximum', 'minimum', 'equal', 'notEqual']);
 
 /**
  * The state of one search: the bindings made so far along the current path, and the goals
@@ -96,7 +94,7 @@ function mayMatch(pattern: Pattern, node: Node): boolean {
   const inputs = node.inputs;
   if (!pattern.ops.includes(node.op) || pattern.inputs.length !== inputs.length) return false;
   if (inputsMayMatch(pattern.inputs, inputs, false)) return true;
-  return COMMUTATIVE.has(node.op) && inputs.length === 2 && inputs[0] !== inputs[1] && inputsMayMatch(pattern.inputs, inputs, true);
+  return hasTrait(node.op, 'commutative') && inputs.length === 2 && inputs[0] !== inputs[1] && inputsMayMatch(pattern.inputs, inputs, true);
 }
 
 function inputsMayMatch(patterns: readonly Pattern[], inputs: readonly Node[], swapped: boolean): boolean {
@@ -204,7 +202,7 @@ function solve(s: Search): boolean {
       if (!bindAttrs(pattern.attrs, node, s) || (pattern.bind !== undefined && !bindNode(pattern.bind, node, s))) break;
       stop = solveInputs(pattern.inputs, node, false, s);
       // add(x, x) swapped is add(x, x): trying it again would only repeat the same matches.
-      if (!stop && COMMUTATIVE.has(node.op) && node.inputs.length === 2 && node.inputs[0] !== node.inputs[1]) {
+      if (!stop && hasTrait(node.op, 'commutative') && node.inputs.length === 2 && node.inputs[0] !== node.inputs[1]) {
         stop = solveInputs(pattern.inputs, node, true, s);
       }
       break;

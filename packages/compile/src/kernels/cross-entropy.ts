@@ -5,11 +5,11 @@
  * Large inputs are split by rows between this thread and the row worker (row-threads.ts).
  * @module
  */
-import { checkLabels, type Node, softmaxScratch, type TypedArray } from '@stablegrad/core';
+import type { Node, TypedArray } from '@stablegrad/core';
+import { checkLabels, softmaxScratch, sparseRows } from '@stablegrad/core/kernels';
 import { sharedArray } from '../buffers.js';
 import type { RowJob } from './row-protocol.js';
 import { rowHelper, runSplit, shared } from './row-threads.js';
-import { sparseRows } from './sparse-rows.js';
 
 /** Below this many logits one thread is faster than two (the hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN_LOGITS = 1 << 18;

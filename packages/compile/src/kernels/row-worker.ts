@@ -6,9 +6,9 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { softmaxScratch, type TypedArray } from '@stablegrad/core';
+import type { TypedArray } from '@stablegrad/core';
+import { softmaxScratch, sparseRows } from '@stablegrad/core/kernels';
 import { DONE, FAILED, type RowJob } from './row-protocol.js';
-import { sparseRows } from './sparse-rows.js';
 
 const control = new Int32Array((workerData as { control: SharedArrayBuffer }).control);
 

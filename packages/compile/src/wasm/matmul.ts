@@ -20,7 +20,7 @@
 import { ModuleBuilder, SimdOp, ValType } from './emit.js';
 import { defaultKernelConfig, type MatmulKernelConfig, matmulModuleBytes, memoryImport } from './matmul-module.js';
 import { type WasmApi, type WasmMemory, type WasmModule, webAssemblyApi } from './wasm-api.js';
-export { matmulJs } from '../kernels/matmul.js';
+export { matmulJs } from '@stablegrad/core/kernels';
 
 /**
  * A matmul running in WebAssembly over its own linear memory. Operands and output are float32

@@ -7,7 +7,7 @@
  * loads happen, not the order of any element's sum.
  * @module
  */
-import type { TypedArray } from '@stablegrad/core';
+import type { TypedArray } from '../dtype.js';
 
 /**
  * `out[m, n] = op(a) op(b)`: `transA` means a is stored `[k, m]`, `transB` that b is stored

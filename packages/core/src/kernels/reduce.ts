@@ -4,7 +4,7 @@
  * rounded once, as core's kernels do, so the results are the interpreter's bits.
  * @module
  */
-import type { TypedArray } from '@stablegrad/core';
+import type { TypedArray } from '../dtype.js';
 
 /**
  * `out[map[i]] += x[i]` in float64 (`acc`, as long as out), then `out = acc / divisor`.

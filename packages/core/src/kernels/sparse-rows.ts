@@ -6,7 +6,8 @@
  * its dtype, before the product is).
  * @module
  */
-import { type SoftmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type TypedArray } from '@stablegrad/core';
+import type { TypedArray } from '../dtype.js';
+import { type SoftmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad } from '../ops/_cross-entropy.js';
 
 /**
  * Computes rows `start .. end-1` of logits `z` (`[rows, k]`) against `labels`.

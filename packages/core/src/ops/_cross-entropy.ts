@@ -27,7 +27,8 @@ import {
   type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, fastExp, ldexp, productError, twoSum,
 } from './_double-double.js';
 import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigMul, bigNeg, bigToNumber } from './_big-float.js';
-import { checkAxis, forEachLane } from './_rules.js';
+import { forEachLane } from '../kernels/indexing.js';
+import { checkAxis } from './_rules.js';
 
 /** A double-double result is trusted while it keeps 60 of its ~104 bits: |g| >= 2^-44 operand. */
 const DD_TRUSTED = 2 ** -44;

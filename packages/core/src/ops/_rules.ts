@@ -3,6 +3,7 @@
  * just their math. Kernels compute in float64 and round once when they store into float32.
  * @module
  */
+import { broadcastIndex } from '../kernels/indexing.js';
 import { allocate, type DType, isFloat, requireFloat, type TypedArray } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
@@ -95,66 +96,17 @@ export function checkAxis(axis: number, rank: number): void {
 
 // ---------------------------------------------------------------- kernels
 
-/** Kernel of an elementwise unary op from a float function. */
-export function unaryKernel(f: (x: number) => number) {
-  return (inputs: readonly Tensor[], _attrs: unknown, out: ConcreteType): TypedArray => {
-    const x = inputs[0]!.data;
-    const y = allocate(out.dtype, x.length);
-    for (let i = 0; i < x.length; i++) y[i] = f(x[i]!);
-    return y;
-  };
-}
-
 /** Reference of an elementwise unary op. */
 export function unaryReference(f: <T>(x: T, M: BigMath<T>) => T) {
   return <T>(inputs: readonly RefTensor<T>[], _attrs: unknown, M: BigMath<T>): T[] => inputs[0]!.data.map((x) => f(x, M));
 }
 
-/**
- * For each element of `outShape`, the flat index of the element of `inShape` it reads under
- * NumPy broadcasting.
- * @example
- * ```ts
- * broadcastIndex([3], [2, 3]); // Int32Array [0, 1, 2, 0, 1, 2]
- * ```
- */
-export function broadcastIndex(inShape: ConcreteShape, outShape: ConcreteShape): Int32Array {
-  const offset = outShape.length - inShape.length;
-  const inStrides = stridesOf(inShape);
-  // Stride 0 along broadcast dimensions.
-  return stridedIndex(outShape, outShape.map((_, i) => (i < offset || inShape[i - offset] === 1 ? 0 : inStrides[i - offset]!)));
-}
-
-/**
- * For each element of `outShape` in row-major order, the flat input index
- * `offset + sum(counter[d] * strides[d])`.
- */
-export function stridedIndex(outShape: ConcreteShape, strides: readonly number[], offset = 0): Int32Array {
-  const size = sizeOf(outShape);
-  const map = new Int32Array(size);
-  const rank = outShape.length;
-  const counter = new Array<number>(rank).fill(0);
-  let src = offset;
-  for (let k = 0; k < size; k++) {
-    map[k] = src;
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]!++;
-      src += strides[d]!;
-      if (counter[d]! < outShape[d]!) break;
-      src -= strides[d]! * counter[d]!;
-      counter[d] = 0;
-    }
-  }
-  return map;
-}
-
-/** `x`'s data broadcast to `out.shape` (the kernel of broadcastTo and broadcastLike). */
-export function broadcastData(x: Tensor, out: ConcreteType): TypedArray {
+/** Writes `x`'s data broadcast to `out.shape` into `out` (the kernel of broadcastTo and broadcastLike). */
+export function broadcastInto(x: Tensor, out: Tensor): void {
   const map = broadcastIndex(x.shape, out.shape);
-  const y = allocate(out.dtype, map.length);
+  const y = out.data;
   const data = x.data;
   for (let i = 0; i < y.length; i++) y[i] = data[map[i]!]!;
-  return y;
 }
 
 /** `x`'s values broadcast to `out.shape` (the reference of broadcastTo and broadcastLike). */
@@ -169,31 +121,6 @@ export function checkBroadcast(shape: ConcreteShape, outShape: ConcreteShape): v
   if (!ok) throw new ShapeError(`shape ${formatShape(shape)} does not broadcast to ${formatShape(outShape)}`);
 }
 
-/** Kernel of a broadcasting binary op from a float function. */
-export function binaryKernel(f: (a: number, b: number) => number) {
-  return (inputs: readonly Tensor[], _attrs: unknown, out: ConcreteType): TypedArray => {
-    const [a, b] = [inputs[0]!, inputs[1]!];
-    const size = sizeOf(out.shape);
-    const y = allocate(out.dtype, size);
-    const ad = a.data;
-    const bd = b.data;
-    if (ad.length === size && bd.length === size) {
-      for (let i = 0; i < size; i++) y[i] = f(ad[i]!, bd[i]!);
-    } else if (ad.length === size && bd.length === 1) {
-      const s = bd[0]!;
-      for (let i = 0; i < size; i++) y[i] = f(ad[i]!, s);
-    } else if (ad.length === 1 && bd.length === size) {
-      const s = ad[0]!;
-      for (let i = 0; i < size; i++) y[i] = f(s, bd[i]!);
-    } else {
-      const ia = broadcastIndex(a.shape, out.shape);
-      const ib = broadcastIndex(b.shape, out.shape);
-      for (let i = 0; i < size; i++) y[i] = f(ad[ia[i]!]!, bd[ib[i]!]!);
-    }
-    return y;
-  };
-}
-
 /** Reference of a broadcasting binary op. */
 export function binaryReference(f: <T>(a: T, b: T, M: BigMath<T>) => T) {
   return <T>(inputs: readonly RefTensor<T>[], _attrs: unknown, M: BigMath<T>, out: ConcreteType): T[] => {
@@ -202,35 +129,6 @@ export function binaryReference(f: <T>(a: T, b: T, M: BigMath<T>) => T) {
     const ib = broadcastIndex(b.shape, out.shape);
     return Array.from(ia, (ai, i) => f(a.data[ai]!, b.data[ib[i]!]!, M));
   };
-}
-
-/**
- * For each element of `shape`, the flat index of the output element it reduces into when
- * `axes` are reduced; `groupSize` elements reduce into each output element.
- * @example
- * ```ts
- * reductionIndex([2, 3], [0]); // { map: Int32Array [0, 1, 2, 0, 1, 2], outSize: 3, groupSize: 2 }
- * ```
- */
-export function reductionIndex(shape: ConcreteShape, axes: readonly number[]): { map: Int32Array; outSize: number; groupSize: number } {
-  const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const outSize = sizeOf(keptShape);
-  // Walk the input in order; reduced axes do not move the output index.
-  const map = stridedIndex(shape, stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s)));
-  return { map, outSize, groupSize: outSize === 0 ? 0 : map.length / outSize };
-}
-
-/**
- * Calls `lane(offset, stride)` once for every 1-D lane of `shape` along `axis`: the lane's
- * elements are at `offset + i * stride` for i < shape[axis].
- */
-export function forEachLane(shape: ConcreteShape, axis: number, lane: (offset: number, stride: number) => void): void {
-  const length = shape[axis]!;
-  const stride = sizeOf(shape.slice(axis + 1));
-  const outer = sizeOf(shape.slice(0, axis));
-  for (let o = 0; o < outer; o++) {
-    for (let s = 0; s < stride; s++) lane(o * length * stride + s, stride);
-  }
 }
 
 // ---------------------------------------------------------------- VJP helpers

@@ -19,7 +19,7 @@ import { broadcastShapes, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigMul, bigNeg, bigToNumber } from './_big-float.js';
 import { refExpm1, refLog1p } from './_cross-entropy.js';
-import { broadcastIndex } from './_rules.js';
+import { broadcastIndex } from '../kernels/indexing.js';
 import { type DD, ddAddNumber, ddDiv, ddLdexp, ddMul, ddSub, ddToNumber, ddExpScaled, ldexp, productError, twoSum } from './_double-double.js';
 
 /** A double-double result is trusted while it keeps 60 of its ~104 bits. */
@@ -200,24 +200,6 @@ export function weightedInfer(what: string) {
       throw new DTypeError(`labels and posWeight must have the logits' dtype ${z!.dtype}, got ${y!.dtype} and ${pw!.dtype}; cast them`);
     }
     return { shape: broadcastShapes(z!.shape, broadcastShapes(y!.shape, pw!.shape)), dtype: z!.dtype };
-  };
-}
-
-/** Kernel of a broadcasting three-input op from a float function (computed in float64, rounded once). */
-export function ternaryKernel(f: (a: number, b: number, c: number) => number) {
-  return (inputs: readonly Tensor[], _attrs: unknown, out: ConcreteType): TypedArray => {
-    const [a, b, c] = [inputs[0]!, inputs[1]!, inputs[2]!];
-    const size = sizeOf(out.shape);
-    const result = allocate(out.dtype, size);
-    const [ad, bd, cd] = [a.data, b.data, c.data];
-    if (ad.length === size && bd.length === size && cd.length === 1) {
-      const s = cd[0]!;
-      for (let i = 0; i < size; i++) result[i] = f(ad[i]!, bd[i]!, s);
-      return result;
-    }
-    const [ia, ib, ic] = [a, b, c].map((t) => broadcastIndex(t.shape, out.shape)) as [Int32Array, Int32Array, Int32Array];
-    for (let i = 0; i < size; i++) result[i] = f(ad[ia[i]!]!, bd[ib[i]!]!, cd[ic[i]!]!);
-    return result;
   };
 }
 

@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { anyUnary, differentiable, unaryKernel, unaryReference } from './_rules.js';
+import { anyUnary, differentiable, unaryReference } from './_rules.js';
 import { sign } from './sign.js';
 
 export const absOp = defineOp({
@@ -14,8 +14,7 @@ export const absOp = defineOp({
   arity: 1,
   attrs: {},
   infer: anyUnary,
-  kernel: unaryKernel(Math.abs),
-  elementwise: { scalar: Math.abs, code: 'Math.abs($0)' },
+  elementwise: { scalar: Math.abs },
   reference: unaryReference((x, M) => M.abs(x)),
   // d|x| = sign(x) dx
   vjp: ({ inputs, cotangent }) => [differentiable(inputs[0]!) ? cotangent.mul(sign(inputs[0]!)) : null],

@@ -5,15 +5,15 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, broadcastBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastBinary, unbroadcast } from './_rules.js';
 
 export const addOp = defineOp({
   name: 'add',
+  traits: ['commutative'],
   arity: 2,
   attrs: {},
   infer: broadcastBinary,
-  kernel: binaryKernel((a, b) => a + b),
-  elementwise: { scalar: (a, b) => a + b, code: '$0 + $1' },
+  elementwise: { scalar: (a, b) => a + b },
   reference: binaryReference((a, b, M) => M.add(a, b)),
   // d(a + b) = da + db
   vjp: ({ inputs, cotangent }) => [unbroadcast(cotangent, inputs[0]!), unbroadcast(cotangent, inputs[1]!)],

@@ -8,11 +8,12 @@ import { DTypeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { broadcastShapes } from '../shape.js';
-import { broadcastData, broadcastValues, checkBroadcast } from './_rules.js';
+import { broadcastInto, broadcastValues, checkBroadcast } from './_rules.js';
 import { sumTo } from './sum-to.js';
 
 export const broadcastLikeOp = defineOp({
   name: 'broadcastLike',
+  traits: ['movement'],
   arity: 2,
   attrs: {},
   infer: ([x, like]) => {
@@ -22,7 +23,7 @@ export const broadcastLikeOp = defineOp({
   },
   kernel: ([x, like], _attrs, out) => {
     checkBroadcast(x!.shape, like!.shape);
-    return broadcastData(x!, out);
+    broadcastInto(x!, out);
   },
   reference: ([x], _attrs, _M, out) => broadcastValues(x!, out),
   // the transpose of broadcasting is summing back

@@ -9,7 +9,7 @@ import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { type Dim, formatShape } from '../shape.js';
-import { broadcastData, broadcastValues, unbroadcast } from './_rules.js';
+import { broadcastInto, broadcastValues, unbroadcast } from './_rules.js';
 
 function checkTarget(target: readonly Dim[]): void {
   for (const d of target) {
@@ -20,6 +20,7 @@ function checkTarget(target: readonly Dim[]): void {
 
 export const broadcastToOp = defineOp<{ shape: readonly Dim[] }>({
   name: 'broadcastTo',
+  traits: ['movement'],
   arity: 1,
   attrs: { shape: 'shape' },
   infer: ([x], { shape }, dims) => {
@@ -44,7 +45,7 @@ export const broadcastToOp = defineOp<{ shape: readonly Dim[] }>({
     });
     return { shape: out, dtype: x!.dtype };
   },
-  kernel: ([x], _attrs, out) => broadcastData(x!, out),
+  kernel: ([x], _attrs, out) => broadcastInto(x!, out),
   reference: ([x], _attrs, _M, out) => broadcastValues(x!, out),
   // the adjoint of broadcasting sums the copies back
   vjp: ({ inputs, cotangent }) => [unbroadcast(cotangent, inputs[0]!)],

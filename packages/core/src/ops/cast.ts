@@ -20,7 +20,7 @@ export const castOp = defineOp<{ dtype: DType }>({
     return { shape: x!.shape, dtype };
   },
   // The typed-array store does the conversion: ToInt32 truncates (NaN, Infinity -> 0) and wraps.
-  kernel: ([x], { dtype }) => toTypedArray(dtype, x!.data),
+  kernel: ([x], _attrs, out) => out.data.set(x!.data),
   reference: ([x], { dtype }, M) =>
     x!.data.map((v) => {
       // A float target keeps the exact value: rounding to float32 is kernel error, not meaning.

@@ -7,8 +7,9 @@ import { apply } from '../apply.js';
 import { isFloat } from '../dtype.js';
 import { DTypeError, ValueError } from '../errors.js';
 import type { Node } from '../node.js';
+import { unaryKernel } from '../kernels/elementwise.js';
 import { defineOp, type TypeInfo } from '../op.js';
-import { unaryKernel } from './_rules.js';
+
 import { where } from './where.js';
 
 type ClipAttrs = { lo: number; hi: number };

@@ -43,7 +43,7 @@ export const concatOp = defineOp<{ axis: number }>({
     return { shape, dtype };
   },
   kernel: (inputs, { axis }, out) => {
-    const y = allocate(out.dtype, sizeOf(out.shape));
+    const y = out.data;
     const outer = sizeOf(out.shape.slice(0, axis));
     const inner = sizeOf(out.shape.slice(axis + 1));
     let pos = 0;
@@ -54,7 +54,6 @@ export const concatOp = defineOp<{ axis: number }>({
         pos += chunk;
       }
     }
-    return y;
   },
   reference: (inputs, { axis }, _M, out) => {
     const outer = sizeOf(out.shape.slice(0, axis));

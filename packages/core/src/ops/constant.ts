@@ -11,6 +11,7 @@ import { sourceKernel, sourceNode, sourceReference } from './param.js';
 
 export const constantOp = defineOp<{ shape: ConcreteShape; dtype: DType }>({
   name: 'constant',
+  traits: ['source'],
   arity: 0,
   attrs: { shape: 'shape', dtype: 'dtype' },
   infer: (_inputs, { shape, dtype }) => ({ shape, dtype }),

@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
 import { neg } from './neg.js';
 
 export const divOp = defineOp({
@@ -14,8 +14,7 @@ export const divOp = defineOp({
   arity: 2,
   attrs: {},
   infer: broadcastFloatBinary,
-  kernel: binaryKernel((a, b) => a / b),
-  elementwise: { scalar: (a, b) => a / b, code: '$0 / $1' },
+  elementwise: { scalar: (a, b) => a / b },
   reference: binaryReference((a, b, M) => M.div(a, b)),
   // d(a / b) = da / b - (a / b^2) db, and a / b^2 = out / b reuses the output
   vjp: ({ inputs, output, cotangent }) => {

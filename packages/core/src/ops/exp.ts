@@ -5,15 +5,14 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 
 export const expOp = defineOp({
   name: 'exp',
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(Math.exp),
-  elementwise: { scalar: Math.exp, code: 'Math.exp($0)' },
+  elementwise: { scalar: Math.exp },
   reference: unaryReference((x, M) => M.exp(x)),
   // d e^x = e^x dx
   vjp: ({ output, cotangent }) => [cotangent.mul(output)],

@@ -11,6 +11,7 @@ import { squeeze } from './squeeze.js';
 
 export const expandDimsOp = defineOp<{ axis: number }>({
   name: 'expandDims',
+  traits: ['view', 'movement'],
   arity: 1,
   attrs: { axis: 'int' },
   infer: ([x], { axis }) => {
@@ -20,7 +21,7 @@ export const expandDimsOp = defineOp<{ axis: number }>({
     return { shape, dtype: x!.dtype };
   },
   // Row-major data does not move when a size-1 axis is inserted.
-  kernel: ([x]) => x!.data.slice(),
+  kernel: ([x], _attrs, out) => out.data.set(x!.data),
   reference: ([x]) => [...x!.data],
   vjp: ({ attrs, cotangent }) => [squeeze(cotangent, attrs.axis)],
   dot: ({ axis }) => `expandDims ${axis}`,

@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { type BigMath, defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 
 /** Below this |x|, references sum a Taylor series instead of subtracting 1 from e^x. */
 const SERIES_BELOW = 1e-8;
@@ -32,11 +32,11 @@ export function expm1Reference<T>(x: T, M: BigMath<T>): T {
 
 export const expm1Op = defineOp({
   name: 'expm1',
+  traits: ['stable'],
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(Math.expm1),
-  elementwise: { scalar: Math.expm1, code: 'Math.expm1($0)' },
+  elementwise: { scalar: Math.expm1 },
   reference: unaryReference(expm1Reference),
   // d(e^x - 1) = e^x dx; exp(x), not output + 1, which is 0 once expm1(x) rounds to -1
   vjp: ({ inputs, cotangent }) => [cotangent.mul(inputs[0]!.exp())],

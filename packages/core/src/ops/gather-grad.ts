@@ -9,6 +9,7 @@ import { apply } from '../apply.js';
 import { allocate } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
+import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';
 import { formatShape, sizeOf } from '../shape.js';
 import { gather, type GatherAttrs, gatherIndex, gatherShape } from './gather.js';
@@ -28,12 +29,7 @@ export const gatherGradOp = defineOp<GatherAttrs>({
   kernel: ([g, indices, like], attrs, out, node) => {
     const idx = indices!.data;
     const map = gatherIndex(like!.shape, indices!.shape, (i) => idx[i]!, attrs, node);
-    const acc = new Float64Array(sizeOf(out.shape));
-    const data = g!.data;
-    for (let i = 0; i < map.length; i++) acc[map[i]!]! += data[i]!;
-    const y = allocate(out.dtype, acc.length);
-    y.set(acc);
-    return y;
+    reduceInto(g!.data, map, new Float64Array(out.data.length), out.data, 1);
   },
   reference: ([g, indices, like], attrs, M, out, node) => {
     const y = Array.from({ length: sizeOf(out.shape) }, () => M.fromNumber(0));

@@ -74,16 +74,16 @@ export function gatherIndex(
 
 export const gatherOp = defineOp<GatherAttrs>({
   name: 'gather',
+  traits: ['movement'],
   arity: 2,
   attrs: { axis: 'int', batchDims: 'int' },
   infer: ([x, indices], attrs) => ({ shape: gatherShape(x!, indices!, attrs), dtype: x!.dtype }),
   kernel: ([x, indices], attrs, out, node) => {
     const idx = indices!.data;
     const map = gatherIndex(x!.shape, indices!.shape, (i) => idx[i]!, attrs, node);
-    const y = allocate(out.dtype, map.length);
+    const y = out.data;
     const data = x!.data;
     for (let i = 0; i < map.length; i++) y[i] = data[map[i]!]!;
-    return y;
   },
   reference: ([x, indices], attrs, M, _out, node) =>
     Array.from(gatherIndex(x!.shape, indices!.shape, (i) => M.toNumber(indices!.data[i]!), attrs, node), (i) => x!.data[i]!),

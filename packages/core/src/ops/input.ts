@@ -11,6 +11,7 @@ import { checkShape, type Dim } from '../shape.js';
 
 export const inputOp = defineOp<{ shape: readonly Dim[]; dtype: DType }>({
   name: 'input',
+  traits: ['source'],
   arity: 0,
   attrs: { shape: 'shape', dtype: 'dtype' },
   infer: (_inputs, { shape, dtype }) => {

@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, comparison } from './_rules.js';
+import { binaryReference, comparison } from './_rules.js';
 
 export const lessEqualOp = defineOp({
   name: 'lessEqual',
@@ -14,8 +14,7 @@ export const lessEqualOp = defineOp({
   arity: 2,
   attrs: {},
   infer: comparison,
-  kernel: binaryKernel((a, b) => (a <= b ? 1 : 0)),
-  elementwise: { scalar: (a, b) => (a <= b ? 1 : 0), code: '($0 <= $1 ? 1 : 0)' },
+  elementwise: { scalar: (a, b) => (a <= b ? 1 : 0) },
   reference: binaryReference((a, b, M) => M.fromNumber(M.isNaN(a) || M.isNaN(b) ? 0 : M.cmp(a, b) <= 0 ? 1 : 0)),
   // piecewise constant: no gradient
   vjp: () => [null, null],

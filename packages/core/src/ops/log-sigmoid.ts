@@ -7,7 +7,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 import { sigmoid } from './sigmoid.js';
 import { softplusReference } from './softplus.js';
 
@@ -18,10 +18,10 @@ export function logSigmoidFloat(x: number): number {
 
 export const logSigmoidOp = defineOp({
   name: 'logSigmoid',
+  traits: ['logarithm', 'stable'],
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(logSigmoidFloat),
   elementwise: { scalar: logSigmoidFloat },
   reference: unaryReference((x, M) => M.neg(softplusReference(M.neg(x), M))),
   // d log sigmoid(x) = (1 - sigmoid(x)) dx = sigmoid(-x) dx

@@ -10,13 +10,15 @@ import type { Node } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
 import { log1pOfTail, loadRow, softmaxScratch } from './_cross-entropy.js';
-import { floatAlongAxis, forEachLane } from './_rules.js';
+import { forEachLane } from '../kernels/indexing.js';
+import { floatAlongAxis } from './_rules.js';
 import { log1pReference } from './log1p.js';
 import { lanesOf, refMax } from './softmax.js';
 import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 
 export const logSoftmaxOp = defineOp<{ axis: number }>({
   name: 'logSoftmax',
+  traits: ['logarithm', 'stable'],
   arity: 1,
   attrs: { axis: 'int' },
   infer: floatAlongAxis('logSoftmax'),
@@ -25,7 +27,7 @@ export const logSoftmaxOp = defineOp<{ axis: number }>({
   kernel: ([x], { axis }, out) => {
     const data = x!.data;
     const n = x!.shape[axis]!;
-    const y = allocate(out.dtype, data.length);
+    const y = out.data;
     const scratch = softmaxScratch(n);
     forEachLane(x!.shape, axis, (offset, stride) => {
       const row = loadRow(data, offset, stride, n, scratch);
@@ -33,7 +35,6 @@ export const logSoftmaxOp = defineOp<{ axis: number }>({
       // 0 - x rather than -x: log 1 is +0.
       for (let i = 0; i < n; i++) y[offset + i * stride] = 0 - (scratch.negHi[i]! + (scratch.negLo[i]! + l));
     });
-    return y;
   },
   reference: <T>([x]: readonly RefTensor<T>[], { axis }: { axis: number }, M: BigMath<T>) => {
     const y = new Array<T>(x!.data.length);

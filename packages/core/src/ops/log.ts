@@ -6,15 +6,15 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 
 export const logOp = defineOp({
   name: 'log',
+  traits: ['logarithm'],
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(Math.log),
-  elementwise: { scalar: Math.log, code: 'Math.log($0)' },
+  elementwise: { scalar: Math.log },
   reference: unaryReference((x, M) => M.log(x)),
   // d log(x) = dx / x
   vjp: ({ inputs, cotangent }) => [cotangent.div(inputs[0]!)],

@@ -9,7 +9,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { type BigMath, defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 import { expm1Reference } from './expm1.js';
 import { log1pReference } from './log1p.js';
 
@@ -34,7 +34,6 @@ export const log1mexpOp = defineOp({
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(log1mexpFloat),
   elementwise: { scalar: log1mexpFloat },
   reference: unaryReference(log1mexpReference),
   // d log(1 - e^x) = -e^x / (1 - e^x) dx = e^x / expm1(x) dx: both accurate near 0 and for very negative x

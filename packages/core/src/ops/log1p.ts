@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { type BigMath, defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 
 /** Below this |x|, references sum a Taylor series instead of rounding `1 + x`. */
 const SERIES_BELOW = 1e-8;
@@ -33,11 +33,11 @@ export function log1pReference<T>(x: T, M: BigMath<T>): T {
 
 export const log1pOp = defineOp({
   name: 'log1p',
+  traits: ['logarithm', 'stable'],
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(Math.log1p),
-  elementwise: { scalar: Math.log1p, code: 'Math.log1p($0)' },
+  elementwise: { scalar: Math.log1p },
   reference: unaryReference(log1pReference),
   // d log(1 + x) = dx / (1 + x)
   vjp: ({ inputs, cotangent }) => [cotangent.div(inputs[0]!.add(1))],

@@ -15,7 +15,7 @@ import { type BigMath, defineOp } from '../op.js';
 import { sameShape } from '../shape.js';
 import { bigAdd, bigExp, bigFromNumber, bigToNumber } from './_big-float.js';
 import { ddAddNumber, ddExp, ddLog1p, ddToNumber, twoSum } from './_double-double.js';
-import { binaryKernel, binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
 import { broadcastLike } from './broadcast-like.js';
 import { concat } from './concat.js';
 import { log1pReference } from './log1p.js';
@@ -82,10 +82,10 @@ function spread(x: Node, like: Node): Node {
 
 export const logaddexpOp = defineOp({
   name: 'logaddexp',
+  traits: ['commutative'],
   arity: 2,
   attrs: {},
   infer: broadcastFloatBinary,
-  kernel: binaryKernel(logaddexpFloat),
   elementwise: { scalar: logaddexpFloat },
   reference: binaryReference(logaddexpReference),
   // d log(e^a + e^b) = sigmoid(a - b) da + sigmoid(b - a) db = softmax([a, b]) . [da, db];

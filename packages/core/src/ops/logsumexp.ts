@@ -10,7 +10,8 @@ import { allocate, requireFloat } from '../dtype.js';
 import type { Node, ReduceOptions } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxes } from '../shape.js';
-import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
+import { reductionIndex } from '../kernels/indexing.js';
+import { checkAxes, reducedShape, unreduce } from './_rules.js';
 import { log1pReference } from './log1p.js';
 import { max } from './max.js';
 import { softmax } from './softmax.js';
@@ -18,7 +19,7 @@ import { sum } from './sum.js';
 
 export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'logsumexp',
-  traits: ['reduction'],
+  traits: ['reduction', 'stable'],
   arity: 1,
   attrs: { axes: 'ints', keepDims: 'bool' },
   infer: ([x], { axes, keepDims }) => {
@@ -45,12 +46,11 @@ export const logsumexpOp = defineOp<{ axes: readonly number[]; keepDims: boolean
       const j = map[i]!;
       if (i !== arg[j]) rest[j]! += Math.exp(data[i]! - m[j]!);
     }
-    const y = allocate(out.dtype, outSize);
+    const y = out.data;
     for (let j = 0; j < outSize; j++) {
       const mj = m[j]!;
       y[j] = Number.isFinite(mj) ? mj + Math.log1p(rest[j]!) : mj;
     }
-    return y;
   },
   reference: <T>([x]: readonly RefTensor<T>[], { axes }: { axes: readonly number[] }, M: BigMath<T>) => {
     const { map, outSize } = reductionIndex(x!.shape, axes);

@@ -8,9 +8,11 @@ import { apply } from '../apply.js';
 import { allocate } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
+import { matmulInto } from '../kernels/matmul.js';
 import { defineOp } from '../op.js';
 import { broadcastShapes, type ConcreteShape, formatShape, sizeOf } from '../shape.js';
-import { broadcastIndex, sameDType, unbroadcast } from './_rules.js';
+import { broadcastIndex } from '../kernels/indexing.js';
+import { sameDType, unbroadcast } from './_rules.js';
 import { transpose } from './transpose.js';
 
 /** For each output matrix, the matrix of `a` and of `b` it multiplies, and the sizes m, k, n. */
@@ -59,27 +61,12 @@ export const matmulOp = defineOp({
   },
   kernel: ([a, b], _attrs, out) => {
     const { ia, ib, m, k, n } = plan(a!.shape, b!.shape, out.shape);
-    // One float64 copy of each operand keeps the inner loop monomorphic (and exact for float32).
-    const ad = Float64Array.from(a!.data);
-    const bd = Float64Array.from(b!.data);
-    const y = allocate(out.dtype, sizeOf(out.shape));
-    const row = new Float64Array(n);
+    const rows = new Float64Array(4 * n);
     for (let t = 0; t < ia.length; t++) {
-      const aOff = ia[t]! * m * k;
-      const bOff = ib[t]! * k * n;
-      for (let i = 0; i < m; i++) {
-        row.fill(0);
-        const aRow = aOff + i * k;
-        // i-k-j order: the inner loop walks a row of b and the accumulator contiguously.
-        for (let p = 0; p < k; p++) {
-          const av = ad[aRow + p]!;
-          const bRow = bOff + p * n;
-          for (let j = 0; j < n; j++) row[j]! += av * bd[bRow + j]!;
-        }
-        y.set(row, (t * m + i) * n);
-      }
+      const aMatrix = a!.data.subarray(ia[t]! * m * k, (ia[t]! + 1) * m * k);
+      const bMatrix = b!.data.subarray(ib[t]! * k * n, (ib[t]! + 1) * k * n);
+      matmulInto(aMatrix, bMatrix, out.data.subarray(t * m * n, (t + 1) * m * n), m, k, n, false, false, rows);
     }
-    return y;
   },
   reference: ([a, b], _attrs, M, out) => {
     const { ia, ib, m, k, n } = plan(a!.shape, b!.shape, out.shape);

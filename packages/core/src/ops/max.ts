@@ -9,7 +9,8 @@ import type { Node, ReduceOptions } from '../node.js';
 import { type BigMath, type ConcreteType, defineOp, type RefTensor, type TypeInfo } from '../op.js';
 import { normalizeAxes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkAxes, differentiable, reducedShape, reductionIndex, unreduce } from './_rules.js';
+import { reductionIndex } from '../kernels/indexing.js';
+import { checkAxes, differentiable, reducedShape, unreduce } from './_rules.js';
 import { sum } from './sum.js';
 
 type ReduceAttrs = { axes: readonly number[]; keepDims: boolean };
@@ -22,7 +23,7 @@ export function extremumInfer([x]: readonly TypeInfo[], { axes, keepDims }: Redu
 
 /** Kernel of max (`sign` 1) or min (`sign` -1): NaN wins, then the extreme value. */
 export function extremumKernel(sign: 1 | -1) {
-  return ([x]: readonly Tensor[], { axes }: ReduceAttrs, out: ConcreteType) => {
+  return ([x]: readonly Tensor[], { axes }: ReduceAttrs, out: Tensor): void => {
     const { map, outSize } = reductionIndex(x!.shape, axes);
     const acc = new Float64Array(outSize).fill(-sign * Infinity);
     const data = x!.data;
@@ -32,9 +33,7 @@ export function extremumKernel(sign: 1 | -1) {
       // Once acc is NaN no comparison is true, so it stays NaN.
       if (sign * v > sign * acc[j]! || v !== v) acc[j] = v;
     }
-    const y = allocate(out.dtype, outSize);
-    y.set(acc);
-    return y;
+    out.data.set(acc);
   };
 }
 

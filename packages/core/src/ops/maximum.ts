@@ -6,16 +6,16 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
 import { where } from './where.js';
 
 export const maximumOp = defineOp({
   name: 'maximum',
+  traits: ['commutative'],
   arity: 2,
   attrs: {},
   infer: broadcastBinary,
-  kernel: binaryKernel(Math.max),
-  elementwise: { scalar: Math.max, code: 'Math.max($0, $1)' },
+  elementwise: { scalar: Math.max },
   reference: binaryReference((a, b, M) => (M.isNaN(a) || M.isNaN(b) ? M.fromNumber(NaN) : M.cmp(a, b) >= 0 ? a : b)),
   // d max(a, b) = da where a >= b, db where a < b; ties send the whole gradient to a
   vjp: ({ inputs, cotangent }) => {

@@ -6,9 +6,11 @@
 import { apply } from '../apply.js';
 import { allocate, requireFloat } from '../dtype.js';
 import type { Node, ReduceOptions } from '../node.js';
+import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';
 import { normalizeAxes, sizeOf } from '../shape.js';
-import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
+import { reductionIndex } from '../kernels/indexing.js';
+import { checkAxes, reducedShape, unreduce } from './_rules.js';
 import { broadcastLike } from './broadcast-like.js';
 import { constant } from './constant.js';
 import { sum } from './sum.js';
@@ -24,13 +26,8 @@ export const meanOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
     return { shape: reducedShape(x!.shape, axes, keepDims), dtype: x!.dtype };
   },
   kernel: ([x], { axes }, out) => {
-    const { map, outSize, groupSize } = reductionIndex(x!.shape, axes);
-    const acc = new Float64Array(outSize);
-    const data = x!.data;
-    for (let i = 0; i < data.length; i++) acc[map[i]!]! += data[i]!;
-    const y = allocate(out.dtype, outSize);
-    for (let j = 0; j < outSize; j++) y[j] = acc[j]! / groupSize;
-    return y;
+    const { map, groupSize } = reductionIndex(x!.shape, axes);
+    reduceInto(x!.data, map, new Float64Array(out.data.length), out.data, groupSize);
   },
   reference: ([x], { axes }, M) => {
     const { map, outSize } = reductionIndex(x!.shape, axes);

@@ -6,16 +6,16 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
 import { where } from './where.js';
 
 export const minimumOp = defineOp({
   name: 'minimum',
+  traits: ['commutative'],
   arity: 2,
   attrs: {},
   infer: broadcastBinary,
-  kernel: binaryKernel(Math.min),
-  elementwise: { scalar: Math.min, code: 'Math.min($0, $1)' },
+  elementwise: { scalar: Math.min },
   reference: binaryReference((a, b, M) => (M.isNaN(a) || M.isNaN(b) ? M.fromNumber(NaN) : M.cmp(a, b) <= 0 ? a : b)),
   // d min(a, b) = da where a <= b, db where a > b; ties send the whole gradient to a
   vjp: ({ inputs, cotangent }) => {

@@ -5,8 +5,9 @@
  */
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
+import { binaryKernel } from '../kernels/elementwise.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
 
 const floatMul = binaryKernel((a, b) => a * b);
 // A float64 product of two int32 values can exceed 2^53 and lose the low bits the wrap keeps.
@@ -14,12 +15,13 @@ const intMul = binaryKernel(Math.imul);
 
 export const mulOp = defineOp({
   name: 'mul',
+  traits: ['commutative'],
   arity: 2,
   attrs: {},
   infer: broadcastBinary,
   kernel: (inputs, attrs, out) => (out.dtype === 'int32' ? intMul : floatMul)(inputs, attrs, out),
   // Float only: int32 products wrap (Math.imul), which the fused loops do not do.
-  elementwise: { scalar: (a, b) => a * b, code: '$0 * $1' },
+  elementwise: { scalar: (a, b) => a * b },
   reference: binaryReference((a, b, M) => M.mul(a, b)),
   // d(a b) = b da + a db
   vjp: ({ inputs, cotangent }) => {

@@ -5,15 +5,14 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { anyUnary, differentiable, unaryKernel, unaryReference } from './_rules.js';
+import { anyUnary, differentiable, unaryReference } from './_rules.js';
 
 export const negOp = defineOp({
   name: 'neg',
   arity: 1,
   attrs: {},
   infer: anyUnary,
-  kernel: unaryKernel((x) => -x),
-  elementwise: { scalar: (x) => -x, code: '-$0' },
+  elementwise: { scalar: (x) => -x },
   reference: unaryReference((x, M) => M.neg(x)),
   // d(-x) = -dx
   vjp: ({ inputs, cotangent }) => [differentiable(inputs[0]!) ? cotangent.neg() : null],

@@ -17,9 +17,9 @@ export function sourceValue(node: Node): Tensor {
   return node.value;
 }
 
-/** Kernel of the value-holding ops (`param`, `constant`): their tensor's data. */
-export function sourceKernel(_inputs: unknown, _attrs: unknown, _out: unknown, node: Node): TypedArray {
-  return sourceValue(node).data;
+/** Kernel of the value-holding ops (`param`, `constant`): a copy of their tensor's data. */
+export function sourceKernel(_inputs: unknown, _attrs: unknown, out: Tensor, node: Node): void {
+  out.data.set(sourceValue(node).data);
 }
 
 /** Reference of the value-holding ops: their tensor's values, exactly. */
@@ -38,6 +38,7 @@ export function sourceNode(op: 'param' | 'constant', value: TensorLike, options:
 
 export const paramOp = defineOp<{ shape: ConcreteShape; dtype: DType }>({
   name: 'param',
+  traits: ['source'],
   arity: 0,
   attrs: { shape: 'shape', dtype: 'dtype' },
   infer: (_inputs, { shape, dtype }) => ({ shape, dtype }),

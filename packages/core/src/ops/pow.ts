@@ -7,7 +7,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
 import { log } from './log.js';
 import { where } from './where.js';
 
@@ -16,8 +16,7 @@ export const powOp = defineOp({
   arity: 2,
   attrs: {},
   infer: broadcastFloatBinary,
-  kernel: binaryKernel((a, b) => a ** b),
-  elementwise: { scalar: (a, b) => a ** b, code: '$0 ** $1' },
+  elementwise: { scalar: (a, b) => a ** b },
   reference: binaryReference((a, b, M) => M.pow(a, b)),
   // d a^b = b a^(b-1) da + a^b log(a) db. log(a) is taken as 0 where a <= 0, so a constant
   // exponent on a negative base does not put NaN into the (possibly evaluated) b-gradient.

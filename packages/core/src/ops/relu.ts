@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { anyUnary, differentiable, unaryKernel, unaryReference } from './_rules.js';
+import { anyUnary, differentiable, unaryReference } from './_rules.js';
 import { greater } from './greater.js';
 import { where } from './where.js';
 
@@ -15,8 +15,7 @@ export const reluOp = defineOp({
   arity: 1,
   attrs: {},
   infer: anyUnary,
-  kernel: unaryKernel((x) => (x > 0 || Number.isNaN(x) ? x : 0)),
-  elementwise: { scalar: (x) => (x > 0 || Number.isNaN(x) ? x : 0), code: '($0 > 0 || $0 !== $0 ? $0 : 0)' },
+  elementwise: { scalar: (x) => (x > 0 || Number.isNaN(x) ? x : 0) },
   reference: unaryReference((x, M) => (M.isNaN(x) || M.cmp(x, M.fromNumber(0)) > 0 ? x : M.fromNumber(0))),
   // d max(x, 0) = dx where x > 0, else 0
   vjp: ({ inputs, cotangent }) => {

@@ -12,6 +12,7 @@ import { formatShape, isConcrete, sizeOf } from '../shape.js';
 
 export const reshapeLikeOp = defineOp({
   name: 'reshapeLike',
+  traits: ['view', 'movement'],
   arity: 2,
   attrs: {},
   infer: ([x, like]) => {
@@ -20,7 +21,7 @@ export const reshapeLikeOp = defineOp({
     }
     return { shape: like!.shape, dtype: x!.dtype };
   },
-  kernel: ([x]) => x!.data.slice(),
+  kernel: ([x], _attrs, out) => out.data.set(x!.data),
   reference: ([x]) => [...x!.data],
   // a relabelling: reshape the cotangent back like x
   vjp: ({ inputs, cotangent }) => [reshapeLike(cotangent, inputs[0]!), null],

@@ -83,6 +83,7 @@ function staticTarget(from: Shape, target: readonly Dim[]): Dim[] {
 
 export const reshapeOp = defineOp<{ shape: readonly Dim[] }>({
   name: 'reshape',
+  traits: ['view', 'movement'],
   arity: 1,
   attrs: { shape: 'shape' },
   infer: ([x], { shape }, dims) => {
@@ -92,7 +93,7 @@ export const reshapeOp = defineOp<{ shape: readonly Dim[] }>({
     return { shape: out, dtype: x!.dtype };
   },
   // Row-major data does not move.
-  kernel: ([x]) => x!.data.slice(),
+  kernel: ([x], _attrs, out) => out.data.set(x!.data),
   reference: ([x]) => [...x!.data],
   // reshape is a relabelling; its adjoint reshapes back (at run time when x has unknown dims)
   vjp: ({ inputs, cotangent }) => {

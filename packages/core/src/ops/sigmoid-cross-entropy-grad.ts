@@ -9,14 +9,15 @@ import { apply, type BuildOptions } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import { refSigmoidCrossEntropyGrad, sigmoidCrossEntropyGradValue } from './_cross-entropy.js';
-import { binaryKernel, binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
 
 export const sigmoidCrossEntropyGradOp = defineOp({
   name: 'sigmoidCrossEntropyGrad',
+  traits: ['fusedLossGrad', 'stable'],
+  formula: 'fused gradient: sigmoid(z) - y',
   arity: 2,
   attrs: {},
   infer: broadcastFloatBinary,
-  kernel: binaryKernel(sigmoidCrossEntropyGradValue),
   elementwise: { scalar: sigmoidCrossEntropyGradValue },
   reference: binaryReference(refSigmoidCrossEntropyGrad),
   // d (sigmoid(z) - y) = sigmoid(z) sigmoid(-z) dz - dy  (no 1 - sigmoid(z) to cancel)

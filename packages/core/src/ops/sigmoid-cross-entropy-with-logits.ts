@@ -10,16 +10,15 @@ import { apply, type BuildOptions } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import { refSigmoidCrossEntropy, sigmoidCrossEntropyValue } from './_cross-entropy.js';
-import { binaryKernel, binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
 import { sigmoidCrossEntropyGrad } from './sigmoid-cross-entropy-grad.js';
 
 export const sigmoidCrossEntropyWithLogitsOp = defineOp({
   name: 'sigmoidCrossEntropyWithLogits',
-  traits: ['fusedLoss'],
+  traits: ['fusedLoss', 'stable'],
   arity: 2,
   attrs: {},
   infer: broadcastFloatBinary,
-  kernel: binaryKernel(sigmoidCrossEntropyValue),
   elementwise: { scalar: sigmoidCrossEntropyValue },
   reference: binaryReference(refSigmoidCrossEntropy),
   // d loss = (sigmoid(z) - y) dz - z dy

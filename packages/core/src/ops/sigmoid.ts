@@ -9,7 +9,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { type BigMath, defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 
 /** Logistic function in float64, stable for every x. */
 export function sigmoidFloat(x: number): number {
@@ -32,7 +32,6 @@ export const sigmoidOp = defineOp({
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(sigmoidFloat),
   elementwise: { scalar: sigmoidFloat },
   reference: unaryReference(sigmoidReference),
   // d sigmoid(x) = sigmoid(x) (1 - sigmoid(x)) dx = sigmoid(x) sigmoid(-x) dx (no 1 - s cancellation)

@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { anyUnary, differentiable, unaryKernel, unaryReference } from './_rules.js';
+import { anyUnary, differentiable, unaryReference } from './_rules.js';
 import { broadcastLike } from './broadcast-like.js';
 import { constant } from './constant.js';
 
@@ -15,8 +15,7 @@ export const signOp = defineOp({
   arity: 1,
   attrs: {},
   infer: anyUnary,
-  kernel: unaryKernel(Math.sign),
-  elementwise: { scalar: Math.sign, code: 'Math.sign($0)' },
+  elementwise: { scalar: Math.sign },
   reference: unaryReference((x, M) => {
     if (M.isNaN(x)) return x;
     const c = M.cmp(x, M.fromNumber(0));

@@ -11,7 +11,7 @@ import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { type ConcreteShape, type Dim, formatShape, type Shape, stridesOf } from '../shape.js';
 import { sliceGrad } from './slice-grad.js';
-import { stridedIndex } from './_rules.js';
+import { stridedIndex } from '../kernels/indexing.js';
 
 /** Shape of the slice of `from` at `begin` with `size` (-1: to the end); throws when out of bounds. */
 export function sliceShape(from: Shape, begin: readonly number[], size: readonly number[]): Dim[] {
@@ -41,15 +41,15 @@ export function sliceIndex(from: ConcreteShape, begin: readonly number[], out: C
 
 export const sliceOp = defineOp<{ begin: readonly number[]; size: readonly number[] }>({
   name: 'slice',
+  traits: ['movement'],
   arity: 1,
   attrs: { begin: 'ints', size: 'ints' },
   infer: ([x], { begin, size }) => ({ shape: sliceShape(x!.shape, begin, size), dtype: x!.dtype }),
   kernel: ([x], { begin }, out) => {
     const map = sliceIndex(x!.shape, begin, out.shape);
-    const y = allocate(out.dtype, map.length);
+    const y = out.data;
     const data = x!.data;
     for (let i = 0; i < map.length; i++) y[i] = data[map[i]!]!;
-    return y;
   },
   reference: ([x], { begin }, _M, out) => Array.from(sliceIndex(x!.shape, begin, out.shape), (i) => x!.data[i]!),
   // slicing selects; its adjoint places the cotangent back into zeros shaped like x

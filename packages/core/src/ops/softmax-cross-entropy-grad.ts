@@ -14,10 +14,12 @@ import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
 import { laneOf, lanesOf, refSoftmaxRowGrad, softLabelShape, softmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
-import { forEachLane } from './_rules.js';
+import { forEachLane } from '../kernels/indexing.js';
 
 export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
   name: 'softmaxCrossEntropyGrad',
+  traits: ['fusedLossGrad', 'stable'],
+  formula: 'fused gradient: softmax(z) sum(y) - y, i.e. softmax(z) - y for labels summing to 1',
   arity: 2,
   attrs: { axis: 'int' },
   infer: ([z, y], { axis }) => {
@@ -26,13 +28,10 @@ export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
   kernel: ([z, y], { axis }, out) => {
     const k = z!.shape[axis]!;
     // Computed in float64 and rounded once into the output's dtype.
-    const g = new Float64Array(sizeOf(out.shape));
+    const g = out.dtype === 'float64' ? out.data : new Float64Array(out.data.length);
     const scratch = softmaxScratch(k);
     forEachLane(z!.shape, axis, (offset, stride) => softmaxRowGrad(z!.data, y!.data, g, offset, stride, k, scratch));
-    if (out.dtype === 'float64') return g;
-    const result = allocate(out.dtype, g.length);
-    result.set(g);
-    return result;
+    if (g !== out.data) out.data.set(g);
   },
   reference: ([z, y], { axis }, M) => {
     const k = z!.shape[axis]!;

@@ -15,26 +15,25 @@ import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
 import { laneOf, lanesOf, refSoftmaxRowLoss, softLabelShape, softmaxRowLoss } from './_cross-entropy.js';
-import { forEachLane } from './_rules.js';
+import { forEachLane } from '../kernels/indexing.js';
 import { expandDims } from './expand-dims.js';
 import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 
 export const softmaxCrossEntropyWithLogitsOp = defineOp<{ axis: number }>({
   name: 'softmaxCrossEntropyWithLogits',
-  traits: ['fusedLoss'],
+  traits: ['fusedLoss', 'stable'],
   arity: 2,
   attrs: { axis: 'int' },
   infer: ([z, y], { axis }) => {
     return { shape: softLabelShape(z!, y!, axis).filter((_, i) => i !== axis), dtype: z!.dtype };
   },
   kernel: ([z, y], { axis }, out) => {
-    const loss = allocate(out.dtype, sizeOf(out.shape));
+    const loss = out.data;
     const k = z!.shape[axis]!;
     let j = 0;
     forEachLane(z!.shape, axis, (offset, stride) => {
       loss[j++] = softmaxRowLoss(z!.data, y!.data, offset, stride, k);
     });
-    return loss;
   },
   reference: ([z, y], { axis }, M) => {
     const k = z!.shape[axis]!;

@@ -10,7 +10,8 @@ import type { Node } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
 import { loadRow, softmaxScratch } from './_cross-entropy.js';
-import { floatAlongAxis, forEachLane } from './_rules.js';
+import { forEachLane } from '../kernels/indexing.js';
+import { floatAlongAxis } from './_rules.js';
 import { sum } from './sum.js';
 
 /** Maximum of a lane; NaN when the lane holds a NaN. */
@@ -51,14 +52,13 @@ export const softmaxOp = defineOp<{ axis: number }>({
   kernel: ([x], { axis }, out) => {
     const data = x!.data;
     const n = x!.shape[axis]!;
-    const y = allocate(out.dtype, data.length);
+    const y = out.data;
     const scratch = softmaxScratch(n);
     forEachLane(x!.shape, axis, (offset, stride) => {
       const row = loadRow(data, offset, stride, n, scratch);
       const denominator = 1 + row.tHi + row.tLo;
       for (let i = 0; i < n; i++) y[offset + i * stride] = scratch.e[i]! / denominator;
     });
-    return y;
   },
   reference: <T>([x]: readonly RefTensor<T>[], { axis }: { axis: number }, M: BigMath<T>) => {
     const y = new Array<T>(x!.data.length);

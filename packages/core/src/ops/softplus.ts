@@ -7,7 +7,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { type BigMath, defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 import { log1pReference } from './log1p.js';
 import { sigmoid } from './sigmoid.js';
 
@@ -28,10 +28,10 @@ export function softplusReference<T>(x: T, M: BigMath<T>): T {
 
 export const softplusOp = defineOp({
   name: 'softplus',
+  traits: ['stable'],
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(softplusFloat),
   elementwise: { scalar: softplusFloat },
   reference: unaryReference(softplusReference),
   // d log(1 + e^x) = e^x / (1 + e^x) dx = sigmoid(x) dx

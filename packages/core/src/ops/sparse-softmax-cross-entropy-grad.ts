@@ -9,12 +9,15 @@
 import { apply, type BuildOptions } from '../apply.js';
 import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
+import { sparseRows } from '../kernels/sparse-rows.js';
 import { defineOp } from '../op.js';
 import { sizeOf } from '../shape.js';
 import { checkLabels, checkSparse, laneOf, refSoftmaxRowGrad, softmaxScratch, sparseRowGrad } from './_cross-entropy.js';
 
 export const sparseSoftmaxCrossEntropyGradOp = defineOp({
   name: 'sparseSoftmaxCrossEntropyGrad',
+  traits: ['fusedLossGrad', 'stable'],
+  formula: 'fused gradient: softmax(z) - onehot(y)',
   arity: 2,
   attrs: {},
   infer: ([z, labels]) => {
@@ -24,14 +27,7 @@ export const sparseSoftmaxCrossEntropyGradOp = defineOp({
   kernel: ([z, labels], _attrs, out, node) => {
     const k = z!.shape[z!.shape.length - 1]!;
     checkLabels(labels!, k, node);
-    // Computed in float64 and rounded once into the output's dtype.
-    const g = new Float64Array(sizeOf(out.shape));
-    const scratch = softmaxScratch(k);
-    for (let r = 0; r < labels!.data.length; r++) sparseRowGrad(z!.data, g, r * k, k, labels!.data[r]!, scratch);
-    if (out.dtype === 'float64') return g;
-    const result = allocate(out.dtype, g.length);
-    result.set(g);
-    return result;
+    sparseRows(z!.data, labels!.data, undefined, out.data, 0, labels!.data.length, k, softmaxScratch(k), null);
   },
   reference: ([z, labels], _attrs, M, _out, node) => {
     const k = z!.shape[z!.shape.length - 1]!;

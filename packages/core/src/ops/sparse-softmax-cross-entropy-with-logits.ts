@@ -10,24 +10,23 @@
 import { apply, type BuildOptions } from '../apply.js';
 import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
+import { sparseRows } from '../kernels/sparse-rows.js';
 import { defineOp } from '../op.js';
 import { sizeOf } from '../shape.js';
-import { checkLabels, checkSparse, laneOf, refSoftmaxRowLoss, sparseRowLoss } from './_cross-entropy.js';
+import { checkLabels, checkSparse, laneOf, refSoftmaxRowLoss, softmaxScratch } from './_cross-entropy.js';
 import { expandDims } from './expand-dims.js';
 import { sparseSoftmaxCrossEntropyGrad } from './sparse-softmax-cross-entropy-grad.js';
 
 export const sparseSoftmaxCrossEntropyWithLogitsOp = defineOp({
   name: 'sparseSoftmaxCrossEntropyWithLogits',
-  traits: ['fusedLoss'],
+  traits: ['fusedLoss', 'stable'],
   arity: 2,
   attrs: {},
   infer: ([z, labels]) => ({ shape: checkSparse(z!, labels!), dtype: z!.dtype }),
   kernel: ([z, labels], _attrs, out, node) => {
     const k = z!.shape[z!.shape.length - 1]!;
     checkLabels(labels!, k, node);
-    const loss = allocate(out.dtype, sizeOf(out.shape));
-    for (let r = 0; r < loss.length; r++) loss[r] = sparseRowLoss(z!.data, r * k, k, labels!.data[r]!);
-    return loss;
+    sparseRows(z!.data, labels!.data, out.data, undefined, 0, labels!.data.length, k, softmaxScratch(k), null);
   },
   reference: ([z, labels], _attrs, M, _out, node) => {
     const k = z!.shape[z!.shape.length - 1]!;

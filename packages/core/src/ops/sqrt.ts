@@ -6,15 +6,14 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 
 export const sqrtOp = defineOp({
   name: 'sqrt',
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(Math.sqrt),
-  elementwise: { scalar: Math.sqrt, code: 'Math.sqrt($0)' },
+  elementwise: { scalar: Math.sqrt },
   reference: unaryReference((x, M) => M.sqrt(x)),
   // d sqrt(x) = dx / (2 sqrt(x))
   vjp: ({ output, cotangent }) => [cotangent.div(output.mul(2))],

@@ -5,8 +5,9 @@
  */
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
+import { unaryKernel } from '../kernels/elementwise.js';
 import { defineOp } from '../op.js';
-import { anyUnary, differentiable, unaryKernel, unaryReference } from './_rules.js';
+import { anyUnary, differentiable, unaryReference } from './_rules.js';
 
 const floatSquare = unaryKernel((x) => x * x);
 // x * x in float64 is inexact above 2^26.5, so its low 32 bits would be wrong; imul is exact.
@@ -19,7 +20,7 @@ export const squareOp = defineOp({
   infer: anyUnary,
   kernel: (inputs, attrs, out) => (out.dtype === 'int32' ? intSquare : floatSquare)(inputs, attrs, out),
   // Float only: int32 squares wrap (Math.imul), which the fused loops do not do.
-  elementwise: { scalar: (x) => x * x, code: '$0 * $0' },
+  elementwise: { scalar: (x) => x * x },
   reference: unaryReference((x, M) => M.mul(x, x)),
   // d x^2 = 2 x dx
   vjp: ({ inputs, cotangent }) => [differentiable(inputs[0]!) ? cotangent.mul(inputs[0]!).mul(2) : null],

@@ -13,6 +13,7 @@ import { expandDims } from './expand-dims.js';
 
 export const squeezeOp = defineOp<{ axes: readonly number[] }>({
   name: 'squeeze',
+  traits: ['view', 'movement'],
   arity: 1,
   attrs: { axes: 'ints' },
   infer: ([x], { axes }) => {
@@ -24,7 +25,7 @@ export const squeezeOp = defineOp<{ axes: readonly number[] }>({
     return { shape: shape.filter((_, i) => !axes.includes(i)), dtype: x!.dtype };
   },
   // Row-major data does not move when size-1 axes go.
-  kernel: ([x]) => x!.data.slice(),
+  kernel: ([x], _attrs, out) => out.data.set(x!.data),
   reference: ([x]) => [...x!.data],
   // the adjoint puts the size-1 axes back, lowest first so each lands at its old position
   vjp: ({ attrs, cotangent }) => [attrs.axes.reduce((g, a) => expandDims(g, a), cotangent)],

@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryKernel, binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
 import { neg } from './neg.js';
 
 export const subOp = defineOp({
@@ -15,8 +15,7 @@ export const subOp = defineOp({
   attrs: {},
   infer: broadcastBinary,
   // The float64 difference of two int32 values is exact; the Int32Array store wraps it.
-  kernel: binaryKernel((a, b) => a - b),
-  elementwise: { scalar: (a, b) => a - b, code: '$0 - $1' },
+  elementwise: { scalar: (a, b) => a - b },
   reference: binaryReference((a, b, M) => M.sub(a, b)),
   // d(a - b) = da - db
   vjp: ({ inputs, cotangent }) => {

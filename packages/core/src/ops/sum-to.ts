@@ -7,9 +7,11 @@ import { apply } from '../apply.js';
 import { allocate } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
+import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';
 import { broadcastShapes, type ConcreteShape, formatShape, sizeOf } from '../shape.js';
-import { broadcastIndex, checkBroadcast } from './_rules.js';
+import { broadcastIndex } from '../kernels/indexing.js';
+import { checkBroadcast } from './_rules.js';
 import { broadcastLike } from './broadcast-like.js';
 
 function checkSumTo(from: readonly (number | string | null)[], to: readonly (number | string | null)[]): void {
@@ -28,13 +30,7 @@ export const sumToOp = defineOp({
   },
   kernel: ([g, like], _attrs, out) => {
     checkBroadcast(like!.shape as ConcreteShape, g!.shape);
-    const map = broadcastIndex(like!.shape, g!.shape);
-    const acc = new Float64Array(sizeOf(out.shape));
-    const data = g!.data;
-    for (let i = 0; i < data.length; i++) acc[map[i]!]! += data[i]!;
-    const y = allocate(out.dtype, acc.length);
-    y.set(acc);
-    return y;
+    reduceInto(g!.data, broadcastIndex(like!.shape, g!.shape), new Float64Array(out.data.length), out.data, 1);
   },
   reference: ([g, like], _attrs, M, out) => {
     const map = broadcastIndex(like!.shape, g!.shape);

@@ -5,9 +5,11 @@
 import { apply } from '../apply.js';
 import { allocate } from '../dtype.js';
 import type { Node, ReduceOptions } from '../node.js';
+import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';
 import { normalizeAxes } from '../shape.js';
-import { checkAxes, reducedShape, reductionIndex, unreduce } from './_rules.js';
+import { reductionIndex } from '../kernels/indexing.js';
+import { checkAxes, reducedShape, unreduce } from './_rules.js';
 
 export const sumOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'sum',
@@ -18,16 +20,8 @@ export const sumOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
     checkAxes(axes, x!.shape.length);
     return { shape: reducedShape(x!.shape, axes, keepDims), dtype: x!.dtype };
   },
-  kernel: ([x], { axes }, out) => {
-    const { map, outSize } = reductionIndex(x!.shape, axes);
-    // Accumulate in float64 so float32 sums round once.
-    const acc = new Float64Array(outSize);
-    const data = x!.data;
-    for (let i = 0; i < data.length; i++) acc[map[i]!]! += data[i]!;
-    const y = allocate(out.dtype, outSize);
-    y.set(acc);
-    return y;
-  },
+  // Accumulated in float64, so float32 sums round once.
+  kernel: ([x], { axes }, out) => reduceInto(x!.data, reductionIndex(x!.shape, axes).map, new Float64Array(out.data.length), out.data, 1),
   reference: ([x], { axes }, M) => {
     const { map, outSize } = reductionIndex(x!.shape, axes);
     const acc = Array.from({ length: outSize }, () => M.fromNumber(0));

@@ -6,7 +6,7 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { type BigMath, defineOp } from '../op.js';
-import { floatUnary, unaryKernel, unaryReference } from './_rules.js';
+import { floatUnary, unaryReference } from './_rules.js';
 import { expm1Reference } from './expm1.js';
 import { sigmoid } from './sigmoid.js';
 
@@ -36,8 +36,7 @@ export const tanhOp = defineOp({
   arity: 1,
   attrs: {},
   infer: floatUnary,
-  kernel: unaryKernel(Math.tanh),
-  elementwise: { scalar: Math.tanh, code: 'Math.tanh($0)' },
+  elementwise: { scalar: Math.tanh },
   reference: unaryReference(tanhReference),
   // d tanh(x) = (1 - tanh(x)^2) dx = 4 sigmoid(2x) sigmoid(-2x) dx (1 - t^2 cancels where |t| ~ 1)
   vjp: ({ inputs, cotangent }) => {

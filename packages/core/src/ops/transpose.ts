@@ -9,7 +9,7 @@ import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { type ConcreteShape, normalizeAxis, stridesOf } from '../shape.js';
-import { stridedIndex } from './_rules.js';
+import { stridedIndex } from '../kernels/indexing.js';
 
 /** For each output element of the transpose of `shape` by `perm`, its flat input index. */
 export function transposeIndex(shape: ConcreteShape, perm: readonly number[]): Int32Array {
@@ -26,6 +26,7 @@ function checkPerm(perm: readonly number[], rank: number): void {
 
 export const transposeOp = defineOp<{ perm: readonly number[] }>({
   name: 'transpose',
+  traits: ['movement'],
   arity: 1,
   attrs: { perm: 'ints' },
   infer: ([x], { perm }) => {
@@ -34,10 +35,9 @@ export const transposeOp = defineOp<{ perm: readonly number[] }>({
   },
   kernel: ([x], { perm }, out) => {
     const map = transposeIndex(x!.shape, perm);
-    const y = allocate(out.dtype, map.length);
+    const y = out.data;
     const data = x!.data;
     for (let i = 0; i < map.length; i++) y[i] = data[map[i]!]!;
-    return y;
   },
   reference: ([x], { perm }) => Array.from(transposeIndex(x!.shape, perm), (i) => x!.data[i]!),
   // transposing is a permutation; its adjoint is the inverse permutation

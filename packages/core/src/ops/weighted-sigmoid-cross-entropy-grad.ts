@@ -10,16 +10,17 @@ import { apply, type BuildOptions } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import {
-  refWeightedSigmoidCrossEntropyGrad, ternaryKernel, ternaryReference, weightedInfer, weightedSigmoidCrossEntropyGradValue,
+  refWeightedSigmoidCrossEntropyGrad, ternaryReference, weightedInfer, weightedSigmoidCrossEntropyGradValue,
 } from './_weighted-cross-entropy.js';
 import { unbroadcast } from './_rules.js';
 
 export const weightedSigmoidCrossEntropyGradOp = defineOp({
   name: 'weightedSigmoidCrossEntropyGrad',
+  traits: ['fusedLossGrad', 'stable'],
+  formula: 'fused gradient: (1 - y) sigmoid(z) - pw y sigmoid(-z)',
   arity: 3,
   attrs: {},
   infer: weightedInfer('weightedSigmoidCrossEntropyGrad'),
-  kernel: ternaryKernel(weightedSigmoidCrossEntropyGradValue),
   elementwise: { scalar: weightedSigmoidCrossEntropyGradValue },
   reference: ternaryReference(refWeightedSigmoidCrossEntropyGrad),
   // d g = (1 - y + pw y) sigmoid(z) sigmoid(-z) dz - (sigmoid(z) + pw sigmoid(-z)) dy - y sigmoid(-z) dpw

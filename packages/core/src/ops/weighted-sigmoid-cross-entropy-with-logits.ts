@@ -12,18 +12,17 @@ import { apply, type BuildOptions } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import {
-  refWeightedSigmoidCrossEntropy, ternaryKernel, ternaryReference, weightedInfer, weightedSigmoidCrossEntropyValue,
+  refWeightedSigmoidCrossEntropy, ternaryReference, weightedInfer, weightedSigmoidCrossEntropyValue,
 } from './_weighted-cross-entropy.js';
 import { unbroadcast } from './_rules.js';
 import { weightedSigmoidCrossEntropyGrad } from './weighted-sigmoid-cross-entropy-grad.js';
 
 export const weightedSigmoidCrossEntropyWithLogitsOp = defineOp({
   name: 'weightedSigmoidCrossEntropyWithLogits',
-  traits: ['fusedLoss'],
+  traits: ['fusedLoss', 'stable'],
   arity: 3,
   attrs: {},
   infer: weightedInfer('weightedSigmoidCrossEntropyWithLogits'),
-  kernel: ternaryKernel(weightedSigmoidCrossEntropyValue),
   elementwise: { scalar: weightedSigmoidCrossEntropyValue },
   reference: ternaryReference(refWeightedSigmoidCrossEntropy),
   // d loss = ((1-y) sigmoid(z) - pw y sigmoid(-z)) dz + ((pw-1) softplus(-z) - z) dy + y softplus(-z) dpw

@@ -9,7 +9,8 @@ import { DTypeError } from '../errors.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import { broadcastShapes, sizeOf } from '../shape.js';
-import { broadcastIndex, differentiable, unbroadcast } from './_rules.js';
+import { broadcastIndex } from '../kernels/indexing.js';
+import { differentiable, unbroadcast } from './_rules.js';
 import { constant } from './constant.js';
 
 export const whereOp = defineOp({
@@ -21,15 +22,7 @@ export const whereOp = defineOp({
     return { shape: broadcastShapes(cond!.shape, broadcastShapes(a!.shape, b!.shape)), dtype: a!.dtype };
   },
   // `!== 0` rather than truthiness, so NaN selects a
-  elementwise: { scalar: (c, a, b) => (c !== 0 ? a : b), code: '($0 !== 0 ? $1 : $2)' },
-  kernel: ([cond, a, b], _attrs, out) => {
-    const y = allocate(out.dtype, sizeOf(out.shape));
-    const [ic, ia, ib] = [cond!, a!, b!].map((t) => broadcastIndex(t.shape, out.shape)) as [Int32Array, Int32Array, Int32Array];
-    const [cd, ad, bd] = [cond!.data, a!.data, b!.data];
-    // `!== 0` rather than truthiness, so NaN selects a
-    for (let i = 0; i < y.length; i++) y[i] = cd[ic[i]!]! !== 0 ? ad[ia[i]!]! : bd[ib[i]!]!;
-    return y;
-  },
+  elementwise: { scalar: (c, a, b) => (c !== 0 ? a : b) },
   reference: ([cond, a, b], _attrs, M, out) => {
     const zero = M.fromNumber(0);
     const [ic, ia, ib] = [cond!, a!, b!].map((t) => broadcastIndex(t.shape, out.shape)) as [Int32Array, Int32Array, Int32Array];

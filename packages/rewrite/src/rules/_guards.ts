@@ -5,7 +5,7 @@
  * some operands leave the shape that broadcasting gave the matched node.
  * @module
  */
-import { broadcastShapes, neg, type Node, sameShape, type Shape } from '@stablegrad/core';
+import { broadcastShapes, hasTrait, neg, type Node, sameShape, type Shape } from '@stablegrad/core';
 
 /**
  * True for a `constant` node (one that carries its value).
@@ -126,10 +126,8 @@ export function constantAlong(c: Node, axes: readonly number[], rank: number): b
   });
 }
 
-/** Ops that only move, drop or copy the elements of their first input (the rest are indices or shapes). */
-export const MOVEMENT_OPS: ReadonlySet<string> = new Set([
-  'gather', 'reshape', 'reshapeLike', 'transpose', 'expandDims', 'squeeze', 'slice', 'broadcastTo', 'broadcastLike',
-]);
+/** True for ops that only move, drop or copy the elements of their first input (the rest are indices or shapes). */
+export const isMovement = (node: Node): boolean => hasTrait(node.op, 'movement');
 
 /**
  * When `den` is the sum of `isNumerator(n)` over one axis, shaped so that `n / den` divides

@@ -7,7 +7,7 @@
  * (`log q - y log q` is `(1 - y) log q`).
  * @module
  */
-import { add, type AttrValue, constant, div, input, log, log1p, mean, mul, neg, type Node, sub, sum } from '@stablegrad/core';
+import { add, type AttrValue, constant, div, hasTrait, input, log, log1p, mean, mul, neg, type Node, opsWith, sub, sum } from '@stablegrad/core';
 import { isConstantNear, sameAttr } from '../../match.js';
 import { attr, bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
@@ -95,14 +95,14 @@ const isMinusOne = (node: Node): boolean =>
 /** The constant inside a `-1` (the node itself, or the `1` under `neg`). */
 const constantOf = (node: Node): Node => (node.op === 'neg' ? node.inputs[0]! : node);
 /** Logarithms, the factors that cross-entropy spellings move between terms. */
-const LOGS = new Set(['log', 'logSigmoid', 'logSoftmax']);
-const isLog = (node: Node): boolean => LOGS.has(node.op);
+const LOGS = opsWith('logarithm');
+const isLog = (node: Node): boolean => hasTrait(node.op, 'logarithm');
 
 export const minusOneOutOfLogProduct = rule({
   name: 'label-difference-to-negation',
   doc: '(y - 1) * log(q) is -((1 - y) * log(q)), so a cross-entropy written with y - 1 meets the usual 1 - y',
   // (y - 1) L = -((1 - y) L), exactly: y - 1 and 1 - y round to negatives of each other
-  pattern: P.mul(bind('diff', P.add(a, b)), bind('l', op([...LOGS] as ('log' | 'logSigmoid' | 'logSoftmax')[], [x]))),
+  pattern: P.mul(bind('diff', P.add(a, b)), bind('l', op(LOGS, [x]))),
   // Not for a constant y (folding handles it, and 1 - 1 would match again); the -1 broadcasts nothing.
   guard: (m) => isMinusOne(m.b) && !isConstant(m.a) && keepsShape(m.a, m.diff, [constantOf(m.b)]),
   replace: (m) => {

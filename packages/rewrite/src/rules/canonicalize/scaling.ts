@@ -8,7 +8,7 @@
  * property tests allow; the real numbers are the same.
  * @module
  */
-import { div, input, log, matmul, mean, mul, type Node, sigmoid, sub, sum, transpose } from '@stablegrad/core';
+import { div, hasTrait, input, log, matmul, mean, mul, type Node, sigmoid, sub, sum, transpose } from '@stablegrad/core';
 import { attr, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { isConstant, isScalarConstant } from '../_guards.js';
@@ -18,8 +18,8 @@ const a = v('a', (n) => !isConstant(n));
 const x = v('x');
 const named = (name: string, shape: readonly (number | string)[] = [3]) => input(shape, { name });
 
-const LOGS = new Set(['log', 'logSigmoid', 'logSoftmax', 'log1p']);
-const isLogLike = (n: Node): boolean => LOGS.has(n.op) || (n.op === 'transpose' && LOGS.has(n.inputs[0]!.op));
+const isLog = (n: Node): boolean => hasTrait(n.op, 'logarithm');
+const isLogLike = (n: Node): boolean => isLog(n) || (n.op === 'transpose' && isLog(n.inputs[0]!));
 /** The scaled factor is a log: a log in bits or a weighted log term. Logits are left alone (softplus(2z) - 2z*y needs its 2z whole). */
 const scaledLog = v('b', isLogLike);
 

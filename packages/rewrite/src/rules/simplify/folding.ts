@@ -7,7 +7,7 @@
  * only its initial value.
  * @module
  */
-import { add, constant, evaluate, input, isConcrete, type Node, neg, OP_NAMES, type OpName, sizeOf, type Tensor, where } from '@stablegrad/core';
+import { add, constant, evaluate, hasTrait, input, isConcrete, type Node, neg, OP_NAMES, type OpName, sizeOf, type Tensor, where } from '@stablegrad/core';
 import { op, type Pattern, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { isConstant } from '../_guards.js';
@@ -15,8 +15,7 @@ import { isConstant } from '../_guards.js';
 /** Results with more elements than this stay computed at run time. */
 export const FOLD_LIMIT = 1024;
 
-const SOURCES: ReadonlySet<OpName> = new Set<OpName>(['input', 'param', 'constant']);
-const OPS: readonly OpName[] = OP_NAMES.filter((name) => !SOURCES.has(name));
+const OPS: readonly OpName[] = OP_NAMES.filter((name) => !hasTrait(name, 'source'));
 const k = <N extends string>(name: N): Pattern<N> => v(name, isConstant);
 
 // Small, statically shaped results only.

@@ -11,9 +11,9 @@
 import { add, apply, expm1, gather, input, log, logSigmoid, logSoftmax, neg, type Node, opDef, reshape, sigmoid, softmax, sub, transpose } from '@stablegrad/core';
 import { attr, bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
-import { keepsShape, MOVEMENT_OPS, sameStaticShape } from '../_guards.js';
+import { isMovement, keepsShape, sameStaticShape } from '../_guards.js';
 
-export { MOVEMENT_OPS, normalizingAxis, sameStaticShape as sameShape } from '../_guards.js';
+export { isMovement, normalizingAxis, sameStaticShape as sameShape } from '../_guards.js';
 
 const x = v('x');
 const z = v('z');
@@ -23,7 +23,7 @@ const logits = () => input([2, 3], { name: 'x' });
 export function throughMovement(node: Node): { moves: Node[]; source: Node } {
   const moves: Node[] = [];
   let source = node;
-  while (MOVEMENT_OPS.has(source.op)) {
+  while (isMovement(source)) {
     moves.push(source);
     source = source.inputs[0]!;
   }
@@ -49,7 +49,7 @@ export const logOfSoftmax = rule({
 export const logThroughMovement = rule({
   name: 'log-through-movement',
   doc: 'log of a softmax or sigmoid seen through gather/reshape/transpose/slice/... is the same movement of logSoftmax or logSigmoid',
-  pattern: P.log(v('moved', (n) => MOVEMENT_OPS.has(n.op))),
+  pattern: P.log(v('moved', isMovement)),
   guard: (m) => ['softmax', 'sigmoid'].includes(throughMovement(m.moved).source.op),
   // log is elementwise, so log(move(p)) = move(log(p)) for any op that only moves elements.
   replace: (m) => {

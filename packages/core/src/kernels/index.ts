@@ -1,0 +1,16 @@
+/**
+ * `@stablegrad/core/kernels`: the loops behind the ops' kernels, for execution backends that
+ * schedule their own buffers (the compiled backend). Not part of the user API: an op is run
+ * through its definition's `kernel`; these are the same functions, exported so that a backend
+ * that computes a variant (a matmul reading a transposed operand, the loss and gradient of one
+ * cross-entropy in one pass) uses the interpreter's loops and gets its bits.
+ * @module
+ */
+export { broadcastIndex, forEachLane, reductionIndex, stridedIndex } from './indexing.js';
+export { binaryKernel, elementwiseKernel, ternaryKernel, unaryKernel } from './elementwise.js';
+export { matmulInto, matmulJs } from './matmul.js';
+export { reduceInto } from './reduce.js';
+export { sparseRows } from './sparse-rows.js';
+export {
+  checkLabels, softmaxRowGrad, softmaxRowLoss, softmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type SoftmaxScratch,
+} from '../ops/_cross-entropy.js';
