@@ -1,4 +1,4 @@
-// Graphs of any size: every walk over a graph (collecting, printing, JSON, DOT, s-expressions,
+// Graphs of any size: every walk over a graph (collecting, printing, JSON, DOT, formatted expressions,
 // grad, stabilize, simplify, evaluate, compile) keeps its own stack, so a chain far deeper than
 // the call stack and scopes nested 10,000 deep give results, never a RangeError.
 //
@@ -13,7 +13,7 @@ import {
 } from '@stablegrad/core';
 import { compile } from '@stablegrad/compile';
 import { toDiffDot, toDot } from '@stablegrad/dot';
-import { simplify, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, simplify, stabilize } from '@stablegrad/rewrite';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const MILLION = 1_000_000;
@@ -61,8 +61,8 @@ describe(`a chain of ${MILLION} nodes: the cheap walks`, () => {
     expect(graph({ loss: big.loss }).nodes.at(-1)).toBe(big.loss);
   });
 
-  it('toSExpr stops at its default depth', () => {
-    expect(toSExpr(big.loss)).toBe(`sum{axes=[0]}(neg(exp(neg(exp(neg(exp(neg(…))))))))`);
+  it('formatExpression stops at its default depth', () => {
+    expect(formatExpression(big.loss)).toBe(`sum{axes=[0]}(neg(exp(neg(exp(neg(exp(neg(…))))))))`);
   });
 });
 
@@ -81,8 +81,8 @@ describe(`a chain of ${CHAIN} nodes: every other walk`, () => {
     expect(evaluate(loss, feeds).data[0]).toBeCloseTo(want, 12);
   });
 
-  it('toSExpr prints to any depth asked for', () => {
-    const text = toSExpr(loss, new Map(), Infinity);
+  it('formatExpression prints to any depth asked for', () => {
+    const text = formatExpression(loss, new Map(), Infinity);
     expect(text.endsWith(`(x${')'.repeat(CHAIN + 1)}`)).toBe(true);
   });
 

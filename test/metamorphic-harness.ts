@@ -29,7 +29,7 @@
  * for tiny losses), which no rewrite of the loss can or should remove.
  */
 import { evaluate, type Node, type RefTensor, type Tensor, topoSort } from '@stablegrad/core';
-import { stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, stabilize } from '@stablegrad/rewrite';
 import {
   buildLossGraph, createDecimalMath, type Decimal, type DecimalMath, decimalMath, type FloatDType, LOSS_SPELLINGS, type LossCase, type LossGraph,
   type LossSpelling, referenceEvaluateExact, toDecimal, toRefTensor, ulpDistance,
@@ -207,7 +207,7 @@ export function checkStabilized(lossCase: LossCase): CaseOutcome {
   const givenValues = new Map<Node, Tensor>();
   if (g.givens.length > 0) evaluate(g.givens, g.feeds).forEach((t, i) => givenValues.set(g.givens[i]!, t));
   const { found, lost } = givensIn(s, givenValues);
-  const problems: string[] = fusionProblems(lossCase, s).map((p) => `${p}: ${toSExpr(s)}`);
+  const problems: string[] = fusionProblems(lossCase, s).map((p) => `${p}: ${formatExpression(s)}`);
   if (lost.length > 0 && topoSort([s]).some((n) => n.op === 'input' && (n.name === 'x' || n.name === 'w'))) {
     problems.push(`the affine logits ${lost.map(String).join(', ')} were rebuilt beyond recognition; the check cannot take them as given`);
   }

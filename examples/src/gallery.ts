@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { grad, graph, type Node } from '@stablegrad/core';
 import { renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
-import { explain, prepareTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { explain, formatExpression, prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { kerasCce, naiveBce } from './graphs.js';
 
 /** One picture of the gallery. */
@@ -48,7 +48,7 @@ function pictures(): { pictures: Picture[]; explained: string; stabilized: strin
   const cceTraining = prepareTraining({ loss: cceLoss, params: paramsOf(cce.nodes) });
   return {
     explained: explain(report, { phases: ['stabilize'] }),
-    stabilized: toSExpr(after.outputs[0]!),
+    stabilized: formatExpression(after.outputs[0]!),
     pictures: [
       {
         name: 'naive-bce', title: 'as written',

@@ -1,4 +1,4 @@
-import { evaluate, explain, grad, input, log, mean, mul, neg, param, prepareTraining, scope, sigmoid, stabilize, sub, tensor, toSExpr } from 'stablegrad';
+import { evaluate, explain, formatExpression, grad, input, log, mean, mul, neg, param, prepareTraining, scope, sigmoid, stabilize, sub, tensor } from 'stablegrad';
 
 // A dense layer and a binary cross-entropy written by hand, in probability space.
 const x = input(['batch', 2], { name: 'x' });
@@ -18,7 +18,7 @@ console.log('naive dW:', Array.from(evaluate(grad(loss, [W])[0]!, feeds).data));
 
 // stabilize rewrites the loss into the fused logit form and reports every rule that fired.
 const { graph: stable, report } = stabilize({ loss });
-console.log('stabilized:', toSExpr(stable.outputs[0]!));
+console.log('stabilized:', formatExpression(stable.outputs[0]!));
 console.log('stable loss:', evaluate(stable.outputs[0]!, feeds).data[0]);
 console.log(explain(report, { phases: ['stabilize'] }));
 

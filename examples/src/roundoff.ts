@@ -15,7 +15,7 @@ import {
   sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits, sub, sum,
 } from '@stablegrad/core';
 import { toDiffDot } from '@stablegrad/dot';
-import { stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, stabilize } from '@stablegrad/rewrite';
 import { referenceEvaluate, ulpDistance } from '@stablegrad/testing';
 import { formatValue } from './why-from-logits.js';
 import { writePicture } from './write-pictures.js';
@@ -52,7 +52,7 @@ export interface RoundoffRow {
   readonly stabilizedUlp: number;
   /** The rules of the stabilize phase that fired, in order, each once. */
   readonly rules: readonly string[];
-  /** What `stabilize` left, as an s-expression. */
+  /** What `stabilize` left, as an expression (`formatExpression`). */
   readonly result: string;
 }
 
@@ -148,7 +148,7 @@ export function roundoffTable(cases: readonly RoundoffCase[] = ROUNDOFF_CASES): 
     return {
       written: c.written, inputs: c.inputs, dtype, naive: naiveValue!, stabilized: stableValue!, exact: exactValue,
       naiveUlp: ulpError(naiveValue!, exactValue, dtype), stabilizedUlp: ulpError(stableValue!, exactValue, dtype),
-      rules, result: toSExpr(stable),
+      rules, result: formatExpression(stable),
     };
   }));
 }

@@ -2,14 +2,14 @@
  * `npm run docs:rules`: writes docs/rules.md, the catalogue of rewrite rules, from the rules
  * themselves: `PHASES` of `@stablegrad/rewrite` gives every phase's rules in the order they are
  * tried, each with its name, its one-line doc and its before => after examples (before printed
- * with `toSExpr`; the rule tests check that each example rewrites to its `after`). Prints the
+ * with `formatExpression`; the rule tests check that each example rewrites to its `after`). Prints the
  * catalogue; with `--write` it also writes docs/rules.md. A test checks that the committed file
  * is the current output, so the catalogue never drifts from the code.
  * @module
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Phase, PHASES, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, type Phase, PHASES, stabilize } from '@stablegrad/rewrite';
 import { LOSS_SPELLINGS, spellingInputs } from '@stablegrad/testing';
 
 /** What each phase is for (the rules carry their own docs; the phases are only named in code). */
@@ -77,7 +77,7 @@ export function ruleCatalogue(phases: readonly Phase[] = PHASES): string {
         continue;
       }
       seen.set(rule.name, phase.name);
-      const examples = rule.examples.map((e) => `${cellCode(toSExpr(e.before()))} → ${cellCode(e.after)}`).join('<br>');
+      const examples = rule.examples.map((e) => `${cellCode(formatExpression(e.before()))} → ${cellCode(e.after)}`).join('<br>');
       out.push(`| <a id="${rule.name}"></a>${cellCode(rule.name)} | ${cellText(rule.doc)} | ${examples} |`);
     }
     out.push('');
@@ -109,7 +109,7 @@ export function spellingSection(): string[] {
   ];
   for (const spelling of LOSS_SPELLINGS) {
     const stable = stabilize({ loss: spelling.build(spellingInputs('float32')) }).graph.outputs[0]!;
-    out.push(`| ${cellCode(spelling.name)} | ${cellText(spelling.source)} | ${cellCode(toSExpr(stable, new Map(), 12))} |`);
+    out.push(`| ${cellCode(spelling.name)} | ${cellText(spelling.source)} | ${cellCode(formatExpression(stable, new Map(), 12))} |`);
   }
   out.push('');
   return out;

@@ -1,5 +1,5 @@
 import { clip, input, log, mean, mul, neg, param, scope, sigmoid, softmax, sub, sum, tensor } from '@stablegrad/core';
-import { explain, prepareTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { explain, formatExpression, prepareTraining, stabilize } from '@stablegrad/rewrite';
 
 // A binary cross-entropy written the naive way, by hand, on top of a dense layer.
 const x = input(['batch', 2], { name: 'x' });
@@ -15,8 +15,8 @@ const cce = scope('cce', () => neg(mean(sum(mul(labels, log(clip(softmax(logits)
 
 const { graph, report } = stabilize({ bce, cce });
 console.log(explain(report, { phases: ['stabilize'] }));
-console.log(graph.outputs.map((o) => toSExpr(o)).join('\n'));
+console.log(graph.outputs.map((o) => formatExpression(o)).join('\n'));
 
 // The training pipeline: stabilize, then grad, then simplify.
 const { gradients } = prepareTraining({ loss: bce, params: [W] });
-console.log(toSExpr(gradients[0]!));
+console.log(formatExpression(gradients[0]!));

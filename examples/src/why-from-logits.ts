@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   add, div, type DType, evaluate, exp, type Feeds, grad, input, log, logsumexp, mul, neg, type Node, sigmoid, softmax, sub, sum,
 } from '@stablegrad/core';
-import { prepareTraining, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { referenceEvaluate, ulpDistance } from '@stablegrad/testing';
 
 /** The two float dtypes, in column order. */
@@ -112,7 +112,7 @@ function inputByName(output: Node, name: string): Node {
     if (node.op === 'input' && node.name === name) return node;
     stack.push(...node.inputs);
   }
-  throw new Error(`no input '${name}' in ${toSExpr(output)}`);
+  throw new Error(`no input '${name}' in ${formatExpression(output)}`);
 }
 
 /** The shortest decimal that reads back as `x` in `dtype` (`-0`, `Infinity` and `NaN` spelt out). */
@@ -145,7 +145,7 @@ function valueOf(node: Node, feeds: Feeds): number {
 
 /**
  * The table of docs/why-from-logits.md, as markdown: for each case the naive formula, any other
- * formulas, the stabilized one (its s-expression as `stabilize` or `prepareTraining` returns it)
+ * formulas, the stabilized one (its expression as `stabilize` or `prepareTraining` returns it)
  * and the exact value, in float64 and float32.
  * @example
  * ```ts
@@ -170,15 +170,15 @@ export function whyFromLogitsTable(): string {
         // prepareTraining (stabilize, then grad, then simplify).
         stable = prepareTraining({ loss: naive, params: [z] }).gradients[0]!;
         formulas.push({ label: 'naive, `grad`', formula: c.written, node: grad(naive, [z])[0]! });
-        formulas.push({ label: 'with `prepareTraining`', formula: toSExpr(stable), node: stable });
+        formulas.push({ label: 'with `prepareTraining`', formula: formatExpression(stable), node: stable });
       } else {
         stable = stabilize({ loss: naive }).graph.outputs[0]!;
         formulas.push({ label: 'naive', formula: c.written, node: naive });
         for (const other of c.others ?? []) {
           const node = other.build(naive, dtype);
-          formulas.push({ label: other.label, formula: toSExpr(node), node });
+          formulas.push({ label: other.label, formula: formatExpression(node), node });
         }
-        formulas.push({ label: 'after `stabilize`', formula: toSExpr(stable), node: stable });
+        formulas.push({ label: 'after `stabilize`', formula: formatExpression(stable), node: stable });
       }
       const exact = referenceEvaluate(stable, c.feeds).values[0]!;
       exacts.push(`\`${formatValue(exact, dtype)}\``);

@@ -22,10 +22,10 @@
 import {
   type Attrs, type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, type OpName, opDef, type Shape, StablegradError, topoSort, withScopePath,
 } from '@stablegrad/core';
+import { formatExpression } from './format-expression.js';
 import { firstMatch, type Match } from './match.js';
 import type { Pattern } from './pattern.js';
 import type { Phase, RewriteRule } from './rule.js';
-import { toSExpr } from './sexpr.js';
 
 /**
  * A rule set that does not reach a fixpoint, or a rule that produced an ill-typed replacement.
@@ -487,8 +487,8 @@ class FiringRecord implements Firing {
   }
 
   static readonly accessors: PropertyDescriptorMap = {
-    before: { enumerable: true, get(this: FiringRecord) { return (this.#before ??= toSExpr(this.#matched, this.#printNames())); } },
-    after: { enumerable: true, get(this: FiringRecord) { return (this.#after ??= toSExpr(this.#replacement, this.#printNames())); } },
+    before: { enumerable: true, get(this: FiringRecord) { return (this.#before ??= formatExpression(this.#matched, this.#printNames())); } },
+    after: { enumerable: true, get(this: FiringRecord) { return (this.#after ??= formatExpression(this.#replacement, this.#printNames())); } },
     matched: { enumerable: false, get(this: FiringRecord) { return this.#matched; } },
     replacement: { enumerable: false, get(this: FiringRecord) { return this.#replacement; } },
   };

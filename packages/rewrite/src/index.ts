@@ -9,7 +9,7 @@ export { match, matches, isConstantNear, sameAttr, type Match, type MatchInfo } 
 export { rule, type RewriteRule, type RuleExample, type Phase } from './rule.js';
 export { rewrite, RewriteError, type Firing, type RewriteReport, type RewriteResult, type RewriteOptions, type RewriteWork } from './engine.js';
 export { explain } from './explain.js';
-export { toSExpr } from './sexpr.js';
+export { formatExpression, toSExpr } from './format-expression.js';
 export { stabilize, simplify, type StabilizeOptions } from './stabilize.js';
 export { DEFAULT_GUARD_EPSILON, ruleContext, withRuleContext, type RuleContext } from './context.js';
 export { prepareTraining, type TrainingGraph, type PrepareTrainingOptions, type PreparedTraining } from './prepare-training.js';

@@ -74,7 +74,7 @@ export interface PreparedTraining {
  * const p = sigmoid(z);
  * const loss = mean(neg(add(mul(y, log(p)), mul(sub(1, y), log(sub(1, p))))));
  * const { gradients } = prepareTraining({ loss, params: [z] });
- * toSExpr(gradients[0]); // 'mul(0.25, sigmoidCrossEntropyGrad(z, y))'
+ * formatExpression(gradients[0]); // 'mul(0.25, sigmoidCrossEntropyGrad(z, y))'
  * ```
  */
 export function prepareTraining(model: TrainingGraph, options: PrepareTrainingOptions = {}): PreparedTraining {

@@ -8,7 +8,7 @@ import type { Match } from './match.js';
 import type { Pattern } from './pattern.js';
 
 /**
- * A before => after example: `before` builds a graph, `after` is the expected s-expression.
+ * A before => after example: `before` builds a graph, `after` is the expected expression.
  * @example
  * ```ts
  * const example: RuleExample = { before: () => log(sigmoid(input([3], { name: 'z' }))), after: 'logSigmoid(z)' };
@@ -17,7 +17,7 @@ import type { Pattern } from './pattern.js';
 export interface RuleExample {
   /** Builds the graph to rewrite (use inputs with short names: they print by name). */
   readonly before: () => Node;
-  /** The rewritten graph as `toSExpr` prints it. */
+  /** The rewritten graph as `formatExpression` prints it. */
   readonly after: string;
 }
 

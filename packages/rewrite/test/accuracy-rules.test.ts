@@ -14,14 +14,14 @@ import { fc, test } from '@fast-check/vitest';
 import {
   add, constant, type DType, evaluate, exp, input, log, log1p, type Node, sigmoid, sub, type Tensor, tensor,
 } from '@stablegrad/core';
-import { PHASES, rewrite, stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, PHASES, rewrite, stabilize } from '@stablegrad/rewrite';
 import { expectRewriteAccurate, type FloatDType, floatOf, propertyParams, ulpDistance } from '@stablegrad/testing';
 
 const STABILIZE = PHASES.slice(0, 2);
 
 function rewritten(node: Node): { node: Node; sexpr: string; rules: string[] } {
   const { graph, report } = rewrite(node, STABILIZE);
-  return { node: graph.outputs[0]!, sexpr: toSExpr(graph.outputs[0]!), rules: report.firings.map((f) => f.rule) };
+  return { node: graph.outputs[0]!, sexpr: formatExpression(graph.outputs[0]!), rules: report.firings.map((f) => f.rule) };
 }
 
 const vec = (name: string, dtype: DType = 'float64', n = 6) => input([n], { name, dtype });

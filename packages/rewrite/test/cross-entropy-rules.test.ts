@@ -1,6 +1,6 @@
 /**
  * Cross-entropy recognition and the reduction canonical forms: structure after the whole
- * `stabilize` pipeline on graphs written as a user writes them (expected s-expressions worked
+ * `stabilize` pipeline on graphs written as a user writes them (expected expressions worked
  * out by hand from the math, double negations cancelled), the cases that must not fire, and
  * seeded properties on values: at extreme logits the stabilized loss is finite and within a few
  * ULP of the high-precision reference, where the naive one reaches Infinity or NaN; for fed
@@ -12,7 +12,7 @@ import {
   add, cast, constant, div, evaluate, type Feeds, gather, grad, input, log, log1p, logSigmoid, logSoftmax, mean, mul, neg, Node,
   oneHot, sigmoid, softmax, sub, sum, type Tensor, tensor,
 } from '@stablegrad/core';
-import { match, PHASES, prepareTraining, rewrite, type RewriteRule, stabilize, stabilizeRules, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, match, PHASES, prepareTraining, rewrite, type RewriteRule, stabilize, stabilizeRules } from '@stablegrad/rewrite';
 import {
   checkGrad, compareRewrite, decimalMath, floatOf, type FloatDType, labelsOf, logitVector, probabilityVector, propertyParams, roundToDType, tensorOf,
   ulpDistance,
@@ -20,11 +20,11 @@ import {
 
 const ruleNamed = (name: string): RewriteRule => stabilizeRules.find((r) => r.name === name)!;
 
-/** The whole pipeline's output as an s-expression, and the rules that fired. */
+/** The whole pipeline's output as an expression, and the rules that fired. */
 function stabilized(loss: Node): { sexpr: string; node: Node; rules: string[] } {
   const { graph, report } = stabilize({ loss });
   const node = graph.outputs[0]!;
-  return { sexpr: toSExpr(node), node, rules: report.firings.map((f) => f.rule) };
+  return { sexpr: formatExpression(node), node, rules: report.firings.map((f) => f.rule) };
 }
 const sexpr = (loss: Node) => stabilized(loss).sexpr;
 

@@ -2,7 +2,7 @@
  * The other algebraic spellings of the binary cross-entropy (issue 3: "any of its algebraic
  * spellings"): `-y log p + (y - 1) log(1 - p)` (labels minus one) and the expanded
  * `y log p + log(1 - p) - y log(1 - p)`, plus negated logits. Structure after `stabilize`
- * (expected s-expressions written from the math: the first is the loss, the second the
+ * (expected expressions written from the math: the first is the loss, the second the
  * log-likelihood, so its negation), values on extreme logits against the high-precision
  * reference, and the one behaviour change of `one-hot-cross-entropy-to-sparse` (labels out of range).
  */
@@ -11,11 +11,11 @@ import { fc, test } from '@fast-check/vitest';
 import {
   add, evaluate, input, log, log1p, logSoftmax, mean, mul, neg, type Node, oneHot, sigmoid, sub, sum, tensor, ValueError,
 } from '@stablegrad/core';
-import { stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, stabilize } from '@stablegrad/rewrite';
 import { compareRewrite, floatOf, type FloatDType, propertyParams, tensorOf } from '@stablegrad/testing';
 
 const stabilized = (loss: Node): Node => stabilize({ loss }).graph.outputs[0]!;
-const sexpr = (loss: Node): string => toSExpr(stabilized(loss));
+const sexpr = (loss: Node): string => formatExpression(stabilized(loss));
 const floats = (name: string, dtype: FloatDType = 'float32', shape: readonly (number | string)[] = [4]) => input(shape, { name, dtype });
 
 /** -y log p + (y - 1) log(1 - p): the loss, with the labels' difference flipped. */
@@ -73,7 +73,7 @@ describe.each(['float32', 'float64'] as const)('values, %s', (dtype) => {
     const [z, y] = [floats('z', dtype), floats('y', dtype)];
     for (const naive of [flipped(z, y), neg(expanded(z, y))]) {
       const fused = stabilized(naive);
-      expect(toSExpr(fused)).toBe(SCE);
+      expect(formatExpression(fused)).toBe(SCE);
       const c = compareRewrite(naive, fused, { z: zs, y: ys }, ulp);
       expect(c.finite, JSON.stringify(c.worst)).toBe(true);
       expect(c.rewrittenUlp, JSON.stringify(c.worst)).toBeLessThanOrEqual(ulp);
@@ -98,7 +98,7 @@ describe('one-hot-cross-entropy-to-sparse and labels out of range', () => {
     const labels = input([2], { name: 'labels', dtype: 'int32' });
     const naive = neg(sum(mul(oneHot(labels, 3, { dtype: 'float64' }), logSoftmax(z)), { axis: 1 }));
     const fused = stabilized(naive);
-    expect(toSExpr(fused)).toBe('sparseSoftmaxCrossEntropyWithLogits(z, labels)');
+    expect(formatExpression(fused)).toBe('sparseSoftmaxCrossEntropyWithLogits(z, labels)');
     const feeds = { z: tensor([0, 0, 0, 1, 2, 3], { dtype: 'float64', shape: [2, 3] }), labels: tensor([0, 3], { dtype: 'int32' }) };
     // Row 0: -log(1/3); row 1: the label 3 has no class, oneHot is a zero row, the loss 0.
     const before = evaluate(naive, feeds).data;

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { add, constant, div, evaluate, input, log, log1p, mean, mul, neg, type Node, sub, sum, type Tensor } from '@stablegrad/core';
-import { PHASES, rewrite, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, PHASES, rewrite } from '@stablegrad/rewrite';
 import { createDecimalMath, type FloatDType, propertyParams, referenceEvaluate, tensorOf, ulpDistance } from '@stablegrad/testing';
 
 const canonical = (node: Node): Node => rewrite(node, [PHASES[0]!]).graph.outputs[0]!;
@@ -66,11 +66,11 @@ describe.each(['float32', 'float64'] as const)('%s', (dtype: FloatDType) => {
 
   it('canonical forms, written from the rules', () => {
     const i = inputs();
-    expect(toSExpr(canonical(sub(i.a, i.b)))).toBe('add(a, neg(b))');
-    expect(toSExpr(canonical(mul(i.b, neg(i.a))))).toBe('neg(mul(b, a))');
-    expect(toSExpr(canonical(log1p(i.x)))).toBe('log(add(1, x))');
-    expect(toSExpr(canonical(mul(sub(i.y, 1), log(i.q))))).toBe('neg(mul(add(1, neg(y)), log(q)))');
+    expect(formatExpression(canonical(sub(i.a, i.b)))).toBe('add(a, neg(b))');
+    expect(formatExpression(canonical(mul(i.b, neg(i.a))))).toBe('neg(mul(b, a))');
+    expect(formatExpression(canonical(log1p(i.x)))).toBe('log(add(1, x))');
+    expect(formatExpression(canonical(mul(sub(i.y, 1), log(i.q))))).toBe('neg(mul(add(1, neg(y)), log(q)))');
     // a constant "y" is folding's business, not this rule's (and 1 - 1 would match again)
-    expect(toSExpr(canonical(mul(sub(constant(1, { dtype }), 1), log(i.q))))).toBe('mul(add(1, neg(1)), log(q))');
+    expect(formatExpression(canonical(mul(sub(constant(1, { dtype }), 1), log(i.q))))).toBe('mul(add(1, neg(1)), log(q))');
   });
 });

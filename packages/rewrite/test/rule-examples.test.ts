@@ -3,7 +3,7 @@
  * own phase. A new rule is covered as soon as it is in a rule set.
  */
 import { describe, expect, it } from 'vitest';
-import { PHASES, rewrite, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, PHASES, rewrite } from '@stablegrad/rewrite';
 
 // A rule may serve in several phases; its examples are run through its first one.
 const firstPhase = new Map<object, number>();
@@ -25,7 +25,7 @@ describe('rule sets', () => {
 describe.each(all.map((e) => [e.rule.name, e] as const))('rule %s', (_name, { rule, upTo }) => {
   it.each(rule.examples.map((ex, i) => [i, ex] as const))('example %i', (_i, example) => {
     const { graph, report } = rewrite(example.before(), upTo);
-    expect(toSExpr(graph.outputs[0]!)).toBe(example.after);
+    expect(formatExpression(graph.outputs[0]!)).toBe(example.after);
     expect(report.firings.map((f) => f.rule)).toContain(rule.name);
   });
 });

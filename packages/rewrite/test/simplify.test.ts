@@ -10,14 +10,14 @@ import {
   add, broadcastLike, constant, evaluate, exp, expandDims, grad, input, matmul, mean, mul, neg, type Node, param, relu, sigmoid,
   sigmoidCrossEntropyWithLogits, sub, sum, sumTo, type Tensor, tensor, topoSort, div,
 } from '@stablegrad/core';
-import { simplify, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, simplify } from '@stablegrad/rewrite';
 import { floatOf, propertyParams } from '@stablegrad/testing';
 
 function simplified(outputs: Node | readonly Node[] | Record<string, Node>): { outputs: readonly Node[]; nodes: readonly Node[]; rules: string[]; passes: number } {
   const { graph, report } = simplify(outputs);
   return { outputs: graph.outputs, nodes: graph.nodes, rules: report.firings.map((f) => f.rule), passes: report.phases[0]!.passes };
 }
-const sexpr = (node: Node): string => toSExpr(simplified(node).outputs[0]!);
+const sexpr = (node: Node): string => formatExpression(simplified(node).outputs[0]!);
 const vec = (name: string, shape: readonly (number | string | null)[] = [3]) => input(shape, { name });
 
 describe('constant folding', () => {

@@ -1,5 +1,5 @@
 /**
- * Softmax rules: structure after rewriting (expected s-expressions written from the math), the
+ * Softmax rules: structure after rewriting (expected expressions written from the math), the
  * cases that must not fire, and seeded properties on values: the rewritten graph agrees with the
  * high-precision reference of the original within a few ULP and is finite where the truth is.
  */
@@ -9,7 +9,7 @@ import {
   broadcastLike, div, evaluate, exp, expandDims, gather, input, log, max, type Node, reshape, sigmoid, slice, softmax, squeeze,
   sub, sum, type Tensor, transpose,
 } from '@stablegrad/core';
-import { PHASES, type Phase, rewrite, stabilize, stabilizeRules, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, PHASES, type Phase, rewrite, stabilize, stabilizeRules } from '@stablegrad/rewrite';
 import { labelsOf, logitVector, propertyParams, tensorOf } from '@stablegrad/testing';
 import { expectRewriteValues } from './rewrite-values.js';
 
@@ -21,7 +21,7 @@ const SOFTMAX_ONLY: readonly Phase[] = [PHASES[0]!, { name: 'stabilize', rules: 
 
 function rewritten(node: Node, phases: readonly Phase[] = SOFTMAX_ONLY): { sexpr: string; rules: string[] } {
   const { graph, report } = rewrite(node, phases);
-  return { sexpr: toSExpr(graph.outputs[0]!), rules: report.firings.map((f) => f.rule) };
+  return { sexpr: formatExpression(graph.outputs[0]!), rules: report.firings.map((f) => f.rule) };
 }
 
 /** The fully stabilized graph (all phases, all families) and the rules that fired. */
@@ -87,7 +87,7 @@ describe('structure', () => {
     const t = x23();
     const probs = softmax(t, 1);
     const { graph } = rewrite({ loss: log(probs), probs }, SOFTMAX_ONLY);
-    expect(graph.outputs.map((o) => toSExpr(o))).toEqual(['logSoftmax{axis=1}(x)', 'softmax{axis=1}(x)']);
+    expect(graph.outputs.map((o) => formatExpression(o))).toEqual(['logSoftmax{axis=1}(x)', 'softmax{axis=1}(x)']);
   });
 });
 
@@ -156,7 +156,7 @@ describe.each(DTYPES)('values (%s)', (dtype) => {
   test.prop([logitVector(4, dtype, { batch: 2 })], propertyParams(40))('log(softmax z)', (zv) => {
     const original = log(softmax(z(), 1));
     const result = stabilized(original);
-    expect(toSExpr(result.node)).toBe('logSoftmax{axis=1}(z)');
+    expect(formatExpression(result.node)).toBe('logSoftmax{axis=1}(z)');
     check(original, result.node, { z: zv });
   });
 
@@ -181,7 +181,7 @@ describe.each(DTYPES)('values (%s)', (dtype) => {
     const t = z();
     const original = div(exp(t), sum(exp(t), { axis: 1, keepDims: true }));
     const result = stabilized(original);
-    expect(toSExpr(result.node)).toBe('softmax{axis=1}(z)');
+    expect(formatExpression(result.node)).toBe('softmax{axis=1}(z)');
     check(original, result.node, { z: zv });
   });
 
@@ -190,14 +190,14 @@ describe.each(DTYPES)('values (%s)', (dtype) => {
     const e = exp(sub(t, max(t, { axis: 1, keepDims: true })));
     const original = div(e, sum(e, { axis: 1, keepDims: true }));
     const result = stabilized(original);
-    expect(toSExpr(result.node)).toBe('softmax{axis=1}(z)');
+    expect(formatExpression(result.node)).toBe('softmax{axis=1}(z)');
     check(original, result.node, { z: zv });
   });
 
   test.prop([logitVector(4, dtype, { batch: 2, maxMagnitude: 1000 })], propertyParams(40))('log(sum(exp z))', (zv) => {
     const original = log(sum(exp(z()), { axis: 1 }));
     const result = stabilized(original);
-    expect(toSExpr(result.node)).toBe('logsumexp{axes=[1]}(z)');
+    expect(formatExpression(result.node)).toBe('logsumexp{axes=[1]}(z)');
     check(original, result.node, { z: zv });
   });
 
@@ -205,7 +205,7 @@ describe.each(DTYPES)('values (%s)', (dtype) => {
     const t = z();
     const original = max(t, { axis: 1 }).add(log(sum(exp(sub(t, max(t, { axis: 1, keepDims: true }))), { axis: 1 })));
     const result = stabilized(original);
-    expect(toSExpr(result.node)).toBe('logsumexp{axes=[1]}(z)');
+    expect(formatExpression(result.node)).toBe('logsumexp{axes=[1]}(z)');
     check(original, result.node, { z: zv });
   });
 });

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { add, grad, input, log, mul, neg, type Node, sigmoid, sub, tensor } from '@stablegrad/core';
-import { stabilize, toSExpr } from '@stablegrad/rewrite';
+import { formatExpression, stabilize } from '@stablegrad/rewrite';
 import { propertyParams } from '@stablegrad/testing';
 import { expectRewriteValues } from './rewrite-values.js';
 
@@ -17,7 +17,7 @@ const floats = (name: string, shape: readonly (number | string)[] = [3]) => inpu
 const weightedLikelihood = (z: Node, y: Node, pw: Node | number) => add(mul(mul(y, pw), log(sigmoid(z))), mul(sub(1, y), log(sub(1, sigmoid(z)))));
 const stabilized = (loss: Node) => {
   const { graph, report } = stabilize({ loss });
-  return { sexpr: toSExpr(graph.outputs[0]!), node: graph.outputs[0]!, rules: report.firings.map((f) => f.rule) };
+  return { sexpr: formatExpression(graph.outputs[0]!), node: graph.outputs[0]!, rules: report.firings.map((f) => f.rule) };
 };
 
 describe('positive-weighted-binary-cross-entropy', () => {

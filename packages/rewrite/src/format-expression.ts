@@ -1,5 +1,5 @@
 /**
- * Compact one-line expressions for reports, docs and rule examples:
+ * Compact one-line expressions in call syntax, for reports, docs and rule examples:
  * `neg(sigmoidCrossEntropyWithLogits(z, y))`, `sum{axes=[1]}(x)`. Inputs and params print by
  * name, scalar constants by value.
  * @module
@@ -7,14 +7,15 @@
 import type { AttrValue, Node } from '@stablegrad/core';
 
 /**
- * Prints `node` as an s-expression; nodes in `names` print as that name; below `depth` levels
- * the rest prints as `…`. Any depth is safe: the walk keeps its own stack, not the call stack.
+ * Prints `node` as one expression in call syntax, `op{attrs}(inputs)`; nodes in `names` print as
+ * that name; below `depth` levels the rest prints as `…`. Any depth is safe: the walk keeps its
+ * own stack, not the call stack.
  * @example
  * ```ts
- * toSExpr(log(sigmoid(input([3], { name: 'z' })))); // 'log(sigmoid(z))'
+ * formatExpression(log(sigmoid(input([3], { name: 'z' })))); // 'log(sigmoid(z))'
  * ```
  */
-export function toSExpr(node: Node, names: ReadonlyMap<Node, string> = new Map(), depth = 8): string {
+export function formatExpression(node: Node, names: ReadonlyMap<Node, string> = new Map(), depth = 8): string {
   // Post-order over (node, depth) pairs: a node's text is made once its inputs' texts are on
   // `done`, the inputs' texts popped in order. A shared node prints once per path, as before.
   const done: string[] = [];
@@ -35,6 +36,17 @@ export function toSExpr(node: Node, names: ReadonlyMap<Node, string> = new Map()
   }
   return done[0]!;
 }
+
+/**
+ * The former name of {@link formatExpression}, from when it was meant to print s-expressions;
+ * it prints call syntax.
+ * @deprecated Use {@link formatExpression}.
+ * @example
+ * ```ts
+ * toSExpr(log(sigmoid(z))); // 'log(sigmoid(z))', as formatExpression prints it
+ * ```
+ */
+export const toSExpr: typeof formatExpression = formatExpression;
 
 /** The text of a node printed without its inputs (a name, a number, `…`), or undefined. */
 function leafText(node: Node, names: ReadonlyMap<Node, string>, depth: number): string | undefined {
