@@ -14,7 +14,7 @@ import { broadcastLike } from './ops/broadcast-like.js';
 import { constant } from './ops/constant.js';
 import { opDef } from './registry.js';
 import { withScopePath } from './scope.js';
-import { formatShape, sameShape } from './shape.js';
+import { formatShape, mayBeSameShape, sameShape } from './shape.js';
 
 /**
  * What to return for an input the output does not depend on.
@@ -66,9 +66,7 @@ export function vjp(ys: readonly Node[], xs: readonly Node[], cotangents: readon
   xs.forEach((x) => checkFloat(x, 'differentiate with respect to'));
   ys.forEach((y, i) => {
     const ct = cotangents[i]!;
-    const fits = ct.shape.length === y.shape.length &&
-      ct.shape.every((d, k) => d === y.shape[k] || typeof d !== 'number' || typeof y.shape[k] !== 'number');
-    if (ct.dtype !== y.dtype || !fits) {
+    if (ct.dtype !== y.dtype || !mayBeSameShape(ct.shape, y.shape)) {
       throw new GradError(`cotangent ${ct} does not match output ${y} (need shape ${formatShape(y.shape)}, dtype ${y.dtype})`);
     }
   });
@@ -127,10 +125,7 @@ function checkFloat(node: Node, verb: string): void {
 
 // A VJP rule that returns the wrong shape is a bug in the op file: fail loudly where it happens.
 function checkVjpResult(node: Node, input: Node, g: Node): void {
-  const compatible =
-    g.dtype === input.dtype &&
-    g.shape.length === input.shape.length &&
-    g.shape.every((d, i) => d === input.shape[i] || typeof d !== 'number' || typeof input.shape[i] !== 'number');
+  const compatible = g.dtype === input.dtype && mayBeSameShape(g.shape, input.shape);
   if (!compatible && !sameShape(g.shape, input.shape)) {
     throw new GradError(`VJP of ${node} gave ${g} for input ${input}: shape or dtype differs`);
   }

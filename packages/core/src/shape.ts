@@ -141,7 +141,9 @@ export function sameDim(a: Dim, b: Dim): boolean {
 }
 
 /**
- * True when two shapes are statically known to be equal (`null` is never known equal).
+ * True when two shapes are known to be equal at run time: same rank, equal sizes, equal names.
+ * Two unknown (`null`) dimensions may differ, so they are never known equal. The question to ask
+ * before leaving out a broadcast. Compare {@link sameWrittenShape} and {@link mayBeSameShape}.
  * @example
  * ```ts
  * sameShape(['batch', 3], ['batch', 3]); // true
@@ -150,6 +152,36 @@ export function sameDim(a: Dim, b: Dim): boolean {
  */
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => sameDim(d, b[i]!));
+}
+
+/**
+ * True when two shapes are written the same, dimension by dimension: equal sizes, equal names,
+ * and `null` where the other has `null`. The question to ask when a replacement must carry the
+ * static type of the node it replaces; it says nothing about run-time sizes (`[null]` and
+ * `[null]` are written the same but may differ), for which see {@link sameShape}.
+ * @example
+ * ```ts
+ * sameWrittenShape([null, 3], [null, 3]); // true
+ * sameWrittenShape(['batch'], [32]);      // false
+ * ```
+ */
+export function sameWrittenShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * True unless two shapes are known to differ: same rank, and equal sizes wherever both sizes are
+ * fixed (a name or `null` may take any size at run time). No broadcasting: `[1]` and `[3]` differ.
+ * The question to ask of a shape that must match another once the named dimensions are bound,
+ * such as a cotangent against its output or a fed tensor against its input.
+ * @example
+ * ```ts
+ * mayBeSameShape(['batch', 3], [32, 3]); // true
+ * mayBeSameShape([null, 3], [2, 4]);     // false
+ * ```
+ */
+export function mayBeSameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i] || typeof d !== 'number' || typeof b[i] !== 'number');
 }
 
 /**

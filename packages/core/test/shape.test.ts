@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastShapes, formatShape, normalizeAxes, ShapeError, sizeOf, stridesOf, tensor, toNested } from '@stablegrad/core';
+import {
+  broadcastShapes, formatShape, mayBeSameShape, normalizeAxes, sameShape, sameWrittenShape, type Shape, ShapeError, sizeOf, stridesOf, tensor, toNested,
+} from '@stablegrad/core';
 
 describe('broadcastShapes', () => {
   it('follows NumPy rules for fixed sizes', () => {
@@ -18,6 +20,27 @@ describe('broadcastShapes', () => {
   it('names both shapes when they do not broadcast', () => {
     expect(() => broadcastShapes([2, 3], [4, 3])).toThrow(ShapeError);
     expect(() => broadcastShapes([2, 3], [4, 3])).toThrow('[2, 3] and [4, 3]');
+  });
+});
+
+describe('three questions of equality', () => {
+  // [a, b, known equal (sameShape), written the same (sameWrittenShape), may be equal (mayBeSameShape)]
+  const table: readonly (readonly [Shape, Shape, boolean, boolean, boolean])[] = [
+    [[2, 3], [2, 3], true, true, true],
+    [['batch', 3], ['batch', 3], true, true, true],
+    [[null, 3], [null, 3], false, true, true],
+    [['batch', 3], [32, 3], false, false, true],
+    [['a'], ['b'], false, false, true],
+    [[null], [4], false, false, true],
+    [[2, 3], [2, 4], false, false, false],
+    [[null, 3], [2, 4], false, false, false],
+    [[1], [3], false, false, false],
+    [[3], [3, 1], false, false, false],
+    [[], [], true, true, true],
+  ];
+  it.each(table)('%j and %j', (a, b, known, written, may) => {
+    expect([sameShape(a, b), sameWrittenShape(a, b), mayBeSameShape(a, b)]).toEqual([known, written, may]);
+    expect([sameShape(b, a), sameWrittenShape(b, a), mayBeSameShape(b, a)]).toEqual([known, written, may]);
   });
 });
 

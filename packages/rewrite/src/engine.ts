@@ -20,7 +20,7 @@
  * @module
  */
 import {
-  type Attrs, type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, Node, type OpName, opDef, type Shape, StablegradError, topoSort, withScopePath,
+  type Attrs, type Graph, type GraphOutputs, graph as collect, inferFor, isGraph, mayBeSameShape, Node, type OpName, opDef, type Shape, StablegradError, topoSort, withScopePath,
 } from '@stablegrad/core';
 import { formatExpression } from './format-expression.js';
 import { firstMatch, type Match } from './match.js';
@@ -565,9 +565,6 @@ function renamed(node: Node, name: string): Node {
 }
 
 function checkReplacement(rule: RewriteRule, root: Node, built: Node): void {
-  const fits =
-    built.dtype === root.dtype &&
-    built.shape.length === root.shape.length &&
-    built.shape.every((d, i) => d === root.shape[i] || typeof d !== 'number' || typeof root.shape[i] !== 'number');
+  const fits = built.dtype === root.dtype && mayBeSameShape(built.shape, root.shape);
   if (!fits) throw new RewriteError(`rule '${rule.name}' replaced ${root} with ${built}: the shape or dtype differs`);
 }

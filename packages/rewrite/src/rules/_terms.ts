@@ -6,7 +6,7 @@
  * passing `second` that `combine` accepts, and puts the combined term where the first one stood.
  * @module
  */
-import { add, broadcastShapes, type Node, type Shape } from '@stablegrad/core';
+import { add, broadcastShapes, type Node, sameWrittenShape, type Shape } from '@stablegrad/core';
 import type { Match } from '../match.js';
 import { P, v } from '../pattern.js';
 import { type RewriteRule, rule, type RuleExample } from '../rule.js';
@@ -92,10 +92,6 @@ function findPair(root: Node, def: TermPairDefinition): Found | null {
   return null;
 }
 
-function sameShapes(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, k) => d === b[k]);
-}
-
 function pairShape(a: Node, b: Node): Shape | null {
   try {
     return broadcastShapes(a.shape, b.shape);
@@ -134,12 +130,12 @@ export function termPairRule(def: TermPairDefinition): RewriteRule<'a' | 'b'> {
       const combined = build();
       const expected = pairShape(first.body, second.body);
       // A combined term of another shape or dtype would change the sum: leave the node as it is.
-      if (expected === null || !sameShapes(combined.shape, expected) || combined.dtype !== m.$root.dtype) return m.$root;
+      if (expected === null || !sameWrittenShape(combined.shape, expected) || combined.dtype !== m.$root.dtype) return m.$root;
       const inPair = (k: number) => (k >= first.from && k < first.to) || (k >= second.from && k < second.to);
       const at = Math.min(first.from, second.from);
       const rest = leaves.flatMap((t, k) => (k === at ? [combined] : inPair(k) ? [] : [signedNode(t)]));
       const total = rest.reduce((sum, t) => add(sum, t));
-      return sameShapes(total.shape, m.$root.shape) ? total : m.$root;
+      return sameWrittenShape(total.shape, m.$root.shape) ? total : m.$root;
     },
     examples: def.examples,
   });
