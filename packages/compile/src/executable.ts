@@ -1,11 +1,12 @@
 /**
  * `compile(graph)`: an executable for a graph. It keeps one plan per binding of the graph's
  * symbolic dimensions (a training loop sees one or two batch sizes), built on first use, and
- * runs it on each call: the feeds are checked, the plan's closures run over pooled buffers.
+ * runs it on each call: the feeds are checked (by core's `checkFeed`, as the interpreter checks
+ * them), the plan's closures run over pooled buffers.
  * @module
  */
 import {
-  type ConcreteShape, type DType, FeedError, formatShape, type Graph, isGraph, type Node, type Tensor, topoSort, type TypedArray,
+  checkFeed, type ConcreteShape, type DType, FeedError, type Graph, isGraph, type Node, notFedError, type Tensor, topoSort, type TypedArray,
 } from '@stablegrad/core';
 import { buildPlan, type Plan, type PlanOptions, type PlanStats } from './plan.js';
 
@@ -47,6 +48,7 @@ export function compile(outputs: Graph | readonly Node[], options: PlanOptions =
   const list = isGraph(outputs) ? outputs.outputs : outputs;
   const nodes = topoSort(list);
   const sources = nodes.map((n, i) => ({ node: n, i })).filter(({ node }) => node.inputs.length === 0);
+  const sourceNodes = sources.map(({ node }) => node);
   const outputIndex = list.map((node) => nodes.indexOf(node));
   const inGraph = new Set(nodes);
   const plans = new Map<string, Plan>();
@@ -61,10 +63,13 @@ export function compile(outputs: Graph | readonly Node[], options: PlanOptions =
     for (const { node, i } of sources) {
       const fed = feeds.get(node);
       const value = fed ?? (node.op === 'input' ? undefined : node.value);
-      if (value === undefined) throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed`);
+      if (value === undefined) throw notFedError(node, sourceNodes);
       if (fed !== undefined) {
         fedSources++;
-        checkFeed(node, fed, dims, unnamed);
+        checkFeed(node, fed, dims);
+        node.shape.forEach((d, k) => {
+          if (d === null) unnamed.push(`${node.path}[${k}]=${fed.shape[k]}`);
+        });
       }
       sourceData[i] = value.data;
       sourceTypes[i] = { shape: value.shape, dtype: value.dtype };
@@ -107,21 +112,3 @@ export function compile(outputs: Graph | readonly Node[], options: PlanOptions =
 
 /** Plans kept per executable (one per batch size seen; training uses one or two). */
 const MAX_PLANS = 8;
-
-function checkFeed(node: Node, t: Tensor, dims: Map<string, number>, unnamed: string[]): void {
-  if (node.op !== 'input' && node.op !== 'param') throw new FeedError(`${node} is not an input or param and cannot be fed`);
-  if (t.dtype !== node.dtype) throw new FeedError(`input '${node.path}' expects ${node.dtype}, got a ${t.dtype} tensor`);
-  const where = `input '${node.path}' expects shape ${formatShape(node.shape)}, got ${formatShape(t.shape)}`;
-  if (t.shape.length !== node.shape.length) throw new FeedError(where);
-  if (t.data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new FeedError(`${where}: ${t.data.length} values for that shape`);
-  t.shape.forEach((d, i) => {
-    const declared = node.shape[i];
-    if (typeof declared === 'number' && declared !== d) throw new FeedError(where);
-    if (declared === null) unnamed.push(`${node.path}[${i}]=${d}`);
-    if (typeof declared === 'string') {
-      const bound = dims.get(declared);
-      if (bound !== undefined && bound !== d) throw new FeedError(`${where}: dimension '${declared}' is already ${bound} from another input`);
-      dims.set(declared, d);
-    }
-  });
-}

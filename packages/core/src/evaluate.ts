@@ -1,16 +1,18 @@
 /**
- * The reference interpreter: runs a graph node by node over typed arrays. Feeds are checked
- * against the inputs' declared shapes and dtypes first, and symbolic dimensions are bound.
+ * The reference interpreter: runs a graph node by node over typed arrays. Feeds are resolved
+ * (by node, path or name) and checked against the inputs' declared shapes and dtypes first
+ * (feeds.ts, shared with the compiled backend), and symbolic dimensions are bound.
  * @module
  */
-import { allocate, isFloat } from './dtype.js';
+import { allocate } from './dtype.js';
 import { FeedError, ShapeError, StablegradError } from './errors.js';
+import { checkFeed, notFedError } from './feeds.js';
 import { topoSort } from './graph.js';
 import { Node } from './node.js';
 import type { ConcreteType, DimBindings, TypeInfo } from './op.js';
 import { opDef } from './registry.js';
-import { checkSize, formatShape, type ConcreteShape, sizeOf } from './shape.js';
-import { isTensor, type Tensor, tensor, type TensorLike } from './tensor.js';
+import { checkSize, formatShape, type ConcreteShape, isConcrete, mayBeSameShape, sizeOf } from './shape.js';
+import type { Tensor, TensorLike } from './tensor.js';
 
 /**
  * Values for the graph's inputs: a Map from input (or param) nodes, or an object keyed by input
@@ -74,13 +76,10 @@ function run(node: Node, inputs: readonly Tensor[], dims: Map<string, number>): 
 /** Checks a run-time shape against the node's static one and binds its named dimensions. */
 function concreteShapeOf(node: Node, type: TypeInfo, dims: Map<string, number>): ConcreteShape {
   const shape = type.shape;
-  const fits =
-    shape.length === node.shape.length &&
-    shape.every((d, i) => typeof d === 'number' && (typeof node.shape[i] !== 'number' || node.shape[i] === d));
-  if (!fits || type.dtype !== node.dtype) {
+  if (!isConcrete(shape) || !mayBeSameShape(shape, node.shape) || type.dtype !== node.dtype) {
     throw new ShapeError(`run-time shape ${formatShape(shape)} ${type.dtype} does not match declared ${formatShape(node.shape)} ${node.dtype}`);
   }
-  (shape as number[]).forEach((d, i) => {
+  shape.forEach((d, i) => {
     const name = node.shape[i];
     if (typeof name !== 'string') return;
     const bound = dims.get(name);
@@ -89,7 +88,7 @@ function concreteShapeOf(node: Node, type: TypeInfo, dims: Map<string, number>):
       throw new ShapeError(`dimension '${name}' is ${d} here but ${bound} elsewhere (shape ${formatShape(shape)} for ${formatShape(node.shape)})`);
     }
   });
-  return shape as ConcreteShape;
+  return shape;
 }
 
 /**
@@ -112,16 +111,10 @@ export function bindFeeds(nodes: readonly Node[], feeds: Feeds): { values: Map<N
   const inGraph = new Set(nodes);
   for (const [node, value] of matched) {
     // Feeds for nodes outside this graph are allowed: one feed table can serve several graphs.
-    if (!inGraph.has(node)) continue;
-    if (node.op !== 'input' && node.op !== 'param') throw new FeedError(`${node} is not an input or param and cannot be fed`);
-    values.set(node, checkFeed(node, value, dims));
+    if (inGraph.has(node)) values.set(node, checkFeed(node, value, dims));
   }
   for (const node of sources) {
-    if (node.op === 'input' && !values.has(node)) {
-      const names = sources.filter((n) => n.op === 'input').map((n) => `'${n.path}'`).join(', ');
-      const unused = unmatched.length > 0 ? `; fed names that match nothing here: ${unmatched.map((k) => `'${k}'`).join(', ')}` : '';
-      throw new FeedError(`input '${node.path}' ${formatShape(node.shape)} ${node.dtype} was not fed (the graph's inputs: ${names}${unused})`);
-    }
+    if (node.op === 'input' && !values.has(node)) throw notFedError(node, sources, unmatched);
   }
   return { values, dims };
 }
@@ -138,36 +131,6 @@ function feedsByName(sources: readonly Node[], feeds: { readonly [name: string]:
     } else matched.push([matches[0]!, value]);
   }
   return { matched, unmatched };
-}
-
-function checkFeed(node: Node, value: TensorLike, dims: Map<string, number>): Tensor {
-  let t: Tensor;
-  if (isTensor(value)) {
-    if (value.dtype !== node.dtype) throw new FeedError(`input '${node.path}' expects ${node.dtype}, got a ${value.dtype} tensor`);
-    t = value;
-  } else {
-    try {
-      t = tensor(value, { dtype: node.dtype });
-    } catch (e) {
-      throw new FeedError(`input '${node.path}': ${(e as Error).message}`);
-    }
-    if (!isFloat(node.dtype) && !isTensor(value) && !ArrayBuffer.isView(value)) {
-      const { data: raw } = tensor(value, { dtype: 'float64' });
-      if (raw.some((v) => !Number.isInteger(v))) throw new FeedError(`input '${node.path}' is int32 but was fed non-integer values`);
-    }
-  }
-  const where = `input '${node.path}' expects shape ${formatShape(node.shape)}, got ${formatShape(t.shape)}`;
-  if (t.shape.length !== node.shape.length) throw new FeedError(where);
-  t.shape.forEach((d, i) => {
-    const declared = node.shape[i];
-    if (typeof declared === 'number' && declared !== d) throw new FeedError(where);
-    if (typeof declared === 'string') {
-      const bound = dims.get(declared);
-      if (bound !== undefined && bound !== d) throw new FeedError(`${where}: dimension '${declared}' is already ${bound} from another input`);
-      dims.set(declared, d);
-    }
-  });
-  return t;
 }
 
 /** Re-exported for op kernels and tools that need the run-time dimension table type. */

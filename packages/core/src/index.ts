@@ -15,6 +15,7 @@ export { registry, opDef, isOpName, hasTrait, opsWith, isElementwise } from './r
 export { OP_NAMES, type OpName } from './op-names.js';
 export { graph, topoSort, consumers, isGraph, type Graph, type GraphOutputs } from './graph.js';
 export { evaluate, bindFeeds, type Feeds } from './evaluate.js';
+export { checkFeed, notFedError } from './feeds.js';
 export { grad, vjp, type GradOptions } from './grad.js';
 export { printGraph, printNode, type PrintOptions } from './print.js';
 export { toJSON, fromJSON, type GraphJSON, type NodeJSON, type TensorJSON, type GraphOutputJSON, type AttrJSON, type JSONNumber, type ToJSONOptions } from './json.js';
