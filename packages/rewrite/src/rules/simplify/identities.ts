@@ -1,8 +1,10 @@
 /**
- * Arithmetic identities: `x + 0`, `x * 1`, `x / 1`, `-(-x)` and a cast to the dtype a value
- * already has are the value itself. Each rewrites only when the value alone has the node's
- * dtype and static shape (a constant operand that broadcasts the result larger stays), and
- * each is exact in IEEE arithmetic except that `-0 + 0` is `+0`, where the rewrite keeps `-0`.
+ * Arithmetic identities: `x + 0`, `x * 1`, `x / 1` and a cast to the dtype a value already has
+ * are the value itself (`-(-x)` is `double-negation`, a canonicalize rule in
+ * canonicalize/negation.ts that the simplify set runs too). Each rewrites only when the value
+ * alone has the node's dtype and static shape (a constant operand that broadcasts the result
+ * larger stays), and each is exact in IEEE arithmetic except that `-0 + 0` is `+0`, where the
+ * rewrite keeps `-0`.
  * Gradient graphs are full of these (`cotangent * 1`, the seed of `grad`).
  * @module
  */
