@@ -60,7 +60,7 @@ export const LOSS_SUM_TERMS: readonly number[] = [1000, 4000, 16000];
  * topoSort([buildLossSum(1000, 'scalar')]).length; // 5,999
  * ```
  */
-export function buildLossSum(terms: number, shape: LossSumShape): Node {
+function buildLossSum(terms: number, shape: LossSumShape): Node {
   let total: Node | null = null;
   for (let i = 0; i < terms; i++) {
     const t = shape === 'batch' && i % 50 === 7 ? softmaxTerm(i) : sigmoidTerm(i, shape);

@@ -30,7 +30,7 @@ export interface WorkloadReport {
  * formatTable(['a', 'b'], [['1', 'x']], [true, false]);
  * ```
  */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string {
+function formatTable(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells.map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -206,7 +206,7 @@ export function jsonLines(reports: readonly WorkloadReport[]): string[] {
  * formatBytes(3 * 1024 * 1024); // '3.0 MB'
  * ```
  */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

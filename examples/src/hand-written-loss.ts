@@ -104,7 +104,7 @@ export interface HandWrittenLossResult {
  * const { x, y } = largeUnitData(200, 3);
  * ```
  */
-export function largeUnitData(rows: number, seed: number): { x: Tensor; y: Tensor } {
+function largeUnitData(rows: number, seed: number): { x: Tensor; y: Tensor } {
   const random = seededRandom(seed);
   const features = 4;
   const x = new Float32Array(rows * features);

@@ -21,7 +21,7 @@ import { writePicture } from './write-pictures.js';
 export const LABELS = ['car', 'bus', 'pedestrian'] as const;
 
 /** Features per scene. */
-export const FEATURES = 12;
+const FEATURES = 12;
 
 /**
  * The rule behind each label, over the features `f`: what the network has to find out. Features

@@ -194,7 +194,7 @@ export function formatRoundoffTable(rows: readonly RoundoffRow[]): string {
  * console.log((await writeRoundoffPictures()).join(', '));
  * ```
  */
-export async function writeRoundoffPictures(cases: readonly RoundoffCase[] = ROUNDOFF_CASES): Promise<string[]> {
+async function writeRoundoffPictures(cases: readonly RoundoffCase[] = ROUNDOFF_CASES): Promise<string[]> {
   const files: string[] = [];
   for (const c of cases) {
     if (c.picture === undefined) continue;

@@ -94,7 +94,7 @@ export function ruleCatalogue(phases: readonly Phase[] = PHASES): string {
  * spellingSection().join('\n'); // '## Loss spellings\n...'
  * ```
  */
-export function spellingSection(): string[] {
+function spellingSection(): string[] {
   const out = [
     '## Loss spellings',
     '',

@@ -112,7 +112,7 @@ export async function trainBreastCancer(options: BreastCancerOptions = {}): Prom
  * weightDifferences(a.getWeights(), b.getWeights()); // { maxAbsDifference: 3e-8, maxRelativeDifference: 1e-7 }
  * ```
  */
-export function weightDifferences(a: readonly Tensor[], b: readonly Tensor[]): { maxAbsDifference: number; maxRelativeDifference: number } {
+function weightDifferences(a: readonly Tensor[], b: readonly Tensor[]): { maxAbsDifference: number; maxRelativeDifference: number } {
   let maxAbsDifference = 0;
   let maxRelativeDifference = 0;
   a.forEach((tensorA, i) => tensorA.data.forEach((x, j) => {

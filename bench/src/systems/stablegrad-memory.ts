@@ -15,7 +15,7 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
  * nodeBytes(input([32, 400], { name: 'x' })); // 51200
  * ```
  */
-export function nodeBytes(node: Node): number {
+function nodeBytes(node: Node): number {
   let size = 1;
   for (const d of node.shape) {
     if (typeof d !== 'number') throw new Error(`${node} has a symbolic dimension; the estimate needs concrete shapes`);

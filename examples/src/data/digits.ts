@@ -12,7 +12,7 @@ import { CsvFormatError, readGzipCsv } from './load-csv.js';
 export const DIGITS_PATH = fileURLToPath(new URL('../../data/digits.csv.gz', import.meta.url));
 
 /** Pixels per image (8 x 8). */
-export const DIGIT_PIXELS = 64;
+const DIGIT_PIXELS = 64;
 
 /**
  * Loads the digits: features are the pixels scaled to [0, 1] (divided by 16), labels the digits.

@@ -9,7 +9,7 @@ import { FeedError, ShapeError, StablegradError } from './errors.js';
 import { checkFeed, notFedError } from './feeds.js';
 import { topoSort } from './graph.js';
 import { Node } from './node.js';
-import type { ConcreteType, DimBindings, TypeInfo } from './op.js';
+import type { TypeInfo } from './op.js';
 import { opDef } from './registry.js';
 import { checkSize, formatShape, type ConcreteShape, isConcrete, mayBeSameShape, sizeOf } from './shape.js';
 import type { Tensor, TensorLike } from './tensor.js';
@@ -132,6 +132,3 @@ function feedsByName(sources: readonly Node[], feeds: { readonly [name: string]:
   }
   return { matched, unmatched };
 }
-
-/** Re-exported for op kernels and tools that need the run-time dimension table type. */
-export type { ConcreteType, DimBindings };
