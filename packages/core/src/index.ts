@@ -8,6 +8,8 @@ export * from './dtype.js';
 export * from './shape.js';
 export * from './tensor.js';
 export { Node, type NodeLike, type NodeFields, type ReduceOptions } from './node.js';
+// For its side effect: installs the chained methods (x.exp()) on every Node.
+import './chained-methods.js';
 export { defineOp, type Elementwise, type OpDef, type OpSpec, type OpTrait, type Attrs, type AttrValue, type AttrKind, type TypeInfo, type ConcreteType, type DimBindings, type RefTensor, type BigMath, type VjpContext } from './op.js';
 export { apply, inferFor, type BuildOptions } from './apply.js';
 export { scope, currentScope, withScopePath } from './scope.js';
