@@ -97,9 +97,9 @@ export interface FusedLoop {
 const generated = new Map<string, (...args: unknown[]) => void>();
 
 /**
- * Generates the loop of a fused group. `members` are in topological order with the root last;
- * `leaves` are the values they read from memory, with their modes; `dtypes` the dtype of each
- * member's output.
+ * Generates the loop of a fused group (the groups are formed by the fuse pass, passes/fuse.ts).
+ * `members` are in topological order with the root last; `leaves` are the values they read from
+ * memory, with their read modes. Each member's output dtype is its node's.
  * @example
  * ```ts
  * const loop = fuseLoop(root, members, leaves, modes);
