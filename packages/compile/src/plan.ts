@@ -72,7 +72,7 @@ export interface PlanStats {
   readonly simdMatmuls: number;
   /** Gradient scalings (`mul(1 / n, gradient)`) done inside the cross-entropy kernel. */
   readonly foldedScales: number;
-  /** Ops run by their core kernel (allocating their result). */
+  /** Ops run by their own core kernel (into a pooled buffer). */
   readonly kernelOps: number;
   /** Peak bytes of computed values held at once, and bytes of all the plan's buffers. */
   readonly peakBytes: number;
