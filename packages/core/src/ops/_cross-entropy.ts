@@ -886,14 +886,3 @@ function unravel(index: number, shape: ConcreteShape): number[] {
   return out;
 }
 
-/** The reference rows along `axis` of a row-major tensor: [offset, stride] per lane. */
-export function lanesOf(shape: ConcreteShape, axis: number): [number, number][] {
-  const lanes: [number, number][] = [];
-  forEachLane(shape, axis, (offset, stride) => lanes.push([offset, stride]));
-  return lanes;
-}
-
-/** The elements of one lane. */
-export function laneOf<T>(data: readonly T[], offset: number, stride: number, k: number): T[] {
-  return Array.from({ length: k }, (_, i) => data[offset + i * stride]!);
-}

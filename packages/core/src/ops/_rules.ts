@@ -3,7 +3,7 @@
  * just their math. Kernels compute in float64 and round once when they store into float32.
  * @module
  */
-import { broadcastIndex } from '../kernels/indexing.js';
+import { broadcastIndex, forEachLane } from '../kernels/indexing.js';
 import { allocate, type DType, isFloat, requireFloat, type TypedArray } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
@@ -129,6 +129,22 @@ export function binaryReference(f: <T>(a: T, b: T, M: BigMath<T>) => T) {
     const ib = broadcastIndex(b.shape, out.shape);
     return Array.from(ia, (ai, i) => f(a.data[ai]!, b.data[ib[i]!]!, M));
   };
+}
+
+/**
+ * The elements of each lane along `axis`, as arrays, with their positions in the data (for
+ * references; kernels walk lanes with `forEachLane`).
+ */
+export function lanesOf<T>(x: RefTensor<T>, axis: number): { lanes: T[][]; positions: number[][] } {
+  const n = x.shape[axis]!;
+  const lanes: T[][] = [];
+  const positions: number[][] = [];
+  forEachLane(x.shape, axis, (offset, stride) => {
+    const pos = Array.from({ length: n }, (_, i) => offset + i * stride);
+    positions.push(pos);
+    lanes.push(pos.map((p) => x.data[p]!));
+  });
+  return { lanes, positions };
 }
 
 // ---------------------------------------------------------------- VJP helpers

@@ -11,9 +11,9 @@ import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
 import { log1pOfTail, loadRow, softmaxScratch } from './_cross-entropy.js';
 import { forEachLane } from '../kernels/indexing.js';
-import { floatAlongAxis } from './_rules.js';
+import { floatAlongAxis, lanesOf } from './_rules.js';
 import { log1pReference } from './log1p.js';
-import { lanesOf, refMax } from './softmax.js';
+import { refMax } from './softmax.js';
 import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 
 export const logSoftmaxOp = defineOp<{ axis: number }>({

@@ -11,9 +11,10 @@
 import { apply, type BuildOptions } from '../apply.js';
 import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
+import { lanesOf } from './_rules.js';
 import { defineOp } from '../op.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
-import { laneOf, lanesOf, refSoftmaxRowGrad, softLabelShape, softmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
+import { refSoftmaxRowGrad, softLabelShape, softmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
 import { forEachLane } from '../kernels/indexing.js';
 
 export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
@@ -34,13 +35,12 @@ export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
     if (g !== out.data) out.data.set(g);
   },
   reference: ([z, y], { axis }, M) => {
-    const k = z!.shape[axis]!;
     const g = z!.data.slice(); // every entry is overwritten
-    for (const [offset, stride] of lanesOf(z!.shape, axis)) {
-      refSoftmaxRowGrad(laneOf(z!.data, offset, stride, k), laneOf(y!.data, offset, stride, k), M).forEach((v, i) => {
-        g[offset + i * stride] = v;
-      });
-    }
+    const { lanes, positions } = lanesOf(z!, axis);
+    lanes.forEach((lane, r) => {
+      const at = positions[r]!;
+      refSoftmaxRowGrad(lane, at.map((p) => y!.data[p]!), M).forEach((v, i) => (g[at[i]!] = v));
+    });
     return g;
   },
   // G = p s - y with p = softmax(z), s = sum(y) along axis: dG = s p (dz - sum(p dz)) + p sum(dy) - dy;

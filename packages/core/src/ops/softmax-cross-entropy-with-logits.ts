@@ -12,9 +12,10 @@
 import { apply, type BuildOptions } from '../apply.js';
 import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
+import { lanesOf } from './_rules.js';
 import { defineOp } from '../op.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
-import { laneOf, lanesOf, refSoftmaxRowLoss, softLabelShape, softmaxRowLoss } from './_cross-entropy.js';
+import { refSoftmaxRowLoss, softLabelShape, softmaxRowLoss } from './_cross-entropy.js';
 import { forEachLane } from '../kernels/indexing.js';
 import { expandDims } from './expand-dims.js';
 import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
@@ -36,10 +37,8 @@ export const softmaxCrossEntropyWithLogitsOp = defineOp<{ axis: number }>({
     });
   },
   reference: ([z, y], { axis }, M) => {
-    const k = z!.shape[axis]!;
-    return lanesOf(z!.shape, axis).map(([offset, stride]) =>
-      refSoftmaxRowLoss(laneOf(z!.data, offset, stride, k), laneOf(y!.data, offset, stride, k), M),
-    );
+    const { lanes, positions } = lanesOf(z!, axis);
+    return lanes.map((lane, r) => refSoftmaxRowLoss(lane, positions[r]!.map((p) => y!.data[p]!), M));
   },
   // d loss = sum_i (softmax(z)_i sum(y) - y_i) dz_i + (lse(z) - z_i) dy_i
   vjp: ({ inputs: [z, y], attrs: { axis }, cotangent }) => {

@@ -11,7 +11,7 @@ import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxis } from '../shape.js';
 import { loadRow, softmaxScratch } from './_cross-entropy.js';
 import { forEachLane } from '../kernels/indexing.js';
-import { floatAlongAxis } from './_rules.js';
+import { floatAlongAxis, lanesOf } from './_rules.js';
 import { sum } from './sum.js';
 
 /** Maximum of a lane; NaN when the lane holds a NaN. */
@@ -22,19 +22,6 @@ export function laneMax(data: ArrayLike<number>, offset: number, stride: number,
     if (v > m || v !== v) m = v;
   }
   return m;
-}
-
-/** The elements of each lane along `axis`, as arrays (for references). */
-export function lanesOf<T>(x: RefTensor<T>, axis: number): { lanes: T[][]; positions: number[][] } {
-  const n = x.shape[axis]!;
-  const lanes: T[][] = [];
-  const positions: number[][] = [];
-  forEachLane(x.shape, axis, (offset, stride) => {
-    const pos = Array.from({ length: n }, (_, i) => offset + i * stride);
-    positions.push(pos);
-    lanes.push(pos.map((p) => x.data[p]!));
-  });
-  return { lanes, positions };
 }
 
 /** Maximum of a lane in exact arithmetic (-Infinity when empty; assumes no NaN). */

@@ -12,7 +12,7 @@ import type { Node } from '../node.js';
 import { sparseRows } from '../kernels/sparse-rows.js';
 import { defineOp } from '../op.js';
 import { sizeOf } from '../shape.js';
-import { checkLabels, checkSparse, laneOf, refSoftmaxRowGrad, softmaxScratch, sparseRowGrad } from './_cross-entropy.js';
+import { checkLabels, checkSparse, refSoftmaxRowGrad, softmaxScratch, sparseRowGrad } from './_cross-entropy.js';
 
 export const sparseSoftmaxCrossEntropyGradOp = defineOp({
   name: 'sparseSoftmaxCrossEntropyGrad',
@@ -35,7 +35,7 @@ export const sparseSoftmaxCrossEntropyGradOp = defineOp({
     checkLabels({ dtype: 'int32', shape: labels!.shape, data: Int32Array.from(classes) }, k, node);
     const [zero, one] = [M.fromNumber(0), M.fromNumber(1)];
     return classes.flatMap((label, r) =>
-      refSoftmaxRowGrad(laneOf(z!.data, r * k, 1, k), Array.from({ length: k }, (_, i) => (i === label ? one : zero)), M),
+      refSoftmaxRowGrad(z!.data.slice(r * k, (r + 1) * k), Array.from({ length: k }, (_, i) => (i === label ? one : zero)), M),
     );
   },
   // d (softmax(z) - oneHot) = p * (dz - sum(p dz)), p = softmax(z), along the last axis

@@ -13,7 +13,7 @@ import type { Node } from '../node.js';
 import { sparseRows } from '../kernels/sparse-rows.js';
 import { defineOp } from '../op.js';
 import { sizeOf } from '../shape.js';
-import { checkLabels, checkSparse, laneOf, refSoftmaxRowLoss, softmaxScratch } from './_cross-entropy.js';
+import { checkLabels, checkSparse, refSoftmaxRowLoss, softmaxScratch } from './_cross-entropy.js';
 import { expandDims } from './expand-dims.js';
 import { sparseSoftmaxCrossEntropyGrad } from './sparse-softmax-cross-entropy-grad.js';
 
@@ -34,7 +34,7 @@ export const sparseSoftmaxCrossEntropyWithLogitsOp = defineOp({
     checkLabels({ dtype: 'int32', shape: labels!.shape, data: Int32Array.from(classes) }, k, node);
     const [zero, one] = [M.fromNumber(0), M.fromNumber(1)];
     return classes.map((label, r) =>
-      refSoftmaxRowLoss(laneOf(z!.data, r * k, 1, k), Array.from({ length: k }, (_, i) => (i === label ? one : zero)), M),
+      refSoftmaxRowLoss(z!.data.slice(r * k, (r + 1) * k), Array.from({ length: k }, (_, i) => (i === label ? one : zero)), M),
     );
   },
   // d loss = (softmax(z) - oneHot(label)) dz; integer labels get no gradient
