@@ -20,7 +20,7 @@ import { rule } from '../../rule.js';
 import { sameStaticShape, type SignedTerm, signedNode, termsOf } from '../_guards.js';
 import { termPairRule, unsigned } from '../_terms.js';
 import { otherFactor } from './binary-spellings.js';
-import { throughMovement } from './softmax.js';
+import { isProbability, throughMovement } from './softmax.js';
 
 const isFloat = (node: Node) => node.dtype !== 'int32';
 const named = (name: string, shape: readonly (number | string)[] = [3], dtype: 'float32' | 'int32' = 'float32') => input(shape, { name, dtype });
@@ -143,8 +143,6 @@ export const oneHotPick = rule({
   }],
 });
 
-/** A sigmoid or softmax output (possibly moved): positive in exact arithmetic. */
-const isProbability = (n: Node): boolean => ['sigmoid', 'softmax'].includes(throughMovement(n).source.op);
 
 /** log(a / q) -> log(a) - log(q) for a probability q. */
 export const logOfRatio = rule({

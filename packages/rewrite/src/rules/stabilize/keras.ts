@@ -34,7 +34,7 @@ import { attr, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { ruleContext } from '../../context.js';
 import { constantValue } from '../_guards.js';
-import { normalizingAxis, sameShape, throughMovement } from './softmax.js';
+import { isProbability, normalizingAxis, sameShape, throughMovement } from './softmax.js';
 
 /** Relative slack on the guard bound, so that a float32-rounded epsilon counts as the epsilon. */
 const EPSILON_SLACK = 2 ** -22;
@@ -100,8 +100,7 @@ function isRenormalizedSoftmax(p: Node): boolean {
 
 /** A sigmoid or softmax output, possibly moved (gather, reshape, ...) or renormalised. */
 function isProbabilityOutput(p: Node): boolean {
-  const { source } = throughMovement(p);
-  return source.op === 'sigmoid' || source.op === 'softmax' || isRenormalizedSoftmax(source);
+  return isProbability(p) || isRenormalizedSoftmax(throughMovement(p).source);
 }
 
 

@@ -19,6 +19,15 @@ const x = v('x');
 const z = v('z');
 const logits = () => input([2, 3], { name: 'x' });
 
+/** The probability-valued ops whose log has a stable primitive: the log of such an output is rewritten to it. */
+const STABLE_LOG_OF: Readonly<Record<string, (probability: Node) => Node>> = {
+  softmax: (p) => logSoftmax(p.inputs[0]!, p.attrs.axis as number),
+  sigmoid: (p) => logSigmoid(p.inputs[0]!),
+};
+
+/** Whether `node` is a softmax or sigmoid output, possibly moved: a probability, positive in exact arithmetic. */
+export const isProbability = (node: Node): boolean => Object.hasOwn(STABLE_LOG_OF, throughMovement(node).source.op);
+
 /** Follows first inputs through movement ops: the ops crossed (outermost first) and the node reached. */
 export function throughMovement(node: Node): { moves: Node[]; source: Node } {
   const moves: Node[] = [];
@@ -50,13 +59,11 @@ export const logThroughMovement = rule({
   name: 'log-through-movement',
   doc: 'log of a softmax or sigmoid seen through gather/reshape/transpose/slice/... is the same movement of logSoftmax or logSigmoid',
   pattern: P.log(v('moved', isMovement)),
-  guard: (m) => ['softmax', 'sigmoid'].includes(throughMovement(m.moved).source.op),
+  guard: (m) => isProbability(m.moved),
   // log is elementwise, so log(move(p)) = move(log(p)) for any op that only moves elements.
   replace: (m) => {
     const { moves, source } = throughMovement(m.moved);
-    const z0 = source.inputs[0]!;
-    const logs = source.op === 'softmax' ? logSoftmax(z0, source.attrs.axis as number) : logSigmoid(z0);
-    return replayMovement(moves, logs);
+    return replayMovement(moves, STABLE_LOG_OF[source.op]!(source));
   },
   examples: [
     { before: () => log(transpose(softmax(logits(), 1))), after: 'transpose{perm=[1,0]}(logSoftmax{axis=1}(x))' },
