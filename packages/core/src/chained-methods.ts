@@ -3,8 +3,10 @@
  * They live here, not in node.ts, because every op file imports apply.ts and so node.ts: node.ts
  * importing the ops made one import circle of ~60 files. Their types join the class by declaration
  * merging, so `x.exp()` is typed and documented exactly as a method written in the class body.
- * index.ts imports this module for its side effect, so whoever holds a Node from
- * `@stablegrad/core` has the methods.
+ * index.ts and registry.ts import this module for its side effect, so whoever holds a Node from
+ * `@stablegrad/core`, or reaches a VJP rule through the registry, has the methods (package.json
+ * lists the three modules under `sideEffects`, so bundlers keep them). This is the one deliberate
+ * exception to STYLE.md's "no prototype patching": the alternative is the import circle.
  * @module
  */
 import type { DType } from './dtype.js';

@@ -5,6 +5,10 @@
  */
 import type { OpDef, OpTrait } from './op.js';
 import type { OpName } from './op-names.js';
+// For its side effect: the VJP rules reached through the registry call chained methods
+// (cotangent.mul(...)), so whoever reaches an op definition also has them. No circle: op files do
+// not import the registry.
+import './chained-methods.js';
 import { inputOp } from './ops/input.js';
 import { paramOp } from './ops/param.js';
 import { constantOp } from './ops/constant.js';
