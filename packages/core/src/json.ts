@@ -15,7 +15,7 @@ import { Node } from './node.js';
 import type { AttrKind, Attrs, AttrValue, OpDef, TypeInfo } from './op.js';
 import { OP_NAMES, type OpName } from './op-names.js';
 import { isOpName, opDef } from './registry.js';
-import { type ConcreteShape, type Dim, formatShape, MAX_DIM, MAX_ELEMENTS, type Shape, sizeOf } from './shape.js';
+import { type ConcreteShape, type Dim, formatShape, MAX_DIM, MAX_ELEMENTS, sameWrittenShape, type Shape, sizeOf } from './shape.js';
 import { scopeNameProblem } from './scope.js';
 import type { Tensor } from './tensor.js';
 
@@ -286,7 +286,7 @@ function readNode(raw: unknown, path: string, earlier: readonly Node[]): Node {
     if (value.dtype !== attrs['dtype']) {
       throw new GraphError(`value is ${value.dtype} but the ${opName} is ${String(attrs['dtype'])}`, `${path}.value.dtype`);
     }
-    if (!sameDims(value.shape, declared)) {
+    if (!sameWrittenShape(value.shape, declared)) {
       throw new GraphError(`value has shape ${formatShape(value.shape)} but the ${opName} has ${formatShape(declared)}`, `${path}.value.shape`);
     }
   } else if (fields.has('value')) {
@@ -300,7 +300,7 @@ function readNode(raw: unknown, path: string, earlier: readonly Node[]): Node {
   } catch (e) {
     throw new GraphError(`does not fit its inputs: ${e instanceof Error ? e.message : String(e)}`, path);
   }
-  if (!sameDims(shape, type.shape)) {
+  if (!sameWrittenShape(shape, type.shape)) {
     throw new GraphError(`recorded shape ${formatShape(shape)} differs from ${formatShape(type.shape)}, computed by ${opName} from its inputs`, `${path}.shape`);
   }
   if (dtype !== type.dtype) {
@@ -520,10 +520,6 @@ function describe(v: unknown): string {
 
 function baseKind(kind: string): AttrKind {
   return (kind.endsWith('?') ? kind.slice(0, -1) : kind) as AttrKind;
-}
-
-function sameDims(a: readonly Dim[], b: readonly Dim[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Number of elements, stopping early past the limit (so huge dimensions cannot overflow). */

@@ -10,7 +10,7 @@
  * fits `SoundnessRule`), and the rewriting itself is passed in (`applyRule`, `applyAll`).
  * @module
  */
-import { apply, constant, evaluate, FeedError, Node, opDef, StablegradError, tensor, topoSort, ValueError } from '@stablegrad/core';
+import { apply, constant, evaluate, FeedError, Node, opDef, sameWrittenShape, StablegradError, tensor, topoSort, ValueError } from '@stablegrad/core';
 import { createDecimalMath } from './decimal-math.js';
 import { type ReferenceResult, referenceEvaluate } from './reference.js';
 import { type FloatDType, hashOf, Random, ruleCandidates, type SoundnessRule } from './rule-candidates.js';
@@ -148,7 +148,7 @@ export function withFoldedConstants(node: Node): Node {
 }
 
 /**
- * Prints `node` as an s-expression with each leaf's shape and dtype: `mul(-1:[2,3]f32, x:[1,3]f32)`.
+ * Prints `node` in call syntax with each leaf's shape and dtype: `mul(-1:[2,3]f32, x:[1,3]f32)`.
  * @example
  * ```ts
  * describeCandidate(mul(constant(-1), input([3], { name: 'x' }))); // 'mul(-1:[]f32, x:[3]f32)'
@@ -272,7 +272,7 @@ function compareOn(claims: readonly Node[], rewritten: Node, feeds: FeedMap, tol
 }
 
 function sameStaticType(a: Node, b: Node): boolean {
-  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  return a.dtype === b.dtype && sameWrittenShape(a.shape, b.shape);
 }
 
 /** Compares on several feeds; the first `bad` verdict, or how many feeds were compared. */

@@ -21,7 +21,7 @@ import { requireFloat, type TypedArray } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import type { Node } from '../node.js';
 import type { BigMath, TypeInfo } from '../op.js';
-import { type ConcreteShape, formatShape, type Shape } from '../shape.js';
+import { type ConcreteShape, formatShape, mayBeSameShape, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import {
   type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, fastExp, ldexp, productError, twoSum,
@@ -829,8 +829,7 @@ export function refSoftmaxRowGrad<T>(z: readonly T[], y: readonly T[], M: BigMat
  * side is symbolic. Throws a ShapeError naming both shapes.
  */
 export function sameShapeOf(a: Shape, b: Shape, what: string): Shape {
-  const clash = a.length !== b.length || a.some((d, i) => typeof d === 'number' && typeof b[i] === 'number' && d !== b[i]);
-  if (clash) throw new ShapeError(`${what} must have the same shape, got ${formatShape(a)} and ${formatShape(b)}`);
+  if (!mayBeSameShape(a, b)) throw new ShapeError(`${what} must have the same shape, got ${formatShape(a)} and ${formatShape(b)}`);
   return a.map((d, i) => {
     const e = b[i]!;
     return typeof d === 'number' ? d : typeof e === 'number' ? e : (d ?? e);

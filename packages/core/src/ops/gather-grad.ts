@@ -11,7 +11,7 @@ import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';
-import { formatShape, sizeOf } from '../shape.js';
+import { formatShape, mayBeSameShape, sizeOf } from '../shape.js';
 import { gather, type GatherAttrs, gatherIndex, gatherShape } from './gather.js';
 
 export const gatherGradOp = defineOp<GatherAttrs>({
@@ -20,9 +20,7 @@ export const gatherGradOp = defineOp<GatherAttrs>({
   attrs: { axis: 'int', batchDims: 'int' },
   infer: ([g, indices, like], attrs) => {
     const expected = gatherShape(like!, indices!, attrs);
-    const fits = g!.shape.length === expected.length &&
-      g!.shape.every((d, i) => d === expected[i] || typeof d !== 'number' || typeof expected[i] !== 'number');
-    if (!fits) throw new ShapeError(`gradient ${formatShape(g!.shape)} does not fit the gather output ${formatShape(expected)}`);
+    if (!mayBeSameShape(g!.shape, expected)) throw new ShapeError(`gradient ${formatShape(g!.shape)} does not fit the gather output ${formatShape(expected)}`);
     if (g!.dtype !== like!.dtype) throw new DTypeError(`dtypes differ: ${g!.dtype} vs ${like!.dtype}`);
     return { shape: like!.shape, dtype: g!.dtype };
   },

@@ -9,7 +9,7 @@ import { allocate } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
-import { formatShape, sizeOf } from '../shape.js';
+import { formatShape, mayBeSameShape, sizeOf } from '../shape.js';
 import { slice, sliceIndex, sliceShape } from './slice.js';
 
 export const sliceGradOp = defineOp<{ begin: readonly number[]; size: readonly number[] }>({
@@ -18,9 +18,7 @@ export const sliceGradOp = defineOp<{ begin: readonly number[]; size: readonly n
   attrs: { begin: 'ints', size: 'ints' },
   infer: ([g, like], { begin, size }) => {
     const expected = sliceShape(like!.shape, begin, size);
-    const fits = g!.shape.length === expected.length &&
-      g!.shape.every((d, i) => d === expected[i] || typeof d !== 'number' || typeof expected[i] !== 'number');
-    if (!fits) throw new ShapeError(`gradient ${formatShape(g!.shape)} does not fit the slice ${formatShape(expected)} of ${formatShape(like!.shape)}`);
+    if (!mayBeSameShape(g!.shape, expected)) throw new ShapeError(`gradient ${formatShape(g!.shape)} does not fit the slice ${formatShape(expected)} of ${formatShape(like!.shape)}`);
     if (g!.dtype !== like!.dtype) throw new DTypeError(`dtypes differ: ${g!.dtype} vs ${like!.dtype}`);
     return { shape: like!.shape, dtype: g!.dtype };
   },

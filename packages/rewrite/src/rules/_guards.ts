@@ -5,7 +5,7 @@
  * some operands leave the shape that broadcasting gave the matched node.
  * @module
  */
-import { broadcastShapes, hasTrait, neg, type Node, sameShape, type Shape } from '@stablegrad/core';
+import { broadcastShapes, hasTrait, neg, type Node, sameShape, sameWrittenShape, type Shape } from '@stablegrad/core';
 
 /**
  * True for a `constant` node (one that carries its value).
@@ -29,7 +29,7 @@ export function isConstant(node: Node): boolean {
 export function sameValue(a: Node, b: Node): boolean {
   if (a === b) return true;
   if (!isConstant(a) || !isConstant(b) || a.dtype !== b.dtype) return false;
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  if (!sameWrittenShape(a.shape, b.shape)) return false;
   const x = a.value!.data;
   const y = b.value!.data;
   return x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
@@ -54,7 +54,7 @@ export function broadcastFits(operands: readonly Node[], root: Node, dropped: re
   }
   if (sameShape(shape, root.shape)) return true;
   return (
-    shape.length === root.shape.length && shape.every((d, i) => d === root.shape[i]) &&
+    sameWrittenShape(shape, root.shape) &&
     dropped.every((d) => d.shape.length <= shape.length && d.shape.every((n) => n === 1))
   );
 }
@@ -173,7 +173,7 @@ export function keptReduction(node: Node, op: string): { input: Node; axis: numb
   const kept = x.shape.map((d, i) => (i === axis ? 1 : d));
   if (node.op === 'broadcastLike') return axis === 0 ? { input: x, axis } : null;
   if (node.op === 'expandDims') return node.attrs.axis === axis ? { input: x, axis } : null;
-  return node.shape.length === kept.length && node.shape.every((d, i) => d === kept[i]) && kept.every((d) => d !== null) ? { input: x, axis } : null;
+  return sameShape(node.shape, kept) ? { input: x, axis } : null;
 }
 
 /**
@@ -250,7 +250,7 @@ export function signedNode(t: SignedTerm): Node {
  * ```
  */
 export function sameStaticShape(a: Node, b: Node): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  return sameWrittenShape(a.shape, b.shape);
 }
 
 /**

@@ -8,7 +8,7 @@
  * Gradient graphs are full of these (`cotangent * 1`, the seed of `grad`).
  * @module
  */
-import { add, apply, broadcastLike, div, input, mul, neg, opDef } from '@stablegrad/core';
+import { add, apply, div, input, mul, opDef } from '@stablegrad/core';
 import { bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { keepsShape } from '../_guards.js';

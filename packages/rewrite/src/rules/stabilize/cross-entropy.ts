@@ -17,7 +17,7 @@
  */
 import {
   add, broadcastShapes, div, expandDims, gather, input, log, logSigmoid, logSoftmax, mean, mul, neg, type Node,
-  oneHot, type Shape, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
+  oneHot, sameWrittenShape, type Shape, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
   sparseSoftmaxCrossEntropyWithLogits, sub, sum,
 } from '@stablegrad/core';
 import { isConstantNear } from '../../match.js';
@@ -33,7 +33,7 @@ const [a, b, x] = [v('a'), v('b'), v('x')];
 /** Same rank, and each pair of dims equal or both symbolic (so no broadcasting hides between them). */
 const alike = (p: Shape, q: Shape) => p.length === q.length && p.every((d, i) => d === q[i] || (typeof d !== 'number' && typeof q[i] !== 'number'));
 /** The root's static shape exactly (a symbolic dimension where the root has a number would be a broadcast the fusion drops). */
-export const fits = (root: Node, shape: Shape) => root.shape.length === shape.length && shape.every((d, i) => d === root.shape[i]);
+export const fits = (root: Node, shape: Shape) => sameWrittenShape(root.shape, shape);
 
 // Example graphs, as a user writes them.
 const named = (name: string, shape: readonly (number | string)[] = [3], dtype: 'float32' | 'int32' = 'float32') => input(shape, { name, dtype });
