@@ -8,7 +8,7 @@
  * STABLEGRAD_PROPERTY_SEED changes them.
  */
 import { describe, expect, it } from 'vitest';
-import { add, apply, constant, exp, type Feeds, input, logSigmoid, logsumexp, max, mul, neg, type Node, oneHot, opDef, softmax, sum, tensor, topoSort } from '@stablegrad/core';
+import { add, apply, constant, exp, type Feeds, input, max, mul, neg, type Node, opDef, softmax, sum, tensor, topoSort } from '@stablegrad/core';
 import { attr, c, op, P, PHASES, rewrite, type RewriteRule, rule, v } from '@stablegrad/rewrite';
 import {
   checkRuleSoundness, formatSoundnessProblem, propertyParams, referenceEvaluate, type RuleSemantics, type SoundnessProblem, type SoundnessReport, withFoldedConstants,

@@ -54,7 +54,7 @@ function timeIt(run: () => void, rounds = 7): number {
   for (let r = 0; r < rounds; r++) {
     let calls = 0;
     const start = performance.now();
-    let elapsed = 0;
+    let elapsed: number;
     do {
       run();
       calls++;

@@ -9,7 +9,7 @@
 import type { DType } from './dtype.js';
 import type { Attrs } from './op.js';
 import type { OpName } from './op-names.js';
-import type { Dim, Shape } from './shape.js';
+import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
 /**

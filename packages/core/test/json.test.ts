@@ -18,6 +18,7 @@ function roundTrip(g: Graph): Graph {
 }
 
 /** A mutable deep copy of a graph's JSON, for corrupting; untyped so tests can reach any field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 function jsonOf(g: Graph): Json {
   return JSON.parse(JSON.stringify(toJSON(g))) as Json;

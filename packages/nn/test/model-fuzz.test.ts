@@ -149,7 +149,7 @@ describe('model-file fuzzing', () => {
           model = modelFromJSON(mutated.json, 'fuzzed.json', LIMITS);
         }
       } catch (e) {
-        if (!(e instanceof ModelFormatError)) throw new Error(`not the library's error for ${JSON.stringify(m)}: ${String(e)}`);
+        if (!(e instanceof ModelFormatError)) throw new Error(`not the library's error for ${JSON.stringify(m)}: ${String(e)}`, { cause: e });
         outcomes.refused++;
         return;
       }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  add, clip, div, evaluate, gather, grad, input, log, maximum, mul, neg, type Node, sigmoid, softmax, sub, sum, type Tensor, tensor,
+  add, clip, div, evaluate, gather, grad, input, log, maximum, mul, neg, type Node, sigmoid, softmax, sub, sum, tensor,
 } from '@stablegrad/core';
 import { formatExpression, PHASES, type Phase, rewrite, stabilize, stabilizeRules } from '@stablegrad/rewrite';
 import { floatOf, logitVector, probabilityVector, propertyParams, referenceEvaluate, tensorOf } from '@stablegrad/testing';

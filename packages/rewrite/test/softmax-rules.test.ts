@@ -232,6 +232,6 @@ describe('values at hand-computed points', () => {
   it('log(sum(exp(z))) at z = [1000, 1000] is 1000 + log 2', () => {
     const z = input([2], { name: 'z', dtype: 'float64' });
     const got = evaluate(stabilized(log(sum(exp(z)))).node, { z: [1000, 1000] }).data[0]!;
-    expect(got).toBeCloseTo(1000.6931471805599453, 12);
+    expect(got).toBeCloseTo(1000 + Math.LN2, 12);
   });
 });

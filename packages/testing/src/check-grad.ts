@@ -5,7 +5,7 @@
  * can be as tight as a few ULP).
  * @module
  */
-import { bindFeeds, type DType, evaluate, type Feeds, grad, GradError, Node, type RefTensor, type Tensor, topoSort } from '@stablegrad/core';
+import { bindFeeds, type DType, evaluate, type Feeds, grad, GradError, type Node, type RefTensor, type Tensor, topoSort } from '@stablegrad/core';
 import { centralDifferences, dependentsOf, type Derivative } from './central-difference.js';
 import { type Decimal, type DecimalConstructor, type DecimalMath, decimalMath, roundToDType, toDecimal } from './decimal-math.js';
 import { describeFeeds, formatNumber } from './format.js';

@@ -11,7 +11,7 @@
  * @module
  */
 import {
-  type AttrValue, type Attrs, constant, type DType, type Dim, input, Node, opDef, type OpName, type Shape, StablegradError,
+  type AttrValue, type Attrs, constant, type DType, type Dim, input, type Node, opDef, type OpName, type Shape, StablegradError,
   tensor, topoSort, apply,
 } from '@stablegrad/core';
 

@@ -10,7 +10,7 @@
  * fits `SoundnessRule`), and the rewriting itself is passed in (`applyRule`, `applyAll`).
  * @module
  */
-import { apply, constant, evaluate, FeedError, Node, opDef, sameWrittenShape, StablegradError, tensor, topoSort, ValueError } from '@stablegrad/core';
+import { apply, constant, evaluate, FeedError, type Node, opDef, sameWrittenShape, StablegradError, tensor, topoSort, ValueError } from '@stablegrad/core';
 import { createDecimalMath } from './decimal-math.js';
 import { type ReferenceResult, referenceEvaluate } from './reference.js';
 import { type FloatDType, hashOf, Random, ruleCandidates, type SoundnessRule } from './rule-candidates.js';

@@ -27,7 +27,6 @@ import {
   type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, fastExp, ldexp, productError, twoSum,
 } from './_double-double.js';
 import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigMul, bigNeg, bigToNumber } from './_big-float.js';
-import { forEachLane } from '../kernels/indexing.js';
 import { checkAxis } from './_rules.js';
 
 /** A double-double result is trusted while it keeps 60 of its ~104 bits: |g| >= 2^-44 operand. */

@@ -4,11 +4,11 @@
  * @module
  */
 import { broadcastIndex, forEachLane } from '../kernels/indexing.js';
-import { allocate, type DType, isFloat, requireFloat, type TypedArray } from '../dtype.js';
+import { type DType, isFloat, requireFloat } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import type { BigMath, ConcreteType, RefTensor, TypeInfo } from '../op.js';
-import { broadcastShapes, type ConcreteShape, formatShape, sameShape, type Shape, sizeOf, stridesOf } from '../shape.js';
+import { broadcastShapes, type ConcreteShape, formatShape, sameShape, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastLike } from './broadcast-like.js';
 import { expandDims } from './expand-dims.js';

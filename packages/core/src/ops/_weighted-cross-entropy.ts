@@ -12,11 +12,10 @@
  *   recomputed in double-double (`ddExpScaled`), then in BigFloat with as many bits as it takes.
  * @module
  */
-import { allocate, requireFloat, type TypedArray } from '../dtype.js';
+import { requireFloat } from '../dtype.js';
 import { DTypeError } from '../errors.js';
 import type { BigMath, ConcreteType, RefTensor, TypeInfo } from '../op.js';
-import { broadcastShapes, sizeOf } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { broadcastShapes } from '../shape.js';
 import { type BigFloat, bigAdd, bigDiv, bigExp, bigFromNumber, bigMul, bigNeg, bigToNumber } from './_big-float.js';
 import { refExpm1, refLog1p } from './_cross-entropy.js';
 import { broadcastIndex } from '../kernels/indexing.js';

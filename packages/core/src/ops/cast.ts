@@ -6,7 +6,7 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { type DType, isDType, isFloat, toTypedArray } from '../dtype.js';
+import { type DType, isDType, isFloat } from '../dtype.js';
 import { DTypeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';

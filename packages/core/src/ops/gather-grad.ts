@@ -6,7 +6,6 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { reduceInto } from '../kernels/reduce.js';

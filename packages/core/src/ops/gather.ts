@@ -8,7 +8,6 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp, type TypeInfo } from '../op.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate, requireFloat } from '../dtype.js';
+import { requireFloat } from '../dtype.js';
 import type { Node, ReduceOptions } from '../node.js';
 import { type BigMath, defineOp, type RefTensor } from '../op.js';
 import { normalizeAxes } from '../shape.js';

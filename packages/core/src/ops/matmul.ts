@@ -5,12 +5,11 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { matmulInto } from '../kernels/matmul.js';
 import { defineOp } from '../op.js';
-import { broadcastShapes, type ConcreteShape, formatShape, sizeOf } from '../shape.js';
+import { broadcastShapes, type ConcreteShape, formatShape } from '../shape.js';
 import { broadcastIndex } from '../kernels/indexing.js';
 import { sameDType, unbroadcast } from './_rules.js';
 import { transpose } from './transpose.js';

@@ -4,9 +4,8 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import type { Node, ReduceOptions } from '../node.js';
-import { type BigMath, type ConcreteType, defineOp, type RefTensor, type TypeInfo } from '../op.js';
+import { type BigMath, defineOp, type RefTensor, type TypeInfo } from '../op.js';
 import { normalizeAxes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { reductionIndex } from '../kernels/indexing.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate, requireFloat } from '../dtype.js';
+import { requireFloat } from '../dtype.js';
 import type { Node, ReduceOptions } from '../node.js';
 import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate, type DType, isDType } from '../dtype.js';
+import { type DType, isDType } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';

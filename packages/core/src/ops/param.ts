@@ -3,7 +3,7 @@
  * current values to `evaluate` in place of it.
  * @module
  */
-import { type DType, type TypedArray } from '../dtype.js';
+import { type DType } from '../dtype.js';
 import { GraphError } from '../errors.js';
 import { Node } from '../node.js';
 import { type BigMath, defineOp } from '../op.js';

@@ -5,7 +5,6 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';

@@ -9,11 +9,10 @@
  * @module
  */
 import { apply, type BuildOptions } from '../apply.js';
-import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
 import { lanesOf } from './_rules.js';
 import { defineOp } from '../op.js';
-import { normalizeAxis, sizeOf } from '../shape.js';
+import { normalizeAxis } from '../shape.js';
 import { refSoftmaxRowGrad, softLabelShape, softmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
 import { forEachLane } from '../kernels/indexing.js';
 

@@ -7,12 +7,10 @@
  * @module
  */
 import { apply, type BuildOptions } from '../apply.js';
-import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
 import { sparseRows } from '../kernels/sparse-rows.js';
 import { defineOp } from '../op.js';
-import { sizeOf } from '../shape.js';
-import { checkLabels, checkSparse, refSoftmaxRowGrad, softmaxScratch, sparseRowGrad } from './_cross-entropy.js';
+import { checkLabels, checkSparse, refSoftmaxRowGrad, softmaxScratch } from './_cross-entropy.js';
 
 export const sparseSoftmaxCrossEntropyGradOp = defineOp({
   name: 'sparseSoftmaxCrossEntropyGrad',

@@ -8,11 +8,9 @@
  * @module
  */
 import { apply, type BuildOptions } from '../apply.js';
-import { allocate } from '../dtype.js';
 import type { Node } from '../node.js';
 import { sparseRows } from '../kernels/sparse-rows.js';
 import { defineOp } from '../op.js';
-import { sizeOf } from '../shape.js';
 import { checkLabels, checkSparse, refSoftmaxRowLoss, softmaxScratch } from './_cross-entropy.js';
 import { expandDims } from './expand-dims.js';
 import { sparseSoftmaxCrossEntropyGrad } from './sparse-softmax-cross-entropy-grad.js';

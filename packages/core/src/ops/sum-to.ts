@@ -4,7 +4,6 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { reduceInto } from '../kernels/reduce.js';

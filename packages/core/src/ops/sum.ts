@@ -3,7 +3,6 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate } from '../dtype.js';
 import type { Node, ReduceOptions } from '../node.js';
 import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';

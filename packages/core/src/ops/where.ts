@@ -4,11 +4,11 @@
  * @module
  */
 import { apply } from '../apply.js';
-import { allocate, type DType } from '../dtype.js';
+import { type DType } from '../dtype.js';
 import { DTypeError } from '../errors.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { broadcastShapes, sizeOf } from '../shape.js';
+import { broadcastShapes } from '../shape.js';
 import { broadcastIndex } from '../kernels/indexing.js';
 import { differentiable, unbroadcast } from './_rules.js';
 import { constant } from './constant.js';

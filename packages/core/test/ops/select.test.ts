@@ -1,7 +1,7 @@
 // Comparisons, where, clip and cast: semantics (NaN, -0, infinities, int32), errors, gradients.
 import { describe, expect, it } from 'vitest';
 import {
-  cast, clip, type DType, DTypeError, equal, evaluate, grad, greater, greaterEqual, input, less, lessEqual, type Node,
+  cast, type DType, DTypeError, equal, evaluate, grad, greater, greaterEqual, input, less, lessEqual, type Node,
   notEqual, opDef, param, scope, ShapeError, sum, ValueError, where,
 } from '@stablegrad/core';
 

@@ -5,7 +5,6 @@
  */
 import { constant, type DType, type Node, type Shape, type Tensor, where } from '@stablegrad/core';
 import { ModelError } from '../errors.js';
-import { didYouMean } from '../names.js';
 
 /**
  * How per-example losses become the loss: `mean` over the batch (Keras'

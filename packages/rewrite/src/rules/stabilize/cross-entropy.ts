@@ -20,7 +20,6 @@ import {
   oneHot, sameWrittenShape, type Shape, sigmoid, sigmoidCrossEntropyWithLogits, softmax, softmaxCrossEntropyWithLogits,
   sparseSoftmaxCrossEntropyWithLogits, sub, sum,
 } from '@stablegrad/core';
-import { isConstantNear } from '../../match.js';
 import { attr, bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
 import { oneMinusOf } from '../_guards.js';
@@ -28,7 +27,7 @@ import { oneMinusOf } from '../_guards.js';
 const isFloat = (node: Node) => node.dtype !== 'int32';
 const y = v('y', isFloat);
 const z = v('z');
-const [a, b, x] = [v('a'), v('b'), v('x')];
+const [a, b] = [v('a'), v('b')];
 
 /** Same rank, and each pair of dims equal or both symbolic (so no broadcasting hides between them). */
 const alike = (p: Shape, q: Shape) => p.length === q.length && p.every((d, i) => d === q[i] || (typeof d !== 'number' && typeof q[i] !== 'number'));

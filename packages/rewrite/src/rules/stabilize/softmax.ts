@@ -8,14 +8,13 @@
  * Patterns see the canonical forms: `1 - p` arrives as `add(1, neg(p))`.
  * @module
  */
-import { add, apply, expm1, gather, input, log, logSigmoid, logSoftmax, neg, type Node, opDef, reshape, sigmoid, softmax, sub, transpose } from '@stablegrad/core';
+import { apply, expm1, gather, input, log, logSigmoid, logSoftmax, neg, type Node, opDef, reshape, sigmoid, softmax, sub, transpose } from '@stablegrad/core';
 import { attr, bind, c, op, P, v } from '../../pattern.js';
 import { rule } from '../../rule.js';
-import { isMovement, keepsShape, sameStaticShape } from '../_guards.js';
+import { isMovement, keepsShape } from '../_guards.js';
 
 export { isMovement, normalizingAxis, sameStaticShape as sameShape } from '../_guards.js';
 
-const x = v('x');
 const z = v('z');
 const logits = () => input([2, 3], { name: 'x' });
 
