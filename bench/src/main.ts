@@ -44,9 +44,9 @@ async function main(argv: readonly string[]): Promise<void> {
   // The cheap-gradient check runs on the compiled backend, for the training workloads measured.
   const gradientCost: GradientCostRow[] = systems.some((s) => s.name === 'stablegrad-compiled')
     ? workloads.filter((w) => w.kind === 'mlp').map((w) => {
-      log(`${w.id} forward vs step (stablegrad-compiled)`);
-      return measureGradientCost(w, options.quick ? 5 : 15);
-    })
+        log(`${w.id} forward vs step (stablegrad-compiled)`);
+        return measureGradientCost(w, options.quick ? 5 : 15);
+      })
     : [];
 
   let graphScale: GraphScaleRow[] = [];

@@ -160,9 +160,9 @@ export function lossSumTable(rows: readonly LossSumRow[]): string {
     rows.map((r) => r.error !== undefined
       ? [String(r.terms), r.shape, String(r.nodes), 'failed', '-', '-', '-', '-', '-', r.error.slice(0, 80)]
       : [
-        String(r.terms), r.shape, String(r.nodes), fixed(r.stabilizeMs), String(r.stabilizedNodes), String(r.firings),
-        `${((1000 * r.stabilizeMs) / r.nodes).toFixed(1)} us`, r.attemptsPerNode.toFixed(2), r.guardsPerNode.toFixed(2), '',
-      ]),
+          String(r.terms), r.shape, String(r.nodes), fixed(r.stabilizeMs), String(r.stabilizedNodes), String(r.firings),
+          `${((1000 * r.stabilizeMs) / r.nodes).toFixed(1)} us`, r.attemptsPerNode.toFixed(2), r.guardsPerNode.toFixed(2), '',
+        ]),
     [true, false, true, true, true, true, true, true, true, false],
   );
   const marginal = [...new Set(rows.map((r) => r.shape))].flatMap((shape) => {
@@ -189,12 +189,12 @@ export function jsonLines(reports: readonly WorkloadReport[]): string[] {
       r.status === 'unavailable'
         ? { type: 'result', workload: workload.id, system: r.system, status: r.status, reason: r.reason }
         : {
-          type: 'result', workload: workload.id, system: r.system, status: r.status, base: base ?? null,
-          msPerStep: r.msPerStep, quartilesMs: r.quartiles, samplesPerSec: (1000 * samplesPerStep(workload)) / r.msPerStep,
-          ratioToBase: baseMs === undefined ? null : r.msPerStep / baseMs,
-          memoryBytes: r.memory?.bytes ?? null, memoryMethod: r.memory?.method ?? null,
-          samples: r.samples, steps: r.steps, firstLosses: r.firstLosses, lastLoss: r.lastLoss,
-        },
+            type: 'result', workload: workload.id, system: r.system, status: r.status, base: base ?? null,
+            msPerStep: r.msPerStep, quartilesMs: r.quartiles, samplesPerSec: (1000 * samplesPerStep(workload)) / r.msPerStep,
+            ratioToBase: baseMs === undefined ? null : r.msPerStep / baseMs,
+            memoryBytes: r.memory?.bytes ?? null, memoryMethod: r.memory?.method ?? null,
+            samples: r.samples, steps: r.steps, firstLosses: r.firstLosses, lastLoss: r.lastLoss,
+          },
     ));
   });
 }

@@ -55,7 +55,6 @@ export function loadBreastCancer(file: string = BREAST_CANCER_PATH): BreastCance
   return { rows: expectedRows, featureCount, features, labels, classNames: [negative, positive] };
 }
 
-
 /** Per-feature mean and standard deviation. */
 export interface Standardizer {
   readonly mean: Float64Array;

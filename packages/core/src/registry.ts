@@ -163,7 +163,7 @@ export type { OpName } from './op-names.js';
  * ```
  */
 export function isOpName(name: unknown): name is OpName {
-  return typeof name === "string" && Object.hasOwn(registry, name);
+  return typeof name === 'string' && Object.hasOwn(registry, name);
 }
 
 /**

@@ -242,7 +242,6 @@ function checkFinite(
   }
 }
 
-
 // Finite gradients can still step weights out of range (a huge learning rate): say so at once,
 // rather than at the next batch's loss.
 function checkUpdated(runner: StepRunner, epoch: number, batch: number): void {

@@ -8,7 +8,6 @@ import { explain, type RewriteReport } from '@stablegrad/rewrite';
 import type { BuiltDense } from './dense.js';
 import type { Loss } from './losses/index.js';
 
-
 /**
  * The fusion report of a compiled model.
  * @example

@@ -115,7 +115,6 @@ export interface WeightJSON {
   readonly data: string;
 }
 
-
 /**
  * Limits of `loadModel` and `modelFromJSON`. Every size a file declares is checked against
  * them, and against the file's own data, by arithmetic before anything is allocated; a size

@@ -121,7 +121,7 @@ describe('optimizer state is checked on load', () => {
     expect(formatError(json).message).toBe('file.json: $.optimizerState.iterations: expected the number of steps taken (an integer >= 0), found -1');
   });
 
-  it("a negative Adam second moment is a ModelFormatError; a negative first moment is fine", async () => {
+  it('a negative Adam second moment is a ModelFormatError; a negative first moment is fine', async () => {
     const json = await withState();
     slots(json).v![1] = base64Of(Float32Array.of(0, -1e-8, 0, 0));
     expect(formatError(json).message).toBe("file.json: $.optimizerState.slots.v[1]: value 1 is -9.99999993922529e-9; adam's 'v' is a mean of squares, never negative");

@@ -208,5 +208,4 @@ describe.each(['float64', 'float32'] as const)('values in %s', (dtype) => {
   test.prop([terms(), terms()], params)('(a - b) + b -> a, exactly', (as, bs) => {
     expectRewriteAccurate(diffTerm, diffTermStable, { a: as, b: bs }, { ulp: 0 });
   });
-
 });

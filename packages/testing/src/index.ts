@@ -22,7 +22,9 @@ export { compareRewrite, expectRewriteAccurate, type RewriteComparison } from '.
 export { type AccuracyReport, accuracyReport, type ExpectAccurateOptions, expectAccurate, type OutputAccuracy } from './assertions.js';
 export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from './property.js';
 export {
-  type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, GUARD_SLACK, type GuardRange, type LogitsRecipe, type LossCase, lossCaseOf, type LossGraph, lossGraphOf, type LossGraphOptions, type LossRecipe, lossRecipeOf, type LossValues, lossValuesOf, type NoiseStep, type ReduceStep, type SparseLoss, type SpellingLossRecipe,
+  type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, GUARD_SLACK, type GuardRange, type LogitsRecipe,
+  type LossCase, lossCaseOf, type LossGraph, lossGraphOf, type LossGraphOptions, type LossRecipe, lossRecipeOf, type LossValues,
+  lossValuesOf, type NoiseStep, type ReduceStep, type SparseLoss, type SpellingLossRecipe,
 } from './graphs.js';
 export {
   checkRuleSoundness, describeCandidate, formatSoundnessProblem, type RuleSemantics, type SoundnessOptions, type SoundnessProblem,

@@ -71,18 +71,22 @@ export class Random {
   constructor(seed: number) {
     this.state = seed >>> 0;
   }
+
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+
   int(n: number): number {
     return Math.floor(this.next() * n);
   }
+
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)]!;
   }
+
   chance(p: number): boolean {
     return this.next() < p;
   }
@@ -614,4 +618,3 @@ export function hashOf(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
-

@@ -337,52 +337,52 @@ export function checkRuleSoundness(rule: SoundnessRule, options: SoundnessOption
   };
   const limitOf = (rules: readonly string[]) => Math.min(Infinity, ...rules.map((r) => semanticsOf(r).feedLimit ?? Infinity));
   for (let k = 0; k < 4 && (k === 0 || fired < (options.minFired ?? 0)); k++) {
-  const given = k === 0 ? (options.given ?? []).map((graph) => ({ graph, origin: 'given' })) : [];
-  const candidates = [...given, ...(options.candidates === 0 ? [] : batch(k))];
-  generated += candidates.length;
-  for (const { graph, origin } of candidates) {
-    const report = (kind: SoundnessProblem['kind'], message: string, extra: { rewritten?: Node; feeds?: string } = {}) => {
-      problems.push({
-        rule: rule.name, kind, message, graph: describeCandidate(graph), origin,
-        ...(extra.rewritten ? { rewritten: describeCandidate(extra.rewritten) } : {}), ...(extra.feeds ? { feeds: extra.feeds } : {}),
-      });
-    };
-    let rewritten: Node | null;
-    try {
-      rewritten = options.applyRule(graph);
-    } catch (e) {
-      report('throws', String(e));
-      continue;
-    }
-    if (rewritten !== null) {
-      fired++;
-      if (!sameStaticType(graph, rewritten)) {
-        report('type', `static type ${JSON.stringify(rewritten.shape)} ${rewritten.dtype}, the original's ${JSON.stringify(graph.shape)} ${graph.dtype}`, { rewritten });
-      } else {
-        const semantics = semanticsOf(rule.name);
-        const result = compareGraphs(claimsFor(graph, [rule.name]), rewritten, rng, feedCount, tol, semantics.mayRaise ?? false, limitOf([rule.name]));
-        if (result.compared > 0) checked++;
-        inconclusive += result.inconclusive;
-        if (result.bad) report('value', result.bad.message, { rewritten, feeds: result.bad.feeds });
+    const given = k === 0 ? (options.given ?? []).map((graph) => ({ graph, origin: 'given' })) : [];
+    const candidates = [...given, ...(options.candidates === 0 ? [] : batch(k))];
+    generated += candidates.length;
+    for (const { graph, origin } of candidates) {
+      const report = (kind: SoundnessProblem['kind'], message: string, extra: { rewritten?: Node; feeds?: string } = {}) => {
+        problems.push({
+          rule: rule.name, kind, message, graph: describeCandidate(graph), origin,
+          ...(extra.rewritten ? { rewritten: describeCandidate(extra.rewritten) } : {}), ...(extra.feeds ? { feeds: extra.feeds } : {}),
+        });
+      };
+      let rewritten: Node | null;
+      try {
+        rewritten = options.applyRule(graph);
+      } catch (e) {
+        report('throws', String(e));
+        continue;
       }
+      if (rewritten !== null) {
+        fired++;
+        if (!sameStaticType(graph, rewritten)) {
+          report('type', `static type ${JSON.stringify(rewritten.shape)} ${rewritten.dtype}, the original's ${JSON.stringify(graph.shape)} ${graph.dtype}`, { rewritten });
+        } else {
+          const semantics = semanticsOf(rule.name);
+          const result = compareGraphs(claimsFor(graph, [rule.name]), rewritten, rng, feedCount, tol, semantics.mayRaise ?? false, limitOf([rule.name]));
+          if (result.compared > 0) checked++;
+          inconclusive += result.inconclusive;
+          if (result.bad) report('value', result.bad.message, { rewritten, feeds: result.bad.feeds });
+        }
+      }
+      if (options.applyAll === undefined) continue;
+      let all: { readonly graph: Node; readonly rules: readonly string[] };
+      try {
+        all = options.applyAll(graph);
+      } catch (e) {
+        report('pipeline-throws', String(e));
+        continue;
+      }
+      if (all.rules.length === 0) continue;
+      if (!sameStaticType(graph, all.graph)) {
+        report('pipeline-type', `static type ${JSON.stringify(all.graph.shape)} ${all.graph.dtype} after ${all.rules.join(', ')}`, { rewritten: all.graph });
+        continue;
+      }
+      const mayRaise = all.rules.some((r) => semanticsOf(r).mayRaise === true);
+      const result = compareGraphs(claimsFor(graph, all.rules), all.graph, rng, 1, tol, mayRaise, limitOf(all.rules));
+      if (result.bad) report('pipeline-value', `${result.bad.message}; rules fired: ${[...new Set(all.rules)].join(', ')}`, { rewritten: all.graph, feeds: result.bad.feeds });
     }
-    if (options.applyAll === undefined) continue;
-    let all: { readonly graph: Node; readonly rules: readonly string[] };
-    try {
-      all = options.applyAll(graph);
-    } catch (e) {
-      report('pipeline-throws', String(e));
-      continue;
-    }
-    if (all.rules.length === 0) continue;
-    if (!sameStaticType(graph, all.graph)) {
-      report('pipeline-type', `static type ${JSON.stringify(all.graph.shape)} ${all.graph.dtype} after ${all.rules.join(', ')}`, { rewritten: all.graph });
-      continue;
-    }
-    const mayRaise = all.rules.some((r) => semanticsOf(r).mayRaise === true);
-    const result = compareGraphs(claimsFor(graph, all.rules), all.graph, rng, 1, tol, mayRaise, limitOf(all.rules));
-    if (result.bad) report('pipeline-value', `${result.bad.message}; rules fired: ${[...new Set(all.rules)].join(', ')}`, { rewritten: all.graph, feeds: result.bad.feeds });
-  }
   }
   return { rule: rule.name, generated, fired, checked, inconclusive, problems };
 }

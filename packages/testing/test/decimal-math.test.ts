@@ -148,7 +148,7 @@ describe('roundToDType', () => {
     const mid = new D(2).pow(-24).plus(1);
     const tiny = new D(2).pow(-70);
     expect(mid.plus(tiny).toNumber()).toBe(1 + 2 ** -24); // float64 rounding lands exactly on the midpoint
-    expect(Math.fround(1 + 2 ** -24)).toBe(1);            // so fround(toNumber) would give 1
+    expect(Math.fround(1 + 2 ** -24)).toBe(1); // so fround(toNumber) would give 1
     expect(roundToDType(mid.plus(tiny), 'float32')).toBe(1 + 2 ** -23);
     expect(roundToDType(mid.minus(tiny), 'float32')).toBe(1);
     expect(roundToDType(mid, 'float32')).toBe(1); // a true tie goes to even

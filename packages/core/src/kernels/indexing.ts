@@ -45,7 +45,6 @@ export function stridedIndex(outShape: ConcreteShape, strides: readonly number[]
   return map;
 }
 
-
 /**
  * For each element of `shape`, the flat index of the output element it reduces into when
  * `axes` are reduced; `groupSize` elements reduce into each output element.
@@ -74,4 +73,3 @@ export function forEachLane(shape: ConcreteShape, axis: number, lane: (offset: n
     for (let s = 0; s < stride; s++) lane(o * length * stride + s, stride);
   }
 }
-

@@ -883,4 +883,3 @@ function unravel(index: number, shape: ConcreteShape): number[] {
   }
   return out;
 }
-

@@ -87,8 +87,8 @@ export function resolveOptimizer(spec: Optimizer | OptimizerName | OptimizerConf
 /** An optimizer object has the parts `fit` calls. */
 function checkOptimizer(optimizer: Optimizer): Optimizer {
   const o = optimizer as Partial<Optimizer> | null;
-  if (typeof o !== 'object' || o === null || typeof o.step !== 'function' || typeof o.createState !== 'function'
-    || typeof o.config !== 'object' || o.config === null || typeof o.config.name !== 'string') {
+  if (typeof o !== 'object' || o === null || typeof o.step !== 'function' || typeof o.createState !== 'function' ||
+    typeof o.config !== 'object' || o.config === null || typeof o.config.name !== 'string') {
     throw new ModelError('optimizer: expected an object with config { name, ... }, createState(params) and step(state, values, gradients) (or use sgd() or adam())');
   }
   return optimizer;

@@ -70,9 +70,6 @@ export const logisticLogLikelihood = termPairRule({
   examples: [{ before: () => { const [z, y] = [named('z'), named('y')]; return sub(mul(y, z), log(add(1, exp(z)))); }, after: 'neg(sigmoidCrossEntropyWithLogits(z, y))' }],
 });
 
-
-
-
 /** The labels y of `y * softplus(-z)`, or null. */
 function labelOfSoftplusTerm(term: Node, zn: Node, negated: boolean): Node | null {
   if (term.op !== 'mul') return null;
@@ -122,7 +119,6 @@ export const logitFromLogSigmoids = termPairRule({
   },
   examples: [{ before: () => { const p = sigmoid(named('w')); return sub(log(p), log(sub(1, p))); }, after: 'w' }],
 });
-
 
 /** where(c, -logSigmoid(z), -logSigmoid(-z)) -> sigmoidCrossEntropyWithLogits(z, c as 0/1). */
 export const whereCrossEntropy = rule({

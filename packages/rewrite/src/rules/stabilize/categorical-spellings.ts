@@ -143,7 +143,6 @@ export const oneHotPick = rule({
   }],
 });
 
-
 /** log(a / q) -> log(a) - log(q) for a probability q. */
 export const logOfRatio = rule({
   name: 'log-of-ratio-to-probability',

@@ -103,7 +103,6 @@ function isProbabilityOutput(p: Node): boolean {
   return isProbability(p) || isRenormalizedSoftmax(throughMovement(p).source);
 }
 
-
 /** A probability output, or a guard clip of one. */
 function isMaybeClippedProbability(q: Node): boolean {
   return isProbabilityOutput(unclipped(q));
@@ -230,7 +229,6 @@ function isLogProbability(n: Node): boolean {
   const { source } = throughMovement(n);
   return source.op === 'logSigmoid' || source.op === 'logSoftmax';
 }
-
 
 /** A lower bound on a log that only keeps it finite: at most log(guardEpsilon). */
 function isLogGuard(lo: number | null): boolean {
