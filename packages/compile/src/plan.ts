@@ -12,15 +12,17 @@
  * op's core kernel) -> liveness -> buffers from the pool -> emit the steps and statistics.
  * @module
  */
-import type { ConcreteShape, DimBindings, DType, Node, TypedArray } from '@stablegrad/core';
+import type { ConcreteShape, DimBindings, DType, Node } from '@stablegrad/core';
 import { assignBuffers } from './passes/assign-buffers.js';
 import { chooseKernels } from './passes/choose-kernels.js';
-import { emit } from './passes/emit.js';
+import { emit, type Plan } from './passes/emit.js';
 import { foldTransposes } from './passes/fold-transposes.js';
 import { fuseElementwise } from './passes/fuse.js';
 import { lastUse } from './passes/liveness.js';
 import { schedule } from './passes/schedule.js';
 import { viewRoots } from './passes/views.js';
+
+export type { Plan, PlanStats } from './passes/emit.js';
 
 /**
  * How a plan computes: `matmul: 'simd'` (default) runs float32 matmuls on the WebAssembly SIMD
@@ -33,52 +35,6 @@ import { viewRoots } from './passes/views.js';
  */
 export interface PlanOptions {
   readonly matmul?: 'simd' | 'exact';
-}
-
-/**
- * A plan for one binding of the symbolic dimensions.
- * @example
- * ```ts
- * const plan = buildPlan(nodes, outputs, sourceTypes, dims);
- * plan.run(sourceData); // the outputs' data
- * ```
- */
-export interface Plan {
-  /** Concrete shape of every node, by schedule position. */
-  readonly shapes: readonly ConcreteShape[];
-  /** Runs the steps; `sources[i]` is the data of node i for inputs, params and constants. */
-  run(sources: readonly (TypedArray | undefined)[]): TypedArray[];
-  /** True when `data` lives in one of the plan's own buffers (a result of an earlier run). */
-  owns(data: TypedArray): boolean;
-  readonly stats: PlanStats;
-}
-
-/**
- * What a plan does, for reports and tests.
- * @example
- * ```ts
- * executable.stats().fusedLoops; // e.g. 3
- * ```
- */
-export interface PlanStats {
-  /** Steps run per call. */
-  readonly steps: number;
-  /** Generated elementwise loops, and the ops they replace. */
-  readonly fusedLoops: number;
-  readonly fusedOps: number;
-  /** Transposes folded into matmuls (never materialised). */
-  readonly foldedTransposes: number;
-  /** Matmuls on the WebAssembly SIMD kernel (the others run the JavaScript one). */
-  readonly simdMatmuls: number;
-  /** Gradient scalings (`mul(1 / n, gradient)`) done inside the cross-entropy kernel. */
-  readonly foldedScales: number;
-  /** Ops run by their own core kernel (into a pooled buffer). */
-  readonly kernelOps: number;
-  /** Peak bytes of computed values held at once, and bytes of all the plan's buffers. */
-  readonly peakBytes: number;
-  readonly bufferBytes: number;
-  /** The generated loops' source, for the curious. */
-  readonly loops: readonly string[];
 }
 
 /**
