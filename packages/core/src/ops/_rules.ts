@@ -8,11 +8,8 @@ import { type DType, isFloat, requireFloat } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import type { BigMath, ConcreteType, RefTensor, TypeInfo } from '../op.js';
-import { broadcastShapes, type ConcreteShape, formatShape, sameShape, type Shape } from '../shape.js';
+import { broadcastShapes, type ConcreteShape, formatShape, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { broadcastLike } from './broadcast-like.js';
-import { expandDims } from './expand-dims.js';
-import { sumTo } from './sum-to.js';
 
 // ---------------------------------------------------------------- shape and dtype rules
 
@@ -148,25 +145,6 @@ export function lanesOf<T>(x: RefTensor<T>, axis: number): { lanes: T[][]; posit
 }
 
 // ---------------------------------------------------------------- VJP helpers
-
-/**
- * Sums a gradient down to the shape of `like` (the input it belongs to), undoing broadcasting.
- * Statically equal shapes need nothing; otherwise a `sumTo` node decides at run time, which is
- * right even for symbolic dimensions that turn out to be 1.
- */
-export function unbroadcast(g: Node, like: Node): Node {
-  return sameShape(g.shape, like.shape) ? g : sumTo(g, like);
-}
-
-/**
- * Spreads the cotangent of a reduction back over its input: re-inserts the reduced axes as
- * size 1 (unless kept) and broadcasts to the input's shape.
- */
-export function unreduce(cotangent: Node, x: Node, axes: readonly number[], keepDims: boolean): Node {
-  let g = cotangent;
-  if (!keepDims) for (const axis of axes) g = expandDims(g, axis);
-  return sameShape(g.shape, x.shape) ? g : broadcastLike(g, x);
-}
 
 /** True for float dtypes; integer inputs get no gradient. */
 export function differentiable(node: Node): boolean {

@@ -5,7 +5,8 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryReference, broadcastBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastBinary } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 
 export const addOp = defineOp({
   name: 'add',

@@ -9,7 +9,8 @@ import { ShapeError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp } from '../op.js';
 import { type Dim, formatShape } from '../shape.js';
-import { broadcastInto, broadcastValues, unbroadcast } from './_rules.js';
+import { broadcastInto, broadcastValues } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 
 function checkTarget(target: readonly Dim[]): void {
   for (const d of target) {

@@ -6,7 +6,8 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 import { neg } from './neg.js';
 
 export const divOp = defineOp({

@@ -11,7 +11,8 @@ import { matmulInto } from '../kernels/matmul.js';
 import { defineOp } from '../op.js';
 import { broadcastShapes, type ConcreteShape, formatShape } from '../shape.js';
 import { broadcastIndex } from '../kernels/indexing.js';
-import { sameDType, unbroadcast } from './_rules.js';
+import { sameDType } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 import { transpose } from './transpose.js';
 
 /** For each output matrix, the matrix of `a` and of `b` it multiplies, and the sizes m, k, n. */

@@ -9,7 +9,8 @@ import { type BigMath, defineOp, type RefTensor, type TypeInfo } from '../op.js'
 import { normalizeAxes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { reductionIndex } from '../kernels/indexing.js';
-import { checkAxes, differentiable, reducedShape, unreduce } from './_rules.js';
+import { checkAxes, differentiable, reducedShape } from './_rules.js';
+import { unreduce } from './_unbroadcast.js';
 import { sum } from './sum.js';
 
 type ReduceAttrs = { axes: readonly number[]; keepDims: boolean };

@@ -7,7 +7,8 @@ import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { binaryKernel } from '../kernels/elementwise.js';
 import { defineOp } from '../op.js';
-import { binaryReference, broadcastBinary, differentiable, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastBinary, differentiable } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 
 const floatMul = binaryKernel((a, b) => a * b);
 // A float64 product of two int32 values can exceed 2^53 and lose the low bits the wrap keeps.

@@ -7,7 +7,8 @@
 import { apply } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
-import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 import { log } from './log.js';
 import { where } from './where.js';
 

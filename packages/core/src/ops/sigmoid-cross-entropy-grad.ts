@@ -9,7 +9,8 @@ import { apply, type BuildOptions } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import { refSigmoidCrossEntropyGrad, sigmoidCrossEntropyGradValue } from './_cross-entropy.js';
-import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 
 export const sigmoidCrossEntropyGradOp = defineOp({
   name: 'sigmoidCrossEntropyGrad',

@@ -10,7 +10,8 @@ import { apply, type BuildOptions } from '../apply.js';
 import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import { refSigmoidCrossEntropy, sigmoidCrossEntropyValue } from './_cross-entropy.js';
-import { binaryReference, broadcastFloatBinary, unbroadcast } from './_rules.js';
+import { binaryReference, broadcastFloatBinary } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 import { sigmoidCrossEntropyGrad } from './sigmoid-cross-entropy-grad.js';
 
 export const sigmoidCrossEntropyWithLogitsOp = defineOp({

@@ -8,7 +8,8 @@ import { reduceInto } from '../kernels/reduce.js';
 import { defineOp } from '../op.js';
 import { normalizeAxes } from '../shape.js';
 import { reductionIndex } from '../kernels/indexing.js';
-import { checkAxes, reducedShape, unreduce } from './_rules.js';
+import { checkAxes, reducedShape } from './_rules.js';
+import { unreduce } from './_unbroadcast.js';
 
 export const sumOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   name: 'sum',

@@ -12,7 +12,7 @@ import { defineOp } from '../op.js';
 import {
   refWeightedSigmoidCrossEntropyGrad, ternaryReference, weightedInfer, weightedSigmoidCrossEntropyGradValue,
 } from './_weighted-cross-entropy.js';
-import { unbroadcast } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 
 export const weightedSigmoidCrossEntropyGradOp = defineOp({
   name: 'weightedSigmoidCrossEntropyGrad',

@@ -14,7 +14,7 @@ import { defineOp } from '../op.js';
 import {
   refWeightedSigmoidCrossEntropy, ternaryReference, weightedInfer, weightedSigmoidCrossEntropyValue,
 } from './_weighted-cross-entropy.js';
-import { unbroadcast } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 import { weightedSigmoidCrossEntropyGrad } from './weighted-sigmoid-cross-entropy-grad.js';
 
 export const weightedSigmoidCrossEntropyWithLogitsOp = defineOp({

@@ -10,7 +10,8 @@ import type { Node, NodeLike } from '../node.js';
 import { defineOp } from '../op.js';
 import { broadcastShapes } from '../shape.js';
 import { broadcastIndex } from '../kernels/indexing.js';
-import { differentiable, unbroadcast } from './_rules.js';
+import { differentiable } from './_rules.js';
+import { unbroadcast } from './_unbroadcast.js';
 import { constant } from './constant.js';
 
 export const whereOp = defineOp({
