@@ -19,6 +19,8 @@ export { graph, topoSort, consumers, isGraph, type Graph, type GraphOutputs } fr
 export { evaluate, bindFeeds, type Feeds } from './evaluate.js';
 export { checkFeed, notFedError } from './feeds.js';
 export { grad, vjp, type GradOptions } from './grad.js';
+export { jvp, linearize, type Linearized } from './jvp.js';
+export { hvp, jacobian, hessian, type JacobianOptions } from './derivatives.js';
 export { printGraph, printNode, type PrintOptions } from './print.js';
 export { toJSON, fromJSON, type GraphJSON, type NodeJSON, type TensorJSON, type GraphOutputJSON, type AttrJSON, type JSONNumber, type ToJSONOptions } from './json.js';
 export * from './ops/index.js';
