@@ -2,14 +2,14 @@
  * The registry sweep: for every op, on seeded random points,
  * - the kernel's output has the shape the shape rule promised,
  * - the kernel agrees with the op's high-precision reference (float64 and float32),
- * - the VJP agrees with high-precision central differences (checkGrad).
+ * - the VJP agrees with high-precision central differences (checkGrad), and so does the JVP (checkJvp).
  * The table is typed by OpName, so a new op does not compile until it has a case here.
  */
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import * as sg from '@stablegrad/core';
 import type { Node, OpName, Tensor } from '@stablegrad/core';
-import { checkGrad, type FloatDType, labelsOf, maxUlp, probabilityVector, propertyParams, referenceEvaluate, tensorOf } from '@stablegrad/testing';
+import { checkGrad, checkJvp, type FloatDType, labelsOf, maxUlp, probabilityVector, propertyParams, referenceEvaluate, tensorOf } from '@stablegrad/testing';
 
 type Feed = readonly [Node, fc.Arbitrary<Tensor>];
 
@@ -343,5 +343,17 @@ describe('op registry sweep', () => {
       expect(report.ok, `${name}: ${JSON.stringify({ ...report.worst, node: report.worst?.node.path })}`).toBe(true);
       expect(report.checked).toBeGreaterThan(0);
     });
+
+    // Ops whose output carries no derivative (comparisons, int results) have nothing to move along.
+    if (sweep.build('float64').wrt.length > 0) {
+      it('JVP matches high-precision central differences (float64)', () => {
+        const built = sweep.build('float64');
+        // The VJP test's points: kinks (relu at 0, ties of max) are avoided there, and the JVP,
+        // as the VJP's transpose, makes the same choice at them.
+        const report = checkJvp(weighted(built.out), built.wrt, drawFeeds(built, seed + 1), { rtol: sweep.gradRtol ?? 1e-8 });
+        expect(report.ok, `${name}: ${JSON.stringify({ ...report.worst, node: report.worst?.node.path })}`).toBe(true);
+        expect(report.checked).toBeGreaterThan(0);
+      });
+    }
   });
 });

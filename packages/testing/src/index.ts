@@ -18,6 +18,7 @@ export {
   type ProbabilityOptions, tensorOf,
 } from './arbitraries.js';
 export { assertGradClose, checkGrad, type CheckGradOptions, type GradCheckReport, type GradComponent } from './check-grad.js';
+export { assertJvpClose, checkJvp } from './check-jvp.js';
 export { compareRewrite, expectRewriteAccurate, type RewriteComparison } from './rewrite-check.js';
 export { type AccuracyReport, accuracyReport, type ExpectAccurateOptions, expectAccurate, type OutputAccuracy } from './assertions.js';
 export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from './property.js';
