@@ -130,7 +130,7 @@ export function hessian(y: Node, x: Node, options: JacobianOptions = {}): Node {
 
 function concreteShape(node: Node, what: string): ConcreteShape {
   if (!node.shape.every((d): d is number => typeof d === 'number')) {
-    throw new GradError(`a Jacobian needs concrete shapes, but the ${what} ${node} has shape ${formatShape(node.shape)}`);
+    throw new GradError(`a Jacobian needs concrete shapes, but the ${what} ${node} has dimensions known only at run time; use jvp or vjp`);
   }
   return node.shape;
 }
