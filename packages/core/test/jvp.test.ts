@@ -67,7 +67,11 @@ describe('jvp', () => {
     const [gx, gw] = vjp([graph], [x, w], [u]);
     const rng = mulberry(seed);
     const draw = (n: number) => Array.from({ length: n }, () => rng() * 4 - 2);
-    const feeds = { x: tensor(draw(8), { ...f64, shape: [4, 2] }), w: tensor(draw(6), { ...f64, shape: [3, 2] }), v: tensor(draw(8), { ...f64, shape: [4, 2] }), u: tensor(draw(graph.shape.reduce<number>((n, d) => n * (d as number), 1)), { ...f64, shape: graph.shape as number[] }) };
+    const outSize = graph.shape.reduce<number>((n, d) => n * (d as number), 1);
+    const feeds = {
+      x: tensor(draw(8), { ...f64, shape: [4, 2] }), w: tensor(draw(6), { ...f64, shape: [3, 2] }),
+      v: tensor(draw(8), { ...f64, shape: [4, 2] }), u: tensor(draw(outSize), { ...f64, shape: graph.shape as number[] }),
+    };
     const [jvValue, gxValue, gwValue] = evaluate([jv!, gx!, gw!], feeds);
     const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, ai, i) => s + ai * b[i]!, 0);
     const left = dot(feeds.u.data, jvValue!.data);
@@ -156,7 +160,10 @@ function randomGraph(seed: number): { graph: Node; x: Node; w: Node } {
   const w = input([3, 2], { ...f64, name: 'w' });
   let h: Node = matmul(x, w.transpose()); // [4, 3]
   const steps = 2 + Math.floor(rng() * 4);
-  const unary = [(n: Node) => n.tanh(), (n: Node) => n.sigmoid(), (n: Node) => n.softplus(), (n: Node) => n.square().mul(0.1), (n: Node) => softmax(n, 1), (n: Node) => n.logSigmoid(), (n: Node) => n.mul(n.sigmoid())];
+  const unary = [
+    (n: Node) => n.tanh(), (n: Node) => n.sigmoid(), (n: Node) => n.softplus(), (n: Node) => n.square().mul(0.1),
+    (n: Node) => softmax(n, 1), (n: Node) => n.logSigmoid(), (n: Node) => n.mul(n.sigmoid()),
+  ];
   for (let i = 0; i < steps; i++) {
     const pick = Math.floor(rng() * (unary.length + 2));
     if (pick < unary.length) h = unary[pick]!(h);
