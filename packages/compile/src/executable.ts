@@ -60,13 +60,15 @@ export function compile(outputs: Graph | readonly Node[], options: PlanOptions =
     // Sizes of unnamed (`null`) dimensions: they bind no name, but they still select the plan.
     const unnamed: string[] = [];
     let fedSources = 0;
+    if (!(feeds instanceof Map)) throw new FeedError(`run takes a Map from input node to tensor, got ${feeds === null ? 'null' : typeof feeds}`);
     for (const { node, i } of sources) {
-      const fed = feeds.get(node);
+      const raw = feeds.get(node);
+      // checkFeed checks the value and converts nested arrays (a JavaScript caller's habit) to a tensor.
+      const fed = raw === undefined ? undefined : checkFeed(node, raw, dims);
       const value = fed ?? (node.op === 'input' ? undefined : node.value);
       if (value === undefined) throw notFedError(node, sourceNodes);
       if (fed !== undefined) {
         fedSources++;
-        checkFeed(node, fed, dims);
         node.shape.forEach((d, k) => {
           if (d === null) unnamed.push(`${node.path}[${k}]=${fed.shape[k]}`);
         });

@@ -36,4 +36,16 @@ describe('feeds, compiled and interpreted', () => {
     expect(interpreted).toMatch(/^FeedError: /);
     expect(messageOf(() => executable.run(new Map(feeds)))).toBe(interpreted);
   });
+
+  it('takes nested arrays as the interpreter does (it used to crash inside the scheduler)', () => {
+    const arrays = new Map<Node, Tensor>([[x, [[1, 2, 3], [4, 5, 6]] as unknown as Tensor], [labels, okLabels]]);
+    const want = evaluate(out, new Map([[x, okX], [labels, okLabels]]));
+    expect(Array.from(executable.run(arrays)[0]!.data)).toEqual(Array.from(want.data));
+    const ragged = new Map<Node, Tensor>([[x, [[1, 2, 3], [4, 5]] as unknown as Tensor], [labels, okLabels]]);
+    expect(messageOf(() => executable.run(ragged))).toMatch(/^(FeedError|ValueError|ShapeError): /);
+  });
+
+  it('says what run takes when given a plain object', () => {
+    expect(messageOf(() => executable.run({ x: okX } as unknown as Map<Node, Tensor>))).toBe('FeedError: run takes a Map from input node to tensor, got object');
+  });
 });
