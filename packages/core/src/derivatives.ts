@@ -9,17 +9,14 @@
 import { GradError } from './errors.js';
 import { grad, type GradOptions, vjp } from './grad.js';
 import { jvp } from './jvp.js';
+import { checkDirections, pairing } from './pairing.js';
 import type { Node } from './node.js';
 import { broadcastTo } from './ops/broadcast-to.js';
 import { concat } from './ops/concat.js';
 import { constant } from './ops/constant.js';
-import { add } from './ops/add.js';
-import { cast } from './ops/cast.js';
-import { mul } from './ops/mul.js';
 import { reshape } from './ops/reshape.js';
-import { sum } from './ops/sum.js';
 import { withScopePath } from './scope.js';
-import { type ConcreteShape, formatShape, mayBeSameShape, type Shape } from './shape.js';
+import { type ConcreteShape, formatShape, type Shape } from './shape.js';
 import { tensor } from './tensor.js';
 
 /**
@@ -37,22 +34,14 @@ import { tensor } from './tensor.js';
 export function hvp(y: Node, xs: readonly Node[], vs: readonly Node[], options: GradOptions = {}): Node[] {
   if (y.shape.length !== 0) throw new GradError(`hvp needs a scalar output, but ${y} has shape ${formatShape(y.shape)}`);
   if (xs.length !== vs.length) throw new GradError(`hvp got ${xs.length} inputs but ${vs.length} vectors`);
-  xs.forEach((x, k) => {
-    const v = vs[k]!;
-    if (v.dtype !== x.dtype || !mayBeSameShape(v.shape, x.shape)) {
-      throw new GradError(`vector ${v} does not match input ${x} (need shape ${formatShape(x.shape)}, dtype ${x.dtype})`);
-    }
-  });
+  checkDirections(xs, vs, 'vector');
   if (xs.length === 0) return [];
   return withScopePath(['hvp'], () => {
     const one = constant(1, { dtype: y.dtype, name: 'seed' });
     const grads = vjp([y], xs, [one], options);
-    const sameDType = xs.every((x) => x.dtype === xs[0]!.dtype);
-    const pairing = grads
-      .map((g, k) => (sameDType ? sum(mul(g, vs[k]!)) : cast(sum(mul(g, vs[k]!)), 'float64')))
-      .reduce((a, b) => add(a, b));
-    const seed = constant(1, { dtype: pairing.dtype, name: 'seed' });
-    return vjp([pairing], xs, [seed], { unconnected: 'zeros' });
+    const gradDotV = pairing(grads, vs);
+    const seed = constant(1, { dtype: gradDotV.dtype, name: 'seed' });
+    return vjp([gradDotV], xs, [seed], { unconnected: 'zeros' });
   });
 }
 

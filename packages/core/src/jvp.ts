@@ -18,15 +18,11 @@ import { isFloat } from './dtype.js';
 import { GradError } from './errors.js';
 import { vjp } from './grad.js';
 import { Node } from './node.js';
-import { add } from './ops/add.js';
 import { broadcastLike } from './ops/broadcast-like.js';
-import { cast } from './ops/cast.js';
 import { constant } from './ops/constant.js';
 import { input } from './ops/input.js';
-import { mul } from './ops/mul.js';
-import { sum } from './ops/sum.js';
+import { checkDirections, pairing } from './pairing.js';
 import { withScopePath } from './scope.js';
-import { formatShape, mayBeSameShape } from './shape.js';
 
 /**
  * Jacobian-vector products: for each output y of `ys`, the directional derivative
@@ -44,27 +40,17 @@ import { formatShape, mayBeSameShape } from './shape.js';
 export function jvp(ys: readonly Node[], xs: readonly Node[], tangents: readonly Node[]): Node[] {
   if (xs.length !== tangents.length) throw new GradError(`jvp got ${xs.length} inputs but ${tangents.length} tangents`);
   ys.forEach((y) => checkFloat(y, 'differentiate'));
-  xs.forEach((x, k) => {
-    checkFloat(x, 'differentiate with respect to');
-    const t = tangents[k]!;
-    if (t.dtype !== x.dtype || !mayBeSameShape(t.shape, x.shape)) {
-      throw new GradError(`tangent ${t} does not match input ${x} (need shape ${formatShape(x.shape)}, dtype ${x.dtype})`);
-    }
-  });
+  xs.forEach((x) => checkFloat(x, 'differentiate with respect to'));
+  checkDirections(xs, tangents, 'tangent');
   if (ys.length === 0) return [];
   return withScopePath(['jvp'], () => {
     const cotangents = ys.map((y) => broadcastLike(constant(0, { dtype: y.dtype, name: 'u' }), y));
     const grads = vjp(ys, xs, cotangents, { unconnected: 'zeros' });
-    const sameDType = xs.every((x) => x.dtype === xs[0]!.dtype);
-    // <J^T u, t>, a scalar linear in u; mixed float32/float64 inputs meet in float64.
-    const terms = grads.map((g, k) => {
-      const term = sum(mul(g, tangents[k]!));
-      return sameDType ? term : cast(term, 'float64');
-    });
-    if (terms.length === 0) return ys.map((y) => broadcastLike(constant(0, { dtype: y.dtype }), y));
-    const pairing = terms.reduce((a, b) => add(a, b));
-    const one = constant(1, { dtype: pairing.dtype, name: 'seed' });
-    return vjp([pairing], cotangents, [one], { unconnected: 'zeros' });
+    if (grads.length === 0) return ys.map((y) => broadcastLike(constant(0, { dtype: y.dtype }), y));
+    // <J^T u, t> is a scalar linear in u, so its gradient in u is J t.
+    const linearInU = pairing(grads, tangents);
+    const one = constant(1, { dtype: linearInU.dtype, name: 'seed' });
+    return vjp([linearInU], cotangents, [one], { unconnected: 'zeros' });
   });
 }
 
