@@ -192,6 +192,13 @@ export interface OpDef<A extends Attrs = Attrs> {
   readonly elementwise?: Elementwise;
   /** What a fused gradient computes, in one line; pictures show it as the node's tooltip. */
   readonly formula?: string;
+  /**
+   * Where each input is meaningful, for ops that are real-valued only on part of the line (log,
+   * sqrt, log1p: their first input) or that expect probabilities (cross-entropy labels): one
+   * closed interval `[lo, hi]` per input, `null` for any value. Samplers, such as the stability
+   * lint's, draw the inputs that feed the op from there.
+   */
+  readonly domains?: readonly (readonly [lo: number, hi: number] | null)[];
   /** The groups the op belongs to (see `OpTrait`); other packages ask with `hasTrait`, never by name. */
   readonly traits?: readonly OpTrait[];
 }

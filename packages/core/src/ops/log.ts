@@ -14,6 +14,7 @@ export const logOp = defineOp({
   arity: 1,
   attrs: {},
   infer: floatUnary,
+  domains: [[0, Infinity]],
   elementwise: { scalar: Math.log },
   reference: unaryReference((x, M) => M.log(x)),
   // d log(x) = dx / x

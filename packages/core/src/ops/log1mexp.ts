@@ -34,6 +34,7 @@ export const log1mexpOp = defineOp({
   arity: 1,
   attrs: {},
   infer: floatUnary,
+  domains: [[-Infinity, 0]],
   elementwise: { scalar: log1mexpFloat },
   reference: unaryReference(log1mexpReference),
   // d log(1 - e^x) = -e^x / (1 - e^x) dx = e^x / expm1(x) dx: both accurate near 0 and for very negative x

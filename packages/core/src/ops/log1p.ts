@@ -37,6 +37,7 @@ export const log1pOp = defineOp({
   arity: 1,
   attrs: {},
   infer: floatUnary,
+  domains: [[-1, Infinity]],
   elementwise: { scalar: Math.log1p },
   reference: unaryReference(log1pReference),
   // d log(1 + x) = dx / (1 + x)

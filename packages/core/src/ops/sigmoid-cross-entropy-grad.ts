@@ -15,6 +15,7 @@ import { unbroadcast } from './_unbroadcast.js';
 export const sigmoidCrossEntropyGradOp = defineOp({
   name: 'sigmoidCrossEntropyGrad',
   traits: ['fusedLossGrad', 'stable'],
+  domains: [null, [0, 1]], // labels are probabilities
   formula: 'fused gradient: sigmoid(z) - y',
   arity: 2,
   attrs: {},

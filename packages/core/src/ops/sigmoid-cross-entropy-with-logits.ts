@@ -17,6 +17,7 @@ import { sigmoidCrossEntropyGrad } from './sigmoid-cross-entropy-grad.js';
 export const sigmoidCrossEntropyWithLogitsOp = defineOp({
   name: 'sigmoidCrossEntropyWithLogits',
   traits: ['fusedLoss', 'stable'],
+  domains: [null, [0, 1]], // labels are probabilities
   arity: 2,
   attrs: {},
   infer: broadcastFloatBinary,

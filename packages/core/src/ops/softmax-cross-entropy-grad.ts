@@ -19,6 +19,7 @@ import { forEachLane } from '../kernels/indexing.js';
 export const softmaxCrossEntropyGradOp = defineOp<{ axis: number }>({
   name: 'softmaxCrossEntropyGrad',
   traits: ['fusedLossGrad', 'stable'],
+  domains: [null, [0, 1]], // labels are probabilities
   formula: 'fused gradient: softmax(z) sum(y) - y, i.e. softmax(z) - y for labels summing to 1',
   arity: 2,
   attrs: { axis: 'int' },

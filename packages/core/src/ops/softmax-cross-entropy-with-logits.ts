@@ -22,6 +22,7 @@ import { softmaxCrossEntropyGrad } from './softmax-cross-entropy-grad.js';
 export const softmaxCrossEntropyWithLogitsOp = defineOp<{ axis: number }>({
   name: 'softmaxCrossEntropyWithLogits',
   traits: ['fusedLoss', 'stable'],
+  domains: [null, [0, 1]], // labels are probabilities
   arity: 2,
   attrs: { axis: 'int' },
   infer: ([z, y], { axis }) => {

@@ -13,6 +13,7 @@ export const sqrtOp = defineOp({
   arity: 1,
   attrs: {},
   infer: floatUnary,
+  domains: [[0, Infinity]],
   elementwise: { scalar: Math.sqrt },
   reference: unaryReference((x, M) => M.sqrt(x)),
   // d sqrt(x) = dx / (2 sqrt(x))

@@ -17,6 +17,7 @@ import { unbroadcast } from './_unbroadcast.js';
 export const weightedSigmoidCrossEntropyGradOp = defineOp({
   name: 'weightedSigmoidCrossEntropyGrad',
   traits: ['fusedLossGrad', 'stable'],
+  domains: [null, [0, 1], [0, Infinity]], // labels are probabilities
   formula: 'fused gradient: (1 - y) sigmoid(z) - pw y sigmoid(-z)',
   arity: 3,
   attrs: {},

@@ -20,6 +20,7 @@ import { weightedSigmoidCrossEntropyGrad } from './weighted-sigmoid-cross-entrop
 export const weightedSigmoidCrossEntropyWithLogitsOp = defineOp({
   name: 'weightedSigmoidCrossEntropyWithLogits',
   traits: ['fusedLoss', 'stable'],
+  domains: [null, [0, 1], [0, Infinity]], // labels are probabilities
   arity: 3,
   attrs: {},
   infer: weightedInfer('weightedSigmoidCrossEntropyWithLogits'),
