@@ -6,7 +6,7 @@
  * @module
  */
 export {
-  createDecimalMath, decimalMath, type Decimal, type DecimalConstructor, type DecimalMath, EXACT_DIGITS, exactDecimalMath, EXP_LIMIT,
+  createDecimalMath, createMixedPrecisionMath, decimalMath, type Decimal, type DecimalConstructor, type DecimalMath, EXACT_DIGITS, exactDecimalMath, EXP_LIMIT,
   roundToDType, toDecimal,
 } from './decimal-math.js';
 export {
