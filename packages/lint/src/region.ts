@@ -1,0 +1,200 @@
+/**
+ * "Where does it happen": the simplest condition on one input that separates the points where a
+ * node loses its digits from those where it does not, e.g. `z > 36.7` or `|a| < 1.1e-16`, as
+ * Herbie's regime inference does for scalar programs. The variables are the graph's inputs: the
+ * input element that lines up with the node's element when the input broadcasts to the node's
+ * shape, else a summary of the whole input (its max, min and relative spread). For each variable
+ * (and its magnitude) the best interval is found in one sweep over the sorted values (a maximum
+ * subarray of +1/bad, -1/good weights), and the variable with the clearest split wins.
+ * @module
+ */
+import type { ConcreteShape, Node, Tensor } from '@stablegrad/core';
+
+/** One measured element: its bits of local error, in which sample, at which flat index. */
+export interface Observation {
+  readonly bits: number;
+  readonly sample: number;
+  readonly element: number;
+}
+
+/** A quantity the condition can be about: an input element, or a summary of an input. */
+export interface Variable {
+  readonly name: string;
+  value(sample: number, element: number): number;
+}
+
+/** The condition found: its text and how well it separates (share of bad points inside, of points inside that are bad). */
+export interface Region {
+  readonly condition: string;
+  /** Share of the bad points that satisfy the condition. */
+  readonly recall: number;
+  /** Share of the points satisfying the condition that are bad. */
+  readonly precision: number;
+}
+
+/** Below this separation (recall - false-positive rate) no condition is reported. */
+const MIN_SEPARATION = 0.5;
+
+/**
+ * The variables of `inputs` for a node of `shape`: the aligned element where the input
+ * broadcasts to it, else `max(x)`, `min(x)` and `spread(x)` = (max - min) / max |x|.
+ */
+export function variablesFor(shape: ConcreteShape, inputs: readonly Node[], samples: readonly ReadonlyMap<Node, Tensor>[]): Variable[] {
+  const variables: Variable[] = [];
+  for (const input of inputs) {
+    const first = samples.find((s) => s.has(input))?.get(input);
+    if (first === undefined) continue;
+    const index = broadcastIndex(first.shape, shape);
+    const data = (sample: number): ArrayLike<number> => samples[sample]!.get(input)!.data;
+    if (index !== undefined) {
+      variables.push({ name: input.name, value: (s, e) => data(s)[index(e)]! });
+      continue;
+    }
+    const summary = (f: (values: ArrayLike<number>) => number): ((s: number) => number) => {
+      const cache = new Map<number, number>();
+      return (s) => {
+        let v = cache.get(s);
+        if (v === undefined) cache.set(s, (v = f(data(s))));
+        return v;
+      };
+    };
+    const max = summary((d) => Math.max(...Array.from(d)));
+    const min = summary((d) => Math.min(...Array.from(d)));
+    const spread = summary((d) => {
+      const values = Array.from(d);
+      const big = Math.max(...values.map(Math.abs));
+      return big === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / big;
+    });
+    variables.push(
+      { name: `max(${input.name})`, value: (s) => max(s) },
+      { name: `min(${input.name})`, value: (s) => min(s) },
+      { name: `spread(${input.name})`, value: (s) => spread(s) },
+    );
+  }
+  return variables;
+}
+
+/**
+ * The clearest one-variable condition for `bad` points among `points`, or undefined when no
+ * variable separates them (recall minus false-positive rate below one half).
+ */
+export function findRegion(points: readonly Observation[], isBad: (o: Observation) => boolean, variables: readonly Variable[]): Region | undefined {
+  const badCount = points.filter(isBad).length;
+  const goodCount = points.length - badCount;
+  if (badCount === 0) return undefined;
+  let best: (Region & { separation: number }) | undefined;
+  for (const variable of variables) {
+    const values = points.map((p) => variable.value(p.sample, p.element));
+    if (!values.every((v) => !Number.isNaN(v))) continue;
+    for (const magnitude of [false, true]) {
+      const keyed = points.map((p, i) => ({ key: magnitude ? Math.abs(values[i]!) : values[i]!, bad: isBad(p) }));
+      const found = bestInterval(keyed, badCount, goodCount);
+      if (found === undefined) continue;
+      if (best === undefined || found.separation > best.separation + 1e-9) {
+        const name = magnitude ? `|${variable.name}|` : variable.name;
+        best = { ...found, condition: formatCondition(name, found.lo, found.hi) };
+      }
+    }
+  }
+  if (best === undefined || best.separation < MIN_SEPARATION) return undefined;
+  return { condition: best.condition, recall: best.recall, precision: best.precision };
+}
+
+interface Interval {
+  /** Lower bound (exclusive), or undefined for none. */
+  readonly lo: number | undefined;
+  /** Upper bound (exclusive), or undefined for none. */
+  readonly hi: number | undefined;
+  readonly separation: number;
+  readonly recall: number;
+  readonly precision: number;
+}
+
+/** The interval of keys holding the most bad and fewest good points (Kadane over sorted groups). */
+function bestInterval(keyed: readonly { key: number; bad: boolean }[], badCount: number, goodCount: number): Interval | undefined {
+  const sorted = [...keyed].sort((a, b) => a.key - b.key);
+  // Equal keys form one group: a boundary cannot fall between them.
+  const groups: { key: number; bad: number; good: number }[] = [];
+  for (const p of sorted) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last.key === p.key) {
+      if (p.bad) last.bad++;
+      else last.good++;
+    } else groups.push({ key: p.key, bad: p.bad ? 1 : 0, good: p.bad ? 0 : 1 });
+  }
+  const weight = (g: { bad: number; good: number }): number => g.bad / badCount - (goodCount > 0 ? g.good / goodCount : 0);
+  let bestSum = -Infinity;
+  let bestFrom = 0;
+  let bestTo = -1;
+  let sum = 0;
+  let from = 0;
+  groups.forEach((g, i) => {
+    if (sum <= 0) {
+      sum = 0;
+      from = i;
+    }
+    sum += weight(g);
+    if (sum > bestSum) [bestSum, bestFrom, bestTo] = [sum, from, i];
+  });
+  if (bestTo < bestFrom) return undefined;
+  let bad = 0;
+  let good = 0;
+  for (let i = bestFrom; i <= bestTo; i++) [bad, good] = [bad + groups[i]!.bad, good + groups[i]!.good];
+  const lo = bestFrom > 0 ? between(groups[bestFrom - 1]!.key, groups[bestFrom]!.key) : undefined;
+  const hi = bestTo < groups.length - 1 ? between(groups[bestTo]!.key, groups[bestTo + 1]!.key) : undefined;
+  return { lo, hi, separation: bestSum, recall: bad / badCount, precision: bad / (bad + good) };
+}
+
+/** A round number between two neighbouring keys: few digits, geometric middle across magnitudes. */
+function between(a: number, b: number): number {
+  if (!Number.isFinite(a)) return b;
+  if (!Number.isFinite(b)) return a;
+  // sqrt(a) sqrt(b) and a/2 + b/2: a * b and a + b overflow near the largest float.
+  const middle = a > 0 && b / a > 4 ? Math.sqrt(a) * Math.sqrt(b) : b < 0 && a / b > 4 ? -Math.sqrt(-a) * Math.sqrt(-b) : a / 2 + b / 2;
+  // The shortest rounding of the middle that still lies strictly between a and b.
+  for (let digits = 1; digits <= 17; digits++) {
+    const r = Number(middle.toPrecision(digits));
+    if (r > a && r < b) return r;
+  }
+  return middle;
+}
+
+function formatCondition(name: string, lo: number | undefined, hi: number | undefined): string {
+  if (lo === undefined && hi === undefined) return `any ${name}`;
+  if (lo === undefined) return `${name} < ${formatNumber(hi!)}`;
+  if (hi === undefined) return `${name} > ${formatNumber(lo)}`;
+  return `${formatNumber(lo)} < ${name} < ${formatNumber(hi)}`;
+}
+
+/** A number in few characters: 36.7, -745, 1.1e-16. */
+export function formatNumber(x: number): string {
+  if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6)) return String(Number(x.toPrecision(6)));
+  return x.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e');
+}
+
+/**
+ * For an input of shape `from` that broadcasts to `to` (NumPy rules): the flat index in the
+ * input of each flat index of the output. Undefined when it does not broadcast.
+ */
+export function broadcastIndex(from: ConcreteShape, to: ConcreteShape): ((element: number) => number) | undefined {
+  if (from.length > to.length) return undefined;
+  const offset = to.length - from.length;
+  if (!from.every((d, i) => d === 1 || d === to[i + offset])) return undefined;
+  const inStrides = new Array<number>(from.length);
+  let stride = 1;
+  for (let i = from.length - 1; i >= 0; i--) {
+    inStrides[i] = from[i] === 1 ? 0 : stride;
+    stride *= from[i]!;
+  }
+  return (element) => {
+    let index = 0;
+    let rest = element;
+    for (let i = to.length - 1; i >= 0; i--) {
+      const d = to[i]!;
+      const coordinate = rest % d;
+      rest = (rest - coordinate) / d;
+      if (i >= offset) index += coordinate * inStrides[i - offset]!;
+    }
+    return index;
+  };
+}
