@@ -7,6 +7,7 @@
 import { type GradientCostRow, measureGradientCost } from './gradient-cost.js';
 import { benchmarkWorkload, type SystemResult } from './harness.js';
 import { GRAPH_SCALE_DEPTHS, type GraphScaleRow, measureGraphScale } from './graph-scale.js';
+import { measureLintCost } from './lint-cost.js';
 import { LOSS_SUM_TERMS, type LossSumRow, type LossSumShape, measureLossSum } from './loss-sum-scale.js';
 import { formatMachine, machineInfo } from './machine.js';
 import { type Options, parseOptions, USAGE, wantsHelp } from './options.js';
@@ -15,6 +16,7 @@ import { checkTable, graphScaleTable, jsonLines, lossSumTable, notes, resultsTab
 import { WORKLOADS } from './workloads.js';
 
 const GRAPH_SCALE_ID = 'G1';
+const LINT_COST_ID = 'L1';
 
 async function main(argv: readonly string[]): Promise<void> {
   if (wantsHelp(argv)) {
@@ -25,7 +27,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const out = (text: string): void => void process.stdout.write(`${text}\n`);
 
-  checkNames(options.only, [...WORKLOADS.map((w) => w.id), GRAPH_SCALE_ID], '--only');
+  checkNames(options.only, [...WORKLOADS.map((w) => w.id), GRAPH_SCALE_ID, LINT_COST_ID], '--only');
   checkNames(options.systems, SYSTEMS.map((s) => s.name), '--systems');
   const workloads = WORKLOADS.filter((w) => options.only?.has(w.id) ?? true);
   const systems = SYSTEMS.filter((s) => options.systems?.has(s.name) ?? true);
@@ -56,7 +58,13 @@ async function main(argv: readonly string[]): Promise<void> {
     lossSums = runLossSums(options, log);
   }
 
+  // The lint's cost: about 1,000 nodes (125 blocks of 9), 30 samples; --quick: 10 blocks.
+  const lintCost = options.only?.has(LINT_COST_ID) ?? true
+    ? (log(`${LINT_COST_ID} lint cost`), measureLintCost(options.quick ? 10 : 125, options.quick ? 10 : 30))
+    : undefined;
+
   if (options.json) {
+    if (lintCost !== undefined) out(JSON.stringify({ type: 'lint-cost', workload: LINT_COST_ID, ...lintCost }));
     jsonLines(reports).forEach(out);
     graphScale.forEach((row) => out(JSON.stringify({ type: 'graph-scale', workload: GRAPH_SCALE_ID, ...row })));
     lossSums.forEach((row) => out(JSON.stringify({ type: 'loss-sum-scale', workload: GRAPH_SCALE_ID, ...row })));
@@ -71,6 +79,13 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (graphScale.length > 0) {
     out(`G1 graph scale (stablegrad only; MLP width 32, naive softmax cross-entropy; median of ${options.graphScaleReps}):\n${graphScaleTable(graphScale)}`);
+  }
+  if (lintCost !== undefined) {
+    out(
+      `\nL1 lint cost (stablegrad only; lint without the stabilize check): ${lintCost.nodes} nodes x ${lintCost.samples} samples in ` +
+        `${lintCost.seconds.toFixed(1)} s = ${Math.round(lintCost.nodeSamplesPerSecond)} node-samples/s; ` +
+        `1,000 nodes x 1,000 samples: ${Math.round(lintCost.projectedSeconds)} s (target: 30 s on two cores)`,
+    );
   }
   if (lossSums.length > 0) {
     out(`\nG1 loss sums (stablegrad only; stabilize of ± y_i log sigmoid(z_i) chains, batch: every 50th term softmax cross-entropy; median of ${options.graphScaleReps}):\n${lossSumTable(lossSums)}`);

@@ -18,7 +18,7 @@ export interface Options {
   readonly json: boolean;
   /** Record the first and last loss of the first steps of every system and print them. */
   readonly check: boolean;
-  /** Workload ids to run (W1..W4, G1); all when undefined. */
+  /** Workload ids to run (W1..W4, G1, L1); all when undefined. */
   readonly only: ReadonlySet<string> | undefined;
   /** System names to run; all when undefined. */
   readonly systems: ReadonlySet<string> | undefined;
