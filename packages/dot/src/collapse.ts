@@ -8,6 +8,7 @@ import { formatShape, opDef } from '@stablegrad/core';
 import { quoted } from './escape.js';
 import { nodeLabel, nodeTooltip, ruleNames } from './label.js';
 import type { DotOptions } from './options.js';
+import { type Heat, severity } from './overlay.js';
 import { type Attribute, type DiffStatus, edgeAttributes, formatAttributes, type Look, nodeAttributes } from './style.js';
 import type { DrawnNode } from './view.js';
 
@@ -87,6 +88,7 @@ function boxLine(group: Group, scope: string): string {
   const changed = statuses.size > 1;
   const status = changed ? 'changed' : members[0]!.look.status;
   const fused = members.some((m) => m.look.fused);
+  const worst = worstHeat(members);
   const look: Look = {
     kind: 'scope',
     gradient: members.every((m) => m.look.gradient),
@@ -94,6 +96,7 @@ function boxLine(group: Group, scope: string): string {
     rewritten: !fused && members.some((m) => m.look.rewritten),
     status,
     output: members.some((m) => m.look.output),
+    heat: worst === undefined ? undefined : { ...worst.heat, text: `max ${worst.heat.text}` },
   };
   const params = members.filter((m) => m.node.op === 'param').map((m) => m.node.name);
   const rules = [...new Set(members.flatMap(ruleNames))];
@@ -103,14 +106,27 @@ function boxLine(group: Group, scope: string): string {
   if (params.length > 0) lines.push(`params: ${abbreviate(params)}`);
   if (rules.length > 0) lines.push(`${rules.length === 1 ? 'rule' : 'rules'}: ${abbreviate(rules)}`);
   if (changed) lines.push(summary(members));
+  if (look.heat !== undefined) lines.push(look.heat.text);
   if (outputs.length > 0) lines.push(`output: ${outputs.join(', ')}`);
   const ops = [...new Set(members.map((m) => opDef(m.node.op).dot(m.node.attrs)))];
-  const attributes: Attribute[] = [
-    ...nodeAttributes(look),
-    ['label', quoted(lines)],
-    ['tooltip', quoted(`ops: ${ops.join(', ')}`)],
-  ];
+  const tooltip = [`ops: ${ops.join(', ')}`];
+  if (worst !== undefined) {
+    const { node } = worst.member;
+    const at = `${look.heat!.text} at ${opDef(node.op).dot(node.attrs)}${node.name === node.op ? '' : ` ${node.name}`}`;
+    tooltip.push(worst.heat.note === undefined ? at : `${at}: ${worst.heat.note}`);
+  }
+  const attributes: Attribute[] = [...nodeAttributes(look), ['label', quoted(lines)], ['tooltip', quoted(tooltip)]];
   return `${group.id} [${formatAttributes(attributes)}];`;
+}
+
+/** The member with the largest overlay value (non-finite counts as largest; the first on ties). */
+function worstHeat(members: readonly DrawnNode[]): { member: DrawnNode; heat: Heat } | undefined {
+  let worst: { member: DrawnNode; heat: Heat } | undefined;
+  for (const member of members) {
+    const { heat } = member.look;
+    if (heat !== undefined && (worst === undefined || severity(heat.value) > severity(worst.heat.value))) worst = { member, heat };
+  }
+  return worst;
 }
 
 /** At most four items, then a count of the rest. */

@@ -14,7 +14,8 @@ import { outputsOf } from './view.js';
  * Graphs before and after a rewrite as one DOT picture: removed nodes greyed and dashed (grey
  * text, dashed border and edges), added nodes green, unchanged nodes as usual. Pass the
  * rewrite's `report` to name the rule that produced each rewritten node. Ids follow `before`'s
- * order, then the added nodes in `after`'s order.
+ * order, then the added nodes in `after`'s order. An `overlay` in the options is ignored (not
+ * even checked): the diff colours already say what changed; draw values with `toDot`.
  * @example
  * ```ts
  * const before = graph({ loss });
@@ -23,6 +24,7 @@ import { outputsOf } from './view.js';
  * ```
  */
 export function toDiffDot(before: Graph | GraphOutputs, after: Graph | GraphOutputs, options: DotOptions = {}): string {
+  const { overlay: _ignored, ...rest } = options;
   const old = isGraph(before) ? before : graph(before);
   const now = isGraph(after) ? after : graph(after);
   const kept = new Set(now.nodes);
@@ -34,5 +36,5 @@ export function toDiffDot(before: Graph | GraphOutputs, after: Graph | GraphOutp
     status.set(node, 'added');
     nodes.push(node);
   }
-  return writeDot({ nodes, outputs: outputsOf(old, outputsOf(now)), status }, options);
+  return writeDot({ nodes, outputs: outputsOf(old, outputsOf(now)), status }, rest);
 }

@@ -1,5 +1,6 @@
 /**
- * Writes a picture as DOT: nodes inside nested clusters (one per scope), then the edges.
+ * Writes a picture as DOT: nodes inside nested clusters (one per scope), then the edges, then
+ * the overlay's legend if there is one.
  * The layout of the text is fixed (two-space indentation up to 32 levels, nodes in drawing order, child
  * clusters in order of first appearance), so equal graphs give equal strings.
  * @module
@@ -9,6 +10,7 @@ import { collapsedBody } from './collapse.js';
 import { quoted } from './escape.js';
 import { nodeLabel, nodeTooltip } from './label.js';
 import type { DotOptions } from './options.js';
+import { checkOverlay, legendLines } from './overlay.js';
 import { type Attribute, type Attributes, clusterAttributes, edgeAttributes, formatAttributes, graphDefaults, nodeAttributes } from './style.js';
 import { type DrawnNode, drawNodes, type Picture } from './view.js';
 
@@ -21,6 +23,7 @@ export function writeDot(picture: Picture, options: DotOptions): string {
   const rankdir = options.rankdir ?? 'TB';
   // Checked because it is written unquoted, and callers such as a command line pass strings.
   if (!RANKDIRS.includes(rankdir)) throw new TypeError(`rankdir must be one of ${RANKDIRS.join(', ')}, got ${JSON.stringify(rankdir)}`);
+  if (options.overlay !== undefined) checkOverlay(options.overlay, picture.nodes);
   const drawn = drawNodes(picture, options);
   const lines = ['digraph stablegrad {', ...graphDefaults(rankdir).map((l) => `  ${l}`)];
   if (options.title !== undefined) lines.push(`  label=${quoted(options.title)};`, '  labelloc=t;');
@@ -28,6 +31,7 @@ export function writeDot(picture: Picture, options: DotOptions): string {
   // One push per line, never `push(...lines)`: a spread passes every line as an argument, and a
   // graph of ~70,000 nodes overflows the stack that way.
   for (const line of body) lines.push(`  ${line}`);
+  if (options.overlay !== undefined) for (const line of legendLines(options.overlay)) lines.push(`  ${line}`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /**
  * The text inside nodes: the op (its own `dot` label from the op definition), the node's name,
- * its shape and dtype, the rules that produced it and its output names, one per line.
+ * its shape and dtype, its overlay value and note, the rules that produced it and its output
+ * names, one per line.
  * @module
  */
 import { formatShape, opDef } from '@stablegrad/core';
@@ -14,6 +15,9 @@ export function nodeLabel(drawn: DrawnNode): string {
   // A node's name defaults to its op's name; repeating it would only add noise.
   if (node.name !== node.op) lines.push(node.name);
   lines.push(`${formatShape(node.shape)} ${node.dtype}`);
+  const { heat } = drawn.look;
+  if (heat !== undefined) lines.push(heat.text);
+  if (heat?.note !== undefined) lines.push(heat.note);
   const rules = ruleNames(drawn);
   if (rules.length > 0) lines.push(`${rules.length === 1 ? 'rule' : 'rules'}: ${rules.join(', ')}`);
   if (drawn.outputNames.length > 0) lines.push(`output: ${drawn.outputNames.join(', ')}`);
@@ -21,11 +25,13 @@ export function nodeLabel(drawn: DrawnNode): string {
 }
 
 /**
- * The tooltip of a node: what a fused gradient computes, then each rule that built it with its
- * doc; undefined when there is nothing to say.
+ * The tooltip of a node: its overlay value and note, what a fused gradient computes, then each
+ * rule that built it with its doc; undefined when there is nothing to say.
  */
 export function nodeTooltip(drawn: DrawnNode): string | undefined {
-  const lines = [...drawn.notes, ...new Set(drawn.firings.map((f) => `${f.rule}: ${f.doc}`))];
+  const { heat } = drawn.look;
+  const overlay = heat === undefined ? [] : [heat.note === undefined ? heat.text : `${heat.text}: ${heat.note}`];
+  const lines = [...overlay, ...drawn.notes, ...new Set(drawn.firings.map((f) => `${f.rule}: ${f.doc}`))];
   return lines.length === 0 ? undefined : quoted(lines);
 }
 

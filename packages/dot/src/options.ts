@@ -35,4 +35,58 @@ export interface DotOptions {
   readonly forward?: Graph | readonly Node[];
   /** Draw each top-level scope as one box, so large graphs stay readable. */
   readonly collapseScopes?: boolean;
+  /**
+   * Numbers to draw on the picture (bits of error per node, ...): nodes with a value are
+   * coloured on a scale from 0 to `max`, show the value in their label, and a legend is added.
+   * Used by `toDot` (expanded, collapsed and forward + gradient views); `toDiffDot` ignores it,
+   * since its colours already say removed and added.
+   */
+  readonly overlay?: DotOverlay;
+}
+
+/**
+ * Numbers drawn on the picture: nodes coloured on a six-step sequential scale (ColorBrewer
+ * YlOrRd, pale yellow to dark red) with a legend. A node with a value gets its step's colour in
+ * place of its kind, fused or gradient colour (shape, dashes and classes stay), white text on the
+ * darkest step, its value as a label line (`12.3 bits`, one decimal; `∞` and `NaN` as such),
+ * and the DOT class `heat-<step>` (`heat-0` palest ... `heat-5` darkest) for CSS. Step `k` holds
+ * values in `[k max / 6, (k + 1) max / 6)`; values below 0 take the first step, values at or
+ * above `5 max / 6` and non-finite values (NaN, ±∞: something went wrong) the last. A collapsed
+ * scope box (`collapseScopes`) shows the largest value among its nodes as `max 12.3 bits`.
+ *
+ * The legend is a cluster titled `title` (class `legend`) with one box per step, each labelled
+ * with its range (`0–8.83 bits`, ..., `≥ 44.2 bits, NaN`) and classed `legend heat-<step>`.
+ * @example
+ * ```ts
+ * const values = new Map([[p, 0.4], [logp, 51.2]]);
+ * const notes = new Map([[logp, 'where z > 36.7']]);
+ * const overlay: DotOverlay = { title: 'local error (bits, mean over samples)', values, max: 53, unit: 'bits', notes, flagAbove: 20 };
+ * const svg = await renderSvg(toDot(graph({ loss }), { overlay }));
+ * ```
+ */
+export interface DotOverlay {
+  /** What the numbers are, for the legend title, e.g. `'local error (bits, mean over samples)'`. */
+  readonly title: string;
+  /**
+   * One number per node that has one; nodes without a value keep their normal look. Nodes that
+   * are not drawn are ignored.
+   */
+  readonly values: ReadonlyMap<Node, number>;
+  /**
+   * The top of the scale (values at or above it get the last colour), e.g. 53; a finite number
+   * > 0. Lowest is 0.
+   */
+  readonly max: number;
+  /** Optional unit written after each value in the node label and the legend, e.g. `'bits'`. */
+  readonly unit?: string;
+  /**
+   * Optional extra text per node with a value, shown as a label line under the value and in
+   * the tooltip (e.g. `'where z > 36.7'`). Notes of nodes without a value are not shown.
+   */
+  readonly notes?: ReadonlyMap<Node, string>;
+  /**
+   * Values at or above this, and non-finite values, are drawn with a thick red border and class
+   * `flagged` (default: no flagging).
+   */
+  readonly flagAbove?: number;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { hasTrait, type Node } from '@stablegrad/core';
+import type { Heat } from './overlay.js';
 
 /**
  * What a node is: a fed input, a trained parameter, a constant, or an op. Each kind has its own
@@ -41,6 +42,8 @@ export interface Look {
   readonly status: DiffStatus | 'changed' | undefined;
   /** A graph output (drawn with a double border). */
   readonly output: boolean;
+  /** Its value under an overlay (`DotOptions.overlay`), if it has one. */
+  readonly heat: Heat | undefined;
 }
 
 /** One DOT attribute: name and value as written (values already quoted or `<...>`). */
@@ -69,6 +72,16 @@ const GRADIENT = { fill: '#ede9fe', line: '#6d28d9' };
 const REMOVED = { fill: '#f3f4f6', line: '#9ca3af', font: '#9ca3af' };
 const ADDED = { fill: '#bbf7d0', line: '#15803d' };
 
+/** The overlay's scale, palest first: ColorBrewer YlOrRd with 6 classes. */
+export const HEAT_FILLS: readonly string[] = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#f03b20', '#bd0026'];
+/**
+ * Steps from this one on are dark enough for white text: by WCAG contrast, black reads better on
+ * every other step (5.4:1 against white's 3.9:1 on `#f03b20`), white on `#bd0026` (6.6:1 against 3.2:1).
+ */
+const FIRST_DARK_STEP = 5;
+const HEAT_LINE = '#374151';
+const FLAGGED_LINE = '#dc2626';
+
 /** The class names of an element, e.g. `param gradient added`. */
 export function classesOf(look: Look): string {
   const names: string[] = [look.kind];
@@ -77,13 +90,16 @@ export function classesOf(look: Look): string {
   if (look.rewritten) names.push('rewritten');
   if (look.gradient) names.push('gradient');
   if (look.status !== undefined) names.push(look.status);
+  if (look.heat !== undefined) names.push(`heat-${look.heat.step}`);
+  if (look.heat?.flagged === true) names.push('flagged');
   return names.join(' ');
 }
 
 /**
- * Shape, style and colours of a node or collapsed scope box. Colour precedence: a diff status
- * (added green, removed grey) over fused (orange) over rewritten (light orange) over gradient
- * (violet) over the kind's own.
+ * Shape, style and colours of a node or collapsed scope box. Colour precedence: an overlay
+ * value (its step's colour, a thick red border when flagged) over a diff status (added green,
+ * removed grey) over fused (orange) over rewritten (light orange) over gradient (violet) over
+ * the kind's own. The shape, the dashes and the classes stay whatever the colour.
  */
 export function nodeAttributes(look: Look): Attributes {
   const base = KIND_STYLE[look.kind];
@@ -94,6 +110,8 @@ export function nodeAttributes(look: Look): Attributes {
   if (look.status === 'added') colours = ADDED;
   if (look.status === 'removed') colours = REMOVED;
   if (look.status === 'changed') colours = { fill: base.fill, line: ADDED.line };
+  const { heat } = look;
+  if (heat !== undefined) colours = { fill: HEAT_FILLS[heat.step]!, line: heat.flagged ? FLAGGED_LINE : HEAT_LINE };
   const style = ['filled'];
   if (base.rounded) style.push('rounded');
   if (look.gradient || look.status === 'removed') style.push('dashed');
@@ -104,8 +122,10 @@ export function nodeAttributes(look: Look): Attributes {
     ['fillcolor', `"${colours.fill}"`],
     ['color', `"${colours.line}"`],
   ];
-  if (look.status === 'removed') attributes.push(['fontcolor', `"${REMOVED.font}"`]);
-  if (look.fused || look.status === 'added' || look.status === 'changed') attributes.push(['penwidth', '2']);
+  if (heat !== undefined && heat.step >= FIRST_DARK_STEP) attributes.push(['fontcolor', '"#ffffff"']);
+  else if (look.status === 'removed') attributes.push(['fontcolor', `"${REMOVED.font}"`]);
+  if (heat?.flagged === true) attributes.push(['penwidth', '3']);
+  else if (look.fused || look.status === 'added' || look.status === 'changed') attributes.push(['penwidth', '2']);
   if (look.output) attributes.push(['peripheries', '2']);
   return attributes;
 }
@@ -128,6 +148,25 @@ export function clusterAttributes(gradient: boolean): Attributes {
   return gradient
     ? [['class', '"scope gradient"'], ['style', '"rounded,dashed"'], ['color', `"${GRADIENT.line}"`], ['fontcolor', `"${GRADIENT.line}"`]]
     : [['class', '"scope"'], ['style', '"rounded"'], ['color', '"#9ca3af"'], ['fontcolor', '"#4b5563"']];
+}
+
+/** Style of the overlay's legend cluster. */
+export function legendClusterAttributes(): Attributes {
+  return [['class', '"legend"'], ['style', '"rounded"'], ['color', '"#9ca3af"'], ['fontcolor', '"#111827"']];
+}
+
+/** Style of the legend box of one step of the overlay's scale (classes `legend heat-<step>`). */
+export function legendBoxAttributes(step: number): Attributes {
+  const attributes: Attribute[] = [
+    ['class', `"legend heat-${step}"`],
+    ['shape', 'box'],
+    ['style', '"filled"'],
+    ['fillcolor', `"${HEAT_FILLS[step]!}"`],
+    ['color', `"${HEAT_LINE}"`],
+    ['fontsize', '10'],
+  ];
+  if (step >= FIRST_DARK_STEP) attributes.push(['fontcolor', '"#ffffff"']);
+  return attributes;
 }
 
 /** The statements that open every picture. */

@@ -7,6 +7,7 @@
 import { type Graph, hasTrait, isGraph, type Node, opDef, topoSort } from '@stablegrad/core';
 import type { Firing } from '@stablegrad/rewrite';
 import type { DotOptions } from './options.js';
+import { heatOf } from './overlay.js';
 import { type DiffStatus, kindOf, type Look } from './style.js';
 
 /** The nodes of a picture and where they come from. */
@@ -66,6 +67,7 @@ export function drawNodes(picture: Picture, options: DotOptions): DrawnNode[] {
       rewritten: !fused && fired.length > 0,
       status: picture.status?.get(node),
       output: outputNames.length > 0,
+      heat: options.overlay === undefined ? undefined : heatOf(node, options.overlay),
     };
     return { node, id: `n${i}`, look, firings: fired, notes: note === undefined ? [] : [note], outputNames };
   });
