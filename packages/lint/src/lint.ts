@@ -170,6 +170,11 @@ export interface LintReport {
   readonly samples: number;
   /** Samples drawn but left out because an output's true value is not a real number there. */
   readonly rejected: number;
+  /**
+   * Samples whose true values came from the decimal reference: the fast double-double one could
+   * not be trusted there (cancellation beyond 45 bits, overflow, underflow).
+   */
+  readonly decimalSamples: number;
   /** Why sampling stopped: the sample count was reached, or the time limit. */
   readonly stoppedBy: 'samples' | 'time';
   readonly seed: number;
@@ -288,6 +293,7 @@ function measureGraph(g: Graph, settings: Settings, started: number): Measured {
   const acc = new Map<Node, Accumulator>();
   const feeds: ReadonlyMap<Node, Tensor>[] = [];
   let rejected = 0;
+  let decimalSamples = 0;
   let stoppedBy: 'samples' | 'time' = 'samples';
   const maxDraws = settings.samples * 4 + 16;
   for (let draw = 0; feeds.length < settings.samples && draw < maxDraws; draw++) {
@@ -303,7 +309,8 @@ function measureGraph(g: Graph, settings: Settings, started: number): Measured {
       rejected++;
       continue;
     }
-    record(acc, result, feeds.length, settings.threshold, random);
+    if (result.reference === 'decimal') decimalSamples++;
+    record(acc, result.nodes, feeds.length, settings.threshold, random);
     feeds.push(sample);
   }
   if (feeds.length === 0) {
@@ -316,7 +323,10 @@ function measureGraph(g: Graph, settings: Settings, started: number): Measured {
   const flagged = nodeLints.filter((n) => n.flagged).sort((a, b) => b.local.mean - a.local.mean);
   const byNode = new Map(nodeLints.map((n) => [n.node, n]));
   const outputs = g.outputs.flatMap((o) => byNode.get(o) ?? []);
-  return { graph: g, nodes: nodeLints, flagged, outputs, samples: feeds.length, rejected, stoppedBy, seed: settings.seed, threshold: settings.threshold, feeds };
+  return {
+    graph: g, nodes: nodeLints, flagged, outputs, samples: feeds.length, rejected, decimalSamples, stoppedBy, seed: settings.seed,
+    threshold: settings.threshold, feeds,
+  };
 }
 
 /** One sample: a given point (with missing inputs drawn), or every input drawn. */

@@ -9,7 +9,8 @@
  * @module
  */
 import { allocate, evaluate, isFloat, type Node, opDef, type Tensor, toTypedArray } from '@stablegrad/core';
-import { bitsOfError, type DecimalMath, referenceEvaluate, type ReferenceResult } from '@stablegrad/testing';
+import { bitsOfError, type DecimalMath } from '@stablegrad/testing';
+import { type ReferenceKind, type TrueValue, trueValues } from './reference.js';
 
 /** Bits of error that mean "no correct bit at all", per float dtype. */
 export const MAX_BITS = { float32: 32, float64: 64 } as const;
@@ -43,9 +44,8 @@ export interface NodeSample {
  */
 export function measureSample(
   nodes: readonly Node[], outputs: readonly Node[], measured: readonly Node[], feeds: ReadonlyMap<Node, Tensor>, math: DecimalMath,
-): Map<Node, NodeSample> | undefined {
-  const exactList = referenceEvaluate(nodes, feeds, { math });
-  const exact = new Map<Node, ReferenceResult>(nodes.map((n, i) => [n, exactList[i]!]));
+): { nodes: Map<Node, NodeSample>; reference: ReferenceKind } | undefined {
+  const { values: exact, kind } = trueValues(nodes, feeds, math);
   if (outputs.some((out) => exact.get(out)!.values.some(Number.isNaN))) return undefined;
   const floatList = evaluate(nodes, feeds);
   const computed = new Map<Node, Tensor>(nodes.map((n, i) => [n, floatList[i]!]));
@@ -61,19 +61,10 @@ export function measureSample(
       local[k] = errorBits(alone.data[k]!, truth.values[k]!, dtype);
       total[k] = errorBits(value.data[k]!, truth.values[k]!, dtype);
     }
-    const inputOverflowed = node.inputs.some((input) => overflowCount(exact.get(input)!) > 0);
-    result.set(node, { local, total, computed: value, exact: truth.values, inputOverflowed, overflows: overflowCount(truth) });
+    const inputOverflowed = node.inputs.some((input) => exact.get(input)!.overflows > 0);
+    result.set(node, { local, total, computed: value, exact: truth.values, inputOverflowed, overflows: truth.overflows });
   }
-  return result;
-}
-
-/** Elements whose exact value is finite but rounded to an infinity. */
-function overflowCount(r: ReferenceResult): number {
-  let count = 0;
-  r.values.forEach((v, k) => {
-    if (!Number.isFinite(v) && !Number.isNaN(v) && r.exact[k]!.isFinite()) count++;
-  });
-  return count;
+  return { nodes: result, reference: kind };
 }
 
 /** The nodes whose errors are measured: ops (not inputs, params or constants) with a float value. */
@@ -82,7 +73,7 @@ export function measurableNodes(nodes: readonly Node[]): Node[] {
 }
 
 /** The node's kernel on its inputs' exact values, each rounded once to its dtype. */
-function runOnExactInputs(node: Node, exact: ReadonlyMap<Node, ReferenceResult>): Tensor {
+function runOnExactInputs(node: Node, exact: ReadonlyMap<Node, TrueValue>): Tensor {
   const inputs = node.inputs.map((input): Tensor => {
     const r = exact.get(input)!;
     return { dtype: r.dtype, shape: r.shape, data: toTypedArray(r.dtype, r.values) };

@@ -141,22 +141,24 @@ export const EXACT_DIGITS = 2000;
 export const exactDecimalMath: DecimalMath = createDecimalMath(EXACT_DIGITS);
 
 /**
- * Digits of quotients in `createMixedPrecisionMath`: enough that a quotient near 1, such as
- * sigmoid(40) = 1/(1 + e^-40), still holds 1 - p to below the smallest float64 subnormal.
+ * Digits of products, quotients and square roots in `createMixedPrecisionMath`: a float64 spans 632
+ * decimal orders (1e-324 to 1e308), so 700 digits keep what any later subtraction of two such
+ * values can expose: 1 - 1/(1 + e^-700), sqrt(x^2 + 1) - x for x = 1e300.
  */
-const QUOTIENT_DIGITS = 400;
+const QUOTIENT_DIGITS = 700;
 /** Below this |x|, exp(x), log(1 + x) and sqrt(1 + x) are summed from their series, exactly enough. */
 const SERIES_LIMIT = 1e-10;
 
 /**
  * Mixed precision, for references whose inputs are floats of any magnitude and whose results
- * may later cancel: sums, differences and products are exact (up to `EXACT_DIGITS`), so
- * `(1 + 1e-300) - 1` is 1e-300, which at 60 digits would be 0; quotients keep 400 digits, so
- * `1 - 1/(1 + e^-100)` is right; exp, log and sqrt near 1 (argument, or argument - 1, below
- * 1e-10 in magnitude) come from their Taylor series in exact arithmetic (truncation below
- * 1e-50 relative), so `exp(x) - 1` and `log(1 + x)` are right for tiny x; elsewhere exp, log,
- * sqrt and powers are correctly rounded to `precision` digits. The stability lint measures with
- * it; it is much faster than `exactDecimalMath` where values are not near 1.
+ * may later cancel: sums and differences are exact (up to `EXACT_DIGITS`), so
+ * `(1 + 1e-300) - 1` is 1e-300, which at 60 digits would be 0; products, quotients and square
+ * roots keep 700 digits, so `1 - 1/(1 + e^-700)` and `sqrt(x^2 + 1) - x` are right; exp, log and sqrt
+ * near 1 (argument, or argument - 1, below 1e-10 in magnitude) come from their Taylor series in
+ * exact arithmetic (truncation below 1e-50 relative), so `exp(x) - 1` and `log(1 + x)` are right
+ * for tiny x; elsewhere exp, log and powers are correctly rounded to `precision` digits. The
+ * stability lint falls back to it where double-double cannot be trusted; exp and log cost what
+ * they cost at `precision` digits, not at 2000.
  * @example
  * ```ts
  * const M = createMixedPrecisionMath(30);
@@ -189,7 +191,9 @@ export function createMixedPrecisionMath(precision: number): DecimalMath {
     fromNumber: (x) => toDecimal(x, W),
     add: (a, b) => W.add(a, b),
     sub: (a, b) => W.sub(a, b),
-    mul: (a, b) => W.mul(a, b),
+    // Products do not cancel: 700 digits keep every digit a later sum can expose, and a chain of
+    // products stays cheap (2000-digit products cost eight times as much).
+    mul: (a, b) => Q.mul(a, b),
     neg: (a) => new W(a).neg(),
     abs: (a) => new W(a).abs(),
     trunc: (a) => new W(a).trunc(),
@@ -201,7 +205,8 @@ export function createMixedPrecisionMath(precision: number): DecimalMath {
     },
     sqrt: (a) => {
       const d = W.sub(a, one);
-      return small(d) ? series(d, [[1, 1], [1, 2], [-1, 8], [1, 16], [-5, 128]]) : narrow.sqrt(new N(a));
+      // sqrt(x^2 + 1) - x cancels twice as many digits as x has orders of magnitude.
+      return small(d) ? series(d, [[1, 1], [1, 2], [-1, 8], [1, 16], [-5, 128]]) : Q.sqrt(a);
     },
     pow: (a, b) => narrow.pow(new N(a), new N(b)),
   };

@@ -14,3 +14,6 @@ export { sparseRows } from './sparse-rows.js';
 export {
   checkLabels, softmaxRowGrad, softmaxRowLoss, softmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type SoftmaxScratch,
 } from '../ops/_cross-entropy.js';
+export {
+  type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpm1, ddLog1p, ddMul, ddMulNumber, ddSub, twoProd, twoSum,
+} from '../ops/_double-double.js';
