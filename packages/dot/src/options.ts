@@ -89,4 +89,9 @@ export interface DotOverlay {
    * `flagged` (default: no flagging).
    */
   readonly flagAbove?: number;
+  /**
+   * Nodes to draw flagged whatever their value (a lint flags nodes by more than their mean:
+   * a rare total loss of digits too); combined with `flagAbove`.
+   */
+  readonly flagged?: ReadonlySet<Node>;
 }

@@ -38,6 +38,10 @@ export function checkOverlay(overlay: DotOverlay, nodes: readonly Node[]): void 
   if (flag !== undefined && (typeof flag !== 'number' || Number.isNaN(flag))) {
     throw new TypeError(`overlay.flagAbove must be a number, got ${describe(flag)}`);
   }
+  const flagged = o['flagged'];
+  if (flagged !== undefined && (typeof flagged !== 'object' || flagged === null || typeof (flagged as { has?: unknown }).has !== 'function')) {
+    throw new TypeError(`overlay.flagged must be a Set of nodes, got ${describe(flagged)}`);
+  }
   const values = mapLike(o['values'], 'values');
   const notes = o['notes'] === undefined ? undefined : mapLike(o['notes'], 'notes');
   for (const node of nodes) {
@@ -73,7 +77,7 @@ export function heatOf(node: Node, overlay: DotOverlay): Heat | undefined {
     value,
     text: withUnit(formatValue(value), overlay.unit),
     step: stepOf(value, overlay.max),
-    flagged: overlay.flagAbove !== undefined && severity(value) >= overlay.flagAbove,
+    flagged: (overlay.flagAbove !== undefined && severity(value) >= overlay.flagAbove) || overlay.flagged?.has(node) === true,
     note: overlay.notes?.get(node),
   };
 }

@@ -138,6 +138,15 @@ describe('overlay: values on nodes', () => {
     expect(toDot({ s }, { overlay: { title: 't', values, max: 53 } })).not.toContain('flagged');
   });
 
+  it('flagged: the nodes in the set are flagged whatever their value; a non-set is refused', () => {
+    const { x, e, l, s } = small();
+    const values = new Map([[x, 1], [e, 2], [l, 3], [s, 3]]);
+    const dot = toDot({ s }, { overlay: { title: 't', values, max: 53, flagged: new Set([e]) } });
+    expect(attribute(dot, 'n3', 'class')!.split(' ')).toContain('flagged');
+    expect(attribute(dot, 'n4', 'class')!.split(' ')).not.toContain('flagged');
+    expect(() => toDot({ s }, { overlay: { title: 't', values, max: 53, flagged: [e] as unknown as Set<Node> } })).toThrow(/overlay\.flagged must be a Set/);
+  });
+
   it('values and notes of nodes not drawn are ignored', () => {
     const { x, s } = small();
     const stranger = exp(input([3], { name: 'elsewhere' }));

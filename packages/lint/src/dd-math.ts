@@ -68,7 +68,9 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
     return huge === divided ? o <= 1 : o >= 1;
   };
   const add = (a: DD, b: DD): DD => {
-    if (!finite(a) || !finite(b) || overflowed(a[0] + b[0], [a, b])) return settle([a[0] + b[0], 0], [a, b], false);
+    // Infinities, overflow, and sums of zeros (whose sign only plain doubles get right) as doubles.
+    const plainSum = a[0] + b[0];
+    if (!finite(a) || !finite(b) || overflowed(plainSum, [a, b]) || (plainSum === 0 && a[1] === 0 && b[1] === 0)) return settle([plainSum, 0], [a, b], false);
     const r = ddAdd(a, b);
     const big = Math.max(Math.abs(a[0]), Math.abs(b[0]));
     const cancelled = r[0] === 0 ? a[0] !== -b[0] || a[1] !== -b[1] : Math.abs(r[0]) < CANCELLATION * big;
@@ -90,7 +92,7 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
       reason = undefined;
     },
     fromNumber: (x) => [x, 0],
-    toNumber: (x) => x[0] + x[1],
+    toNumber: (x) => (x[1] === 0 ? x[0] : x[0] + x[1]),
     add,
     sub: (a, b) => add(a, neg(b)),
     neg,
@@ -99,12 +101,15 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
       if (lostRange(a) && lostRange(b)) distrust('range');
       else if ((lostRange(a) && !staysOut(a, b, false)) || (lostRange(b) && !staysOut(b, a, false))) distrust('range');
       const plain = a[0] * b[0];
-      return settle(!finite(a) || !finite(b) || overflowed(plain, [a, b]) ? [plain, 0] : ddMul(a, b), [a, b], true);
+      // A zero product keeps its sign only as a plain double (-0 * 3 is -0; the error terms add +0).
+      const exactPlain = !finite(a) || !finite(b) || plain === 0 || overflowed(plain, [a, b]);
+      return settle(exactPlain ? [plain, 0] : ddMul(a, b), [a, b], true);
     },
     div: (a, b) => {
       if (lostRange(b) || (lostRange(a) && !staysOut(a, b, true))) distrust('range');
       const plain = a[0] / b[0];
-      return settle(!finite(a) || !finite(b) || b[0] === 0 || overflowed(plain, [a, b]) ? [plain, 0] : ddDiv(a, b), [a, b], true);
+      const exactPlain = !finite(a) || !finite(b) || b[0] === 0 || (a[0] === 0 && a[1] === 0) || overflowed(plain, [a, b]);
+      return settle(exactPlain ? [plain, 0] : ddDiv(a, b), [a, b], true);
     },
     exp: (x) => {
       // exp of an overflowed value: its true value may be far from where double-double has it.
@@ -118,6 +123,10 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
     log: (a) => {
       // The log of an underflowed or overflowed value is finite in truth: -921, not -Infinity.
       if (lostRange(a)) distrust('range');
+      // log(1 + d) is about d: the ~2^-106 absolute error of a double-double near 1 becomes a
+      // relative error of d's size, too much once |d| < 2^-45 (the low part held d's 53 bits only).
+      const d = a[0] - 1 + a[1];
+      if (finite(a) && d !== 0 && Math.abs(d) < CANCELLATION) distrust('cancellation');
       return settle(logOf(a), [a], false);
     },
     sqrt: (a) => {
@@ -174,7 +183,8 @@ function sqrtOf(a: DD): DD {
  * high part, unless it lies exactly halfway between two float32 values, where the low part decides.
  */
 export function roundDoubleDouble(x: DD, dtype: 'float32' | 'float64' | 'int32'): number {
-  const d = x[0] + x[1];
+  // x[0] alone keeps the sign of a zero (-0 + 0 is +0).
+  const d = x[1] === 0 ? x[0] : x[0] + x[1];
   if (dtype !== 'float32') return d;
   const f = Math.fround(d);
   if (f === d || !Number.isFinite(f) || x[1] === 0) return f;

@@ -14,9 +14,11 @@
  * @module
  */
 export {
-  type ErrorStats, lint, type LintOptions, type LintReport, type NodeLint, type StabilizedLint, type StabilizeVerdict, type WorstCase,
+  type ErrorStats, lint, type LintOptions, type LintReport, type NodeLint, type StabilizeCheck, type StabilizedLint, type StabilizeVerdict,
+  type WorstCase,
 } from './lint.js';
 export { formatLint, type FormatLintOptions, type LintJSON, lintToJSON, type NodeLintJSON } from './format.js';
 export { LintError } from './errors.js';
+export { lintOverlay } from './overlay.js';
 export { type Region } from './region.js';
 export { type Range } from './sampling.js';

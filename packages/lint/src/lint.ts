@@ -13,7 +13,7 @@ import { type RewriteReport, stabilize as runStabilize } from '@stablegrad/rewri
 import { createMixedPrecisionMath, type DecimalMath } from '@stablegrad/testing';
 import { LintError } from './errors.js';
 import { MAX_BITS, measurableNodes, measureSample, type NodeSample } from './measure.js';
-import { findRegion, type Observation, type Region, variablesFor } from './region.js';
+import { findRegion, type Observation, type Region, upstreamVariables, variablesFor } from './region.js';
 import { checkRange, type Range, rangeOf, sampleTensor, seededRandom } from './sampling.js';
 
 /**
@@ -40,8 +40,12 @@ export interface LintOptions {
   readonly dims?: { readonly [name: string]: number };
   /** A node is flagged when its mean local error is at least this many bits; default 4. */
   readonly threshold?: number;
-  /** Also run `stabilize` and measure its result on the same samples; default true. */
-  readonly stabilize?: boolean;
+  /**
+   * Also run `stabilize` and measure its result on the same samples (default true); or a
+   * function giving the graph to compare with, e.g. for a gradient graph, the one
+   * `prepareTraining` builds with stabilize (stabilize the loss, then differentiate).
+   */
+  readonly stabilize?: boolean | StabilizeCheck;
   /**
    * Significant digits of the reference's rounded operations (quotients, roots, exp, log; sums
    * and products are exact); default 30.
@@ -53,6 +57,17 @@ export interface LintOptions {
    */
   readonly points?: readonly Feeds[];
 }
+
+/**
+ * What the stabilize check compares with: the rewritten graph (its outputs in the same order as
+ * the linted graph's) and the rewrite's report.
+ * @example
+ * ```ts
+ * const check: StabilizeCheck = () => prepareTraining({ loss, params }, { stabilize: true });
+ * lint(prepareTraining({ loss, params }, { stabilize: false }).graph, { stabilize: check });
+ * ```
+ */
+export type StabilizeCheck = (g: Graph) => { readonly graph: Graph; readonly report: RewriteReport };
 
 /**
  * Bits of error over all measured elements of all samples.
@@ -215,8 +230,8 @@ export function lint(g: Graph | GraphOutputs, options: LintOptions = {}): LintRe
   const settings = checkOptions(options);
   const whole = isGraph(g) ? g : graph(g);
   const measured = measureGraph(whole, settings, started);
-  if (!settings.stabilize) return { ...measured, elapsedMs: Date.now() - started };
-  const { graph: after, report } = runStabilize(whole);
+  if (settings.stabilize === false) return { ...strip(measured, started) };
+  const { graph: after, report } = settings.stabilize === true ? runStabilize(whole) : settings.stabilize(whole);
   const afterLint = measureGraph(after, { ...settings, samplesGiven: measured.feeds }, started);
   const clean = afterLint.flagged.length === 0;
   const kept = new Set(after.nodes);
@@ -249,7 +264,7 @@ interface Settings {
   readonly ranges: ReadonlyMap<string, Range>;
   readonly dims: ReadonlyMap<string, number>;
   readonly threshold: number;
-  readonly stabilize: boolean;
+  readonly stabilize: boolean | StabilizeCheck;
   readonly math: DecimalMath;
   readonly points: readonly Feeds[];
   /** Samples to reuse (the stabilize check measures the same points). */
@@ -405,12 +420,16 @@ function summarize(node: Node, a: Accumulator | undefined, settings: Settings, i
   const flagged = local.mean >= settings.threshold || lostHalfShare >= LOST_HALF_SHARE;
   const overflowShare = a.overflows / Math.max(1, a.elements);
   if (!flagged) return { node, local, total, badShare, lostHalfShare, overflowShare, flagged };
-  const variables = variablesFor(a.shape, inputs, feeds);
+  // Inputs and upstream values that line up with the node first; summaries of whole inputs
+  // (their max, min, spread) only when none of those explains the errors.
+  const { aligned, summaries } = variablesFor(a.shape, inputs, feeds);
+  const lined = [...aligned, ...upstreamVariables(node, a.shape, feeds)];
   // Describe where half the digits are gone if that happens, else where the threshold is crossed.
   const level = a.lostHalf > 0 ? halfBits(node) : settings.threshold;
-  const region = findRegion(a.reservoir, (o) => o.bits >= level, variables);
+  const isBad = (o: Observation): boolean => o.bits >= level;
+  const region = findRegion(a.reservoir, isBad, lined) ?? findRegion(a.reservoir, isBad, summaries);
   const w = a.worst!;
-  const at = Object.fromEntries(variables.map((v) => [v.name, v.value(w.sample, w.element)]));
+  const at = Object.fromEntries([...lined, ...summaries].map((v) => [v.name, v.value(w.sample, w.element)]));
   return {
     node, local, total, badShare, lostHalfShare, overflowShare, flagged,
     ...(region === undefined ? {} : { region: { ...region, bits: level } }),
@@ -431,7 +450,9 @@ function checkOptions(options: LintOptions): Settings {
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 64)) throw new LintError(`lint: threshold must be a number of bits in (0, 64], got ${String(threshold)}`);
   const ranges = new Map(Object.entries(options.ranges ?? {}).map(([name, r]) => [name, checkRange(name, r)]));
   const dims = new Map(Object.entries(options.dims ?? {}).map(([name, d]) => [name, whole(`dims.${name}`, d, 0, 1)]));
-  if (options.stabilize !== undefined && typeof options.stabilize !== 'boolean') throw new LintError(`lint: stabilize must be true or false, got ${String(options.stabilize)}`);
+  if (options.stabilize !== undefined && typeof options.stabilize !== 'boolean' && typeof options.stabilize !== 'function') {
+    throw new LintError(`lint: stabilize must be true, false or a function giving the graph to compare with, got ${String(options.stabilize)}`);
+  }
   if (options.points !== undefined && !Array.isArray(options.points)) throw new LintError('lint: points must be an array of feeds');
   const samples = whole('samples', options.samples, options.points?.length ?? DEFAULTS.samples, 1);
   return {

@@ -8,7 +8,7 @@
  * subarray of +1/bad, -1/good weights), and the variable with the clearest split wins.
  * @module
  */
-import type { ConcreteShape, Node, Tensor } from '@stablegrad/core';
+import { type ConcreteShape, evaluate, isFloat, type Node, type Tensor } from '@stablegrad/core';
 
 /** One measured element: its bits of local error, in which sample, at which flat index. */
 export interface Observation {
@@ -39,8 +39,11 @@ const MIN_SEPARATION = 0.5;
  * The variables of `inputs` for a node of `shape`: the aligned element where the input
  * broadcasts to it, else `max(x)`, `min(x)` and `spread(x)` = (max - min) / max |x|.
  */
-export function variablesFor(shape: ConcreteShape, inputs: readonly Node[], samples: readonly ReadonlyMap<Node, Tensor>[]): Variable[] {
+export function variablesFor(
+  shape: ConcreteShape, inputs: readonly Node[], samples: readonly ReadonlyMap<Node, Tensor>[],
+): { aligned: Variable[]; summaries: Variable[] } {
   const variables: Variable[] = [];
+  const summaries: Variable[] = [];
   for (const input of inputs) {
     const first = samples.find((s) => s.has(input))?.get(input);
     if (first === undefined) continue;
@@ -65,13 +68,42 @@ export function variablesFor(shape: ConcreteShape, inputs: readonly Node[], samp
       const big = Math.max(...values.map(Math.abs));
       return big === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / big;
     });
-    variables.push(
+    summaries.push(
       { name: `max(${input.name})`, value: (s) => max(s) },
       { name: `min(${input.name})`, value: (s) => min(s) },
       { name: `spread(${input.name})`, value: (s) => spread(s) },
     );
   }
-  return variables;
+  return { aligned: variables, summaries };
+}
+
+/**
+ * Variables for the operands of `node` and theirs (two levels up), farthest first, when they
+ * line up with it elementwise: the quantity a condition is best stated in is often a
+ * pre-activation (`dense/add > 22.2`) rather than a graph input. Their values are the
+ * interpreter's, computed only for the samples asked about.
+ */
+export function upstreamVariables(node: Node, shape: ConcreteShape, samples: readonly ReadonlyMap<Node, Tensor>[]): Variable[] {
+  const levels: Node[][] = [];
+  let frontier = [node];
+  const seen = new Set<Node>([node]);
+  for (let depth = 0; depth < 2; depth++) {
+    frontier = frontier.flatMap((n) => n.inputs).filter((n) => !seen.has(n) && (seen.add(n), n.inputs.length > 0 && isFloat(n.dtype)));
+    levels.push(frontier);
+  }
+  const candidates = levels.reverse().flat();
+  if (candidates.length === 0) return [];
+  const cache = new Map<number, Tensor[]>();
+  const valuesAt = (sample: number): Tensor[] => {
+    let values = cache.get(sample);
+    if (values === undefined) cache.set(sample, (values = evaluate(candidates, samples[sample]!)));
+    return values;
+  };
+  const first = valuesAt(0);
+  return candidates.flatMap((candidate, i) => {
+    const index = broadcastIndex(first[i]!.shape, shape);
+    return index === undefined ? [] : [{ name: candidate.path, value: (s: number, e: number) => valuesAt(s)[i]!.data[index(e)]! }];
+  });
 }
 
 /**

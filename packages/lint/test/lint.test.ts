@@ -200,7 +200,7 @@ describe('bad options are typed errors naming the option', () => {
     ['unknown option', { sample: 3 }, /unknown option 'sample'/],
     ['digits', { digits: 5 }, /digits must be a whole number >= 20/],
     ['dims', { dims: { batch: 0 } }, /dims\.batch/],
-    ['stabilize', { stabilize: 'yes' }, /stabilize must be true or false/],
+    ['stabilize', { stabilize: 'yes' }, /stabilize must be true, false or a function/],
   ];
   for (const [name, options, message] of bad) {
     it(name, () => {

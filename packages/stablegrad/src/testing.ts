@@ -1,5 +1,6 @@
 /**
- * `stablegrad/testing`: the testing kit of `@stablegrad/testing` (high-precision reference
+ * `stablegrad/testing`: the testing kit of `@stablegrad/testing` and the stability lint of
+ * `@stablegrad/lint` (high-precision reference
  * evaluator, ULP distances, gradient checks, accuracy assertions, fast-check arbitraries),
  * kept out of the main entry point so that `import 'stablegrad'` does not load fast-check.
  * @example
@@ -9,3 +10,4 @@
  * @module
  */
 export * from '@stablegrad/testing';
+export * from '@stablegrad/lint';

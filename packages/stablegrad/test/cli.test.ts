@@ -202,6 +202,66 @@ describe.concurrent('stablegrad explain', () => {
   });
 });
 
+describe.concurrent('stablegrad lint', () => {
+  it('flags the naive loss (exit 3), names the nodes, where, and that stabilize fixes them', async () => {
+    const r = await cli('lint', EXAMPLE, '--range', 'y=0:1', '--samples', '120');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/^lint: 120 samples \(seed 1/);
+    expect(r.stdout).toMatch(/^!\s+bce\/sub\s+sub\s/m);
+    expect(r.stdout).toMatch(/dense\/reshape/);
+    expect(r.stdout).toMatch(/fixes it/);
+    expect(r.stdout).toMatch(/the result is clean/);
+  });
+
+  it('exits 0 on a clean graph: the stabilized example, saved and linted again', async () => {
+    const dir = tempDir();
+    const stabilized = join(dir, 'stable.json');
+    const { fromJSON, toJSON } = await import('@stablegrad/core');
+    const { stabilize } = await import('@stablegrad/rewrite');
+    writeFileSync(stabilized, JSON.stringify(toJSON(stabilize(fromJSON(JSON.parse(readFileSync(EXAMPLE, 'utf8')))).graph)));
+    const r = await cli('lint', stabilized, '--range', 'y=0:1', '--samples', '80');
+    expect(r.stdout).toMatch(/0 of \d+ nodes flagged/);
+    expect(expectSuccess(r)).toMatch(/no stabilize rule applies; the result is clean/);
+  });
+
+  it('--grad lints loss and gradients, checked against prepareTraining with stabilize', async () => {
+    const r = await cli('lint', EXAMPLE, '--range', 'y=0:1', '--samples', '60', '--grad', '--all');
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/grad\/dense\/matmul/);
+    expect(r.stdout).toMatch(/the result is clean/);
+  });
+
+  it('--json prints the report as JSON; -o writes the picture with the overlay and legend', async () => {
+    const dir = tempDir();
+    const svg = join(dir, 'lint.svg');
+    const r = await cli('lint', EXAMPLE, '--range', 'y=0:1', '--samples', '60', '--json', '-o', svg, '--seed', '5');
+    expect(r.status).toBe(3);
+    const json = JSON.parse(r.stdout) as { samples: number; seed: number; flagged: string[]; stabilized: { clean: boolean } };
+    expect(json.samples).toBe(60);
+    expect(json.seed).toBe(5);
+    expect(json.flagged).toContain('bce/sub');
+    expect(json.stabilized.clean).toBe(true);
+    const picture = readFileSync(svg, 'utf8');
+    expect(picture).toMatch(/^<svg|<\?xml/);
+    expect(picture).toContain('flagged');
+    expect(picture).toContain('local error (bits, mean over samples)');
+    expect(readdirSync(dir)).toEqual(['lint.svg']);
+  });
+
+  it('bad options are usage errors (exit 2)', async () => {
+    expectFailure(await cli('lint', EXAMPLE, '--range', 'y=1'), 2, /--range y must be min:max/);
+    expectFailure(await cli('lint', EXAMPLE, '--samples', 'many'), 2, /--samples must be a number/);
+    expectFailure(await cli('lint', EXAMPLE, '--dim', 'batch'), 2, /--dim must look like name=value/);
+    expectFailure(await cli('lint', EXAMPLE, '-o', 'x.png'), 2, /cannot tell the format/);
+  });
+
+  it('bad values are input errors naming the option (exit 1)', async () => {
+    expectFailure(await cli('lint', EXAMPLE, '--samples', '0'), 1, /samples must be a whole number >= 1/);
+    expectFailure(await cli('lint', EXAMPLE, '--range', 'y=2:1'), 1, /ranges\.y must be \[min, max\]/);
+  });
+});
+
 describe.concurrent('failures: one line on stderr, the right exit status, no output file', () => {
   it('a missing file', async () => {
     const dir = tempDir();
@@ -257,7 +317,7 @@ describe.concurrent('failures: one line on stderr, the right exit status, no out
     [['dot', EXAMPLE, '-x'], 'unknown option "-x"'],
     [['explain', EXAMPLE, '--stabilize'], 'explain: unknown option "--stabilize"'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
-    [['draw', EXAMPLE], 'unknown command "draw" (commands: dot, explain)'],
+    [['draw', EXAMPLE], 'unknown command "draw" (commands: dot, explain, lint)'],
     [[], 'missing command'],
     [['dot'], 'missing graph file'],
     [['dot', EXAMPLE, EXAMPLE], 'expected one graph file'],

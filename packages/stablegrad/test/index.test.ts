@@ -1,8 +1,9 @@
 // The umbrella re-exports every value export of core, rewrite, dot, nn and compile as the same
-// object, and the testing kit only from `stablegrad/testing`.
+// object, and the testing kit and the stability lint only from `stablegrad/testing`.
 import * as compiled from '@stablegrad/compile';
 import * as core from '@stablegrad/core';
 import * as dot from '@stablegrad/dot';
+import * as lintKit from '@stablegrad/lint';
 import * as nn from '@stablegrad/nn';
 import * as rewrite from '@stablegrad/rewrite';
 import * as testing from '@stablegrad/testing';
@@ -22,8 +23,9 @@ describe('stablegrad re-exports', () => {
     expect(Object.keys(umbrella).sort()).toEqual([...expected].sort());
   });
 
-  it('offers the testing kit as stablegrad/testing', () => {
-    expect(Object.keys(umbrellaTesting).sort()).toEqual(Object.keys(testing).sort());
+  it('offers the testing kit and the lint as stablegrad/testing', () => {
+    expect(Object.keys(umbrellaTesting).sort()).toEqual([...Object.keys(testing), ...Object.keys(lintKit)].sort());
     expect(umbrellaTesting.ulpDistance).toBe(testing.ulpDistance);
+    expect(umbrellaTesting.lint).toBe(lintKit.lint);
   });
 });
