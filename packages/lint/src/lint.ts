@@ -427,7 +427,10 @@ function summarize(node: Node, a: Accumulator | undefined, settings: Settings, i
   // Describe where half the digits are gone if that happens, else where the threshold is crossed.
   const level = a.lostHalf > 0 ? halfBits(node) : settings.threshold;
   const isBad = (o: Observation): boolean => o.bits >= level;
-  const region = findRegion(a.reservoir, isBad, lined) ?? findRegion(a.reservoir, isBad, summaries);
+  const badShareAtLevel = a.reservoir.filter(isBad).length / a.reservoir.length;
+  // Past nine in ten bad points there is no region to describe: it is the whole input space.
+  const everywhere: Region | undefined = badShareAtLevel >= 0.9 ? { condition: 'everywhere', recall: 1, precision: badShareAtLevel } : undefined;
+  const region = everywhere ?? findRegion(a.reservoir, isBad, lined) ?? findRegion(a.reservoir, isBad, summaries);
   const w = a.worst!;
   const at = Object.fromEntries([...lined, ...summaries].map((v) => [v.name, v.value(w.sample, w.element)]));
   return {

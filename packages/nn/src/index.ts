@@ -38,3 +38,4 @@ export { DEFAULT_MAX_PARAMS } from './network.js';
 export {
   DEFAULT_MAX_MODEL_BYTES, loadModel, modelFromJSON, modelToJSON, saveModel, MODEL_FORMAT, MODEL_VERSION, type LoadOptions, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON,
 } from './save.js';
+export { lintModel, type ModelLintOptions } from './lint-model.js';
