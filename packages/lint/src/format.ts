@@ -15,6 +15,8 @@ import type { LintReport, NodeLint, WorstCase } from './lint.js';
 export interface FormatLintOptions {
   /** List every measured node, not only the flagged ones and the outputs. */
   readonly all?: boolean;
+  /** Print the wall time (default true; off for output that must not change between runs). */
+  readonly timing?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface FormatLintOptions {
  */
 export function formatLint(report: LintReport, options: FormatLintOptions = {}): string {
   const rows = options.all === true ? report.nodes : [...report.flagged, ...report.outputs.filter((o) => !o.flagged)];
-  const lines = [summaryLine(report)];
+  const lines = [summaryLine(report, options.timing ?? true)];
   if (rows.length > 0) lines.push('', ...table(rows));
   const s = report.stabilized;
   if (s !== undefined) {
@@ -46,11 +48,11 @@ export function formatLint(report: LintReport, options: FormatLintOptions = {}):
   return lines.join('\n');
 }
 
-function summaryLine(r: LintReport): string {
+function summaryLine(r: LintReport, timing: boolean): string {
   const extra = [r.rejected > 0 ? `${r.rejected} samples outside the domain left out` : '', r.stoppedBy === 'time' ? 'stopped by the time limit' : '']
     .filter((t) => t !== '').join(', ');
   return `lint: ${r.samples} samples (seed ${r.seed}${extra === '' ? '' : `; ${extra}`}), ${r.flagged.length} of ${r.nodes.length} nodes flagged ` +
-    `(mean local error >= ${r.threshold} bits, or half the bits lost in >= 1% of elements), ${r.elapsedMs} ms`;
+    `(mean local error >= ${r.threshold} bits, or half the bits lost in >= 1% of elements)${timing ? `, ${r.elapsedMs} ms` : ''}`;
 }
 
 function table(rows: readonly NodeLint[]): string[] {

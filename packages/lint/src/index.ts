@@ -19,6 +19,6 @@ export {
 } from './lint.js';
 export { formatLint, type FormatLintOptions, type LintJSON, lintToJSON, type NodeLintJSON } from './format.js';
 export { LintError } from './errors.js';
-export { lintOverlay } from './overlay.js';
+export { lintOverlay, type LintOverlayOptions } from './overlay.js';
 export { type Region } from './region.js';
 export { type Range } from './sampling.js';

@@ -245,7 +245,7 @@ describe.concurrent('stablegrad lint', () => {
     const picture = readFileSync(svg, 'utf8');
     expect(picture).toMatch(/^<svg|<\?xml/);
     expect(picture).toContain('flagged');
-    expect(picture).toContain('local error (bits, mean over samples)');
+    expect(picture).toContain('local error (bits, worst over samples)');
     expect(readdirSync(dir)).toEqual(['lint.svg']);
   });
 
