@@ -23,7 +23,13 @@ export interface Variable {
   value(sample: number, element: number): number;
 }
 
-/** The condition found: its text and how well it separates (share of bad points inside, of points inside that are bad). */
+/**
+ * The condition found: its text and how well it separates (share of bad points inside, of points inside that are bad).
+ * @example
+ * ```ts
+ * const { condition, recall, precision }: Region = report.flagged[0]!.region!; // 'z > 22.2', 1, 0.97
+ * ```
+ */
 export interface Region {
   readonly condition: string;
   /** Share of the bad points that satisfy the condition. */

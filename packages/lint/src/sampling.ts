@@ -15,7 +15,14 @@ import { type ConcreteShape, type DType, type Node, opDef, sizeOf, type Tensor, 
 import { extremeFloats } from '@stablegrad/testing';
 import { LintError } from './errors.js';
 
-/** A closed interval `[min, max]` of input values. */
+/**
+ * A closed interval `[min, max]` of input values.
+ * @example
+ * ```ts
+ * const labels: Range = [0, 1];
+ * lint({ loss }, { ranges: { y: labels } });
+ * ```
+ */
 export type Range = readonly [min: number, max: number];
 
 /** A seeded generator of numbers in [0, 1): mulberry32, small and good enough for sampling. */
