@@ -70,13 +70,17 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
   const add = (a: DD, b: DD): DD => {
     // Infinities, overflow, and sums of zeros (whose sign only plain doubles get right) as doubles.
     const plainSum = a[0] + b[0];
-    if (!finite(a) || !finite(b) || overflowed(plainSum, [a, b]) || (plainSum === 0 && a[1] === 0 && b[1] === 0)) return settle([plainSum, 0], [a, b], false);
+    if (
+      !finite(a) || !finite(b) || overflowed(plainSum, [a, b]) || (plainSum === 0 && a[1] === 0 && b[1] === 0 && !tainted.has(a) && !tainted.has(b))) {
+      return settle([plainSum, 0], [a, b], false);
+    }
     const r = ddAdd(a, b);
     const big = Math.max(Math.abs(a[0]), Math.abs(b[0]));
     const cancelled = r[0] === 0 ? a[0] !== -b[0] || a[1] !== -b[1] : Math.abs(r[0]) < CANCELLATION * big;
     if (cancelled) distrust('cancellation');
     // A tainted operand carries a part double-double lost: a sum that cancels would expose it.
-    else if ((tainted.has(a) || tainted.has(b)) && (r[0] === 0 || Math.abs(r[0]) < 2 ** -10 * big)) distrust('range');
+    // (Sums of values that are all tiny stay tiny: nothing there to expose.)
+    else if ((tainted.has(a) || tainted.has(b)) && big >= TINY && (r[0] === 0 || Math.abs(r[0]) < 2 ** -10 * big)) distrust('range');
     return settle(r, [a, b], false);
   };
   const neg = (a: DD): DD => settle([-a[0], -a[1]], [a], false);
@@ -98,8 +102,8 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
     neg,
     abs: (a) => (a[0] < 0 || (a[0] === 0 && a[1] < 0) ? neg(a) : a),
     mul: (a, b) => {
-      if (lostRange(a) && lostRange(b)) distrust('range');
-      else if ((lostRange(a) && !staysOut(a, b, false)) || (lostRange(b) && !staysOut(b, a, false))) distrust('range');
+      // tiny x tiny stays tiny and huge x huge stays huge; tiny x huge could be anything.
+      if ((lostRange(a) && !staysOut(a, b, false)) || (lostRange(b) && !staysOut(b, a, false))) distrust('range');
       const plain = a[0] * b[0];
       // A zero product keeps its sign only as a plain double (-0 * 3 is -0; the error terms add +0).
       const exactPlain = !finite(a) || !finite(b) || plain === 0 || overflowed(plain, [a, b]);

@@ -94,6 +94,10 @@ describe('double-double knows when it cannot be trusted', () => {
   check('1e-200 * 1e-200 (underflow), then log', () => M.log(M.mul(n(1e-200), n(1e-200))), true);
   check('1e-200 * 1e-200 (underflow), times 1e300 (back in range)', () => M.mul(M.mul(n(1e-200), n(1e-200)), n(1e300)), true);
   check('1e-200 * 1e-200 (underflow), plus 1', () => M.add(M.mul(n(1e-200), n(1e-200)), n(1)), false);
+  check('underflow times underflow (stays tiny)', () => M.mul(M.mul(n(1e-200), n(1e-200)), M.mul(n(1e-200), n(1e-200))), false);
+  check('underflow times overflow (anything)', () => M.mul(M.mul(n(1e-200), n(1e-200)), M.mul(n(1e200), n(1e200))), true);
+  check('0 + underflow (all tiny: nothing to expose)', () => M.add(n(0), M.mul(n(1e-200), n(1e-200))), false);
+  check('(1 + underflow) - 1 (exposes it)', () => M.sub(M.add(n(1), M.mul(n(1e-200), n(1e-200))), n(1)), true);
   check('exp(800), then log', () => M.log(M.exp(n(800))), true);
   check('exp(3), log, sqrt, division', () => M.div(M.sqrt(M.log(M.exp(n(3)))), n(7)), false);
 });
