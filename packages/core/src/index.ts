@@ -17,6 +17,7 @@ export { registry, opDef, isOpName, hasTrait, opsWith, isElementwise } from './r
 export { OP_NAMES, type OpName } from './op-names.js';
 export { graph, topoSort, consumers, isGraph, type Graph, type GraphOutputs } from './graph.js';
 export { evaluate, bindFeeds, type Feeds } from './evaluate.js';
+export { describeNonFinite, firstNonFinite, type NonFinite } from './numerics.js';
 export { checkFeed, notFedError } from './feeds.js';
 export { grad, vjp, type GradOptions } from './grad.js';
 export { jvp, linearize, type Linearized } from './jvp.js';
