@@ -5,12 +5,9 @@
  * says how many of its elements overflow: a finite true value that rounds to an infinity.
  * @module
  */
-import {
-  type BigMath, bindFeeds, type ConcreteShape, type DType, formatShape, type Node, opDef, type RefTensor, ShapeError, sizeOf,
-  StablegradError, type Tensor,
-} from '@stablegrad/core';
+import { type BigMath, bindFeeds, type ConcreteShape, type DType, type Node, type RefTensor, type Tensor } from '@stablegrad/core';
 import type { DD } from '@stablegrad/core/kernels';
-import { type Decimal, type DecimalMath, roundToDType, toDecimal } from '@stablegrad/testing';
+import { type Decimal, type DecimalMath, roundToDType, runReferenceNode, toDecimal } from '@stablegrad/testing';
 import { createDoubleDoubleMath, roundDoubleDouble } from './dd-math.js';
 
 /** A node's true value, rounded to its dtype. */
@@ -50,7 +47,7 @@ function run<T>(
     const given = fed.get(node);
     const value = given !== undefined
       ? { dtype: given.dtype, shape: given.shape, data: Array.from(given.data, fromNumber) }
-      : runNode(node, node.inputs.map((n) => exact.get(n)!), dims, M);
+      : runReferenceNode(node, node.inputs.map((n) => exact.get(n)!), dims, M);
     exact.set(node, value);
     let overflows = 0;
     const rounded = value.data.map((x) => {
@@ -61,26 +58,4 @@ function run<T>(
     result.set(node, { dtype: value.dtype, shape: value.shape, values: rounded, overflows });
   }
   return result;
-}
-
-function runNode<T>(node: Node, inputs: readonly RefTensor<T>[], dims: Map<string, number>, M: BigMath<T>): RefTensor<T> {
-  const op = opDef(node.op);
-  try {
-    const type = op.infer(inputs, node.attrs, dims);
-    if (!type.shape.every((d): d is number => typeof d === 'number') || type.dtype !== node.dtype) {
-      throw new ShapeError(`run-time shape ${formatShape(type.shape)} ${type.dtype} does not match declared ${formatShape(node.shape)} ${node.dtype}`);
-    }
-    const shape = type.shape;
-    shape.forEach((d, i) => {
-      const declared = node.shape[i];
-      if (typeof declared === 'string' && !dims.has(declared)) dims.set(declared, d);
-    });
-    const data = op.reference(inputs, node.attrs, M, { shape, dtype: type.dtype }, node);
-    if (data.length !== sizeOf(shape)) throw new StablegradError(`reference produced ${data.length} values for shape ${formatShape(shape)}`);
-    return { dtype: type.dtype, shape, data };
-  } catch (e) {
-    if (!(e instanceof StablegradError) || e.message.includes(`'${node.path}'`)) throw e;
-    const Kind = e.constructor as new (message: string) => StablegradError;
-    throw new Kind(`${node} (reference): ${e.message}`);
-  }
 }

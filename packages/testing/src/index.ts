@@ -10,7 +10,7 @@ export {
   roundToDType, toDecimal,
 } from './decimal-math.js';
 export {
-  type ExactFeeds, referenceEvaluate, referenceEvaluateExact, type ReferenceOptions, type ReferenceResult, toRefTensor,
+  type ExactFeeds, referenceEvaluate, referenceEvaluateExact, type ReferenceOptions, type ReferenceResult, runReferenceNode, toRefTensor,
 } from './reference.js';
 export { bitsOfError, type MaxUlp, maxUlp, nextDown, nextUp, ulp, ulpDistance } from './ulp.js';
 export {

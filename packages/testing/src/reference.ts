@@ -5,7 +5,7 @@
  * @module
  */
 import {
-  bindFeeds, type ConcreteShape, type DType, type Feeds, FeedError, formatShape, Node, opDef, type RefTensor,
+  type BigMath, bindFeeds, type ConcreteShape, type DType, type Feeds, FeedError, formatShape, Node, opDef, type RefTensor,
   ShapeError, sizeOf, StablegradError, type Tensor, topoSort,
 } from '@stablegrad/core';
 import { type Decimal, type DecimalMath, decimalMath, roundToDType, toDecimal } from './decimal-math.js';
@@ -145,13 +145,22 @@ export function runReference(
   }
   const values = new Map<Node, RefTensor<Decimal>>();
   nodes.forEach((node, i) => {
-    values.set(node, given.get(node) ?? runNode(node, node.inputs.map((n) => values.get(n) ?? given.get(n)!), dims, M));
+    values.set(node, given.get(node) ?? runReferenceNode(node, node.inputs.map((n) => values.get(n) ?? given.get(n)!), dims, M));
     if (!keepAll) for (const input of node.inputs) if (lastUse.get(input) === i) values.delete(input);
   });
   return values;
 }
 
-function runNode(node: Node, inputs: readonly RefTensor<Decimal>[], dims: Map<string, number>, M: DecimalMath): RefTensor<Decimal> {
+/**
+ * One node's reference on its inputs' high-precision values, in any `BigMath` (decimal.js here,
+ * double-double in the stability lint): checks the run-time shape against the declared one and
+ * binds named dimensions; errors name the node.
+ * @example
+ * ```ts
+ * const value = runReferenceNode(node, node.inputs.map((n) => values.get(n)!), dims, decimalMath);
+ * ```
+ */
+export function runReferenceNode<T>(node: Node, inputs: readonly RefTensor<T>[], dims: Map<string, number>, M: BigMath<T>): RefTensor<T> {
   const op = opDef(node.op);
   try {
     const type = op.infer(inputs, node.attrs, dims);
