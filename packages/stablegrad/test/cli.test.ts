@@ -249,6 +249,20 @@ describe.concurrent('stablegrad lint', () => {
     expect(readdirSync(dir)).toEqual(['lint.svg']);
   });
 
+  it('a saved model file: its training loss and gradients on drawn inputs, checked against what it trains', async () => {
+    const { dense, sequential, sparseCategoricalCrossentropy, adam } = await import('@stablegrad/nn');
+    const model = sequential([dense({ units: 4, activation: 'relu' }), dense({ units: 3, activation: 'softmax' })], { inputShape: [5], seed: 1 });
+    model.compile({ loss: sparseCategoricalCrossentropy(), optimizer: adam() });
+    const file = join(tempDir(), 'small.model.json');
+    model.save(file);
+    const r = await cli('lint', file, '--samples', '30', '--json');
+    const json = JSON.parse(r.stdout) as { samples: number; nodes: { path: string }[]; stabilized: { clean: boolean } };
+    expect(json.samples).toBe(30);
+    expect(json.nodes.map((n) => n.path)).toContain('grad/dense_2/matmul');
+    expect(json.stabilized.clean).toBe(true);
+    expect(r.status === 0 || r.status === 3).toBe(true);
+  });
+
   it('bad options are usage errors (exit 2)', async () => {
     expectFailure(await cli('lint', EXAMPLE, '--range', 'y=1'), 2, /--range y must be min:max/);
     expectFailure(await cli('lint', EXAMPLE, '--samples', 'many'), 2, /--samples must be a number/);

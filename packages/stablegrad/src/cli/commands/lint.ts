@@ -4,9 +4,11 @@
  * status 3 when a node is flagged, so that CI can fail on a graph that loses its digits.
  * @module
  */
+import { readFile } from 'node:fs/promises';
 import { type Graph, GradError } from '@stablegrad/core';
 import { renderSvg, toDot } from '@stablegrad/dot';
 import { formatLint, lint, type LintOptions, lintOverlay, type LintReport, lintToJSON } from '@stablegrad/lint';
+import { lintModel, loadModel, MODEL_FORMAT } from '@stablegrad/nn';
 import { prepareTraining, type RewriteReport } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
 import { readGraphFile, writeFileAtomic } from '../io.js';
@@ -18,7 +20,7 @@ export const LINT_FLAGGED_STATUS = 3;
 export const lintCommand: Command = {
   name: 'lint',
   summary: 'Find the nodes of a graph that lose floating-point accuracy, where, and whether stabilize fixes them.',
-  usage: 'lint <graph.json> [--samples N] [--seed N] [--range x=min:max] [--dim batch=N] [--threshold BITS] [--grad] [--json] [--all] [-o out.svg|out.dot]',
+  usage: 'lint <graph.json|model.json> [--samples N] [--seed N] [--range x=min:max] [--dim batch=N] [--threshold BITS] [--grad] [--json] [--all] [-o out.svg|out.dot]',
   options: {
     samples: { type: 'string', value: 'N', help: 'samples to measure (default 300)' },
     seed: { type: 'string', value: 'N', help: 'seed of the sampler (default 1): the same seed gives the same report' },
@@ -34,33 +36,54 @@ export const lintCommand: Command = {
     help: { type: 'boolean', short: 'h', help: 'show this help' },
   },
   details: [
-    'Reads a graph saved with toJSON from @stablegrad/core and measures every float op on sampled inputs',
+    'Reads a graph saved with toJSON from @stablegrad/core, or a model saved with model.save (then its',
+    'training loss and gradients are linted, on drawn inputs: features in [-10, 10] unless --range says,',
+    'valid labels), and measures every float op on sampled inputs',
     'against a high-precision reference: its local error (the op alone, on exactly computed inputs: the',
     'blame) and its total error, in bits. A node is flagged when its mean local error reaches the threshold',
     'or it loses half its bits in at least 1% of the elements. Exit status: 0 clean, 3 flagged,',
     '1 bad input, 2 wrong usage.',
     '',
     'Examples:',
-    '  stablegrad lint examples/graphs/naive-bce.json --range labels=0:1',
-    '  stablegrad lint examples/graphs/naive-bce.json --range labels=0:1 -o lint.svg',
-    '  stablegrad lint model-loss.json --grad --json > lint.json',
+    '  stablegrad lint examples/graphs/naive-bce.json --range y=0:1',
+    '  stablegrad lint examples/graphs/naive-bce.json --range y=0:1 -o lint.svg',
+    '  stablegrad lint examples/graphs/naive-bce.json --range y=0:1 --grad --json > lint.json',
+    '  stablegrad lint digits.model.json --samples 100',
   ].join('\n'),
   run: runLint,
 };
 
 async function runLint(args: ParsedArgs): Promise<string | undefined> {
-  const file = onePositional(args, 'lint', 'graph file');
+  const file = onePositional(args, 'lint', 'graph or model file');
   const out = args.values.get('out')?.[0];
   const format = out === undefined ? undefined : formatOf(out);
   const options = lintOptions(args);
-  const g = await readGraphFile(file);
-  const report = args.flags.has('grad') ? lintGradients(g, file, options) : lint(g, options);
+  let report: LintReport;
+  if (await isModelFile(file)) {
+    // A saved model: its training loss and gradients, on drawn inputs (lintModel's defaults).
+    const { points: _points, stabilize: _stabilize, ...modelOptions } = options;
+    report = await lintModel(loadModel(file), modelOptions);
+  } else {
+    const g = await readGraphFile(file);
+    report = args.flags.has('grad') ? lintGradients(g, file, options) : lint(g, options);
+  }
   if (out !== undefined) {
     const dot = toDot(report.graph, { overlay: lintOverlay(report) });
     await writeFileAtomic(out, format === 'svg' ? await renderSvg(dot) : dot);
   }
   if (report.flagged.length > 0) process.exitCode = LINT_FLAGGED_STATUS;
   return args.flags.has('json') ? JSON.stringify(lintToJSON(report), null, 2) : formatLint(report, { all: args.flags.has('all') });
+}
+
+/** Whether `file` holds a model saved by `model.save` (its JSON says `"format": "stablegrad-model"`). */
+async function isModelFile(file: string): Promise<boolean> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return false; // readGraphFile reports unreadable files and bad JSON
+  }
+  return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === MODEL_FORMAT;
 }
 
 /**
