@@ -7,12 +7,14 @@
 import type { Tensor } from '@stablegrad/core';
 import { ModelError } from './errors.js';
 import { checkKnownOptions } from './names.js';
+import type { ModelOptimizer } from './optimizers/index.js';
 
 /**
- * The logs of an epoch or batch: `loss`, the metrics, and `val_` ones after validation.
+ * The logs of an epoch or batch: `loss`, the metrics, `val_` ones after validation, and the
+ * learning rate (`learning_rate`, when the optimizer says it).
  * @example
  * ```ts
- * const logs: Logs = { loss: 0.21, accuracy: 0.94, val_loss: 0.25, val_accuracy: 0.93 };
+ * const logs: Logs = { loss: 0.21, accuracy: 0.94, val_loss: 0.25, val_accuracy: 0.93, learning_rate: 0.001 };
  * ```
  */
 export type Logs = { readonly [name: string]: number };
@@ -32,6 +34,8 @@ export interface TrainingModel {
   setWeights(weights: readonly Tensor[]): void;
   /** Writes the model to a file, crash-safely (what `modelCheckpoint` calls). */
   save?(path: string): void;
+  /** The model's optimizer: its learning rate, read and set by `reduceLROnPlateau` and `learningRateScheduler`. */
+  readonly optimizer?: ModelOptimizer;
 }
 
 /**
@@ -46,7 +50,11 @@ export interface Callback {
   onTrainBegin?(model: TrainingModel): void | Promise<void>;
   /** Before each epoch (0-based). */
   onEpochBegin?(epoch: number, model: TrainingModel): void | Promise<void>;
-  /** After each batch's update, with the epoch's running loss and metrics so far. */
+  /**
+   * After each batch's update, with that batch's own loss and metrics (computed at the weights
+   * before the update, as PyTorch's `loss.item()` and TensorFlow.js' `onBatchEnd`) and the
+   * learning rate of the update. The epoch's logs are the means over its batches.
+   */
   onBatchEnd?(batch: number, logs: Logs, model: TrainingModel): void | Promise<void>;
   /** After each epoch, with its loss and metrics, validation ones included. */
   onEpochEnd?(epoch: number, logs: Logs, model: TrainingModel): void | Promise<void>;
@@ -138,14 +146,27 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
   };
 }
 
-function checkMonitor(what: string, monitor: unknown): string {
+/**
+ * The monitored log's name (default `val_loss`), else a `ModelError` naming the callback.
+ * @example
+ * ```ts
+ * checkMonitor('reduceLROnPlateau', undefined); // 'val_loss'
+ * ```
+ */
+export function checkMonitor(what: string, monitor: unknown): string {
   if (monitor === undefined) return 'val_loss';
   if (typeof monitor !== 'string' || monitor === '') throw new ModelError(`${what}: monitor must be the name of a log (loss, accuracy, val_loss, ...), got ${JSON.stringify(monitor) ?? typeof monitor}`);
   return monitor;
 }
 
-// 'auto' as Keras: accuracies are maximised, everything else minimised.
-function checkMode(what: string, mode: unknown, monitor: string): 'min' | 'max' {
+/**
+ * `min` or `max` for a monitored log; 'auto' as Keras: accuracies are maximised, everything else minimised.
+ * @example
+ * ```ts
+ * checkMode('earlyStopping', 'auto', 'val_accuracy'); // 'max'
+ * ```
+ */
+export function checkMode(what: string, mode: unknown, monitor: string): 'min' | 'max' {
   if (mode === undefined || mode === 'auto') return monitor.includes('acc') ? 'max' : 'min';
   if (mode !== 'min' && mode !== 'max') throw new ModelError(`${what}: mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode) ?? typeof mode}`);
   return mode;
