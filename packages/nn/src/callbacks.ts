@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '@stablegrad/core';
 import { ModelError } from './errors.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 import type { ModelOptimizer } from './optimizers/index.js';
 
 /**
@@ -107,11 +107,11 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
   checkKnownOptions('earlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
   const monitor = checkMonitor('earlyStopping', options.monitor);
   const patience = options.patience ?? 0;
-  if (!Number.isSafeInteger(patience) || patience < 0) throw new ModelError(`earlyStopping: patience must be an integer >= 0, got ${String(patience)}`);
-  if (options.minDelta !== undefined && (typeof options.minDelta !== 'number' || !Number.isFinite(options.minDelta))) throw new ModelError(`earlyStopping: minDelta must be a finite number, got ${String(options.minDelta)}`);
+  if (!Number.isSafeInteger(patience) || patience < 0) throw new ModelError(`earlyStopping: patience must be an integer >= 0, got ${showValue(patience)}`);
+  if (options.minDelta !== undefined && (typeof options.minDelta !== 'number' || !Number.isFinite(options.minDelta))) throw new ModelError(`earlyStopping: minDelta must be a finite number, got ${showValue(options.minDelta)}`);
   const minDelta = Math.abs(options.minDelta ?? 0);
   const mode = checkMode('earlyStopping', options.mode, monitor);
-  if (options.restoreBestWeights !== undefined && typeof options.restoreBestWeights !== 'boolean') throw new ModelError(`earlyStopping: restoreBestWeights must be true or false, got ${String(options.restoreBestWeights)}`);
+  if (options.restoreBestWeights !== undefined && typeof options.restoreBestWeights !== 'boolean') throw new ModelError(`earlyStopping: restoreBestWeights must be true or false, got ${showValue(options.restoreBestWeights)}`);
   let best = Infinity;
   let wait = 0;
   let bestWeights: Tensor[] | undefined;
@@ -229,7 +229,7 @@ export function modelCheckpoint(options: ModelCheckpointOptions): ModelCheckpoin
   if (bad !== undefined) throw new ModelError(`modelCheckpoint: the placeholder '${bad[0]}' has format '${bad[2]}'; formats are like 02d (integers) and .4f (digits after the point)`);
   const monitor = checkMonitor('modelCheckpoint', options.monitor);
   const saveBestOnly = options.saveBestOnly ?? false;
-  if (typeof saveBestOnly !== 'boolean') throw new ModelError(`modelCheckpoint: saveBestOnly must be true or false, got ${String(saveBestOnly)}`);
+  if (typeof saveBestOnly !== 'boolean') throw new ModelError(`modelCheckpoint: saveBestOnly must be true or false, got ${showValue(saveBestOnly)}`);
   const mode = checkMode('modelCheckpoint', options.mode, monitor);
   let best = Infinity;
   let last: { path: string; epoch: number; value: number | undefined } | undefined;

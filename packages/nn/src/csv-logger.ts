@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Callback, Logs } from './callbacks.js';
 import { systemReason } from './atomic-write.js';
 import { FileWriteError, ModelError } from './errors.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 
 /**
  * Options of `csvLogger`, Keras' `CSVLogger` names.
@@ -42,13 +42,13 @@ export interface CsvLoggerOptions {
 export function csvLogger(options: CsvLoggerOptions): Callback {
   checkKnownOptions('csvLogger', options, ['filename', 'separator', 'append']);
   const { filename } = options;
-  if (typeof filename !== 'string' || filename === '') throw new ModelError(`csvLogger: filename must be a non-empty string, got ${JSON.stringify(filename) ?? typeof filename}`);
+  if (typeof filename !== 'string' || filename === '') throw new ModelError(`csvLogger: filename must be a non-empty string, got ${typeof filename === 'string' ? JSON.stringify(filename) : showValue(filename)}`);
   const separator = options.separator ?? ',';
   if (typeof separator !== 'string' || separator.length !== 1 || /["\r\n]/.test(separator)) {
-    throw new ModelError(`csvLogger: separator must be one character other than a quote or a line break, got ${JSON.stringify(separator) ?? typeof separator}`);
+    throw new ModelError(`csvLogger: separator must be one character other than a quote or a line break, got ${typeof separator === 'string' ? JSON.stringify(separator) : showValue(separator)}`);
   }
   const append = options.append ?? false;
-  if (typeof append !== 'boolean') throw new ModelError(`csvLogger: append must be true or false, got ${String(append)}`);
+  if (typeof append !== 'boolean') throw new ModelError(`csvLogger: append must be true or false, got ${showValue(append)}`);
   let keys: string[] | undefined;
   let header = true;
   const write = (text: string, fresh: boolean): void => {

@@ -5,7 +5,7 @@
  */
 import { ModelError } from './errors.js';
 import type { FitOptions } from './fit.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'batchOrder', 'validationSplit', 'validationData', 'sampleWeight', 'verbose', 'callbacks', 'stream'] as const;
 const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
@@ -22,14 +22,14 @@ export function checkFitOptions(options: FitOptions): void {
   checkKnownOptions('fit', options, FIT_OPTIONS);
   if (options.epochs !== undefined) positiveInteger(options.epochs, 'fit: epochs');
   if (options.batchSize !== undefined) positiveInteger(options.batchSize, 'fit: batchSize');
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new ModelError(`fit: shuffle must be true or false, got ${String(options.shuffle)}`);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new ModelError(`fit: shuffle must be true or false, got ${showValue(options.shuffle)}`);
   const order = options.batchOrder as unknown;
   if (order !== undefined) {
     if (typeof order !== 'function' && !Array.isArray(order)) throw new ModelError(`fit: batchOrder must be an array of row orders (one per epoch) or a function of the epoch, got ${order === null ? 'null' : typeof order}`);
     if (options.shuffle === true) throw new ModelError('fit: give shuffle or batchOrder, not both (batchOrder says the order of the rows)');
   }
   const split = options.validationSplit;
-  if (split !== undefined && (typeof split !== 'number' || !(split >= 0 && split < 1))) throw new ModelError(`fit: validationSplit must be in (0, 1) (or 0 for none), got ${String(split)}`);
+  if (split !== undefined && (typeof split !== 'number' || !(split >= 0 && split < 1))) throw new ModelError(`fit: validationSplit must be in (0, 1) (or 0 for none), got ${showValue(split)}`);
   const v = options.validationData;
   if (v !== undefined && (!Array.isArray(v) || (v.length !== 2 && v.length !== 3))) {
     throw new ModelError('fit: validationData must be [x, y] or [x, y, sampleWeight]');
@@ -44,7 +44,7 @@ export function checkFitOptions(options: FitOptions): void {
   }
   const callbacks = options.callbacks as unknown;
   if (callbacks === undefined) return;
-  if (!Array.isArray(callbacks)) throw new ModelError(`fit: callbacks must be an array of callback objects, got ${typeof callbacks === 'object' ? String(callbacks) : `${typeof callbacks} ${String(callbacks)}`}`);
+  if (!Array.isArray(callbacks)) throw new ModelError(`fit: callbacks must be an array of callback objects, got ${typeof callbacks === 'object' ? String(callbacks) : `${typeof callbacks} ${showValue(callbacks)}`}`);
   callbacks.forEach((c: unknown, i) => {
     if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new ModelError(`fit: callbacks[${i}] must be an object with hooks (${HOOKS.join(', ')}), got ${c === null ? 'null' : Array.isArray(c) ? 'an array' : typeof c}`);
     for (const key of Object.keys(c)) {
@@ -66,6 +66,6 @@ export function checkFitOptions(options: FitOptions): void {
  * ```
  */
 export function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`${name} must be a positive integer, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`${name} must be a positive integer, got ${showValue(value)}`);
   return value;
 }

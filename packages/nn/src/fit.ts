@@ -15,6 +15,7 @@ import { createProgress, defaultStream, type ProgressStream } from './progress.j
 import { permutation, type SeededRandom } from './random.js';
 
 import { positiveInteger } from './fit-options.js';
+import { showValue } from './names.js';
 
 export { checkFitOptions, positiveInteger } from './fit-options.js';
 
@@ -293,7 +294,7 @@ function epochOrder(options: FitOptions, rows: number, epochs: number, random: S
     if (!Array.isArray(order)) throw new ModelError(`${what} must be an array of row indices, got ${order === null ? 'null' : typeof order}`);
     if (order.length === 0) throw new ModelError(`${what} is empty; an epoch needs at least one row`);
     const bad = order.findIndex((i: unknown) => typeof i !== 'number' || !Number.isSafeInteger(i) || i < 0 || i >= rows);
-    if (bad >= 0) throw new ModelError(`${what}[${bad}] is ${String(order[bad])}, not a row index: the ${rows} training rows are 0 to ${rows - 1}`);
+    if (bad >= 0) throw new ModelError(`${what}[${bad}] is ${showValue(order[bad])}, not a row index: the ${rows} training rows are 0 to ${rows - 1}`);
     return order as readonly number[];
   };
 }

@@ -8,7 +8,7 @@
  */
 import { type Callback, checkMode, checkMonitor, type TrainingModel } from './callbacks.js';
 import { ModelError } from './errors.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 import type { Convention, ModelOptimizer } from './optimizers/index.js';
 
 /**
@@ -81,16 +81,16 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
   checkKnownOptions(name, options, ['monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr', 'convention', 'verbose']);
   const monitor = checkMonitor(name, options.monitor);
   const factor = options.factor ?? 0.1;
-  if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) throw new ModelError(`${name}: factor must be a number in (0, 1) (the rate is multiplied by it), got ${String(factor)}`);
+  if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) throw new ModelError(`${name}: factor must be a number in (0, 1) (the rate is multiplied by it), got ${showValue(factor)}`);
   const patience = count(name, 'patience', options.patience ?? 10);
   const cooldown = count(name, 'cooldown', options.cooldown ?? 0);
   const minDelta = nonNegative(name, 'minDelta', options.minDelta ?? 1e-4);
   const minLr = nonNegative(name, 'minLr', options.minLr ?? 0);
   const mode = checkMode(name, options.mode, monitor);
   const convention = options.convention ?? 'keras';
-  if (convention !== 'keras' && convention !== 'pytorch') throw new ModelError(`${name}: convention must be 'keras' or 'pytorch', got ${JSON.stringify(convention) ?? String(convention)}`);
+  if (convention !== 'keras' && convention !== 'pytorch') throw new ModelError(`${name}: convention must be 'keras' or 'pytorch', got ${typeof convention === 'string' ? JSON.stringify(convention) : showValue(convention)}`);
   const verbose = options.verbose ?? 0;
-  if (verbose !== 0 && verbose !== 1) throw new ModelError(`${name}: verbose must be 0 or 1, got ${String(verbose)}`);
+  if (verbose !== 0 && verbose !== 1) throw new ModelError(`${name}: verbose must be 0 or 1, got ${showValue(verbose)}`);
   const improves = (value: number, best: number | undefined): boolean => {
     if (best === undefined) return true;
     if (convention === 'keras') return mode === 'min' ? value + minDelta < best : value - minDelta > best;
@@ -186,7 +186,7 @@ export function learningRateScheduler(options: LearningRateSchedulerOptions): Ca
   const { schedule } = options;
   if (typeof schedule !== 'function') throw new ModelError(`${name}: schedule must be a function (epoch, learningRate) => learningRate, got ${schedule === null ? 'null' : typeof schedule}`);
   const verbose = options.verbose ?? 0;
-  if (verbose !== 0 && verbose !== 1) throw new ModelError(`${name}: verbose must be 0 or 1, got ${String(verbose)}`);
+  if (verbose !== 0 && verbose !== 1) throw new ModelError(`${name}: verbose must be 0 or 1, got ${showValue(verbose)}`);
   return {
     onTrainBegin(model) {
       settableOptimizer(name, model);
@@ -194,7 +194,7 @@ export function learningRateScheduler(options: LearningRateSchedulerOptions): Ca
     onEpochBegin(epoch, model) {
       const optimizer = settableOptimizer(name, model);
       const rate: unknown = schedule(epoch, optimizer.learningRate);
-      if (typeof rate !== 'number' || !(rate > 0 && Number.isFinite(rate))) throw new ModelError(`${name}: the schedule gave ${String(rate)} for epoch ${epoch}; a learning rate is a finite number > 0`);
+      if (typeof rate !== 'number' || !(rate > 0 && Number.isFinite(rate))) throw new ModelError(`${name}: the schedule gave ${showValue(rate)} for epoch ${epoch}; a learning rate is a finite number > 0`);
       optimizer.learningRate = rate;
       if (verbose === 1) console.log(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${rate}.`);
     },
@@ -212,11 +212,11 @@ function settableOptimizer(what: string, model: TrainingModel): ModelOptimizer {
 }
 
 function count(what: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new ModelError(`${what}: ${name} must be an integer >= 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new ModelError(`${what}: ${name} must be an integer >= 0, got ${showValue(value)}`);
   return value;
 }
 
 function nonNegative(what: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && Number.isFinite(value))) throw new ModelError(`${what}: ${name} must be a finite number >= 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !(value >= 0 && Number.isFinite(value))) throw new ModelError(`${what}: ${name} must be a finite number >= 0, got ${showValue(value)}`);
   return value;
 }

@@ -13,7 +13,7 @@ import {
 } from '@stablegrad/core';
 import { compile as compileGraph, type Executable } from '@stablegrad/compile';
 import { isProbabilityActivation } from './activations.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 import { checkSameRows, rowRange, toFeatures, toLabels, toSampleWeights } from './data.js';
 import type { BuiltDense, DenseLayer } from './dense.js';
 import { ModelError } from './errors.js';
@@ -261,10 +261,10 @@ export class Sequential {
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new ModelError(`sequential: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
-    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new ModelError(`sequential: seed must be an integer, got ${String(options.seed)}`);
+    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new ModelError(`sequential: seed must be an integer, got ${showValue(options.seed)}`);
     if (options.name !== undefined && typeof options.name !== 'string') throw new ModelError(`sequential: name must be a string, got ${describeValue(options.name)}`);
     const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
-    if (!Number.isSafeInteger(maxParams) || maxParams < 1) throw new ModelError(`sequential: maxParams must be a positive integer, got ${String(maxParams)}`);
+    if (!Number.isSafeInteger(maxParams) || maxParams < 1) throw new ModelError(`sequential: maxParams must be a positive integer, got ${showValue(maxParams)}`);
     this.#maxParams = maxParams;
     this.name = options.name ?? 'sequential';
     this.inputShape = [...inputShape];
@@ -866,5 +866,5 @@ function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${showValue(value)}`;
 }

@@ -45,3 +45,18 @@ export function checkKnownOptions(name: string, options: unknown, known: readonl
     }
   }
 }
+
+/**
+ * A value as error messages show it, never throwing: primitives as `String` writes them
+ * (`0.1`, `yes`, `NaN`), objects as `an object`, `an array` or `a function` (an object whose
+ * `toString` is not a function must not turn a ModelError into a TypeError).
+ * @example
+ * ```ts
+ * showValue({ toString: 0 }); // 'an object'
+ * ```
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value !== 'object' || value === null) return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}

@@ -21,7 +21,7 @@ import { resolveInitializer, type InitializerName } from './initializers.js';
 import { isLibraryLoss, type Loss, type LossConfig, resolveLoss } from './losses/index.js';
 import { METRIC_NAMES, type Metric, type MetricConfig, metricFromConfig, type MetricName } from './metrics.js';
 import { type Backend, Sequential } from './model.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 import { DEFAULT_MAX_PARAMS, layerNames, planWeights } from './network.js';
 import {
   type CustomOptimizerConfig, type Optimizer, type OptimizerConfig, resolveOptimizer, savableOptimizer, type SlotKind,
@@ -187,7 +187,7 @@ export function modelToJSON(model: Sequential): ModelJSON {
     if (!Number.isSafeInteger(state.iterations) || state.iterations < 0) throw new ModelError(`save: the optimizer's step count is ${state.iterations}, not a non-negative integer; the model is not saved`);
     if (state.learningRate !== undefined && !(state.learningRate > 0 && Number.isFinite(state.learningRate))) throw new ModelError(`save: the optimizer's learning rate is ${state.learningRate}, not a finite number > 0; the model is not saved`);
     for (const [name, value] of Object.entries(state.scalars ?? {})) {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ModelError(`save: the optimizer's scalar '${name}' is ${String(value)}; a model file holds finite values only, so the model is not saved`);
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ModelError(`save: the optimizer's scalar '${name}' is ${showValue(value)}; a model file holds finite values only, so the model is not saved`);
     }
   }
   return {
@@ -294,7 +294,7 @@ function checkLoadOptions(options: LoadOptions): Limits {
   checkKnownOptions('loadModel', options, LOAD_OPTIONS);
   const limit = (name: keyof LoadOptions, fallback: number): number => {
     const value = options[name] ?? fallback;
-    if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`loadModel: ${name} must be a positive integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`loadModel: ${name} must be a positive integer, got ${showValue(value)}`);
     return value;
   };
   return { maxParams: limit('maxParams', DEFAULT_MAX_PARAMS), maxBytes: limit('maxBytes', DEFAULT_MAX_MODEL_BYTES), maxLayers: limit('maxLayers', DEFAULT_MAX_LAYERS) };
@@ -599,5 +599,5 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${showValue(value)}`;
 }

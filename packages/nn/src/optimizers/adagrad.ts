@@ -5,7 +5,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { checkKnownOptions } from '../names.js';
+import { checkKnownOptions, showValue } from '../names.js';
 import { COMMON_OPTIONS, type CommonOptions, defineOptimizer, type LearningRate, readCommon } from './define.js';
 import { checkInRange, type Optimizer } from './optimizer.js';
 
@@ -46,7 +46,7 @@ export function adagrad(options: AdagradOptions = {}): Optimizer {
   const epsilon = checkInRange('adagrad', 'epsilon', options.epsilon ?? (pytorch ? 1e-10 : 1e-7), 0, Infinity, '[0, Infinity)');
   const slots = { accumulator: { kind: 'nonNegative' as const, initial: initialAccumulatorValue } };
   if (!pytorch) {
-    if (options.learningRateDecay !== undefined) throw new ModelError(`adagrad: learningRateDecay is PyTorch's lr_decay (convention: 'pytorch'); Keras decays the rate with a schedule, got learningRateDecay ${String(options.learningRateDecay)}`);
+    if (options.learningRateDecay !== undefined) throw new ModelError(`adagrad: learningRateDecay is PyTorch's lr_decay (convention: 'pytorch'); Keras decays the rate with a schedule, got learningRateDecay ${showValue(options.learningRateDecay)}`);
     return defineOptimizer({
       common,
       config: { name: 'adagrad', ...common.config, initialAccumulatorValue, epsilon },

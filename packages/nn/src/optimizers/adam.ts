@@ -7,7 +7,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { checkKnownOptions } from '../names.js';
+import { checkKnownOptions, showValue } from '../names.js';
 import { COMMON_OPTIONS, type Common, type CommonOptions, defineOptimizer, type LearningRate, type ParamUpdate, readCommon, type StepContext } from './define.js';
 import { checkInRange, type Optimizer, type SlotKind } from './optimizer.js';
 
@@ -70,7 +70,7 @@ export function adamOptimizer(name: 'adam' | 'adamW', options: AdamOptions, comm
   const beta2 = checkInRange(name, 'beta2', options.beta2 ?? 0.999, 0, 1, '[0, 1)');
   const epsilon = checkInRange(name, 'epsilon', options.epsilon ?? (pytorch ? 1e-8 : 1e-7), 0, Infinity, '[0, Infinity)');
   const amsgrad = options.amsgrad ?? false;
-  if (typeof amsgrad !== 'boolean') throw new ModelError(`${name}: amsgrad must be true or false, got ${String(amsgrad)}`);
+  if (typeof amsgrad !== 'boolean') throw new ModelError(`${name}: amsgrad must be true or false, got ${showValue(amsgrad)}`);
   // v is a running mean of squares: a negative one would make sqrt(v) NaN
   const slots: { [slot: string]: { kind: SlotKind } } = { m: { kind: 'real' }, v: { kind: 'nonNegative' } };
   if (amsgrad) slots.vMax = { kind: 'nonNegative' };

@@ -8,6 +8,7 @@
  */
 import { type DType, type TypedArray } from '@stablegrad/core';
 import { ModelError } from '../errors.js';
+import { showValue } from '../names.js';
 import { libraryOptimizer } from './library.js';
 import { checkInRange, type CommonConfig, type Convention, type Optimizer, type OptimizerConfig, type OptimizerState, type SlotKind } from './optimizer.js';
 import { type LearningRateSchedule, type LearningRateScheduleConfig, resolveSchedule } from './schedules.js';
@@ -83,7 +84,7 @@ export function readCommon(
   name: string, options: CommonOptions, defaults: { readonly learningRate: { readonly [c in Convention]: number }; readonly weightDecay?: { readonly [c in Convention]: number } },
 ): Common {
   const convention = options.convention ?? 'keras';
-  if (convention !== 'keras' && convention !== 'pytorch') throw new ModelError(`${name}: convention must be 'keras' or 'pytorch', got ${JSON.stringify(convention) ?? String(convention)}`);
+  if (convention !== 'keras' && convention !== 'pytorch') throw new ModelError(`${name}: convention must be 'keras' or 'pytorch', got ${typeof convention === 'string' ? JSON.stringify(convention) : showValue(convention)}`);
   const given = options.learningRate ?? defaults.learningRate[convention];
   const schedule = typeof given === 'object' && given !== null ? resolveSchedule(given, `${name}: learningRate`) : undefined;
   const learningRate = schedule === undefined ? checkLearningRate(name, given) : NaN;
@@ -160,7 +161,7 @@ export function defineOptimizer(definition: OptimizerDefinition): Optimizer {
   const optimizer: Optimizer = {
     config: definition.config,
     slotKinds: Object.fromEntries(slotNames.map((s) => [s, slots[s]!.kind])),
-    ...(Object.keys(scalars).length > 0 ? { scalarKinds: Object.fromEntries(Object.entries(scalars).map(([s, d]) => [s, d.kind])) } : {}),
+    scalarKinds: Object.fromEntries(Object.entries(scalars).map(([s, d]) => [s, d.kind])),
     ...(common.schedule === undefined ? {} : { schedule: common.schedule }),
     createState(params: readonly { readonly size: number; readonly dtype: DType }[]): OptimizerState {
       const state: OptimizerState = {

@@ -4,7 +4,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { didYouMean } from '../names.js';
+import { didYouMean, showValue } from '../names.js';
 import { adagrad } from './adagrad.js';
 import { adam } from './adam.js';
 import { adamW } from './adamw.js';
@@ -94,7 +94,7 @@ export function resolveOptimizer(spec: Optimizer | OptimizerName | OptimizerConf
     const make = typeof name === 'string' ? REGISTERED.get(name) : undefined;
     if (make !== undefined) {
       const built = checkOptimizer(make(spec as CustomOptimizerConfig));
-      if (built.config.name !== name) throw new ModelError(`the optimizer registered as '${String(name)}' built one whose config is named ${JSON.stringify(built.config.name)}`);
+      if (built.config.name !== name) throw new ModelError(`the optimizer registered as '${showValue(name)}' built one whose config is named ${JSON.stringify(built.config.name)}`);
       return built;
     }
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { checkKnownOptions } from '../names.js';
+import { checkKnownOptions, showValue } from '../names.js';
 import { COMMON_OPTIONS, type CommonOptions, defineOptimizer, type LearningRate, readCommon } from './define.js';
 import { checkInRange, type Optimizer } from './optimizer.js';
 
@@ -52,7 +52,7 @@ export function nadam(options: NadamOptions = {}): Optimizer {
   const slots = { m: { kind: 'real' as const }, v: { kind: 'nonNegative' as const } };
   const scalars = { muProduct: { kind: 'unitInterval' as const, initial: 1 } };
   if (!pytorch) {
-    if (options.momentumDecay !== undefined) throw new ModelError(`nadam: momentumDecay is PyTorch's momentum_decay (convention: 'pytorch'); Keras' schedule is fixed at 0.96^t, got momentumDecay ${String(options.momentumDecay)}`);
+    if (options.momentumDecay !== undefined) throw new ModelError(`nadam: momentumDecay is PyTorch's momentum_decay (convention: 'pytorch'); Keras' schedule is fixed at 0.96^t, got momentumDecay ${showValue(options.momentumDecay)}`);
     return defineOptimizer({
       common,
       config: { name: 'nadam', ...common.config, beta1, beta2, epsilon },

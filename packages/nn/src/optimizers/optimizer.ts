@@ -7,6 +7,7 @@
 import { allocate, type DType, type Tensor, type TypedArray } from '@stablegrad/core';
 import { ModelError } from '../errors.js';
 import type { LearningRateSchedule, LearningRateScheduleConfig } from './schedules.js';
+import { showValue } from '../names.js';
 
 /**
  * The optimizer names, as saved in model files.
@@ -195,7 +196,7 @@ export function zeroSlots(names: readonly string[], params: readonly { readonly 
  */
 export function checkInRange(optimizer: string, name: string, value: unknown, lo: number, hi: number, range: string, includeHi = false): number {
   if (typeof value !== 'number' || !(value >= lo && (includeHi ? value <= hi : value < hi))) {
-    throw new ModelError(`${optimizer}: ${name} must be a number in ${range}, got ${String(value)}`);
+    throw new ModelError(`${optimizer}: ${name} must be a number in ${range}, got ${showValue(value)}`);
   }
   return value;
 }

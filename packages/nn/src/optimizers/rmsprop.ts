@@ -5,7 +5,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { checkKnownOptions } from '../names.js';
+import { checkKnownOptions, showValue } from '../names.js';
 import { COMMON_OPTIONS, type CommonOptions, defineOptimizer, type LearningRate, readCommon } from './define.js';
 import { checkInRange, type Optimizer, type SlotKind } from './optimizer.js';
 
@@ -53,7 +53,7 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   const momentum = checkInRange('rmsprop', 'momentum', options.momentum ?? 0, 0, 1, '[0, 1)');
   const epsilon = checkInRange('rmsprop', 'epsilon', options.epsilon ?? (pytorch ? 1e-8 : 1e-7), 0, Infinity, '[0, Infinity)');
   const centered = options.centered ?? false;
-  if (typeof centered !== 'boolean') throw new ModelError(`rmsprop: centered must be true or false, got ${String(centered)}`);
+  if (typeof centered !== 'boolean') throw new ModelError(`rmsprop: centered must be true or false, got ${showValue(centered)}`);
   const buffer = pytorch ? 'momentumBuffer' : 'momentum';
   const slots: { [slot: string]: { kind: SlotKind } } = { meanSquare: { kind: 'nonNegative' } };
   if (centered) slots.meanGradient = { kind: 'real' };

@@ -12,7 +12,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { checkKnownOptions } from '../names.js';
+import { checkKnownOptions, showValue } from '../names.js';
 
 /**
  * A schedule's settings, as saved in model files.
@@ -89,9 +89,9 @@ export function exponentialDecay(options: ExponentialDecayOptions): LearningRate
   const initialLearningRate = rate('exponentialDecay', 'initialLearningRate', options.initialLearningRate);
   const decaySteps = steps('exponentialDecay', 'decaySteps', options.decaySteps, 1);
   const decayRate = options.decayRate;
-  if (typeof decayRate !== 'number' || !(decayRate > 0 && Number.isFinite(decayRate))) throw new ModelError(`exponentialDecay: decayRate must be a finite number > 0, got ${String(decayRate)}`);
+  if (typeof decayRate !== 'number' || !(decayRate > 0 && Number.isFinite(decayRate))) throw new ModelError(`exponentialDecay: decayRate must be a finite number > 0, got ${showValue(decayRate)}`);
   const staircase = options.staircase ?? false;
-  if (typeof staircase !== 'boolean') throw new ModelError(`exponentialDecay: staircase must be true or false, got ${String(staircase)}`);
+  if (typeof staircase !== 'boolean') throw new ModelError(`exponentialDecay: staircase must be true or false, got ${showValue(staircase)}`);
   return librarySchedule({
     config: { name: 'exponentialDecay', initialLearningRate, decaySteps, decayRate, staircase },
     at(step) {
@@ -191,7 +191,7 @@ export function cosineDecay(options: CosineDecayOptions): LearningRateSchedule {
   const initialLearningRate = rate('cosineDecay', 'initialLearningRate', options.initialLearningRate);
   const decaySteps = steps('cosineDecay', 'decaySteps', options.decaySteps, 1);
   const alpha = options.alpha ?? 0;
-  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new ModelError(`cosineDecay: alpha must be a number in [0, 1], got ${String(alpha)}`);
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new ModelError(`cosineDecay: alpha must be a number in [0, 1], got ${showValue(alpha)}`);
   const warmupTarget = options.warmupTarget === undefined || options.warmupTarget === null ? null : rate('cosineDecay', 'warmupTarget', options.warmupTarget);
   const warmupSteps = steps('cosineDecay', 'warmupSteps', options.warmupSteps ?? 0, 0);
   if (warmupTarget === null && warmupSteps > 0) throw new ModelError(`cosineDecay: warmupSteps ${warmupSteps} needs a warmupTarget (the rate the warm-up climbs to); without one there is no warm-up`);
@@ -231,7 +231,7 @@ export function resolveSchedule(value: unknown, what: string): LearningRateSched
     case 'exponentialDecay': return exponentialDecay(settings as unknown as ExponentialDecayOptions);
     case 'piecewiseConstant': return piecewiseConstant(settings as unknown as PiecewiseConstantOptions);
     case 'cosineDecay': return cosineDecay(settings as unknown as CosineDecayOptions);
-    default: throw new ModelError(`${what}: unknown schedule ${JSON.stringify(name) ?? String(name)}; known: exponentialDecay, piecewiseConstant, cosineDecay`);
+    default: throw new ModelError(`${what}: unknown schedule ${typeof name === 'string' ? JSON.stringify(name) : showValue(name)}; known: exponentialDecay, piecewiseConstant, cosineDecay`);
   }
 }
 
@@ -251,5 +251,5 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${showValue(value)}`;
 }

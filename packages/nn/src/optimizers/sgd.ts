@@ -5,7 +5,7 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { checkKnownOptions } from '../names.js';
+import { checkKnownOptions, showValue } from '../names.js';
 import { COMMON_OPTIONS, type CommonOptions, defineOptimizer, type LearningRate, readCommon } from './define.js';
 import { checkInRange, type Optimizer } from './optimizer.js';
 
@@ -51,9 +51,9 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const common = readCommon('sgd', options, { learningRate: { keras: 0.01, pytorch: 0.001 } });
   const momentum = checkInRange('sgd', 'momentum', options.momentum ?? 0, 0, 1, '[0, 1)');
   const nesterov = options.nesterov ?? false;
-  if (typeof nesterov !== 'boolean') throw new ModelError(`sgd: nesterov must be true or false, got ${String(nesterov)}`);
+  if (typeof nesterov !== 'boolean') throw new ModelError(`sgd: nesterov must be true or false, got ${showValue(nesterov)}`);
   if (common.convention === 'keras') {
-    if (options.dampening !== undefined) throw new ModelError(`sgd: dampening is PyTorch's (convention: 'pytorch'); Keras' SGD has none, got dampening ${String(options.dampening)}`);
+    if (options.dampening !== undefined) throw new ModelError(`sgd: dampening is PyTorch's (convention: 'pytorch'); Keras' SGD has none, got dampening ${showValue(options.dampening)}`);
     return defineOptimizer({
       common,
       config: { name: 'sgd', ...common.config, momentum, nesterov },
