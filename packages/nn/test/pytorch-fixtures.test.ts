@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { tensor } from '@stablegrad/core';
 import {
-  dense, type Logs, type OptimizerConfig, resolveOptimizer, sequential, sparseCategoricalCrossentropy,
+  adam, dense, type Logs, type OptimizerConfig, resolveOptimizer, sequential, sparseCategoricalCrossentropy,
 } from '@stablegrad/nn';
 import { describe, expect, it } from 'vitest';
 
@@ -86,7 +86,7 @@ describe('a network trained by fit in PyTorch\'s batch order, with its initial w
   it('gives PyTorch\'s batch losses and weights after each epoch, in float64', async () => {
     const m = fixture.model;
     const model = sequential([dense({ units: 5, activation: 'relu' }), dense({ units: 3 })], { inputShape: [3], dtype: 'float64', seed: 1 });
-    model.compile({ loss: sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: { name: 'adam', convention: 'pytorch', learningRate: m.learningRate } as OptimizerConfig });
+    model.compile({ loss: sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: adam({ convention: 'pytorch', learningRate: m.learningRate }) });
     // torch.nn.Linear keeps [out, in] weights; a dense kernel is [in, out].
     const transpose = (rows: number[][]) => rows[0]!.map((_, j) => rows.map((r) => r[j]!));
     const ours = (params: (number[] | number[][])[]) => params.map((p) => (Array.isArray(p[0]) ? transpose(p as number[][]) : p));

@@ -249,9 +249,9 @@ describe('fit\'s batchOrder', () => {
   it.each([
     ['too few epochs', { epochs: 2, batchOrder: [[0, 1]] }, /^fit: batchOrder has the rows of 1 epochs, but epochs is 2$/],
     ['a fraction', { batchOrder: [[0, 1.5]] }, /^fit: batchOrder\[0\]\[1\] is 1.5, not a row index/],
-    ['a negative index', { batchOrder: () => [-1] }, /^fit: batchOrder\(0\)\[0\] is -1, not a row index/],
+    ['a negative index', { batchOrder: (): number[] => [-1] }, /^fit: batchOrder\(0\)\[0\] is -1, not a row index/],
     ['an empty epoch', { batchOrder: [[]] }, /^fit: batchOrder\[0\] is empty; an epoch needs at least one row$/],
-    ['a function returning a number', { batchOrder: () => 3 }, /^fit: batchOrder\(0\) must be an array of row indices, got number$/],
+    ['a function returning a number', { batchOrder: (): number => 3 }, /^fit: batchOrder\(0\) must be an array of row indices, got number$/],
     ['not an array or function', { batchOrder: 'random' }, /^fit: batchOrder must be an array of row orders \(one per epoch\) or a function of the epoch, got string$/],
     ['with shuffle: true', { shuffle: true, batchOrder: [[0]] }, /^fit: give shuffle or batchOrder, not both/],
   ] as const)('%s is a ModelError', async (_name, options, message) => {
