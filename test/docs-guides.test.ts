@@ -49,6 +49,19 @@ describe('docs/getting-started.md', () => {
   });
 });
 
+describe('docs/training.md', () => {
+  const guide = read('docs/training.md');
+  it('shows examples/src/training-loop.ts verbatim', () => {
+    expect(guide).toContain(`\`\`\`ts\n${read('examples/src/training-loop.ts')}\`\`\`\n`);
+  });
+  it('shows what it prints: the loop by hand, trainOnBatch and fit give the same weights', () => {
+    const run = spawnSync(process.execPath, [join(root, 'examples/dist/training-loop.js')], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('trainOnBatch, same weights as by hand: true\nfit, same weights as by hand: true\n');
+    expect(guide).toContain(`\`\`\`text\n${run.stdout}\`\`\`\n`);
+  });
+});
+
 describe('links', () => {
   const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
   it.each(pages)('every relative link of %s points at an existing file', (page) => {

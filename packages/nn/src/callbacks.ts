@@ -6,13 +6,15 @@
  */
 import type { Tensor } from '@stablegrad/core';
 import { ModelError } from './errors.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
+import type { ModelOptimizer } from './optimizers/index.js';
 
 /**
- * The logs of an epoch or batch: `loss`, the metrics, and `val_` ones after validation.
+ * The logs of an epoch or batch: `loss`, the metrics, `val_` ones after validation, and the
+ * learning rate (`learning_rate`, when the optimizer says it).
  * @example
  * ```ts
- * const logs: Logs = { loss: 0.21, accuracy: 0.94, val_loss: 0.25, val_accuracy: 0.93 };
+ * const logs: Logs = { loss: 0.21, accuracy: 0.94, val_loss: 0.25, val_accuracy: 0.93, learning_rate: 0.001 };
  * ```
  */
 export type Logs = { readonly [name: string]: number };
@@ -32,6 +34,8 @@ export interface TrainingModel {
   setWeights(weights: readonly Tensor[]): void;
   /** Writes the model to a file, crash-safely (what `modelCheckpoint` calls). */
   save?(path: string): void;
+  /** The model's optimizer: its learning rate, read and set by `reduceLROnPlateau` and `learningRateScheduler`. */
+  readonly optimizer?: ModelOptimizer;
 }
 
 /**
@@ -46,7 +50,11 @@ export interface Callback {
   onTrainBegin?(model: TrainingModel): void | Promise<void>;
   /** Before each epoch (0-based). */
   onEpochBegin?(epoch: number, model: TrainingModel): void | Promise<void>;
-  /** After each batch's update, with the epoch's running loss and metrics so far. */
+  /**
+   * After each batch's update, with that batch's own loss and metrics (computed at the weights
+   * before the update, as PyTorch's `loss.item()` and TensorFlow.js' `onBatchEnd`) and the
+   * learning rate of the update. The epoch's logs are the means over its batches.
+   */
   onBatchEnd?(batch: number, logs: Logs, model: TrainingModel): void | Promise<void>;
   /** After each epoch, with its loss and metrics, validation ones included. */
   onEpochEnd?(epoch: number, logs: Logs, model: TrainingModel): void | Promise<void>;
@@ -99,11 +107,11 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
   checkKnownOptions('earlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
   const monitor = checkMonitor('earlyStopping', options.monitor);
   const patience = options.patience ?? 0;
-  if (!Number.isSafeInteger(patience) || patience < 0) throw new ModelError(`earlyStopping: patience must be an integer >= 0, got ${String(patience)}`);
-  if (options.minDelta !== undefined && (typeof options.minDelta !== 'number' || !Number.isFinite(options.minDelta))) throw new ModelError(`earlyStopping: minDelta must be a finite number, got ${String(options.minDelta)}`);
+  if (!Number.isSafeInteger(patience) || patience < 0) throw new ModelError(`earlyStopping: patience must be an integer >= 0, got ${showValue(patience)}`);
+  if (options.minDelta !== undefined && (typeof options.minDelta !== 'number' || !Number.isFinite(options.minDelta))) throw new ModelError(`earlyStopping: minDelta must be a finite number, got ${showValue(options.minDelta)}`);
   const minDelta = Math.abs(options.minDelta ?? 0);
   const mode = checkMode('earlyStopping', options.mode, monitor);
-  if (options.restoreBestWeights !== undefined && typeof options.restoreBestWeights !== 'boolean') throw new ModelError(`earlyStopping: restoreBestWeights must be true or false, got ${String(options.restoreBestWeights)}`);
+  if (options.restoreBestWeights !== undefined && typeof options.restoreBestWeights !== 'boolean') throw new ModelError(`earlyStopping: restoreBestWeights must be true or false, got ${showValue(options.restoreBestWeights)}`);
   let best = Infinity;
   let wait = 0;
   let bestWeights: Tensor[] | undefined;
@@ -138,14 +146,27 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
   };
 }
 
-function checkMonitor(what: string, monitor: unknown): string {
+/**
+ * The monitored log's name (default `val_loss`), else a `ModelError` naming the callback.
+ * @example
+ * ```ts
+ * checkMonitor('reduceLROnPlateau', undefined); // 'val_loss'
+ * ```
+ */
+export function checkMonitor(what: string, monitor: unknown): string {
   if (monitor === undefined) return 'val_loss';
   if (typeof monitor !== 'string' || monitor === '') throw new ModelError(`${what}: monitor must be the name of a log (loss, accuracy, val_loss, ...), got ${JSON.stringify(monitor) ?? typeof monitor}`);
   return monitor;
 }
 
-// 'auto' as Keras: accuracies are maximised, everything else minimised.
-function checkMode(what: string, mode: unknown, monitor: string): 'min' | 'max' {
+/**
+ * `min` or `max` for a monitored log; 'auto' as Keras: accuracies are maximised, everything else minimised.
+ * @example
+ * ```ts
+ * checkMode('earlyStopping', 'auto', 'val_accuracy'); // 'max'
+ * ```
+ */
+export function checkMode(what: string, mode: unknown, monitor: string): 'min' | 'max' {
   if (mode === undefined || mode === 'auto') return monitor.includes('acc') ? 'max' : 'min';
   if (mode !== 'min' && mode !== 'max') throw new ModelError(`${what}: mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode) ?? typeof mode}`);
   return mode;
@@ -208,7 +229,7 @@ export function modelCheckpoint(options: ModelCheckpointOptions): ModelCheckpoin
   if (bad !== undefined) throw new ModelError(`modelCheckpoint: the placeholder '${bad[0]}' has format '${bad[2]}'; formats are like 02d (integers) and .4f (digits after the point)`);
   const monitor = checkMonitor('modelCheckpoint', options.monitor);
   const saveBestOnly = options.saveBestOnly ?? false;
-  if (typeof saveBestOnly !== 'boolean') throw new ModelError(`modelCheckpoint: saveBestOnly must be true or false, got ${String(saveBestOnly)}`);
+  if (typeof saveBestOnly !== 'boolean') throw new ModelError(`modelCheckpoint: saveBestOnly must be true or false, got ${showValue(saveBestOnly)}`);
   const mode = checkMode('modelCheckpoint', options.mode, monitor);
   let best = Infinity;
   let last: { path: string; epoch: number; value: number | undefined } | undefined;

@@ -9,7 +9,7 @@ import { allocate, type DType, type Node, param, scope, tensor, type TypedArray 
 import { type Activation, applyActivation, checkActivation } from './activations.js';
 import { ModelError } from './errors.js';
 import { type Initializer, type InitializerName, resolveInitializer } from './initializers.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 import type { SeededRandom } from './random.js';
 
 /**
@@ -71,10 +71,10 @@ export function dense(options: DenseOptions): DenseLayer {
   const where = `dense${options.name === undefined ? '' : ` '${options.name}'`}`;
   // Safe integers only: the layer's sizes are multiplied, and the product must stay exact.
   if (!Number.isSafeInteger(options.units) || options.units < 1) {
-    throw new ModelError(`${where}: units must be a positive integer, got ${String(options.units)}`);
+    throw new ModelError(`${where}: units must be a positive integer, got ${showValue(options.units)}`);
   }
   if (options.useBias !== undefined && typeof options.useBias !== 'boolean') {
-    throw new ModelError(`${where}: useBias must be true or false, got ${String(options.useBias)}`);
+    throw new ModelError(`${where}: useBias must be true or false, got ${showValue(options.useBias)}`);
   }
   return {
     type: 'dense',

@@ -1,17 +1,38 @@
 /**
- * The training loop behind `model.fit`, and the batched measurement behind `evaluate` and
- * validation. It works on a `StepRunner` (the model's compiled graph and optimizer), so the loop
- * reads on its own: shuffle, batch, step, check, update, log.
+ * The training loop behind `model.fit`, the one-batch step behind `trainOnBatch`, and the
+ * batched measurement behind `evaluate` and validation. It works on a `StepRunner` (the model's
+ * compiled graph and optimizer), so the loop reads on its own: order, batch, step, check,
+ * update, log.
  * @module
  */
 import type { Tensor, TensorLike, TypedArray } from '@stablegrad/core';
 import type { Callback, Logs, TrainingModel } from './callbacks.js';
 import { firstNonFinite, rowRange, takeRows } from './data.js';
 import { ModelError, TrainingError } from './errors.js';
-import { checkKnownOptions } from './names.js';
 import type { Metric } from './metrics.js';
-import { createProgress, type ProgressStream } from './progress.js';
+import { checkUpdated } from './model-optimizer.js';
+import { createProgress, defaultStream, type ProgressStream } from './progress.js';
 import { permutation, type SeededRandom } from './random.js';
+
+import { positiveInteger } from './fit-options.js';
+import { showValue } from './names.js';
+
+export { checkFitOptions, positiveInteger } from './fit-options.js';
+
+/**
+ * The rows each epoch visits, in order (indices into the training rows, after
+ * `validationSplit`); consecutive `batchSize` slices of it are the batches, the last one
+ * possibly smaller. One array per epoch, or a function of the 0-based epoch (a sampler, as a
+ * PyTorch `DataLoader`'s). Rows may repeat or be left out (sampling with replacement, or
+ * `drop_last` by leaving out the tail).
+ * @example
+ * ```ts
+ * // The order a PyTorch DataLoader drew, epoch by epoch (torch.randperm with its generator):
+ * await model.fit(x, y, { epochs: 2, batchSize: 4, batchOrder: [[3, 0, 5, 1, 4, 2], [1, 5, 0, 2, 3, 4]] });
+ * await model.fit(x, y, { epochs: 10, batchOrder: (epoch) => myPermutation(epoch) });
+ * ```
+ */
+export type BatchOrder = readonly (readonly number[])[] | ((epoch: number) => readonly number[]);
 
 /**
  * Options of `fit`, Keras' names.
@@ -25,8 +46,13 @@ export interface FitOptions {
   readonly epochs?: number;
   /** Rows per step (default 32). The last batch of an epoch may be smaller. */
   readonly batchSize?: number;
-  /** Shuffle the training rows before each epoch (default true; seeded by the model's seed). */
+  /** Shuffle the training rows before each epoch (default true; seeded by the model's seed). False with `batchOrder`. */
   readonly shuffle?: boolean;
+  /**
+   * The rows of each epoch in order, to reproduce another framework's run exactly (see
+   * `BatchOrder`); instead of shuffling. Indices are checked before each epoch (a `ModelError`).
+   */
+  readonly batchOrder?: BatchOrder;
   /** Hold out this share of the rows, the last ones before shuffling (as Keras), for validation. */
   readonly validationSplit?: number;
   /** `[x, y]` or `[x, y, sampleWeight]` to validate on after each epoch (instead of `validationSplit`). */
@@ -38,27 +64,34 @@ export interface FitOptions {
    * splits the weights with the rows. Metrics are not weighted.
    */
   readonly sampleWeight?: TensorLike;
-  /** 0 silent, 1 progress bar in a terminal (default), 2 one line per epoch. */
-  readonly verbose?: 0 | 1 | 2;
+  /**
+   * `'auto'` (default): the progress bar in a terminal, one line per epoch elsewhere (a pipe,
+   * a CI log), as Keras; `1` the progress bar only (nothing when the stream is not a terminal);
+   * `2` one line per epoch anywhere; `0` silent.
+   */
+  readonly verbose?: 'auto' | 0 | 1 | 2;
   readonly callbacks?: readonly Callback[];
-  /** Where progress goes (default `process.stdout`). */
+  /** Where progress goes (default `process.stdout`, or the console where there is no `process`). */
   readonly stream?: ProgressStream;
 }
 
 /**
- * What `fit` returns: per epoch, the training loss and metrics and the validation ones
- * (`val_loss`, `val_accuracy`, ...), as Keras' `History`.
+ * What `fit` returns: per epoch, the training loss and metrics, the validation ones
+ * (`val_loss`, `val_accuracy`, ...) and the learning rate of the epoch's last step
+ * (`learning_rate`, Keras 3's name), as Keras' `History`.
  * @example
  * ```ts
  * const { history } = await model.fit(x, y, { epochs: 10, validationSplit: 0.2 });
  * history.loss;          // 10 numbers
  * history.val_accuracy;  // 10 numbers
+ * history.learning_rate; // 10 numbers
  * ```
  */
 export interface History {
   /** 0-based epoch numbers that ran. */
   readonly epoch: number[];
   readonly history: { [name: string]: number[] };
+  /** `steps` is the first epoch's count of batches. */
   readonly params: { readonly epochs: number; readonly batchSize: number; readonly samples: number; readonly steps: number };
 }
 
@@ -85,6 +118,8 @@ export interface StepRunner {
   /** The current weights' own arrays (no copy), kernels and biases in order. */
   weightData(): readonly TypedArray[];
   restoreWeights(weights: readonly Tensor[]): void;
+  /** The learning rate the next update will use, when the optimizer says it. */
+  learningRate(): number | undefined;
 }
 
 /**
@@ -101,6 +136,69 @@ export interface Rows {
 }
 
 /**
+ * One training step on a batch: loss and gradients at the current weights (a `TrainingError`
+ * naming `where` and the weight when they are not finite, before any change), the update, and
+ * a check of the updated weights. Returns the batch's logs (its loss and metrics) and the
+ * learning rate the update used.
+ * @example
+ * ```ts
+ * const { logs, learningRate } = trainStep(runner, { x, y }, 'in trainOnBatch');
+ * ```
+ */
+export function trainStep(runner: StepRunner, batch: Rows, where: string, rowsNote = ''): BatchStep {
+  const result = runner.train(batch.x, batch.y, batch.w);
+  const advice = 'training stopped; the weights are those before this batch. Try a smaller learning rate, or check the data';
+  if (!Number.isFinite(result.loss)) throw new TrainingError(`the loss became ${result.loss} ${where}${rowsNote}; ${advice}`);
+  result.gradients.forEach((g, p) => {
+    const i = firstNonFinite(g);
+    if (i >= 0) throw new TrainingError(`the gradient of '${runner.paramPaths[p]}' became ${g[i]} (element ${i}) ${where}${rowsNote}; ${advice}`);
+  });
+  // Measured before the update: the prediction's buffer is the runner's, reused by the next run.
+  const measured = measure(runner, batch.y, result.prediction);
+  const learningRate = runner.learningRate();
+  runner.update(result.gradients);
+  checkUpdated(runner.weightData(), runner.paramPaths, where);
+  return { loss: result.loss, rows: batch.x.shape[0]!, measured, learningRate };
+}
+
+/**
+ * What one training step measured: the batch's loss (at the weights before the update), its
+ * rows, each metric's sum and count, and the learning rate of the update.
+ * @example
+ * ```ts
+ * const step: BatchStep = trainStep(runner, batch, 'in trainOnBatch');
+ * ```
+ */
+export interface BatchStep {
+  readonly loss: number;
+  readonly rows: number;
+  readonly measured: readonly { readonly sum: number; readonly count: number }[];
+  readonly learningRate: number | undefined;
+}
+
+/**
+ * The logs of one batch: its loss and its metrics.
+ * @example
+ * ```ts
+ * batchLogs(runner, trainStep(runner, batch, 'in trainOnBatch')); // { loss: 0.31, accuracy: 0.875 }
+ * ```
+ */
+export function batchLogs(runner: StepRunner, step: Pick<BatchStep, 'loss' | 'rows' | 'measured'>): Logs {
+  return new Totals(runner.metrics).add(step.loss, step.rows, step.measured).logs();
+}
+
+/**
+ * Each metric's sum and count on a batch.
+ * @example
+ * ```ts
+ * measure(runner, y, prediction); // [{ sum: 7, count: 8 }]
+ * ```
+ */
+export function measure(runner: StepRunner, y: Tensor, prediction: Tensor): { sum: number; count: number }[] {
+  return runner.metrics.map((metric) => metric.measure(y, prediction, { fromLogits: runner.fromLogits }));
+}
+
+/**
  * The training loop.
  * @example
  * ```ts
@@ -111,14 +209,17 @@ export async function fitModel(
   model: TrainingModel, runner: StepRunner, data: Rows,
   validationData: Rows | undefined, options: FitOptions, random: SeededRandom,
 ): Promise<History> {
-  const epochs = positiveInteger(options.epochs ?? 1, 'fit: epochs');
-  const batchSize = positiveInteger(options.batchSize ?? 32, 'fit: batchSize');
+  const epochs = options.epochs ?? 1;
+  const batchSize = options.batchSize ?? 32;
   const { train, validation } = splitValidation(data, validationData, options.validationSplit);
   const rows = train.x.shape[0]!;
-  const steps = Math.ceil(rows / batchSize);
-  const progress = createProgress(options.verbose ?? 1, options.stream ?? process.stdout, epochs);
+  const orderOf = epochOrder(options, rows, epochs, random);
+  const firstOrder = orderOf(0);
+  const stream = options.stream ?? defaultStream();
+  const verbose = options.verbose ?? 'auto';
+  const progress = createProgress(verbose === 'auto' ? (stream.isTTY === true ? 1 : 2) : verbose, stream, epochs);
   const callbacks = options.callbacks ?? [];
-  const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples: rows, steps } };
+  const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples: rows, steps: Math.ceil(firstOrder.length / batchSize) } };
 
   model.stopTraining = false;
   for (const c of callbacks) await c.onTrainBegin?.(model);
@@ -127,24 +228,26 @@ export async function fitModel(
   for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
     for (const c of callbacks) await c.onEpochBegin?.(epoch, model);
     const started = performance.now();
-    const order = options.shuffle ?? true ? permutation(rows, random) : Array.from({ length: rows }, (_, i) => i);
+    const order = epoch === 0 ? firstOrder : orderOf(epoch);
+    const steps = Math.ceil(order.length / batchSize);
     const totals = new Totals(runner.metrics);
+    let learningRate: number | undefined;
+    let batches = 0;
     progress.startEpoch(epoch, steps);
     for (let batch = 0; batch < steps; batch++) {
       const indices = order.slice(batch * batchSize, (batch + 1) * batchSize);
+      const rowsNote = ` (rows ${batch * batchSize}-${batch * batchSize + indices.length - 1} of the epoch's order)`;
       const x = takeRows(train.x, indices);
       const y = takeRows(train.y, indices);
-      const result = runner.train(x, y, train.w === undefined ? undefined : takeRows(train.w, indices));
-      checkFinite(result.loss, result.gradients, runner.paramPaths, epoch, batch, batchSize, indices.length);
-      runner.update(result.gradients);
-      checkUpdated(runner, epoch, batch);
-      totals.add(result.loss, indices.length, y, result.prediction, runner.fromLogits);
-      const logs = totals.logs();
-      progress.batch(batch + 1, logs);
-      for (const c of callbacks) await c.onBatchEnd?.(batch, logs, model);
+      const step = trainStep(runner, { x, y, w: train.w === undefined ? undefined : takeRows(train.w, indices) }, `at epoch ${epoch + 1}, batch ${batch + 1}`, rowsNote);
+      learningRate = step.learningRate;
+      batches++;
+      totals.add(step.loss, step.rows, step.measured);
+      progress.batch(batch + 1, withRate(totals.logs(), learningRate));
+      for (const c of callbacks) await c.onBatchEnd?.(batch, withRate(batchLogs(runner, step), learningRate), model);
       // Let the event loop draw the progress bar and run timers, without yielding every step.
       if (performance.now() - lastYield > 50) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         lastYield = performance.now();
       }
       if (model.stopTraining) break;
@@ -153,15 +256,47 @@ export async function fitModel(
     if (validation !== undefined) {
       for (const [name, value] of Object.entries(measureModel(runner, validation, Math.max(batchSize, 256)))) logs[`val_${name}`] = value;
     }
+    if (learningRate !== undefined) logs.learning_rate = learningRate;
     history.epoch.push(epoch);
     for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value);
-    progress.endEpoch(epoch, logs, (performance.now() - started) / 1000);
+    progress.endEpoch(epoch, logs, (performance.now() - started) / 1000, batches);
     lastLogs = logs;
     for (const c of callbacks) await c.onEpochEnd?.(epoch, logs, model);
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   for (const c of callbacks) await c.onTrainEnd?.(lastLogs, model);
   return history;
+}
+
+function withRate(logs: Logs, learningRate: number | undefined): Logs {
+  return learningRate === undefined ? logs : { ...logs, learning_rate: learningRate };
+}
+
+// setImmediate in Node; a zero timeout where there is none (a browser).
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
+/** Each epoch's row order: shuffled (seeded), in order, or the user's `batchOrder`, checked. */
+function epochOrder(options: FitOptions, rows: number, epochs: number, random: SeededRandom): (epoch: number) => readonly number[] {
+  const given = options.batchOrder;
+  if (given === undefined) {
+    const shuffle = options.shuffle ?? true;
+    return () => (shuffle ? permutation(rows, random) : Array.from({ length: rows }, (_, i) => i));
+  }
+  if (Array.isArray(given) && given.length < epochs) throw new ModelError(`fit: batchOrder has the rows of ${given.length} epochs, but epochs is ${epochs}`);
+  return (epoch) => {
+    const order: unknown = typeof given === 'function' ? given(epoch) : given[epoch];
+    const what = typeof given === 'function' ? `fit: batchOrder(${epoch})` : `fit: batchOrder[${epoch}]`;
+    if (!Array.isArray(order)) throw new ModelError(`${what} must be an array of row indices, got ${order === null ? 'null' : typeof order}`);
+    if (order.length === 0) throw new ModelError(`${what} is empty; an epoch needs at least one row`);
+    const bad = order.findIndex((i: unknown) => typeof i !== 'number' || !Number.isSafeInteger(i) || i < 0 || i >= rows);
+    if (bad >= 0) throw new ModelError(`${what}[${bad}] is ${showValue(order[bad])}, not a row index: the ${rows} training rows are 0 to ${rows - 1}`);
+    return order as readonly number[];
+  };
 }
 
 /**
@@ -179,7 +314,7 @@ export function measureModel(runner: StepRunner, data: Rows, batchSize: number):
     const end = Math.min(rows, start + batchSize);
     const y = rowRange(data.y, start, end);
     const { loss, prediction } = runner.test(rowRange(data.x, start, end), y, data.w === undefined ? undefined : rowRange(data.w, start, end));
-    totals.add(loss, end - start, y, prediction, runner.fromLogits);
+    totals.add(loss, end - start, measure(runner, y, prediction));
   }
   return totals.logs();
 }
@@ -195,14 +330,14 @@ class Totals {
     this.#counts = metrics.map(() => 0);
   }
 
-  add(loss: number, rows: number, y: Tensor, prediction: Tensor, fromLogits: boolean): void {
+  add(loss: number, rows: number, measured: readonly { readonly sum: number; readonly count: number }[]): this {
     this.#loss += loss * rows;
     this.#rows += rows;
-    this.metrics.forEach((metric, i) => {
-      const { sum, count } = metric.measure(y, prediction, { fromLogits });
+    measured.forEach(({ sum, count }, i) => {
       this.#sums[i]! += sum;
       this.#counts[i]! += count;
     });
+    return this;
   }
 
   logs(): Logs {
@@ -227,89 +362,4 @@ function splitValidation(
     x: rowRange(data.x, start, end), y: rowRange(data.y, start, end), w: data.w === undefined ? undefined : rowRange(data.w, start, end),
   });
   return { train: part(0, trainRows), validation: part(trainRows, rows) };
-}
-
-function checkFinite(
-  loss: number, gradients: readonly TypedArray[], paths: readonly string[], epoch: number, batch: number, batchSize: number, rows: number,
-): void {
-  const where = () => `at epoch ${epoch + 1}, batch ${batch + 1} (rows ${batch * batchSize}-${batch * batchSize + rows - 1} of the epoch's order)`;
-  const advice = 'training stopped; the weights are those before this batch. Try a smaller learning rate, or check the data';
-  if (!Number.isFinite(loss)) throw new TrainingError(`the loss became ${loss} ${where()}; ${advice}`);
-  for (let p = 0; p < gradients.length; p++) {
-    const g = gradients[p]!;
-    const i = firstNonFinite(g);
-    if (i >= 0) throw new TrainingError(`the gradient of '${paths[p]}' became ${g[i]} (element ${i}) ${where()}; ${advice}`);
-  }
-}
-
-// Finite gradients can still step weights out of range (a huge learning rate): say so at once,
-// rather than at the next batch's loss.
-function checkUpdated(runner: StepRunner, epoch: number, batch: number): void {
-  const values = runner.weightData();
-  values.forEach((w, p) => {
-    const i = firstNonFinite(w);
-    if (i >= 0) {
-      throw new TrainingError(
-        `the update at epoch ${epoch + 1}, batch ${batch + 1} made '${runner.paramPaths[p]}' ${w[i]} (element ${i}): the step was too large for ${w instanceof Float32Array ? 'float32' : 'float64'}; training stopped, and the weights are not usable. Try a smaller learning rate`,
-      );
-    }
-  });
-}
-
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'sampleWeight', 'verbose', 'callbacks', 'stream'] as const;
-const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
-
-/**
- * Checks `fit`'s options before any data is read or step run: unknown keys, wrong types and
- * values out of range are a `ModelError` naming the option.
- * @example
- * ```ts
- * checkFitOptions({ verbose: 7 }); // ModelError: fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got 7
- * ```
- */
-export function checkFitOptions(options: FitOptions): void {
-  checkKnownOptions('fit', options, FIT_OPTIONS);
-  if (options.epochs !== undefined) positiveInteger(options.epochs, 'fit: epochs');
-  if (options.batchSize !== undefined) positiveInteger(options.batchSize, 'fit: batchSize');
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new ModelError(`fit: shuffle must be true or false, got ${String(options.shuffle)}`);
-  const split = options.validationSplit;
-  if (split !== undefined && (typeof split !== 'number' || !(split >= 0 && split < 1))) throw new ModelError(`fit: validationSplit must be in (0, 1) (or 0 for none), got ${String(split)}`);
-  const v = options.validationData;
-  if (v !== undefined && (!Array.isArray(v) || (v.length !== 2 && v.length !== 3))) {
-    throw new ModelError('fit: validationData must be [x, y] or [x, y, sampleWeight]');
-  }
-  const verbose = options.verbose;
-  if (verbose !== undefined && verbose !== 0 && verbose !== 1 && verbose !== 2) {
-    throw new ModelError(`fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got ${String(verbose)}`);
-  }
-  const stream = options.stream as { write?: unknown } | undefined;
-  if (stream !== undefined && (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function')) {
-    throw new ModelError('fit: stream must be an object with a write(text) method, such as process.stdout');
-  }
-  const callbacks = options.callbacks as unknown;
-  if (callbacks === undefined) return;
-  if (!Array.isArray(callbacks)) throw new ModelError(`fit: callbacks must be an array of callback objects, got ${typeof callbacks === 'object' ? String(callbacks) : `${typeof callbacks} ${String(callbacks)}`}`);
-  callbacks.forEach((c: unknown, i) => {
-    if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new ModelError(`fit: callbacks[${i}] must be an object with hooks (${HOOKS.join(', ')}), got ${c === null ? 'null' : Array.isArray(c) ? 'an array' : typeof c}`);
-    for (const key of Object.keys(c)) {
-      const value = (c as { [key: string]: unknown })[key];
-      if ((HOOKS as readonly string[]).includes(key)) {
-        if (value !== undefined && typeof value !== 'function') throw new ModelError(`fit: callbacks[${i}].${key} must be a function, got ${typeof value}`);
-      } else if (/^on[A-Z]/.test(key)) {
-        throw new ModelError(`fit: callbacks[${i}] has a hook '${key}' that fit never calls; hooks: ${HOOKS.join(', ')}`);
-      }
-    }
-  });
-}
-
-/**
- * A positive integer, else a `ModelError` naming it (`fit: epochs`, `predict: batchSize`).
- * @example
- * ```ts
- * positiveInteger(32, 'fit: batchSize'); // 32
- * ```
- */
-export function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`${name} must be a positive integer, got ${String(value)}`);
-  return value;
 }

@@ -1,8 +1,10 @@
 /**
  * `@stablegrad/nn`: Keras-style models on stablegrad graphs — `sequential` and `dense`, losses
  * with `fromLogits` (built as written, fused by the stabilize pass), initializers, optimizers
- * (`sgd`, `adam`), `compile` / `fit` / `evaluate` / `predict`, metrics, callbacks, and
- * `save` / `loadModel`.
+ * (`sgd`, `adam`, `adamW`, `rmsprop`, `adagrad`, `nadam`, each in Keras' or PyTorch's
+ * convention) with learning-rate schedules and gradient clipping, `compile` / `fit` /
+ * `evaluate` / `predict`, a step-level API (`trainOnBatch`, `computeGradients`,
+ * `model.optimizer.apply`), metrics, callbacks, and `save` / `loadModel`.
  * @module
  */
 export { DataError, FileWriteError, ModelError, ModelFormatError, TrainingError } from './errors.js';
@@ -18,8 +20,11 @@ export {
   type BinaryCrossentropyOptions, type CategoricalCrossentropyOptions, type SparseCategoricalCrossentropyOptions,
 } from './losses/index.js';
 export {
-  adam, sgd, resolveOptimizer, registerOptimizer, isRegisteredOptimizer, isLibraryOptimizer, type AdamOptions, type SgdOptions, type Optimizer, type OptimizerConfig,
-  type CustomOptimizerConfig, type OptimizerName, type OptimizerState, type SlotKind,
+  adagrad, adam, adamW, nadam, rmsprop, sgd, resolveOptimizer, registerOptimizer, isRegisteredOptimizer, isLibraryOptimizer, clipGradients,
+  type AdagradOptions, type AdamOptions, type NadamOptions, type RmspropOptions, type SgdOptions, type CommonOptions, type CommonConfig, type Convention,
+  type LearningRate, type ModelOptimizer, type Optimizer, type OptimizerConfig, type CustomOptimizerConfig, type OptimizerName, type OptimizerState, type SlotKind,
+  cosineDecay, exponentialDecay, piecewiseConstant, resolveSchedule, type CosineDecayOptions, type ExponentialDecayOptions, type LearningRateSchedule,
+  type LearningRateScheduleConfig, type PiecewiseConstantOptions,
 } from './optimizers/index.js';
 export {
   binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, resolveMetric, metricFromConfig, METRIC_NAMES, type Metric, type MetricConfig, type MetricContext, type MetricName,
@@ -28,14 +33,20 @@ export {
   earlyStopping, modelCheckpoint, type Callback, type EarlyStopping, type EarlyStoppingOptions, type Logs, type ModelCheckpoint, type ModelCheckpointOptions,
   type TrainingModel,
 } from './callbacks.js';
-export type { FitOptions, History } from './fit.js';
+export {
+  learningRateScheduler, reduceLROnPlateau, type LearningRateSchedulerOptions, type ReduceLROnPlateau, type ReduceLROnPlateauOptions,
+} from './lr-callbacks.js';
+export { csvLogger, type CsvLoggerOptions } from './csv-logger.js';
+export type { BatchOrder, FitOptions, History } from './fit.js';
 export type { ProgressStream } from './progress.js';
 export { seededRandom, permutation, type SeededRandom } from './random.js';
 export {
   sequential, Sequential, type Backend, type SequentialOptions, type CompileOptions, type CompiledModel, type CompiledGraph, type BatchOptions, type EvaluateOptions, type SetWeightsOptions,
+  type OnBatchOptions,
 } from './model.js';
 export { DEFAULT_MAX_PARAMS } from './network.js';
 export {
   DEFAULT_MAX_MODEL_BYTES, loadModel, modelFromJSON, modelToJSON, saveModel, MODEL_FORMAT, MODEL_VERSION, type LoadOptions, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON,
+  type OptimizerStateJSON,
 } from './save.js';
 export { lintModel, type ModelLintOptions } from './lint-model.js';

@@ -13,16 +13,19 @@ import {
 } from '@stablegrad/core';
 import { compile as compileGraph, type Executable } from '@stablegrad/compile';
 import { isProbabilityActivation } from './activations.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 import { checkSameRows, rowRange, toFeatures, toLabels, toSampleWeights } from './data.js';
 import type { BuiltDense, DenseLayer } from './dense.js';
 import { ModelError } from './errors.js';
-import { checkFitOptions, fitModel, type FitOptions, type History, measureModel, positiveInteger, type Rows, type StepRunner } from './fit.js';
+import {
+  batchLogs, checkFitOptions, fitModel, type FitOptions, type History, measure, measureModel, positiveInteger, type Rows, type StepRunner, trainStep,
+} from './fit.js';
+import { bindOptimizer, currentLearningRate } from './model-optimizer.js';
 import { describeFusions } from './fusions.js';
 import { type Loss, type LossName, resolveLoss } from './losses/index.js';
 import { type Metric, type MetricName, resolveMetric } from './metrics.js';
 import { buildNetwork, DEFAULT_MAX_PARAMS, type Network } from './network.js';
-import { type Optimizer, type OptimizerName, type OptimizerState, resolveOptimizer } from './optimizers/index.js';
+import { type ModelOptimizer, type Optimizer, type OptimizerName, type OptimizerState, resolveOptimizer, type SlotKind } from './optimizers/index.js';
 import { freshSeed, seededRandom } from './random.js';
 import { saveModel } from './save.js';
 import { summarize } from './summary.js';
@@ -55,6 +58,19 @@ const SEQUENTIAL_OPTIONS = ['inputShape', 'dtype', 'seed', 'name', 'maxParams'] 
 const COMPILE_OPTIONS = ['loss', 'optimizer', 'metrics', 'stabilize', 'onWarning', 'backend', 'matmul'] as const;
 const BATCH_OPTIONS = ['batchSize'] as const;
 const EVALUATE_OPTIONS = ['batchSize', 'sampleWeight'] as const;
+const ON_BATCH_OPTIONS = ['sampleWeight'] as const;
+
+/**
+ * Options of `trainOnBatch`, `testOnBatch` and `computeGradients`.
+ * @example
+ * ```ts
+ * model.trainOnBatch(xBatch, yBatch, { sampleWeight: [1, 0.5, 2, 1] });
+ * ```
+ */
+export interface OnBatchOptions {
+  /** One finite non-negative weight per row, as `fit`'s. */
+  readonly sampleWeight?: TensorLike;
+}
 
 /**
  * Options of `setWeights`.
@@ -221,6 +237,7 @@ export class Sequential {
   /** The same, for the loss with sample weights (built on first use). */
   #weightedExecutables: { train: Runnable; test: Runnable; training: PreparedTraining } | undefined;
   #predictor: Runnable | undefined;
+  #boundOptimizer: ModelOptimizer | undefined;
   #feedTable: Map<Node, Tensor> | undefined;
   readonly #maxParams: number;
   /** True while a `fit` call runs: a second one, or a compile, would interleave with it. */
@@ -244,10 +261,10 @@ export class Sequential {
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new ModelError(`sequential: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
-    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new ModelError(`sequential: seed must be an integer, got ${String(options.seed)}`);
+    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new ModelError(`sequential: seed must be an integer, got ${showValue(options.seed)}`);
     if (options.name !== undefined && typeof options.name !== 'string') throw new ModelError(`sequential: name must be a string, got ${describeValue(options.name)}`);
     const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
-    if (!Number.isSafeInteger(maxParams) || maxParams < 1) throw new ModelError(`sequential: maxParams must be a positive integer, got ${String(maxParams)}`);
+    if (!Number.isSafeInteger(maxParams) || maxParams < 1) throw new ModelError(`sequential: maxParams must be a positive integer, got ${showValue(maxParams)}`);
     this.#maxParams = maxParams;
     this.name = options.name ?? 'sequential';
     this.inputShape = [...inputShape];
@@ -271,6 +288,26 @@ export class Sequential {
   /** The rewrite report of `compile` (every firing of every phase). */
   get report(): RewriteReport {
     return this.#requireCompiled('report').training.report;
+  }
+
+  /**
+   * The compiled optimizer bound to this model's weights and state: read or set the learning
+   * rate (`model.optimizer.learningRate = 1e-4`), read the step count, or apply gradients from
+   * `computeGradients` (`model.optimizer.apply(gradients)`). A `ModelError` before `compile`.
+   * @example
+   * ```ts
+   * const { gradients } = model.computeGradients(xBatch, yBatch);
+   * model.optimizer.apply(gradients);
+   * model.optimizer.learningRate; // 0.001
+   * ```
+   */
+  get optimizer(): ModelOptimizer {
+    const compiled = this.#requireCompiled('optimizer');
+    this.#boundOptimizer ??= bindOptimizer({
+      optimizer: compiled.optimizer, state: compiled.state, params: this.params, dtype: this.dtype,
+      weightData: this.#weights.map((w) => w.data), guard: (what) => this.#notDuringFit(what),
+    });
+    return this.#boundOptimizer;
   }
 
   /** Number of trainable values. */
@@ -337,6 +374,7 @@ export class Sequential {
     this.#executables = undefined;
     this.#weightedExecutables = undefined;
     this.#predictor = undefined;
+    this.#boundOptimizer = undefined;
     this.#feedTable = undefined;
     this.#compileOptions = options;
   }
@@ -400,6 +438,76 @@ export class Sequential {
     checkKnownOptions('evaluate', options, EVALUATE_OPTIONS);
     const data = this.#data(x, y, 'x', 'y', options.sampleWeight, 'sampleWeight');
     return measureModel(this.#runner(compiled), data, options.batchSize ?? 256);
+  }
+
+  /**
+   * One training step on one batch (Keras' `train_on_batch`, PyTorch's `loss.backward();
+   * optimizer.step()`): the loss and metrics of these rows at the current weights, then one
+   * optimizer update from their gradients (clipping, weight decay and the learning rate or
+   * schedule as in `fit`). Returns the batch's `{ loss, ...metrics }`. A loss or gradient that is
+   * not finite is a `TrainingError` and changes nothing; data are checked as `fit` checks them.
+   * @example
+   * ```ts
+   * for (let epoch = 0; epoch < 10; epoch++) {
+   *   for (const [xb, yb] of batches) console.log(model.trainOnBatch(xb, yb).loss);
+   * }
+   * ```
+   */
+  trainOnBatch(x: TensorLike, y: TensorLike, options: OnBatchOptions = {}): { [name: string]: number } {
+    const compiled = this.#requireCompiled('trainOnBatch');
+    this.#notDuringFit('trainOnBatch');
+    checkKnownOptions('trainOnBatch', options, ON_BATCH_OPTIONS);
+    const runner = this.#runner(compiled);
+    return { ...batchLogs(runner, trainStep(runner, this.#data(x, y, 'x', 'y', options.sampleWeight), 'in trainOnBatch')) };
+  }
+
+  /**
+   * The loss and metrics of one batch at the current weights, without training (Keras'
+   * `test_on_batch`): `{ loss, ...metrics }`.
+   * @example
+   * ```ts
+   * model.testOnBatch(xBatch, yBatch); // { loss: 0.21, accuracy: 0.94 }
+   * ```
+   */
+  testOnBatch(x: TensorLike, y: TensorLike, options: OnBatchOptions = {}): { [name: string]: number } {
+    const compiled = this.#requireCompiled('testOnBatch');
+    checkKnownOptions('testOnBatch', options, ON_BATCH_OPTIONS);
+    const runner = this.#runner(compiled);
+    const data = this.#data(x, y, 'x', 'y', options.sampleWeight);
+    const { loss, prediction } = runner.test(data.x, data.y, data.w);
+    return { ...batchLogs(runner, { loss, rows: data.x.shape[0]!, measured: measure(runner, data.y, prediction) }) };
+  }
+
+  /**
+   * The model's output for `x` in one run (Keras' `predict_on_batch`): `predict` without batching.
+   * @example
+   * ```ts
+   * model.predictOnBatch(xBatch); // [rows, units]
+   * ```
+   */
+  predictOnBatch(x: TensorLike): Tensor {
+    const features = toFeatures(x, this.inputShape[0]!, this.dtype, 'x');
+    return this.predict(features, { batchSize: Math.max(1, features.shape[0]!) });
+  }
+
+  /**
+   * The loss of one batch and its gradients with respect to every weight (in `getWeights()`
+   * order, each of its weight's shape), from the compiled (stabilized) loss; nothing changes.
+   * With `model.optimizer.apply(gradients)` it is a training step written by hand, as
+   * `loss.backward()` and `optimizer.step()` in PyTorch or `tape.gradient` and `apply` in Keras.
+   * @example
+   * ```ts
+   * const { loss, gradients } = model.computeGradients(xBatch, yBatch);
+   * model.optimizer.apply(gradients.map((g) => clipMyWay(g)));
+   * ```
+   */
+  computeGradients(x: TensorLike, y: TensorLike, options: OnBatchOptions = {}): { loss: number; gradients: Tensor[] } {
+    const compiled = this.#requireCompiled('computeGradients');
+    checkKnownOptions('computeGradients', options, ON_BATCH_OPTIONS);
+    const data = this.#data(x, y, 'x', 'y', options.sampleWeight);
+    const { loss, gradients } = this.#runner(compiled).train(data.x, data.y, data.w);
+    // Copies: the runner's buffers are reused by the next run.
+    return { loss, gradients: gradients.map((g, i) => tensor(g.slice(), { shape: this.params[i]!.shape as number[] })) };
   }
 
   /**
@@ -554,9 +662,12 @@ export class Sequential {
     return { compile: this.#compileOptions, state: this.#compiled?.state, weights: this.#weights };
   }
 
-  /** For loading: restores the optimizer's step count and slots. @internal */
-  restoreOptimizerState(iterations: number, slots: { readonly [slot: string]: readonly ArrayLike<number>[] }): void {
-    const state = this.#requireCompiled('restoreOptimizerState').state;
+  /** For loading: restores the optimizer's step count, slots, learning rate and scalars. @internal */
+  restoreOptimizerState(
+    iterations: number, slots: { readonly [slot: string]: readonly ArrayLike<number>[] },
+    extra: { readonly learningRate?: number | undefined; readonly scalars?: { readonly [name: string]: number } | undefined } = {},
+  ): void {
+    const { state, optimizer } = this.#requireCompiled('restoreOptimizerState');
     if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ModelError(`optimizer state: the step count must be an integer >= 0, got ${iterations}`);
     for (const [name, arrays] of Object.entries(slots)) {
       // Own slots only: a file's slot named 'constructor' must not find Object.prototype's.
@@ -564,13 +675,31 @@ export class Sequential {
       if (target === undefined || target.length !== arrays.length) throw new ModelError(`optimizer slot '${name}' does not fit this optimizer`);
       arrays.forEach((values, i) => {
         if (values.length !== target[i]!.length) throw new ModelError(`optimizer slot '${name}' #${i} has ${values.length} values, expected ${target[i]!.length}`);
-        target[i]!.set(values);
       });
     }
     // Restored steps with zeroed moments would not resume the run: every slot must be given.
     const missing = Object.keys(state.slots).find((name) => !Object.hasOwn(slots, name));
     if (missing !== undefined) throw new ModelError(`optimizer slot '${missing}' is missing`);
+    const scalars = extra.scalars ?? {};
+    const kinds: { readonly [name: string]: SlotKind } = optimizer.scalarKinds ?? {};
+    const absent = Object.keys(kinds).find((name) => !Object.hasOwn(scalars, name));
+    if (absent !== undefined) throw new ModelError(`optimizer scalar '${absent}' is missing`);
+    const foreign = Object.keys(scalars).find((name) => !Object.hasOwn(kinds, name) && !Object.hasOwn(state.scalars ?? {}, name));
+    if (foreign !== undefined) throw new ModelError(`optimizer scalar '${foreign}' does not fit this optimizer`);
+    if (extra.learningRate !== undefined) {
+      if (optimizer.schedule !== undefined) throw new ModelError(`optimizer state: a learning rate of ${extra.learningRate} is given, but the rate follows a schedule (${optimizer.schedule.config.name})`);
+      if (!(extra.learningRate > 0 && Number.isFinite(extra.learningRate))) throw new ModelError(`optimizer state: the learning rate must be a finite number > 0, got ${extra.learningRate}`);
+    }
+    // Everything checked: now write.
+    for (const [name, arrays] of Object.entries(slots)) arrays.forEach((values, i) => state.slots[name]![i]!.set(values));
+    if (state.scalars !== undefined) for (const [name, value] of Object.entries(scalars)) state.scalars[name] = value;
+    if (extra.learningRate !== undefined) state.learningRate = extra.learningRate;
     state.iterations = iterations;
+  }
+
+  /** The step-level API and `optimizer.apply` wait for a running `fit` to finish. */
+  #notDuringFit(what: string): void {
+    if (this.#training) throw new ModelError(`${what}: the model is training (a fit call has not finished); await it first`);
   }
 
   #units(): number {
@@ -669,6 +798,7 @@ export class Sequential {
         return { loss: out[0]!.data[0]!, gradients: out.slice(1, 1 + count).map((g) => g.data), prediction: out[1 + count]! };
       },
       update: (gradients: readonly TypedArray[]) => optimizer.step(state, weightData, gradients),
+      learningRate: () => currentLearningRate(optimizer, state),
       test: (x, y, w) => {
         const [lossValue, predicted] = (w === undefined ? test : this.#weighted(compiled).test)(this.#feeds(x, y, w));
         return { loss: lossValue!.data[0]!, prediction: predicted! };
@@ -736,5 +866,5 @@ function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${showValue(value)}`;
 }

@@ -21,7 +21,7 @@ import { resolveInitializer, type InitializerName } from './initializers.js';
 import { isLibraryLoss, type Loss, type LossConfig, resolveLoss } from './losses/index.js';
 import { METRIC_NAMES, type Metric, type MetricConfig, metricFromConfig, type MetricName } from './metrics.js';
 import { type Backend, Sequential } from './model.js';
-import { checkKnownOptions } from './names.js';
+import { checkKnownOptions, showValue } from './names.js';
 import { DEFAULT_MAX_PARAMS, layerNames, planWeights } from './network.js';
 import {
   type CustomOptimizerConfig, type Optimizer, type OptimizerConfig, resolveOptimizer, savableOptimizer, type SlotKind,
@@ -63,7 +63,24 @@ export interface ModelJSON {
   readonly compile: CompileJSON | null;
   /** Kernels and biases in layer order. */
   readonly weights: readonly WeightJSON[];
-  readonly optimizerState: { readonly iterations: number; readonly slots: { readonly [slot: string]: readonly string[] } } | null;
+  readonly optimizerState: OptimizerStateJSON | null;
+}
+
+/**
+ * The optimizer's state in a model file: the steps taken, per slot one base64 array per weight,
+ * the learning rate of the next step when it is a number (absent under a schedule, and in files
+ * written before it was saved: then the optimizer's own), and the optimizer's scalars (Nadam's
+ * `muProduct`).
+ * @example
+ * ```ts
+ * modelToJSON(model).optimizerState; // { iterations: 12, learningRate: 0.001, slots: { m: [...], v: [...] } }
+ * ```
+ */
+export interface OptimizerStateJSON {
+  readonly iterations: number;
+  readonly learningRate?: number;
+  readonly slots: { readonly [slot: string]: readonly string[] };
+  readonly scalars?: { readonly [name: string]: number };
 }
 
 /**
@@ -150,7 +167,7 @@ const ROOT_KEYS = ['format', 'version', 'name', 'inputShape', 'dtype', 'seed', '
 const LAYER_KEYS = ['type', 'name', 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
 const WEIGHT_KEYS = ['path', 'shape', 'dtype', 'data'] as const;
 const COMPILE_KEYS = ['loss', 'optimizer', 'metrics', 'stabilize', 'backend', 'matmul'] as const;
-const STATE_KEYS = ['iterations', 'slots'] as const;
+const STATE_KEYS = ['iterations', 'learningRate', 'slots', 'scalars'] as const;
 
 /**
  * The model as plain JSON data. Non-finite weights or optimizer state, custom losses and
@@ -168,6 +185,10 @@ export function modelToJSON(model: Sequential): ModelJSON {
   if (state !== undefined) {
     for (const [slot, arrays] of Object.entries(state.slots)) arrays.forEach((a, i) => checkFinite(a, `the optimizer slot '${slot}' of '${model.params[i]?.path}'`));
     if (!Number.isSafeInteger(state.iterations) || state.iterations < 0) throw new ModelError(`save: the optimizer's step count is ${state.iterations}, not a non-negative integer; the model is not saved`);
+    if (state.learningRate !== undefined && !(state.learningRate > 0 && Number.isFinite(state.learningRate))) throw new ModelError(`save: the optimizer's learning rate is ${state.learningRate}, not a finite number > 0; the model is not saved`);
+    for (const [name, value] of Object.entries(state.scalars ?? {})) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ModelError(`save: the optimizer's scalar '${name}' is ${showValue(value)}; a model file holds finite values only, so the model is not saved`);
+    }
   }
   return {
     format: MODEL_FORMAT,
@@ -193,7 +214,9 @@ export function modelToJSON(model: Sequential): ModelJSON {
     })),
     optimizerState: state === undefined ? null : {
       iterations: state.iterations,
+      ...(state.learningRate === undefined ? {} : { learningRate: state.learningRate }),
       slots: Object.fromEntries(Object.entries(state.slots).map(([name, arrays]) => [name, arrays.map(encode)])),
+      ...(state.scalars === undefined || Object.keys(state.scalars).length === 0 ? {} : { scalars: { ...state.scalars } }),
     },
   };
 }
@@ -271,7 +294,7 @@ function checkLoadOptions(options: LoadOptions): Limits {
   checkKnownOptions('loadModel', options, LOAD_OPTIONS);
   const limit = (name: keyof LoadOptions, fallback: number): number => {
     const value = options[name] ?? fallback;
-    if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`loadModel: ${name} must be a positive integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 1) throw new ModelError(`loadModel: ${name} must be a positive integer, got ${showValue(value)}`);
     return value;
   };
   return { maxParams: limit('maxParams', DEFAULT_MAX_PARAMS), maxBytes: limit('maxBytes', DEFAULT_MAX_MODEL_BYTES), maxLayers: limit('maxLayers', DEFAULT_MAX_LAYERS) };
@@ -332,7 +355,7 @@ export function modelFromJSON(json: unknown, source = 'model JSON', options: Loa
 
   // Compile settings and optimizer state, all read and checked before the model is built.
   let compile: { loss: Loss; optimizer: Optimizer; metrics: (MetricName | Metric)[]; stabilize: boolean; backend: Backend; matmul: 'simd' | 'exact' } | undefined;
-  let state: { iterations: number; slots: { [slot: string]: TypedArray[] } } | undefined;
+  let state: SavedState | undefined;
   if (root.compile !== null && root.compile !== undefined) {
     const c = r.object(root.compile, '$.compile', COMPILE_KEYS);
     const lossJSON = r.object(c.loss, '$.compile.loss');
@@ -357,23 +380,44 @@ export function modelFromJSON(json: unknown, source = 'model JSON', options: Loa
     const settings = compile;
     r.attempt('$.compile', () => loaded.compile({ ...settings, onWarning: () => {} }));
     if (state !== undefined) {
-      const { iterations, slots } = state;
-      r.attempt('$.optimizerState', () => loaded.restoreOptimizerState(iterations, slots));
+      const { iterations, slots, learningRate, scalars } = state;
+      r.attempt('$.optimizerState', () => loaded.restoreOptimizerState(iterations, slots, { learningRate, scalars }));
     }
   }
   return loaded;
 }
 
+interface SavedState {
+  iterations: number;
+  learningRate: number | undefined;
+  slots: { [slot: string]: TypedArray[] };
+  scalars: { [name: string]: number } | undefined;
+}
+
+/** Where a value of a slot or scalar of this kind must lie, or undefined when it does. */
+function outOfKind(kind: SlotKind | undefined, value: number): string | undefined {
+  if (kind === 'nonNegative' && value < 0) return 'a mean of squares, never negative';
+  if (kind === 'unitInterval' && !(value >= 0 && value <= 1)) return 'a product of factors in [0, 1], so in [0, 1] itself';
+  return undefined;
+}
+
 /**
- * The optimizer state: a non-negative step count and, per slot, one array per weight of the
- * weight's size, finite, and >= 0 where the optimizer says so (Adam's `v`).
+ * The optimizer state: a non-negative step count; per slot, one array per weight of the
+ * weight's size, finite, and within its kind (Adam's `v` >= 0); the learning rate (finite,
+ * > 0, absent under a schedule); the scalars the optimizer keeps, finite and within their kinds.
  */
 function readState(
   r: Reader, value: unknown, optimizer: Optimizer, sizes: readonly number[], dtype: DType,
-): { iterations: number; slots: { [slot: string]: TypedArray[] } } {
+): SavedState {
   const s = r.object(value, '$.optimizerState', STATE_KEYS);
   const iterations = r.integer(s.iterations, '$.optimizerState.iterations');
   if (iterations < 0) r.fail('$.optimizerState.iterations', `expected the number of steps taken (an integer >= 0), found ${iterations}`);
+  let learningRate: number | undefined;
+  if (s.learningRate !== undefined) {
+    if (typeof s.learningRate !== 'number' || !(s.learningRate > 0 && Number.isFinite(s.learningRate))) r.fail('$.optimizerState.learningRate', `expected the learning rate of the next step (a finite number > 0), found ${describe(s.learningRate)}`);
+    if (optimizer.schedule !== undefined) r.fail('$.optimizerState.learningRate', `${optimizer.config.name}'s learning rate follows a schedule (${optimizer.schedule.config.name}); a file holds no rate for it`);
+    learningRate = s.learningRate;
+  }
   const slotsJSON = r.object(s.slots, '$.optimizerState.slots');
   const kinds: { readonly [slot: string]: SlotKind } | undefined = optimizer.slotKinds;
   if (kinds !== undefined) {
@@ -390,21 +434,38 @@ function readState(
     const at = `$.optimizerState.slots${/^[A-Za-z_$][\w$]*$/.test(slot) ? `.${slot}` : `[${JSON.stringify(slot)}]`}`;
     const arrays = r.array(arraysJSON, at);
     if (arrays.length !== sizes.length) r.fail(at, `expected one array per weight (${sizes.length}), found ${arrays.length}`);
-    const nonNegative = kinds !== undefined && kinds[slot] === 'nonNegative';
+    const kind = kinds !== undefined && Object.hasOwn(kinds, slot) ? kinds[slot] : undefined;
     Object.defineProperty(slots, slot, {
       enumerable: true,
       writable: true,
       value: arrays.map((a, i) => {
         const values = r.values(a, dtype, sizes[i]!, `${at}[${i}]`);
-        if (nonNegative) {
-          const bad = values.findIndex((v) => v < 0);
-          if (bad >= 0) r.fail(`${at}[${i}]`, `value ${bad} is ${values[bad]}; ${optimizer.config.name}'s '${slot}' is a mean of squares, never negative`);
-        }
+        const bad = values.findIndex((v) => outOfKind(kind, v) !== undefined);
+        if (bad >= 0) r.fail(`${at}[${i}]`, `value ${bad} is ${values[bad]}; ${optimizer.config.name}'s '${slot}' is ${outOfKind(kind, values[bad]!)}`);
         return values;
       }),
     });
   }
-  return { iterations, slots };
+  const scalarKinds = optimizer.scalarKinds ?? {};
+  let scalars: { [name: string]: number } | undefined;
+  if (s.scalars !== undefined || Object.keys(scalarKinds).length > 0) {
+    const scalarsJSON = s.scalars === undefined ? {} : r.object(s.scalars, '$.optimizerState.scalars');
+    const expected = Object.keys(scalarKinds);
+    const found = Object.keys(scalarsJSON);
+    if (expected.some((k) => !Object.hasOwn(scalarsJSON, k)) || (optimizer.scalarKinds !== undefined && found.some((k) => !Object.hasOwn(scalarKinds, k)))) {
+      r.fail('$.optimizerState.scalars', `${optimizer.config.name} keeps the scalars [${expected.join(', ')}], found [${found.join(', ')}]`);
+    }
+    scalars = {};
+    for (const name of found) {
+      const at = `$.optimizerState.scalars${/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`;
+      const v = scalarsJSON[name];
+      if (typeof v !== 'number' || !Number.isFinite(v)) r.fail(at, `expected a finite number, found ${describe(v)}`);
+      const problem = outOfKind(Object.hasOwn(scalarKinds, name) ? scalarKinds[name] : undefined, v);
+      if (problem !== undefined) r.fail(at, `${v}: ${optimizer.config.name}'s '${name}' is ${problem}`);
+      Object.defineProperty(scalars, name, { enumerable: true, writable: true, value: v });
+    }
+  }
+  return { iterations, learningRate, slots, scalars };
 }
 
 // Only what a config rebuilds can be saved: a custom object would come back as something else.
@@ -538,5 +599,5 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${showValue(value)}`;
 }

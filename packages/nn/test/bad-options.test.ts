@@ -6,7 +6,7 @@
  */
 import { tensor } from '@stablegrad/core';
 import {
-  adam, dense, earlyStopping, ModelError, modelCheckpoint, resolveOptimizer, type Sequential, sequential, sgd,
+  adagrad, adam, adamW, dense, earlyStopping, ModelError, modelCheckpoint, nadam, resolveOptimizer, rmsprop, type Sequential, sequential, sgd,
 } from '@stablegrad/nn';
 import { describe, expect, it } from 'vitest';
 import { blobs, expectSameBits, SILENT, thrown } from './helpers.js';
@@ -60,6 +60,37 @@ describe('a ModelError naming the option', () => {
     ['sgd: nesterov 1', () => sgd(bad({ nesterov: 1 })), /sgd: nesterov must be true or false/],
     ['sgd: options null', () => sgd(bad(null)), /sgd: options must be an object, got null/],
     ['resolveOptimizer: unknown setting', () => resolveOptimizer(bad({ name: 'sgd', learningRate: 0.1, decay: 0.1 })), /sgd: unknown option 'decay'/],
+    // the optimizers of issue 13: common options, each one's own, PyTorch-only options under Keras, PyTorch names
+    ['sgd: convention "torch"', () => sgd(bad({ convention: 'torch' })), /sgd: convention must be 'keras' or 'pytorch', got "torch"/],
+    ['sgd: lr (PyTorch\'s name)', () => sgd(bad({ lr: 0.1 })), /sgd: unknown option 'lr' \(did you mean 'learningRate'\?\)/],
+    ['sgd: weightDecay -1', () => sgd({ weightDecay: -1 }), /sgd: weightDecay must be a number in \[0, Infinity\), got -1/],
+    ['sgd: weight_decay', () => sgd(bad({ weight_decay: 0.1 })), /sgd: unknown option 'weight_decay' \(did you mean 'weightDecay'\?\)/],
+    ['sgd: dampening under Keras', () => sgd({ momentum: 0.9, dampening: 0.1 }), /sgd: dampening is PyTorch's \(convention: 'pytorch'\); Keras' SGD has none, got dampening 0.1/],
+    ['sgd: dampening 2', () => sgd({ convention: 'pytorch', momentum: 0.9, dampening: 2 }), /sgd: dampening must be a number in \[0, 1\], got 2/],
+    ['sgd: PyTorch Nesterov without momentum', () => sgd({ convention: 'pytorch', nesterov: true }), /sgd: Nesterov momentum needs a momentum > 0 and dampening 0 \(as in PyTorch\), got momentum 0, dampening 0/],
+    ['sgd: clipNorm 0', () => sgd({ clipNorm: 0 }), /sgd: clipNorm must be a number in \(0, Infinity\), got 0/],
+    ['sgd: clipnorm (Keras\' spelling)', () => sgd(bad({ clipnorm: 1 })), /sgd: unknown option 'clipnorm' \(did you mean 'clipNorm'\?\)/],
+    ['sgd: two clippings', () => sgd({ clipNorm: 1, globalClipNorm: 1 }), /sgd: only one of clipNorm, globalClipNorm and clipValue can be set \(as in Keras\), got clipNorm 1 and globalClipNorm 1/],
+    ['sgd: globalClipNorm NaN', () => sgd({ globalClipNorm: NaN }), /sgd: globalClipNorm must be a number in \(0, Infinity\), got NaN/],
+    ['sgd: clipValue "1"', () => sgd(bad({ clipValue: '1' })), /sgd: clipValue must be a number in \(0, Infinity\), got 1/],
+    ['adam: amsgrad "yes"', () => adam(bad({ amsgrad: 'yes' })), /adam: amsgrad must be true or false, got yes/],
+    ['adam: eps (PyTorch\'s name)', () => adam(bad({ eps: 1e-8 })), /adam: unknown option 'eps' \(did you mean 'epsilon'\?\)/],
+    ['adam: betas (PyTorch\'s pair)', () => adam(bad({ betas: [0.9, 0.999] })), /adam: unknown option 'betas' \(did you mean 'beta1'\?\)/],
+    ['adam: an object whose toString is not a function', () => adam(bad({ beta1: { toString: 0 } })), /adam: beta1 must be a number in \[0, 1\), got an object/],
+    ['adamW: weightDecay Infinity', () => adamW({ weightDecay: Infinity }), /adamW: weightDecay must be a number in \[0, Infinity\), got Infinity/],
+    ['adamW: momentum', () => adamW(bad({ momentum: 0.9 })), /adamW: unknown option 'momentum'/],
+    ['rmsprop: rho 1', () => rmsprop({ rho: 1 }), /rmsprop: rho must be a number in \[0, 1\), got 1/],
+    ['rmsprop: alpha (PyTorch\'s name)', () => rmsprop(bad({ alpha: 0.99 })), /rmsprop: unknown option 'alpha' \(did you mean 'rho'\?\)/],
+    ['rmsprop: centered 1', () => rmsprop(bad({ centered: 1 })), /rmsprop: centered must be true or false, got 1/],
+    ['rmsprop: momentum -0.1', () => rmsprop({ momentum: -0.1 }), /rmsprop: momentum must be a number in \[0, 1\), got -0.1/],
+    ['adagrad: initialAccumulatorValue -1', () => adagrad({ initialAccumulatorValue: -1 }), /adagrad: initialAccumulatorValue must be a number in \[0, Infinity\), got -1/],
+    ['adagrad: learningRateDecay under Keras', () => adagrad({ learningRateDecay: 0.1 }), /adagrad: learningRateDecay is PyTorch's lr_decay \(convention: 'pytorch'\)/],
+    ['adagrad: lr_decay', () => adagrad(bad({ convention: 'pytorch', lr_decay: 0.1 })), /adagrad: unknown option 'lr_decay' \(did you mean 'learningRateDecay'\?\)/],
+    ['nadam: momentumDecay under Keras', () => nadam({ momentumDecay: 0.004 }), /nadam: momentumDecay is PyTorch's momentum_decay \(convention: 'pytorch'\); Keras' schedule is fixed at 0.96\^t/],
+    ['nadam: momentumDecay -1', () => nadam({ convention: 'pytorch', momentumDecay: -1 }), /nadam: momentumDecay must be a number in \[0, Infinity\), got -1/],
+    ['nadam: epsilon NaN', () => nadam({ epsilon: NaN }), /nadam: epsilon must be a number in \[0, Infinity\), got NaN/],
+    ['the step API: testOnBatch options', () => m.testOnBatch(DATA.x, DATA.y, bad({ batchSize: 4 })), /testOnBatch: unknown option 'batchSize'; known: sampleWeight/],
+    ['the step API: computeGradients options', () => m.computeGradients(DATA.x, DATA.y, bad({ weights: [1] })), /computeGradients: unknown option 'weights'; known: sampleWeight/],
     // evaluate, predict
     ['evaluate: unknown key', () => m.evaluate(DATA.x, DATA.y, bad({ batch_size: 4 })), /evaluate: unknown option 'batch_size'/],
     ['evaluate: batchSize 0', () => m.evaluate(DATA.x, DATA.y, { batchSize: 0 }), /batchSize must be a positive integer, got 0/],
@@ -85,8 +116,9 @@ describe('fit options: checked before any data is read or step run', () => {
     ['callbacks: [5]', { callbacks: [5] }, /fit: callbacks\[0\] must be an object with hooks .*, got number/],
     ['a hook that is not a function', { callbacks: [{ onEpochEnd: 'save' }] }, /fit: callbacks\[0\]\.onEpochEnd must be a function, got string/],
     ['a misspelt hook', { callbacks: [{ onEpochEnds: () => {} }] }, /fit: callbacks\[0\] has a hook 'onEpochEnds' that fit never calls/],
-    ['verbose: 7', { verbose: 7 }, /fit: verbose must be 0 \(silent\), 1 \(progress bar\) or 2 \(one line per epoch\), got 7/],
-    ['verbose: true', { verbose: true }, /fit: verbose must be 0/],
+    ['verbose: 7', { verbose: 7 }, /fit: verbose must be 'auto' \(a bar in a terminal, a line per epoch elsewhere\), 0 \(silent\), 1 \(progress bar\) or 2 \(one line per epoch\), got 7/],
+    ['verbose: true', { verbose: true }, /fit: verbose must be 'auto'.*got true/],
+    ['verbose: "2"', { verbose: '2' }, /fit: verbose must be 'auto'.*got "2"/],
     ['an unknown key', { epoch: 3 }, /fit: unknown option 'epoch'/],
     ['epochs 0', { epochs: 0 }, /fit: epochs must be a positive integer, got 0/],
     ['batchSize "32"', { batchSize: '32' }, /fit: batchSize must be a positive integer, got 32/],

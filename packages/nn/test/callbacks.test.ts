@@ -73,8 +73,9 @@ describe('hooks', () => {
       epochs: 2, batchSize: 2, validationData: [DATA.x, DATA.y], ...SILENT,
       callbacks: [{ onEpochEnd: (_e, logs) => { epochLogs.push(logs); }, onTrainEnd: (logs) => { endLogs = logs; } }],
     });
-    expect(epochLogs.map((l) => Object.keys(l).sort())).toEqual([['accuracy', 'loss', 'val_accuracy', 'val_loss'], ['accuracy', 'loss', 'val_accuracy', 'val_loss']]);
-    expect(epochLogs[1]).toEqual({ loss: history.loss![1], accuracy: history.accuracy![1], val_loss: history.val_loss![1], val_accuracy: history.val_accuracy![1] });
+    const keys = ['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss'];
+    expect(epochLogs.map((l) => Object.keys(l).sort())).toEqual([keys, keys]);
+    expect(epochLogs[1]).toEqual({ loss: history.loss![1], accuracy: history.accuracy![1], val_loss: history.val_loss![1], val_accuracy: history.val_accuracy![1], learning_rate: 0.1 });
     expect(endLogs).toEqual(epochLogs[1]);
   });
 });
@@ -171,7 +172,7 @@ describe('earlyStopping, Keras\' semantics', () => {
   it('a monitored log that is missing is a ModelError', async () => {
     const error = await rejection(tinyModel().fit(DATA.x, DATA.y, { epochs: 2, ...SILENT, callbacks: [earlyStopping()] }));
     expect(error).toBeInstanceOf(ModelError);
-    expect(error.message).toMatch(/earlyStopping: the logs have no 'val_loss' \(they have loss, accuracy\)/);
+    expect(error.message).toMatch(/earlyStopping: the logs have no 'val_loss' \(they have loss, accuracy, learning_rate\)/);
   });
 });
 

@@ -66,7 +66,7 @@ describe('modelCheckpoint', () => {
   it('a monitored log that is absent, or a placeholder naming one, is a ModelError', async () => {
     const m = classifier();
     await expect(m.fit(DATA.x, DATA.y, { ...SILENT, callbacks: [modelCheckpoint({ filepath: join(dir, 'x.json'), saveBestOnly: true })] }))
-      .rejects.toThrow(/modelCheckpoint: the logs have no 'val_loss' \(they have loss, accuracy\)/);
+      .rejects.toThrow(/modelCheckpoint: the logs have no 'val_loss' \(they have loss, accuracy, learning_rate\)/);
     await expect(m.fit(DATA.x, DATA.y, { ...SILENT, callbacks: [modelCheckpoint({ filepath: join(dir, 'x-{val_loss}.json') })] }))
       .rejects.toThrow(ModelError);
   });

@@ -40,7 +40,8 @@ describe('history', () => {
     const m = sequential([dense({ units: 3, activation: 'softmax' })], { inputShape: [3], seed: 1 });
     m.compile({ loss: sparseCategoricalCrossentropy(), optimizer: adam({ learningRate: 0.05 }), metrics: ['accuracy'] });
     const history = await m.fit(x, y, { epochs: 3, batchSize: 8, validationSplit: 0.2, ...SILENT });
-    expect(Object.keys(history.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(Object.keys(history.history).sort()).toEqual(['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss']);
+    expect(history.history.learning_rate).toEqual([0.05, 0.05, 0.05]);
     for (const values of Object.values(history.history)) {
       expect(values.length).toBe(3);
       expect(values.every(Number.isFinite)).toBe(true);
@@ -51,12 +52,12 @@ describe('history', () => {
     for (const a of [...history.history.accuracy!, ...history.history.val_accuracy!]) expect(a >= 0 && a <= 1).toBe(true);
   });
 
-  it('without validation there are no val_ keys', async () => {
+  it('without validation there are no val_ keys (the loss, and the learning rate)', async () => {
     const { x, y } = separable(10, 2, 1);
     const m = sequential([dense({ units: 1, activation: 'sigmoid' })], { inputShape: [2], seed: 1 });
     m.compile({ loss: binaryCrossentropy(), optimizer: 'sgd' });
     const history = await m.fit(x, y, SILENT);
-    expect(Object.keys(history.history)).toEqual(['loss']);
+    expect(Object.keys(history.history)).toEqual(['loss', 'learning_rate']);
     expect(history.epoch).toEqual([0]); // Keras' default: one epoch
     expect(history.params.batchSize).toBe(32); // Keras' default batch size
   });

@@ -4,7 +4,8 @@
  * deleted and added fields, truncated text — each a clean load or the library's own
  * `ModelFormatError`, never a raw TypeError or RangeError and never an allocation beyond the
  * limits passed; and save/load round trips that are exact, bit for bit, for both backends and
- * dtypes, every optimizer and any finite weights (subnormals and -0 included).
+ * dtypes, every optimizer in both conventions (slots, scalars, learning rate, schedules) and any
+ * finite weights (subnormals and -0 included).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { fc } from '@fast-check/vitest';
 import { tensor } from '@stablegrad/core';
 import {
-  type Activation, adam, dense, loadModel, modelFromJSON, ModelFormatError, modelToJSON, type Sequential, sequential, sgd,
+  type Activation, adagrad, adam, adamW, cosineDecay, dense, loadModel, modelFromJSON, ModelFormatError, modelToJSON, nadam, type Optimizer, rmsprop, type Sequential, sequential, sgd,
 } from '@stablegrad/nn';
 import { propertyParams } from '@stablegrad/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,10 +31,17 @@ const LIMITS = { maxParams: 10_000, maxLayers: 8, maxBytes: 1_000_000 };
 async function baseFiles(): Promise<Json[]> {
   const data = blobs(12, 3, 3, 7);
   const files: Json[] = [];
-  for (const [dtype, optimizer] of [['float32', adam({ learningRate: 0.01 })], ['float64', sgd({ learningRate: 0.1, momentum: 0.9 })]] as const) {
+  // The optimizers' state in every form: moments, velocities, a schedule's config, Nadam's scalar, a reduced rate.
+  const optimizers: [('float32' | 'float64'), Optimizer][] = [
+    ['float32', adam({ learningRate: 0.01 })], ['float64', sgd({ learningRate: 0.1, momentum: 0.9 })],
+    ['float32', nadam({ convention: 'pytorch', learningRate: cosineDecay({ initialLearningRate: 0, warmupTarget: 0.01, warmupSteps: 2, decaySteps: 10 }) })],
+    ['float64', rmsprop({ convention: 'pytorch', centered: true, momentum: 0.5, clipNorm: 1 })],
+  ];
+  for (const [dtype, optimizer] of optimizers) {
     const m = sequential([dense({ units: 4, activation: 'relu' }), dense({ units: 3, activation: 'softmax', useBias: false })], { inputShape: [3], seed: 5, dtype });
     m.compile({ loss: 'sparseCategoricalCrossentropy', optimizer, metrics: ['accuracy'], backend: dtype === 'float64' ? 'interpreter' : 'compiled' });
     await m.fit(data.x, data.y, { epochs: 1, batchSize: 6, ...SILENT });
+    if (m.optimizer.schedule === undefined) m.optimizer.learningRate /= 3;
     files.push(JSON.parse(JSON.stringify(modelToJSON(m))) as Json);
   }
   return files;
@@ -89,7 +97,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('size' as const), target: fc.nat(), value: fc.nat(HOSTILE_NUMBERS.length - 1) }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('replace' as const), target: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json> }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), target: fc.nat() }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('add' as const), target: fc.nat(), key: fc.constantFrom('extra', '__proto__', 'constructor', 'build', 'step', 'm', 'v'), value: fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json> }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('add' as const), target: fc.nat(), key: fc.constantFrom('extra', '__proto__', 'constructor', 'build', 'step', 'm', 'v', 'learningRate', 'scalars', 'muProduct', 'at'), value: fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json> }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }), weight: 1 },
 );
 
@@ -171,7 +179,7 @@ describe('save/load round trips are exact', () => {
     layers: fc.array(fc.record({ units: fc.integer({ min: 1, max: 4 }), activation: fc.constantFrom(...ACTIVATIONS), useBias: fc.boolean() }), { minLength: 1, maxLength: 3 }),
     dtype: fc.constantFrom('float32' as const, 'float64' as const),
     backend: fc.constantFrom('compiled' as const, 'interpreter' as const),
-    optimizer: fc.constantFrom('adam', 'sgd', 'momentum'),
+    optimizer: fc.constantFrom('adam', 'sgd', 'momentum', 'adamW', 'rmsprop', 'adagrad', 'nadam', 'torch-sgd', 'torch-adam', 'torch-rmsprop', 'torch-adagrad', 'torch-nadam'),
     steps: fc.integer({ min: 0, max: 2 }),
     seed: fc.integer({ min: 0, max: 1000 }),
   });
@@ -179,7 +187,13 @@ describe('save/load round trips are exact', () => {
   it('weights, optimizer state and predictions bit for bit, for both backends and dtypes', async () => {
     await fc.assert(fc.asyncProperty(architecture, async (a) => {
       const m = sequential(a.layers.map((l) => dense(l)), { inputShape: [a.features], dtype: a.dtype, seed: a.seed });
-      const optimizer = a.optimizer === 'adam' ? adam({ learningRate: 0.01 }) : sgd({ learningRate: 0.05, momentum: a.optimizer === 'momentum' ? 0.9 : 0 });
+      const optimizer = ({
+        adam: () => adam({ learningRate: 0.01 }), sgd: () => sgd({ learningRate: 0.05 }), momentum: () => sgd({ learningRate: 0.05, momentum: 0.9 }),
+        adamW: () => adamW({ learningRate: 0.01, amsgrad: true }), rmsprop: () => rmsprop({ centered: true, momentum: 0.3 }), adagrad: () => adagrad({ learningRate: 0.05 }),
+        nadam: () => nadam({ learningRate: 0.01 }), 'torch-sgd': () => sgd({ convention: 'pytorch', learningRate: 0.05, momentum: 0.9, dampening: 0.1 }),
+        'torch-adam': () => adam({ convention: 'pytorch', learningRate: 0.01, weightDecay: 0.01 }), 'torch-rmsprop': () => rmsprop({ convention: 'pytorch', momentum: 0.3 }),
+        'torch-adagrad': () => adagrad({ convention: 'pytorch', learningRateDecay: 0.1 }), 'torch-nadam': () => nadam({ convention: 'pytorch', globalClipNorm: 1 }),
+      } as const)[a.optimizer]();
       m.compile({ loss: 'meanSquaredError', optimizer, backend: a.backend, matmul: 'exact' });
       const units = a.layers.at(-1)!.units;
       const x = Array.from({ length: 6 }, (_, r) => Array.from({ length: a.features }, (_, c) => Math.sin(r * 3 + c)));
@@ -190,6 +204,8 @@ describe('save/load round trips are exact', () => {
       const state = (s: Sequential) => Object.entries(s.compiled!.state.slots).sort().flatMap(([, arrays]) => arrays.map((v) => Array.from(v)));
       expectSameBits(state(loaded), state(m));
       expect(loaded.compiled!.state.iterations).toBe(m.compiled!.state.iterations);
+      expect(loaded.compiled!.state.learningRate).toBe(m.compiled!.state.learningRate);
+      expect(loaded.compiled!.state.scalars).toEqual(m.compiled!.state.scalars);
       expect([loaded.compiled!.backend, loaded.dtype]).toEqual([a.backend, a.dtype]);
       expectSameBits([loaded.predict(x)], [m.predict(x)]);
     }), propertyParams(30));

@@ -124,13 +124,16 @@ describe('optimizer invariants', () => {
   });
 
   it('the defaults are Keras\': sgd lr 0.01; adam lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7', () => {
-    expect(resolveOptimizer('sgd').config).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
-    expect(resolveOptimizer('adam').config).toEqual({ name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    const common = { convention: 'keras', weightDecay: 0, clipNorm: null, globalClipNorm: null, clipValue: null };
+    expect(resolveOptimizer('sgd').config).toEqual({ name: 'sgd', ...common, learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(resolveOptimizer('adam').config).toEqual({ name: 'adam', ...common, learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false });
   });
 
-  it('a saved config rebuilds the same optimizer', () => {
+  it('a saved config rebuilds the same optimizer; a config saved before conventions existed is Keras\'', () => {
     const config = { name: 'sgd', learningRate: 0.3, momentum: 0.5, nesterov: true } as const;
-    expect(resolveOptimizer(config).config).toEqual(config);
+    expect(resolveOptimizer(config).config).toEqual({ ...config, convention: 'keras', weightDecay: 0, clipNorm: null, globalClipNorm: null, clipValue: null });
+    const full = resolveOptimizer({ name: 'rmsprop', convention: 'pytorch', learningRate: 0.02, momentum: 0.5, centered: true }).config;
+    expect(resolveOptimizer(full).config).toEqual(full);
   });
 });
 
@@ -206,7 +209,8 @@ describe('hyperparameter validation', () => {
     ['adam beta2 -0.1', () => adam({ beta2: -0.1 }), /adam: beta2 .*got -0.1/],
     ['adam epsilon -1e-7', () => adam({ epsilon: -1e-7 }), /adam: epsilon .*got -1e-7/],
     ['adam learningRate "0.1"', () => adam({ learningRate: '0.1' as unknown as number }), /adam: learningRate .*got 0.1/],
-    ['an unknown optimizer name', () => resolveOptimizer('rmsprop' as 'sgd'), /unknown optimizer "rmsprop"/],
+    ['an unknown optimizer name', () => resolveOptimizer('adadelta' as 'sgd'), /unknown optimizer "adadelta"/],
+    ['a misspelt optimizer name', () => resolveOptimizer('adamw' as 'sgd'), /unknown optimizer "adamw" \(did you mean 'adamW'\?\)/],
   ];
   it.each(cases)('%s is a ModelError naming the optimizer and field', (_name, make, message) => {
     const error = thrown(make);

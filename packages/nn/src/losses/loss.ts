@@ -5,6 +5,7 @@
  */
 import { constant, type DType, type Node, type Shape, type Tensor, where } from '@stablegrad/core';
 import { ModelError } from '../errors.js';
+import { showValue } from '../names.js';
 
 /**
  * How per-example losses become the loss: `mean` over the batch (Keras'
@@ -213,7 +214,7 @@ export function weightsFor(weights: number | readonly number[], yPred: Node, wha
   if (typeof weights === 'number') return constant(weights, { dtype: yPred.dtype });
   const units = yPred.shape[yPred.shape.length - 1];
   if (weights.length !== units) {
-    throw new ModelError(`${name}: ${what} has ${weights.length} weights, but the last layer has ${String(units)} units (one weight per ${what === 'posWeight' ? 'output unit' : 'class'})`);
+    throw new ModelError(`${name}: ${what} has ${weights.length} weights, but the last layer has ${showValue(units)} units (one weight per ${what === 'posWeight' ? 'output unit' : 'class'})`);
   }
   return constant([...weights], { dtype: yPred.dtype });
 }

@@ -4,18 +4,37 @@
  * @module
  */
 import { ModelError } from '../errors.js';
-import { didYouMean } from '../names.js';
+import { didYouMean, showValue } from '../names.js';
+import { adagrad } from './adagrad.js';
 import { adam } from './adam.js';
+import { adamW } from './adamw.js';
 import { isLibraryOptimizer } from './library.js';
+import { nadam } from './nadam.js';
 import type { CustomOptimizerConfig, Optimizer, OptimizerConfig, OptimizerName } from './optimizer.js';
+import { rmsprop } from './rmsprop.js';
 import { sgd } from './sgd.js';
 
+export { adagrad, type AdagradOptions } from './adagrad.js';
 export { adam, type AdamOptions } from './adam.js';
+export { adamW } from './adamw.js';
+export { clipGradients, type CommonOptions, type LearningRate } from './define.js';
+export { nadam, type NadamOptions } from './nadam.js';
+export { rmsprop, type RmspropOptions } from './rmsprop.js';
 export { sgd, type SgdOptions } from './sgd.js';
+export {
+  cosineDecay, exponentialDecay, piecewiseConstant, resolveSchedule, type CosineDecayOptions, type ExponentialDecayOptions, type LearningRateSchedule,
+  type LearningRateScheduleConfig, type PiecewiseConstantOptions,
+} from './schedules.js';
 export { isLibraryOptimizer } from './library.js';
-export type { CustomOptimizerConfig, Optimizer, OptimizerConfig, OptimizerName, OptimizerState, SlotKind } from './optimizer.js';
+export type {
+  CommonConfig, Convention, CustomOptimizerConfig, ModelOptimizer, Optimizer, OptimizerConfig, OptimizerName, OptimizerState, SlotKind,
+} from './optimizer.js';
 
-const LIBRARY_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
+/** The library's optimizers by name: each builds one from its options (a saved config's settings). */
+const LIBRARY: { readonly [name in OptimizerName]: (options: { readonly [key: string]: unknown }) => Optimizer } = {
+  sgd, adam, adamW, rmsprop, adagrad, nadam,
+};
+const LIBRARY_NAMES = Object.keys(LIBRARY) as OptimizerName[];
 
 /** Custom optimizers by registered name: the factory rebuilds one from its saved config. */
 const REGISTERED = new Map<string, (config: CustomOptimizerConfig) => Optimizer>();
@@ -25,7 +44,7 @@ const REGISTERED = new Map<string, (config: CustomOptimizerConfig) => Optimizer>
  * `config`, plain JSON data whose `name` is `name`, goes into the file) and loaded (`fromConfig`
  * rebuilds it from that config). Register it before `loadModel` in every program that loads
  * such files; a file naming an unregistered optimizer is a `ModelFormatError`. The library's
- * names (`sgd`, `adam`) cannot be taken.
+ * names (`sgd`, `adam`, `adamW`, `rmsprop`, `adagrad`, `nadam`) cannot be taken.
  * @example
  * ```ts
  * const clippedSgd = (config: { learningRate: number; clip: number }): Optimizer => ({
@@ -63,19 +82,19 @@ export function isRegisteredOptimizer(name: string): boolean {
  * ```ts
  * resolveOptimizer('adam').config.learningRate; // 0.001
  * resolveOptimizer({ name: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: false });
+ * resolveOptimizer({ name: 'rmsprop', convention: 'pytorch', learningRate: 0.01 });
  * ```
  */
 export function resolveOptimizer(spec: Optimizer | OptimizerName | OptimizerConfig | CustomOptimizerConfig): Optimizer {
   if (typeof spec === 'object' && spec !== null && !Array.isArray(spec) && ('step' in spec || 'createState' in spec)) return checkOptimizer(spec as Optimizer);
-  if (spec === 'adam' || spec === 'sgd') return spec === 'adam' ? adam() : sgd();
+  if (typeof spec === 'string' && Object.hasOwn(LIBRARY, spec)) return LIBRARY[spec]({});
   if (typeof spec === 'object' && spec !== null && !Array.isArray(spec)) {
     const { name, ...settings } = spec as { readonly [key: string]: unknown };
-    if (name === 'adam') return adam(settings);
-    if (name === 'sgd') return sgd(settings);
+    if (typeof name === 'string' && Object.hasOwn(LIBRARY, name)) return LIBRARY[name as OptimizerName](settings);
     const make = typeof name === 'string' ? REGISTERED.get(name) : undefined;
     if (make !== undefined) {
       const built = checkOptimizer(make(spec as CustomOptimizerConfig));
-      if (built.config.name !== name) throw new ModelError(`the optimizer registered as '${String(name)}' built one whose config is named ${JSON.stringify(built.config.name)}`);
+      if (built.config.name !== name) throw new ModelError(`the optimizer registered as '${showValue(name)}' built one whose config is named ${JSON.stringify(built.config.name)}`);
       return built;
     }
   }
@@ -89,7 +108,7 @@ function checkOptimizer(optimizer: Optimizer): Optimizer {
   const o = optimizer as Partial<Optimizer> | null;
   if (typeof o !== 'object' || o === null || typeof o.step !== 'function' || typeof o.createState !== 'function' ||
     typeof o.config !== 'object' || o.config === null || typeof o.config.name !== 'string') {
-    throw new ModelError('optimizer: expected an object with config { name, ... }, createState(params) and step(state, values, gradients) (or use sgd() or adam())');
+    throw new ModelError('optimizer: expected an object with config { name, ... }, createState(params) and step(state, values, gradients) (or use a library optimizer: sgd(), adam(), ...)');
   }
   return optimizer;
 }
@@ -110,7 +129,7 @@ export function savableOptimizer(optimizer: Optimizer): OptimizerConfig | Custom
     throw new ModelError(`save: the optimizer is a custom object whose config is named '${name}', but ${name}() did not make it; a file would resume it as the library's ${name}, with another update. Give it its own name and registerOptimizer(name, fromConfig), or use ${name}()`);
   }
   if (!REGISTERED.has(name)) {
-    throw new ModelError(`save: the optimizer '${name}' is a custom object that is not registered, so a file could not bring it back; call registerOptimizer('${name}', fromConfig) first, or use sgd() or adam()`);
+    throw new ModelError(`save: the optimizer '${name}' is a custom object that is not registered, so a file could not bring it back; call registerOptimizer('${name}', fromConfig) first, or use a library optimizer`);
   }
   const problem = notPlainJSON(optimizer.config);
   if (problem !== undefined) throw new ModelError(`save: the config of the optimizer '${name}' ${problem}; a file holds plain JSON data`);

@@ -1,5 +1,5 @@
 /**
- * Which optimizers are the library's own: those `sgd()` and `adam()` made, whose config alone
+ * Which optimizers are the library's own: those `sgd()`, `adam()` and the others made, whose config alone
  * rebuilds them. A custom object that merely calls itself `adam` is not one of them.
  * @module
  */
@@ -20,7 +20,7 @@ export function libraryOptimizer(optimizer: Optimizer): Optimizer {
 }
 
 /**
- * True for optimizers made by `sgd()` or `adam()`.
+ * True for optimizers made by the library's factories (`sgd()`, `adam()`, `adamW()`, `rmsprop()`, `adagrad()`, `nadam()`).
  * @example
  * ```ts
  * isLibraryOptimizer(adam()); // true
