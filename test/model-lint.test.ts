@@ -1,4 +1,4 @@
-// model.lint on the example models with their own data: what the models train (stabilized by
+// model.lint (lintModel) on the example models with their own data: what the models train (stabilized by
 // compile) raises no flag, while the loss as written (probabilities, Keras-style clipping) is
 // flagged where it loses digits, and the report says stabilize fixes it.
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ describe('model.lint on the example models and their data', () => {
 
   it('multilabel (sigmoid outputs, binary cross-entropy): the trained graph is clean', async () => {
     const { x, y } = scenes(400, 7);
-    const report = await lintModel(multilabelModel(7), { x, y, samples: SAMPLES });
+    const report = await multilabelModel(7).lint({ x, y, samples: SAMPLES });
     expect(report.stabilized?.lint.flagged.map((n) => n.node.path)).toEqual([]);
   });
 

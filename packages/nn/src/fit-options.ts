@@ -7,7 +7,7 @@ import { ModelError } from './errors.js';
 import type { FitOptions } from './fit.js';
 import { checkKnownOptions, showValue } from './names.js';
 
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'batchOrder', 'validationSplit', 'validationData', 'sampleWeight', 'verbose', 'callbacks', 'stream'] as const;
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'batchOrder', 'validationSplit', 'validationData', 'sampleWeight', 'verbose', 'callbacks', 'stream', 'checkNumerics'] as const;
 const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
 
 /**
@@ -27,6 +27,9 @@ export function checkFitOptions(options: FitOptions): void {
   if (order !== undefined) {
     if (typeof order !== 'function' && !Array.isArray(order)) throw new ModelError(`fit: batchOrder must be an array of row orders (one per epoch) or a function of the epoch, got ${order === null ? 'null' : typeof order}`);
     if (options.shuffle === true) throw new ModelError('fit: give shuffle or batchOrder, not both (batchOrder says the order of the rows)');
+  }
+  if (options.checkNumerics !== undefined && typeof options.checkNumerics !== 'boolean') {
+    throw new ModelError(`fit: checkNumerics must be true or false, got ${showValue(options.checkNumerics)}`);
   }
   const split = options.validationSplit;
   if (split !== undefined && (typeof split !== 'number' || !(split >= 0 && split < 1))) throw new ModelError(`fit: validationSplit must be in (0, 1) (or 0 for none), got ${showValue(split)}`);

@@ -44,6 +44,15 @@ export type BatchOrder = readonly (readonly number[])[] | ((epoch: number) => re
 export interface FitOptions {
   /** Passes over the data (default 1, as Keras). */
   readonly epochs?: number;
+  /**
+   * Check every value of the training graph on every batch, not only the loss and the
+   * gradients (TensorFlow's `check_numerics`): a NaN or infinity anywhere, even one the loss
+   * survives, stops training with a `TrainingError` naming the node that produced it from
+   * finite inputs, the epoch and the batch. Runs each batch a second time with the interpreter,
+   * so training is several times slower; default false. Without it, a loss or gradient that is
+   * not finite still names that node.
+   */
+  readonly checkNumerics?: boolean;
   /** Rows per step (default 32). The last batch of an epoch may be smaller. */
   readonly batchSize?: number;
   /** Shuffle the training rows before each epoch (default true; seeded by the model's seed). False with `batchOrder`. */
@@ -120,6 +129,11 @@ export interface StepRunner {
   restoreWeights(weights: readonly Tensor[]): void;
   /** The learning rate the next update will use, when the optimizer says it. */
   learningRate(): number | undefined;
+  /**
+   * Runs the batch's loss and gradients with the interpreter, keeping every value, and describes
+   * the first node whose value is not finite (`describeNonFinite`), or undefined when all are.
+   */
+  locateNonFinite(x: Tensor, y: Tensor, w?: Tensor): string | undefined;
 }
 
 /**
@@ -145,14 +159,23 @@ export interface Rows {
  * const { logs, learningRate } = trainStep(runner, { x, y }, 'in trainOnBatch');
  * ```
  */
-export function trainStep(runner: StepRunner, batch: Rows, where: string, rowsNote = ''): BatchStep {
+export function trainStep(runner: StepRunner, batch: Rows, where: string, rowsNote = '', checkNumerics = false): BatchStep {
   const result = runner.train(batch.x, batch.y, batch.w);
   const advice = 'training stopped; the weights are those before this batch. Try a smaller learning rate, or check the data';
-  if (!Number.isFinite(result.loss)) throw new TrainingError(`the loss became ${result.loss} ${where}${rowsNote}; ${advice}`);
+  // Where the NaN or infinity was born: cheap enough here, since training is over.
+  const origin = (): string => {
+    const found = runner.locateNonFinite(batch.x, batch.y, batch.w);
+    return found === undefined ? '' : `; it starts at ${found}`;
+  };
+  if (!Number.isFinite(result.loss)) throw new TrainingError(`the loss became ${result.loss} ${where}${rowsNote}${origin()}; ${advice}`);
   result.gradients.forEach((g, p) => {
     const i = firstNonFinite(g);
-    if (i >= 0) throw new TrainingError(`the gradient of '${runner.paramPaths[p]}' became ${g[i]} (element ${i}) ${where}${rowsNote}; ${advice}`);
+    if (i >= 0) throw new TrainingError(`the gradient of '${runner.paramPaths[p]}' became ${g[i]} (element ${i}) ${where}${rowsNote}${origin()}; ${advice}`);
   });
+  if (checkNumerics) {
+    const found = runner.locateNonFinite(batch.x, batch.y, batch.w);
+    if (found !== undefined) throw new TrainingError(`checkNumerics: a value of the training graph is not finite ${where}${rowsNote}: ${found}; ${advice}`);
+  }
   // Measured before the update: the prediction's buffer is the runner's, reused by the next run.
   const measured = measure(runner, batch.y, result.prediction);
   const learningRate = runner.learningRate();
@@ -239,7 +262,8 @@ export async function fitModel(
       const rowsNote = ` (rows ${batch * batchSize}-${batch * batchSize + indices.length - 1} of the epoch's order)`;
       const x = takeRows(train.x, indices);
       const y = takeRows(train.y, indices);
-      const step = trainStep(runner, { x, y, w: train.w === undefined ? undefined : takeRows(train.w, indices) }, `at epoch ${epoch + 1}, batch ${batch + 1}`, rowsNote);
+      const batchRows = { x, y, w: train.w === undefined ? undefined : takeRows(train.w, indices) };
+      const step = trainStep(runner, batchRows, `at epoch ${epoch + 1}, batch ${batch + 1}`, rowsNote, options.checkNumerics === true);
       learningRate = step.learningRate;
       batches++;
       totals.add(step.loss, step.rows, step.measured);

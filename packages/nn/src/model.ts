@@ -5,17 +5,19 @@
  * (stabilize, grad, simplify); `explain` says what the stabilize pass fused.
  * @module
  */
+import type { LintReport } from '@stablegrad/lint';
 import {
   type PreparedTraining, prepareTraining, type RewriteReport,
 } from '@stablegrad/rewrite';
 import {
-  evaluate as run, type Graph, graph, input, isTensor, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
+  describeNonFinite, evaluate as run, firstNonFinite, type Graph, graph, input, isTensor, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
 } from '@stablegrad/core';
 import { compile as compileGraph, type Executable } from '@stablegrad/compile';
 import { isProbabilityActivation } from './activations.js';
 import { checkKnownOptions, showValue } from './names.js';
 import { checkSameRows, rowRange, toFeatures, toLabels, toSampleWeights } from './data.js';
 import type { BuiltDense, DenseLayer } from './dense.js';
+import { lintModel, type ModelLintOptions } from './lint-model.js';
 import { ModelError } from './errors.js';
 import {
   batchLogs, checkFitOptions, fitModel, type FitOptions, type History, measure, measureModel, positiveInteger, type Rows, type StepRunner, trainStep,
@@ -636,6 +638,23 @@ export class Sequential {
   }
 
   /**
+   * The stability lint on what this model trains: its loss and gradients as written (before
+   * stabilize), at the current weights, measured against a high-precision reference on rows of
+   * `x` and `y` (or on drawn inputs), and checked against the graph compile's stabilize pass
+   * trains. Says which nodes lose digits, where, and whether that graph is clean
+   * (`formatLint(report)` prints it). Loads the lint package on first use.
+   * @example
+   * ```ts
+   * const report = await model.lint({ x: features, y: labels, samples: 100 });
+   * console.log(formatLint(report));             // from 'stablegrad/testing'
+   * report.stabilized?.clean;                    // true: what training runs loses nothing
+   * ```
+   */
+  lint(options: ModelLintOptions = {}): Promise<LintReport> {
+    return lintModel(this, options);
+  }
+
+  /**
    * Writes the model to one JSON file: layers, weights, compile settings and optimizer state
    * (`loadModel(path)` reads it back exactly).
    * @example
@@ -806,6 +825,11 @@ export class Sequential {
       weights: () => this.getWeights(),
       weightData: () => weightData,
       restoreWeights: (weights) => this.setWeights(weights),
+      locateNonFinite: (x, y, w) => {
+        const graph = w === undefined ? training : this.#weighted(compiled).training;
+        const found = firstNonFinite([graph.loss, ...graph.gradients], this.#feeds(x, y, w));
+        return found === undefined ? undefined : describeNonFinite(found);
+      },
     };
   }
 }
