@@ -1,7 +1,13 @@
 // model.lint (lintModel) on the example models with their own data: what the models train (stabilized by
 // compile) raises no flag, while the loss as written (probabilities, Keras-style clipping) is
 // flagged where it loses digits, and the report says stabilize fixes it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fromJSON } from '@stablegrad/core';
+import { lint } from '@stablegrad/lint';
+import { prepareTraining } from '@stablegrad/rewrite';
 import { binaryCrossentropy, lintModel, sgd } from 'stablegrad';
 import { digitsModel } from '../examples/src/digits-model.js';
 import { DIGITS_PATH, loadDigits } from '../examples/src/data/digits.js';
@@ -10,6 +16,7 @@ import { breastCancerModel } from '../examples/src/train-breast-cancer.js';
 import { multilabelModel, scenes } from '../examples/src/multilabel.js';
 
 const SAMPLES = 40;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('model.lint on the example models and their data', () => {
   it('digits (softmax + sparse cross-entropy on probabilities): the trained graph is clean', async () => {
@@ -46,4 +53,18 @@ describe('model.lint on the example models and their data', () => {
     await expect(lintModel(model, { x })).rejects.toThrow(/give both x and y/);
     await expect(lintModel(model, { x, y, rowsPerSample: 0 })).rejects.toThrow(/rowsPerSample must be a whole number/);
   });
+});
+
+describe('the example graph files, as stabilize leaves them, raise no flag', () => {
+  for (const name of ['naive-bce', 'keras-cce', 'logistic-regression', 'digits-model']) {
+    it(`examples/graphs/${name}.json: loss and gradients after prepareTraining`, () => {
+      const g = fromJSON(JSON.parse(readFileSync(join(ROOT, `examples/graphs/${name}.json`), 'utf8')));
+      const loss = g.outputs[0]!;
+      const params = g.nodes.filter((n) => n.op === 'param');
+      const training = prepareTraining({ loss: loss.shape.length === 0 ? loss : loss.mean(), params }, { stabilize: true });
+      const labels = g.nodes.find((n) => n.op === 'input' && n.name === 'y')!;
+      const report = lint(training.graph, { samples: 60, stabilize: false, ranges: labels.dtype === 'int32' ? {} : { y: [0, 1] } });
+      expect(report.flagged.map((n) => `${n.node.path} ${n.local.mean.toFixed(1)} ${n.region?.condition}`)).toEqual([]);
+    });
+  }
 });
