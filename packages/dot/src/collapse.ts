@@ -8,7 +8,8 @@ import { formatShape, opDef } from '@stablegrad/core';
 import { quoted } from './escape.js';
 import { nodeLabel, nodeTooltip, ruleNames } from './label.js';
 import type { DotOptions } from './options.js';
-import { type Heat, severity } from './overlay.js';
+import { severity } from './overlay.js';
+import type { Heat } from './style.js';
 import { type Attribute, type DiffStatus, edgeAttributes, formatAttributes, type Look, nodeAttributes } from './style.js';
 import type { DrawnNode } from './view.js';
 

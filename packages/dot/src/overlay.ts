@@ -7,18 +7,7 @@
 import type { Node } from '@stablegrad/core';
 import { quoted } from './escape.js';
 import type { DotOverlay } from './options.js';
-import { formatAttributes, HEAT_FILLS, legendBoxAttributes, legendClusterAttributes } from './style.js';
-
-/** How one node (or collapsed scope) is drawn under an overlay. */
-export interface Heat {
-  readonly value: number;
-  /** The value as written in the label: `12.3 bits`, `∞ bits`, `NaN bits`, or `max ...` for a box. */
-  readonly text: string;
-  /** Index into the scale (`HEAT_FILLS`, palest first); also the DOT class `heat-<step>`. */
-  readonly step: number;
-  readonly flagged: boolean;
-  readonly note: string | undefined;
-}
+import { formatAttributes, type Heat, HEAT_FILLS, legendBoxAttributes, legendClusterAttributes } from './style.js';
 
 /**
  * Throws a TypeError naming the bad field unless `overlay` is a usable overlay. Values are

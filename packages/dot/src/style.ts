@@ -5,7 +5,6 @@
  * @module
  */
 import { hasTrait, type Node } from '@stablegrad/core';
-import type { Heat } from './overlay.js';
 
 /**
  * What a node is: a fed input, a trained parameter, a constant, or an op. Each kind has its own
@@ -25,6 +24,17 @@ export type NodeKind = 'input' | 'param' | 'constant' | 'op';
  * ```
  */
 export type DiffStatus = 'removed' | 'added' | 'unchanged';
+
+/** How one node (or collapsed scope) is drawn under an overlay. */
+export interface Heat {
+  readonly value: number;
+  /** The value as written in the label: `12.3 bits`, `∞ bits`, `NaN bits`, or `max ...` for a box. */
+  readonly text: string;
+  /** Index into the scale (`HEAT_FILLS`, palest first); also the DOT class `heat-<step>`. */
+  readonly step: number;
+  readonly flagged: boolean;
+  readonly note: string | undefined;
+}
 
 /** Everything that decides how one element is drawn. */
 export interface Look {

@@ -4,8 +4,75 @@
  * @module
  */
 import { ModelError } from './errors.js';
-import type { FitOptions } from './fit.js';
+import type { TensorLike } from '@stablegrad/core';
+import type { Callback } from './callbacks.js';
+import type { ProgressStream } from './progress.js';
 import { checkKnownOptions, showValue } from './names.js';
+
+/**
+ * The rows each epoch visits, in order (indices into the training rows, after
+ * `validationSplit`); consecutive `batchSize` slices of it are the batches, the last one
+ * possibly smaller. One array per epoch, or a function of the 0-based epoch (a sampler, as a
+ * PyTorch `DataLoader`'s). Rows may repeat or be left out (sampling with replacement, or
+ * `drop_last` by leaving out the tail).
+ * @example
+ * ```ts
+ * // The order a PyTorch DataLoader drew, epoch by epoch (torch.randperm with its generator):
+ * await model.fit(x, y, { epochs: 2, batchSize: 4, batchOrder: [[3, 0, 5, 1, 4, 2], [1, 5, 0, 2, 3, 4]] });
+ * await model.fit(x, y, { epochs: 10, batchOrder: (epoch) => myPermutation(epoch) });
+ * ```
+ */
+export type BatchOrder = readonly (readonly number[])[] | ((epoch: number) => readonly number[]);
+
+/**
+ * Options of `fit`, Keras' names.
+ * @example
+ * ```ts
+ * await model.fit(x, y, { epochs: 30, batchSize: 32, validationSplit: 0.2, verbose: 2 });
+ * ```
+ */
+export interface FitOptions {
+  /** Passes over the data (default 1, as Keras). */
+  readonly epochs?: number;
+  /**
+   * Check every value of the training graph on every batch, not only the loss and the
+   * gradients (TensorFlow's `check_numerics`): a NaN or infinity anywhere, even one the loss
+   * survives, stops training with a `TrainingError` naming the node that produced it from
+   * finite inputs, the epoch and the batch. Runs each batch a second time with the interpreter,
+   * so training is several times slower; default false. Without it, a loss or gradient that is
+   * not finite still names that node.
+   */
+  readonly checkNumerics?: boolean;
+  /** Rows per step (default 32). The last batch of an epoch may be smaller. */
+  readonly batchSize?: number;
+  /** Shuffle the training rows before each epoch (default true; seeded by the model's seed). False with `batchOrder`. */
+  readonly shuffle?: boolean;
+  /**
+   * The rows of each epoch in order, to reproduce another framework's run exactly (see
+   * `BatchOrder`); instead of shuffling. Indices are checked before each epoch (a `ModelError`).
+   */
+  readonly batchOrder?: BatchOrder;
+  /** Hold out this share of the rows, the last ones before shuffling (as Keras), for validation. */
+  readonly validationSplit?: number;
+  /** `[x, y]` or `[x, y, sampleWeight]` to validate on after each epoch (instead of `validationSplit`). */
+  readonly validationData?: readonly [TensorLike, TensorLike] | readonly [TensorLike, TensorLike, TensorLike];
+  /**
+   * One finite non-negative weight per row (Keras' `sample_weight`): each row's loss is
+   * multiplied by it, and the mean still divides by the rows (`sum(w l) / rows`, Keras'
+   * `sum_over_batch_size`). A row of weight 0 has no effect on training. `validationSplit`
+   * splits the weights with the rows. Metrics are not weighted.
+   */
+  readonly sampleWeight?: TensorLike;
+  /**
+   * `'auto'` (default): the progress bar in a terminal, one line per epoch elsewhere (a pipe,
+   * a CI log), as Keras; `1` the progress bar only (nothing when the stream is not a terminal);
+   * `2` one line per epoch anywhere; `0` silent.
+   */
+  readonly verbose?: 'auto' | 0 | 1 | 2;
+  readonly callbacks?: readonly Callback[];
+  /** Where progress goes (default `process.stdout`, or the console where there is no `process`). */
+  readonly stream?: ProgressStream;
+}
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'batchOrder', 'validationSplit', 'validationData', 'sampleWeight', 'verbose', 'callbacks', 'stream', 'checkNumerics'] as const;
 const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;

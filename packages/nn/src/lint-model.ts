@@ -6,11 +6,10 @@
  * The lint package (with its high-precision arithmetic) is loaded only when this runs.
  * @module
  */
-import { type Feeds, type Node, type Tensor, tensor, type TensorLike } from '@stablegrad/core';
+import { type Feeds, type Graph, type Node, type Tensor, tensor, type TensorLike } from '@stablegrad/core';
 import type { LintOptions, LintReport } from '@stablegrad/lint';
 import { prepareTraining } from '@stablegrad/rewrite';
 import { ModelError } from './errors.js';
-import type { Sequential } from './model.js';
 
 /**
  * Options of `model.lint`: the lint's options (without `points`), and the data to measure on.
@@ -29,13 +28,27 @@ export interface ModelLintOptions extends Omit<LintOptions, 'points' | 'stabiliz
 }
 
 /**
+ * What `lintModel` needs of a model (a `Sequential`): its written graph at the current weights,
+ * whether it is compiled, and its last layer's units (the classes of its labels).
+ * @example
+ * ```ts
+ * const lintable: LintableModel = model;
+ * ```
+ */
+export interface LintableModel {
+  toGraph(): Graph;
+  readonly compiled: unknown;
+  readonly layers: readonly { readonly config: { readonly units: number } }[];
+}
+
+/**
  * Lints `model`'s training graph; see `Sequential.lint`.
  * @example
  * ```ts
  * console.log(formatLint(await lintModel(model, { x, y })));
  * ```
  */
-export async function lintModel(model: Sequential, options: ModelLintOptions = {}): Promise<LintReport> {
+export async function lintModel(model: LintableModel, options: ModelLintOptions = {}): Promise<LintReport> {
   const { x, y, rowsPerSample = 1, ...lintOptions } = options;
   if (!Number.isInteger(rowsPerSample) || rowsPerSample < 1) throw new ModelError(`lint: rowsPerSample must be a whole number >= 1, got ${String(rowsPerSample)}`);
   if ((x === undefined) !== (y === undefined)) throw new ModelError('lint: give both x and y (rows to measure on), or neither (inputs are drawn)');
