@@ -129,7 +129,7 @@ export async function lintGuideFiles(): Promise<Map<string, string>> {
     'The lint samples where things may go wrong; training meets them. A loss or gradient that stops being',
     'finite ends `fit` with a `TrainingError` that names the node where the NaN or infinity was born',
     '(`it starts at matmul \'dense_1/matmul\' [batch, 1] float32 gave -Infinity at [0, 0] from finite',
-    'inputs 10, -3e+38`). `fit(x, y, { checkNumerics: true })` checks every value of the training graph',
+    'inputs`). `fit(x, y, { checkNumerics: true })` checks every value of the training graph',
     "on every batch, as TensorFlow's `check_numerics` does, and stops even where the loss survives a",
     'non-finite value (a relu of -Infinity is 0). `firstNonFinite(outputs, feeds)` from `stablegrad`',
     'does the same search on any graph.',

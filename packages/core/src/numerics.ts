@@ -7,7 +7,8 @@
  * @module
  */
 import { evaluate, type Feeds } from './evaluate.js';
-import { topoSort } from './graph.js';
+import { type Graph, isGraph, topoSort } from './graph.js';
+import { opDef } from './registry.js';
 import { broadcastIndex } from './kernels/indexing.js';
 import { Node } from './node.js';
 import type { ConcreteShape } from './shape.js';
@@ -29,7 +30,7 @@ export interface NonFinite {
   readonly position: readonly number[];
   /** That element: NaN, Infinity or -Infinity. */
   readonly value: number;
-  /** The element of each input the op read for it (undefined when the input does not line up elementwise). */
+  /** For an elementwise op: the element of each input it read (undefined otherwise, or where an input does not line up). */
   readonly operands: readonly (number | undefined)[];
   /** The node is a fed input or a param: the non-finite value came from outside the graph. */
   readonly fromOutside: boolean;
@@ -46,16 +47,19 @@ export interface NonFinite {
  * describeNonFinite(found!); // "log 'log' [2] float64 gave -Infinity at [1] from finite input 0"
  * ```
  */
-export function firstNonFinite(outputs: Node | readonly Node[], feeds: Feeds = {}): NonFinite | undefined {
-  const nodes = topoSort(outputs instanceof Node ? [outputs] : [...outputs]);
+export function firstNonFinite(outputs: Node | readonly Node[] | Graph, feeds: Feeds = {}): NonFinite | undefined {
+  const nodes = topoSort(outputs instanceof Node ? [outputs] : isGraph(outputs) ? outputs.outputs : [...outputs]);
   const values = evaluate(nodes, feeds);
   const byNode = new Map<Node, Tensor>(nodes.map((n, i) => [n, values[i]!]));
   for (const node of nodes) {
     const value = byNode.get(node)!;
     const at = value.data.findIndex((v) => !Number.isFinite(v));
     if (at < 0) continue;
+    // Only an elementwise op reads the operands' aligned elements (a matmul reads a row and a column).
+    const elementwise = opDef(node.op).elementwise !== undefined;
     const operands = node.inputs.map((input) => {
       const t = byNode.get(input)!;
+      if (!elementwise) return undefined;
       const broadcasts = t.shape.length <= value.shape.length && t.shape.every((d, i) => d === 1 || d === value.shape[value.shape.length - t.shape.length + i]);
       return broadcasts ? t.data[broadcastIndex(t.shape, value.shape)[at]!] : undefined;
     });

@@ -43,6 +43,9 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
   const tainted = new WeakSet<DD>();
   const extreme = (x: DD): boolean => !finite(x) || (x[0] !== 0 && Math.abs(x[0]) < TINY);
   const lostRange = (x: DD): boolean => tainted.has(x) && (extreme(x) || x[0] === 0);
+  // Below 2^-960 a double-double's low part is subnormal or gone: products and quotients of
+  // such values, and their roots and logs, lose bits even when the values were exact.
+  const tiny = (x: DD): boolean => x[0] !== 0 && Math.abs(x[0]) < TINY;
   /**
    * Marks `r` tainted when an argument is, or when finite non-zero arguments gave a result out
    * of range; distrusts the evaluation when the result is back in range from an argument that
@@ -105,6 +108,7 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
       // tiny x tiny stays tiny and huge x huge stays huge; tiny x huge could be anything.
       if ((lostRange(a) && !staysOut(a, b, false)) || (lostRange(b) && !staysOut(b, a, false))) distrust('range');
       const plain = a[0] * b[0];
+      if ((tiny(a) || tiny(b)) && Math.abs(plain) >= TINY) distrust('range');
       // A zero product keeps its sign only as a plain double (-0 * 3 is -0; the error terms add +0).
       const exactPlain = !finite(a) || !finite(b) || plain === 0 || overflowed(plain, [a, b]);
       return settle(exactPlain ? [plain, 0] : ddMul(a, b), [a, b], true);
@@ -112,6 +116,7 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
     div: (a, b) => {
       if (lostRange(b) || (lostRange(a) && !staysOut(a, b, true))) distrust('range');
       const plain = a[0] / b[0];
+      if ((tiny(a) || tiny(b)) && Math.abs(plain) >= TINY) distrust('range');
       const exactPlain = !finite(a) || !finite(b) || b[0] === 0 || (a[0] === 0 && a[1] === 0) || overflowed(plain, [a, b]);
       return settle(exactPlain ? [plain, 0] : ddDiv(a, b), [a, b], true);
     },
@@ -125,8 +130,9 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
       return settle(r, [x], false);
     },
     log: (a) => {
-      // The log of an underflowed or overflowed value is finite in truth: -921, not -Infinity.
-      if (lostRange(a)) distrust('range');
+      // The log of an underflowed or overflowed value is finite in truth: -921, not -Infinity;
+      // and Newton's step from Math.log overflows exp(-log a) below 2^-960.
+      if (lostRange(a) || tiny(a)) distrust('range');
       // log(1 + d) is about d: the ~2^-106 absolute error of a double-double near 1 becomes a
       // relative error of d's size, too much once |d| < 2^-45 (the low part held d's 53 bits only).
       const d = a[0] - 1 + a[1];
@@ -135,11 +141,11 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
     },
     sqrt: (a) => {
       // sqrt brings an underflowed or overflowed value back into range: 1e-400 -> 1e-200.
-      if (lostRange(a)) distrust('range');
+      if (lostRange(a) || tiny(a)) distrust('range');
       return settle(sqrtOf(a), [a], false);
     },
     pow: (a, b) => {
-      if (lostRange(a) || lostRange(b)) distrust('range');
+      if (lostRange(a) || lostRange(b) || tiny(a)) distrust('range');
       const exponent = b[0] + b[1];
       if (b[1] === 0 && Number.isInteger(exponent) && Math.abs(exponent) <= 64 && finite(a)) {
         let result: DD = [1, 0];
@@ -169,6 +175,8 @@ export function createDoubleDoubleMath(): DoubleDoubleMath {
 /** log in double-double: near 1 through log1p of the exact difference, elsewhere one Newton step from Math.log. */
 function logOf(a: DD): DD {
   if (!Number.isFinite(a[0]) || a[0] <= 0) return [Math.log(a[0]), 0];
+  // (The caller distrusts a below 2^-960, where exp(-log a) would overflow: plain log is enough.)
+  if (a[0] < TINY) return [Math.log(a[0]), 0];
   if (Math.abs(a[0] - 1) < 0.5) return ddLog1p(ddAddNumber(a, -1));
   const y0 = Math.log(a[0]);
   // y0 + (a e^-y0 - 1): Newton's step on e^y = a doubles the ~53 correct bits of Math.log.

@@ -3,6 +3,7 @@
  * their scope paths).
  * @module
  */
+import type { RewriteReport } from '@stablegrad/rewrite';
 import type { LintReport, NodeLint, WorstCase } from './lint.js';
 
 /**
@@ -25,18 +26,20 @@ export interface FormatLintOptions {
  * @example
  * ```ts
  * console.log(formatLint(lint({ loss }, { ranges: { y: [0, 1] } })));
- * // lint: 300 samples (seed 1), 2 of 10 nodes flagged (mean local error >= 4 bits, or half the bits lost in >= 1% of elements)
- * // node   op   local bits mean/max  total bits mean/max  half lost  where        stabilize
- * // sub_1  sub      2.7 / 61.9          2.9 / 61.9            3.3%  20 < z < 900  fixes it
+ * // lint: 300 samples (seed 1), 3 of 10 nodes flagged (mean local error >= 4 bits, or half the bits lost in >= 1% of elements), 412 ms
+ * //
+ * //    node  op   local bits mean/max  total bits mean/max  half lost  where     stabilize
+ * // !  sub   sub  2.7 / 61.9           2.9 / 61.9           3.3%       z > 22.2  fixes it
  * ```
  */
 export function formatLint(report: LintReport, options: FormatLintOptions = {}): string {
+  checkReport(report, 'formatLint');
   const rows = options.all === true ? report.nodes : [...report.flagged, ...report.outputs.filter((o) => !o.flagged)];
   const lines = [summaryLine(report, options.timing ?? true)];
   if (rows.length > 0) lines.push('', ...table(rows));
   const s = report.stabilized;
   if (s !== undefined) {
-    const fired = [...new Set(s.report.firings.filter((f) => f.phase === 'stabilize').map((f) => f.rule))];
+    const fired = stabilizeRules(s.report);
     const outputs = s.lint.outputs.map((o) => `${o.node.path} ${bits(o.total.mean)}/${bits(o.total.max)}`).join(', ');
     lines.push(
       '',
@@ -46,6 +49,19 @@ export function formatLint(report: LintReport, options: FormatLintOptions = {}):
     );
   }
   return lines.join('\n');
+}
+
+/** The rules of the stabilize phase that fired (the others only respell). */
+function stabilizeRules(report: RewriteReport): string[] {
+  return [...new Set(report.firings.filter((f) => f.phase === 'stabilize').map((f) => f.rule))];
+}
+
+/** A TypeError unless `report` looks like what `lint` returns. */
+export function checkReport(report: unknown, what: string): asserts report is LintReport {
+  const r = report as Partial<LintReport> | null;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.nodes) || !Array.isArray(r.flagged) || r.graph === undefined) {
+    throw new TypeError(`${what}: expected the report lint() returns, got ${r === null ? 'null' : typeof r}`);
+  }
 }
 
 function summaryLine(r: LintReport, timing: boolean): string {
@@ -91,7 +107,10 @@ function bits(x: number): string {
  * ```
  */
 export function lintToJSON(report: LintReport): LintJSON {
-  const node = (n: NodeLint): NodeLintJSON => ({
+  checkReport(report, 'lintToJSON');
+  const ids = new Map(report.graph.nodes.map((n, i) => [n, i]));
+  const node = (n: NodeLint, index = ids.get(n.node) ?? -1): NodeLintJSON => ({
+    id: index,
     path: n.node.path,
     op: n.node.op,
     dtype: n.node.dtype,
@@ -109,6 +128,7 @@ export function lintToJSON(report: LintReport): LintJSON {
   return {
     samples: report.samples,
     rejected: report.rejected,
+    decimalSamples: report.decimalSamples,
     stoppedBy: report.stoppedBy,
     seed: report.seed,
     threshold: report.threshold,
@@ -119,9 +139,9 @@ export function lintToJSON(report: LintReport): LintJSON {
     ...(s === undefined ? {} : {
       stabilized: {
         clean: s.clean,
-        rules: [...new Set(s.report.firings.map((f) => f.rule))],
+        rules: stabilizeRules(s.report),
         flagged: s.lint.flagged.map((n) => n.node.path),
-        nodes: s.lint.nodes.map(node),
+        nodes: s.lint.nodes.map((n) => node(n, s.graph.nodes.indexOf(n.node))),
       },
     }),
   };
@@ -145,6 +165,8 @@ function jsonNumber(x: number): number | string {
  * ```
  */
 export interface NodeLintJSON {
+  /** The node's position in the linted graph's `nodes` (paths need not be unique). */
+  readonly id: number;
   readonly path: string;
   readonly op: string;
   readonly dtype: string;
@@ -170,6 +192,8 @@ export interface NodeLintJSON {
 export interface LintJSON {
   readonly samples: number;
   readonly rejected: number;
+  /** Samples measured with the decimal reference (double-double could not be trusted there). */
+  readonly decimalSamples: number;
   readonly stoppedBy: string;
   readonly seed: number;
   readonly threshold: number;

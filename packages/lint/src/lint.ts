@@ -6,7 +6,7 @@
  * @module
  */
 import {
-  bindFeeds, consumers, type ConcreteShape, type Feeds, type Graph, graph, type GraphOutputs, isGraph, type Node, type Tensor,
+  bindFeeds, consumers, StablegradError, type ConcreteShape, type Feeds, type Graph, graph, type GraphOutputs, isGraph, type Node, type Tensor,
   type TensorLike, topoSort,
 } from '@stablegrad/core';
 import { type RewriteReport, stabilize as runStabilize } from '@stablegrad/rewrite';
@@ -190,8 +190,12 @@ export interface LintReport {
    * not be trusted there (cancellation beyond 45 bits, overflow, underflow).
    */
   readonly decimalSamples: number;
-  /** Why sampling stopped: the sample count was reached, or the time limit. */
-  readonly stoppedBy: 'samples' | 'time';
+  /**
+   * Why sampling stopped: the sample count was reached (or the given points were used up), the
+   * time limit (checked between samples; each pass measures at least one), or too many drawn
+   * samples were rejected (four times the samples asked for).
+   */
+  readonly stoppedBy: 'samples' | 'time' | 'rejections';
   readonly seed: number;
   readonly threshold: number;
   /** Wall time of the whole lint, including the stabilize check. */
@@ -220,8 +224,9 @@ const RESERVOIR = 4000;
  * const p = sigmoid(z);
  * const loss = neg(add(mul(y, log(p)), mul(sub(1, y), log(sub(1, p))))).mean();
  * const report = lint({ loss }, { ranges: { y: [0, 1] } });
- * report.flagged[0]?.node.op;           // 'sub': 1 - p, where z > 36.7 (float64) it is 0
- * report.flagged[0]?.stabilize;         // 'fixed'
+ * report.flagged.map((n) => n.node.op);  // ['log', 'log', 'sub']: log p, log(1 - p), 1 - p
+ * report.flagged.find((n) => n.node.op === 'sub')?.region?.condition; // 'z > 22.2': 1 - p has lost half its bits
+ * report.stabilized?.clean;              // true: the fused sigmoidCrossEntropyWithLogits loses nothing
  * console.log(formatLint(report));
  * ```
  */
@@ -231,16 +236,16 @@ export function lint(g: Graph | GraphOutputs, options: LintOptions = {}): LintRe
   const whole = isGraph(g) ? g : graph(g);
   const measured = measureGraph(whole, settings, started);
   if (settings.stabilize === false) return { ...strip(measured, started) };
-  const { graph: after, report } = settings.stabilize === true ? runStabilize(whole) : settings.stabilize(whole);
+  const { graph: after, report } = settings.stabilize === true ? runStabilize(whole) : checkedStabilize(settings.stabilize, whole);
   const afterLint = measureGraph(after, { ...settings, samplesGiven: measured.feeds }, started);
   const clean = afterLint.flagged.length === 0;
   const kept = new Set(after.nodes);
-  // A node merged with an equal one (common subexpressions) is gone but not fixed: its twin
-  // has the same path and is still flagged.
-  const stillFlagged = new Set(afterLint.flagged.map((n) => n.node.path));
+  // A node merged with an equal one (common subexpressions) is gone but not fixed: its twin,
+  // the same op on inputs of the same paths, is still flagged. (Paths alone are not unique.)
+  const stillFlagged = new Set(afterLint.flagged.map((n) => twinKey(n.node)));
   const verdict = (n: NodeLint): NodeLint => {
     if (!n.flagged) return n;
-    const unchanged = kept.has(n.node) || stillFlagged.has(n.node.path);
+    const unchanged = kept.has(n.node) || stillFlagged.has(twinKey(n.node));
     const stabilize: StabilizeVerdict = unchanged ? 'unchanged' : clean ? 'fixed' : 'improved';
     return { ...n, stabilize };
   };
@@ -255,6 +260,25 @@ export function lint(g: Graph | GraphOutputs, options: LintOptions = {}): LintRe
     elapsedMs: Date.now() - started,
     stabilized,
   };
+}
+
+/** Runs a user's stabilize function and checks what it gives back. */
+function checkedStabilize(check: StabilizeCheck, g: Graph): { graph: Graph; report: RewriteReport } {
+  const result = check(g) as { graph?: unknown; report?: unknown } | undefined;
+  if (result === undefined || !isGraph(result.graph) || typeof result.report !== 'object' || result.report === null) {
+    throw new LintError('lint: the stabilize function must return { graph, report } (as stabilize and prepareTraining do)');
+  }
+  const inputs = new Set(g.nodes.filter((n) => n.op === 'input'));
+  const foreign = result.graph.nodes.filter((n) => n.op === 'input' && !inputs.has(n));
+  if (foreign.length > 0) {
+    throw new LintError(`lint: the graph the stabilize function returned reads inputs the linted graph does not have: ${foreign.map((n) => `'${n.path}'`).join(', ')}`);
+  }
+  return result as { graph: Graph; report: RewriteReport };
+}
+
+/** What makes two nodes the same computation once common subexpressions are merged. */
+function twinKey(node: Node): string {
+  return JSON.stringify([node.path, node.op, node.attrs, node.inputs.map((n) => n.path)]);
 }
 
 interface Settings {
@@ -295,7 +319,29 @@ interface Accumulator {
   seen: number;
   reservoir: Observation[];
   worst: { bits: number; sample: number; element: number; computed: number; exact: number } | undefined;
-  shape: ConcreteShape;
+  /** The node's shape in each sample (batches may differ between given points). */
+  shapes: ConcreteShape[];
+}
+
+/** A declared range must name an input (by name or path): a typo would silently be ignored. */
+function checkRangeNames(ranges: ReadonlyMap<string, Range>, inputs: readonly Node[]): void {
+  for (const name of ranges.keys()) {
+    if (!inputs.some((x) => x.path === name || x.name === name)) {
+      throw new LintError(`lint: ranges.${name} names no input of the graph (inputs: ${inputs.map((x) => `'${x.path}'`).join(', ') || 'none'})`);
+    }
+  }
+}
+
+/** Measures one sample; errors of kernels or references (an index out of range) say which sample and what to change. */
+function measureWithContext<T>(measure: () => T, draw: number, fromPoints: boolean): T {
+  try {
+    return measure();
+  } catch (e) {
+    if (!(e instanceof StablegradError) || e instanceof LintError) throw e;
+    const where = fromPoints ? `points[${draw}]` : `drawn sample ${draw}`;
+    const advice = fromPoints ? 'check that point' : 'declare ranges (int32 labels and indices: [0, classes - 1]) or dims that fit the graph';
+    throw new LintError(`lint: ${where} cannot be evaluated: ${e.message}; ${advice}`);
+  }
 }
 
 function measureGraph(g: Graph, settings: Settings, started: number): Measured {
@@ -303,31 +349,39 @@ function measureGraph(g: Graph, settings: Settings, started: number): Measured {
   const measured = measurableNodes(nodes);
   const inputs = nodes.filter((n) => n.op === 'input');
   const readers = consumers(nodes);
+  if (settings.samplesGiven === undefined) checkRangeNames(settings.ranges, inputs);
   const ranges = new Map(inputs.map((x) => [x, rangeOf(x, readers.get(x) ?? [], settings.ranges)]));
+  if (measured.length === 0) {
+    throw new LintError('lint: nothing to measure: the graph has no float operation (only inputs, params, constants or int32 values)');
+  }
+  // Two streams: what is drawn depends on the seed only, not on how many nodes keep observations.
   const random = seededRandom(settings.seed);
+  const reservoirRandom = seededRandom(settings.seed ^ 0x5bd1e995);
   const acc = new Map<Node, Accumulator>();
   const feeds: ReadonlyMap<Node, Tensor>[] = [];
   let rejected = 0;
   let decimalSamples = 0;
-  let stoppedBy: 'samples' | 'time' = 'samples';
-  const maxDraws = settings.samples * 4 + 16;
-  for (let draw = 0; feeds.length < settings.samples && draw < maxDraws; draw++) {
+  let stoppedBy: 'samples' | 'time' | 'rejections' = 'samples';
+  // Given points are measured as they are, each once; drawn samples may be redrawn when rejected.
+  const given = settings.samplesGiven;
+  const maxDraws = given?.length ?? (settings.points.length > 0 ? settings.points.length : settings.samples * 4 + 16);
+  let draw = 0;
+  for (; feeds.length < settings.samples && draw < maxDraws; draw++) {
     if (Date.now() - started > settings.timeLimitMs && feeds.length > 0) {
       stoppedBy = 'time';
       break;
     }
-    const given = settings.samplesGiven;
-    if (given !== undefined && draw >= given.length) break;
     const sample = given?.[draw] ?? drawSample(inputs, ranges, settings, draw, random);
-    const result = measureSample(nodes, g.outputs, measured, sample, settings.math);
+    const result = measureWithContext(() => measureSample(nodes, g.outputs, measured, sample, settings.math), draw, settings.points.length > 0);
     if (result === undefined) {
       rejected++;
       continue;
     }
     if (result.reference === 'decimal') decimalSamples++;
-    record(acc, result.nodes, feeds.length, settings.threshold, random);
+    record(acc, result.nodes, feeds.length, settings.threshold, reservoirRandom);
     feeds.push(sample);
   }
+  if (stoppedBy === 'samples' && feeds.length < settings.samples && given === undefined && settings.points.length === 0) stoppedBy = 'rejections';
   if (feeds.length === 0) {
     throw new LintError(
       `lint: none of ${rejected} samples gives a real-valued output (the true value is NaN for all of them); ` +
@@ -363,6 +417,17 @@ function drawSample(
 
 /** A user's point checked like `evaluate`'s feeds; inputs it leaves out are drawn. */
 function bindPoint(inputs: readonly Node[], point: Feeds, draw: number): Map<Node, Tensor> {
+  if (typeof point !== 'object' || point === null || Array.isArray(point)) {
+    throw new LintError(`lint: points[${draw}] must be feeds (a Map from input nodes, or an object keyed by input name), got ${point === null ? 'null' : Array.isArray(point) ? 'an array' : typeof point}`);
+  }
+  const known = (): string => inputs.map((x) => `'${x.path}'`).join(', ');
+  if (point instanceof Map) {
+    const stranger = [...point.keys()].find((k) => !inputs.includes(k as Node));
+    if (stranger !== undefined) throw new LintError(`lint: points[${draw}] feeds ${String(stranger)}, which is not an input of the graph (inputs: ${known()})`);
+  } else {
+    const stranger = Object.keys(point).find((k) => !inputs.some((x) => x.path === k || x.name === k));
+    if (stranger !== undefined) throw new LintError(`lint: points[${draw}] names '${stranger}', which is not an input of the graph (inputs: ${known()})`);
+  }
   const byName = point as { readonly [name: string]: TensorLike };
   const given: ReadonlyMap<Node, TensorLike> = point instanceof Map
     ? point
@@ -378,9 +443,10 @@ function record(acc: Map<Node, Accumulator>, result: ReadonlyMap<Node, NodeSampl
   for (const [node, s] of result) {
     let a = acc.get(node);
     if (a === undefined) {
-      a = { count: 0, localSum: 0, localMax: 0, totalSum: 0, totalMax: 0, bad: 0, lostHalf: 0, elements: 0, overflows: 0, seen: 0, reservoir: [], worst: undefined, shape: s.computed.shape };
+      a = { count: 0, localSum: 0, localMax: 0, totalSum: 0, totalMax: 0, bad: 0, lostHalf: 0, elements: 0, overflows: 0, seen: 0, reservoir: [], worst: undefined, shapes: [] };
       acc.set(node, a);
     }
+    a.shapes[sample] = s.computed.shape;
     a.elements += s.local.length;
     a.overflows += s.overflows;
     if (s.inputOverflowed) continue;
@@ -392,10 +458,8 @@ function record(acc: Map<Node, Accumulator>, result: ReadonlyMap<Node, NodeSampl
       if (bits >= halfBits(node)) a.lostHalf++;
       a.totalSum += s.total[k]!;
       a.totalMax = Math.max(a.totalMax, s.total[k]!);
-      if (bits > a.localMax || a.worst === undefined) {
-        a.localMax = Math.max(a.localMax, bits);
-        if (a.worst === undefined || bits > a.worst.bits) a.worst = { bits, sample, element: k, computed: s.computed.data[k]!, exact: s.exact[k]! };
-      }
+      a.localMax = Math.max(a.localMax, bits);
+      if (a.worst === undefined || bits > a.worst.bits) a.worst = { bits, sample, element: k, computed: s.computed.data[k]!, exact: s.exact[k]! };
       // Reservoir sampling keeps a uniform subset of every element ever seen.
       const observation = { bits, sample, element: k };
       a.seen++;
@@ -422,8 +486,8 @@ function summarize(node: Node, a: Accumulator | undefined, settings: Settings, i
   if (!flagged) return { node, local, total, badShare, lostHalfShare, overflowShare, flagged };
   // Inputs and upstream values that line up with the node first; summaries of whole inputs
   // (their max, min, spread) only when none of those explains the errors.
-  const { aligned, summaries } = variablesFor(a.shape, inputs, feeds);
-  const lined = [...aligned, ...upstreamVariables(node, a.shape, feeds)];
+  const { aligned, summaries } = variablesFor(a.shapes, inputs, feeds);
+  const lined = [...aligned, ...upstreamVariables(node, a.shapes, feeds)];
   // Describe where half the digits are gone if that happens, else where the threshold is crossed.
   const level = a.lostHalf > 0 ? halfBits(node) : settings.threshold;
   const isBad = (o: Observation): boolean => o.bits >= level;
@@ -456,7 +520,18 @@ function checkOptions(options: LintOptions): Settings {
   if (options.stabilize !== undefined && typeof options.stabilize !== 'boolean' && typeof options.stabilize !== 'function') {
     throw new LintError(`lint: stabilize must be true, false or a function giving the graph to compare with, got ${String(options.stabilize)}`);
   }
-  if (options.points !== undefined && !Array.isArray(options.points)) throw new LintError('lint: points must be an array of feeds');
+  if (options.points !== undefined && (!Array.isArray(options.points) || options.points.length === 0)) {
+    throw new LintError('lint: points must be a non-empty array of feeds (leave it out to draw samples)');
+  }
+  if (options.ranges !== undefined && (typeof options.ranges !== 'object' || options.ranges === null || Array.isArray(options.ranges))) {
+    throw new LintError('lint: ranges must be an object: { inputName: [min, max] }');
+  }
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0 && options.seed < 2 ** 32)) {
+    throw new LintError(`lint: seed must be a whole number in [0, 2^32), got ${String(options.seed)}`);
+  }
+  if (options.digits !== undefined && !(Number.isInteger(options.digits) && options.digits >= 20 && options.digits <= 200)) {
+    throw new LintError(`lint: digits must be a whole number in [20, 200], got ${String(options.digits)}`);
+  }
   const samples = whole('samples', options.samples, options.points?.length ?? DEFAULTS.samples, 1);
   return {
     samples,

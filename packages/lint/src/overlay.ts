@@ -7,6 +7,7 @@
 import type { Node } from '@stablegrad/core';
 import type { DotOverlay } from '@stablegrad/dot';
 import { LintError } from './errors.js';
+import { checkReport } from './format.js';
 import type { LintReport } from './lint.js';
 import { MAX_BITS } from './measure.js';
 
@@ -36,6 +37,7 @@ export interface LintOverlayOptions {
  * ```
  */
 export function lintOverlay(report: LintReport, options: LintOverlayOptions = {}): DotOverlay {
+  checkReport(report, 'lintOverlay');
   const measure = options.measure ?? 'max';
   if (measure !== 'max' && measure !== 'mean') throw new LintError(`lintOverlay: measure must be 'max' or 'mean', got ${String(measure)}`);
   const values = new Map<Node, number>();

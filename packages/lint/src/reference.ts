@@ -27,7 +27,11 @@ export function trueValues(
   nodes: readonly Node[], feeds: ReadonlyMap<Node, Tensor>, decimal: DecimalMath,
 ): { values: Map<Node, TrueValue>; kind: ReferenceKind; reason?: string } {
   const dd = createDoubleDoubleMath();
-  const fast = run(nodes, feeds, dd, (x) => [x, 0] as DD, (x, dtype) => ({ value: roundDoubleDouble(x, dtype), overflow: false }));
+  const fast = run(nodes, feeds, dd, (x) => [x, 0] as DD, (x, dtype) => {
+    const value = roundDoubleDouble(x, dtype);
+    // A finite double-double that rounds to an infinity overflows the dtype (float32 past 3.4e38).
+    return { value, overflow: Number.isFinite(x[0]) && !Number.isFinite(value) };
+  });
   if (!dd.unreliable) return { values: fast, kind: 'fast' };
   const exact = run(nodes, feeds, decimal, (x) => toDecimal(x, decimal.Decimal), (x: Decimal, dtype) => {
     const value = roundToDType(x, dtype);

@@ -9,6 +9,7 @@
  * @module
  */
 import { type ConcreteShape, evaluate, isFloat, type Node, type Tensor } from '@stablegrad/core';
+import { broadcastIndex } from '@stablegrad/core/kernels';
 
 /** One measured element: its bits of local error, in which sample, at which flat index. */
 export interface Observation {
@@ -42,21 +43,22 @@ export interface Region {
 const MIN_SEPARATION = 0.5;
 
 /**
- * The variables of `inputs` for a node of `shape`: the aligned element where the input
- * broadcasts to it, else `max(x)`, `min(x)` and `spread(x)` = (max - min) / max |x|.
+ * The variables of `inputs` for a node whose shape in sample s is `shapes[s]`: the aligned
+ * element where the input broadcasts to the node (per sample: batches may differ), else `max(x)`,
+ * `min(x)` and `spread(x)` = (max - min) / max |x|.
  */
 export function variablesFor(
-  shape: ConcreteShape, inputs: readonly Node[], samples: readonly ReadonlyMap<Node, Tensor>[],
+  shapes: readonly ConcreteShape[], inputs: readonly Node[], samples: readonly ReadonlyMap<Node, Tensor>[],
 ): { aligned: Variable[]; summaries: Variable[] } {
   const variables: Variable[] = [];
   const summaries: Variable[] = [];
   for (const input of inputs) {
-    const first = samples.find((s) => s.has(input))?.get(input);
-    if (first === undefined) continue;
-    const index = broadcastIndex(first.shape, shape);
+    const first = samples.findIndex((s) => s.has(input));
+    if (first < 0) continue;
     const data = (sample: number): ArrayLike<number> => samples[sample]!.get(input)!.data;
-    if (index !== undefined) {
-      variables.push({ name: input.name, value: (s, e) => data(s)[index(e)]! });
+    const shapeOf = (sample: number): ConcreteShape => samples[sample]!.get(input)!.shape;
+    if (alignment(shapeOf(first), shapes[first]!) !== undefined) {
+      variables.push({ name: input.name, value: (s, e) => data(s)[alignment(shapeOf(s), shapes[s]!)?.[e] ?? 0]! });
       continue;
     }
     const summary = (f: (values: ArrayLike<number>) => number): ((s: number) => number) => {
@@ -67,12 +69,12 @@ export function variablesFor(
         return v;
       };
     };
-    const max = summary((d) => Math.max(...Array.from(d)));
-    const min = summary((d) => Math.min(...Array.from(d)));
+    const max = summary((d) => extreme(d, (a, b) => a > b));
+    const min = summary((d) => extreme(d, (a, b) => a < b));
     const spread = summary((d) => {
-      const values = Array.from(d);
-      const big = Math.max(...values.map(Math.abs));
-      return big === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / big;
+      const [hi, lo] = [extreme(d, (a, b) => a > b), extreme(d, (a, b) => a < b)];
+      const big = Math.max(Math.abs(hi), Math.abs(lo));
+      return big === 0 ? 0 : (hi - lo) / big;
     });
     summaries.push(
       { name: `max(${input.name})`, value: (s) => max(s) },
@@ -83,13 +85,39 @@ export function variablesFor(
   return { aligned: variables, summaries };
 }
 
+/** The largest (or smallest) value by `better`, in a loop: spreading a long array would overflow the stack. */
+function extreme(values: ArrayLike<number>, better: (a: number, b: number) => boolean): number {
+  let best = values[0] ?? Number.NaN;
+  for (let i = 1; i < values.length; i++) if (better(values[i]!, best)) best = values[i]!;
+  return best;
+}
+
+const alignments = new Map<string, Int32Array | null>();
+
+/**
+ * For an input of shape `from` that broadcasts to `to` (NumPy rules): the flat index in the
+ * input of each flat index of the output (core's `broadcastIndex`), cached by shapes; undefined
+ * when it does not broadcast.
+ */
+export function alignment(from: ConcreteShape, to: ConcreteShape): Int32Array | undefined {
+  const key = `${from.join(',')}|${to.join(',')}`;
+  let map = alignments.get(key);
+  if (map === undefined) {
+    const offset = to.length - from.length;
+    const fits = offset >= 0 && from.every((d, i) => d === 1 || d === to[i + offset]);
+    map = fits ? broadcastIndex(from, to) : null;
+    alignments.set(key, map);
+  }
+  return map ?? undefined;
+}
+
 /**
  * Variables for the operands of `node` and theirs (two levels up), farthest first, when they
  * line up with it elementwise: the quantity a condition is best stated in is often a
  * pre-activation (`dense/add > 22.2`) rather than a graph input. Their values are the
  * interpreter's, computed only for the samples asked about.
  */
-export function upstreamVariables(node: Node, shape: ConcreteShape, samples: readonly ReadonlyMap<Node, Tensor>[]): Variable[] {
+export function upstreamVariables(node: Node, shapes: readonly ConcreteShape[], samples: readonly ReadonlyMap<Node, Tensor>[]): Variable[] {
   const levels: Node[][] = [];
   let frontier = [node];
   const seen = new Set<Node>([node]);
@@ -107,8 +135,12 @@ export function upstreamVariables(node: Node, shape: ConcreteShape, samples: rea
   };
   const first = valuesAt(0);
   return candidates.flatMap((candidate, i) => {
-    const index = broadcastIndex(first[i]!.shape, shape);
-    return index === undefined ? [] : [{ name: candidate.path, value: (s: number, e: number) => valuesAt(s)[i]!.data[index(e)]! }];
+    if (alignment(first[i]!.shape, shapes[0]!) === undefined) return [];
+    const value = (s: number, e: number): number => {
+      const t = valuesAt(s)[i]!;
+      return t.data[alignment(t.shape, shapes[s]!)?.[e] ?? 0]!;
+    };
+    return [{ name: candidate.path, value }];
   });
 }
 
@@ -183,10 +215,14 @@ function bestInterval(keyed: readonly { key: number; bad: boolean }[], badCount:
   return { lo, hi, separation: bestSum, recall: bad / badCount, precision: bad / (bad + good) };
 }
 
-/** A round number between two neighbouring keys: few digits, geometric middle across magnitudes. */
+/**
+ * A round number between two neighbouring keys (`inside` within the interval, `outside` past
+ * it): few digits, geometric middle across magnitudes. Next to an infinity the bound is set at
+ * twice the inside key's magnitude (or 1 past 0), so it never lands on the inside key itself.
+ */
 function between(a: number, b: number): number {
-  if (!Number.isFinite(a)) return b;
-  if (!Number.isFinite(b)) return a;
+  if (a === -Infinity) return b === 0 ? -1 : b - Math.abs(b);
+  if (b === Infinity) return a === 0 ? 1 : a + Math.abs(a);
   // sqrt(a) sqrt(b) and a/2 + b/2: a * b and a + b overflow near the largest float.
   const middle = a > 0 && b / a > 4 ? Math.sqrt(a) * Math.sqrt(b) : b < 0 && a / b > 4 ? -Math.sqrt(-a) * Math.sqrt(-b) : a / 2 + b / 2;
   // The shortest rounding of the middle that still lies strictly between a and b.
@@ -208,31 +244,4 @@ function formatCondition(name: string, lo: number | undefined, hi: number | unde
 export function formatNumber(x: number): string {
   if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6)) return String(Number(x.toPrecision(6)));
   return x.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e');
-}
-
-/**
- * For an input of shape `from` that broadcasts to `to` (NumPy rules): the flat index in the
- * input of each flat index of the output. Undefined when it does not broadcast.
- */
-export function broadcastIndex(from: ConcreteShape, to: ConcreteShape): ((element: number) => number) | undefined {
-  if (from.length > to.length) return undefined;
-  const offset = to.length - from.length;
-  if (!from.every((d, i) => d === 1 || d === to[i + offset])) return undefined;
-  const inStrides = new Array<number>(from.length);
-  let stride = 1;
-  for (let i = from.length - 1; i >= 0; i--) {
-    inStrides[i] = from[i] === 1 ? 0 : stride;
-    stride *= from[i]!;
-  }
-  return (element) => {
-    let index = 0;
-    let rest = element;
-    for (let i = to.length - 1; i >= 0; i--) {
-      const d = to[i]!;
-      const coordinate = rest % d;
-      rest = (rest - coordinate) / d;
-      if (i >= offset) index += coordinate * inStrides[i - offset]!;
-    }
-    return index;
-  };
 }

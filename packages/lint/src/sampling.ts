@@ -12,7 +12,7 @@
  * @module
  */
 import { type ConcreteShape, type DType, type Node, opDef, sizeOf, type Tensor, toTypedArray } from '@stablegrad/core';
-import { extremeFloats } from '@stablegrad/testing';
+import { extremeFloats, nextDown, nextUp } from '@stablegrad/testing';
 import { LintError } from './errors.js';
 
 /**
@@ -48,7 +48,7 @@ const DEFAULT_INT_RANGE: Range = [0, 1];
  */
 export function rangeOf(input: Node, readers: readonly Node[], declared: ReadonlyMap<string, Range>): Range {
   const own = declared.get(input.path) ?? declared.get(input.name);
-  if (own !== undefined) return own;
+  if (own !== undefined) return representable(input, own);
   if (input.dtype === 'int32') return DEFAULT_INT_RANGE;
   let lo = -LARGEST[input.dtype];
   let hi = LARGEST[input.dtype];
@@ -63,6 +63,26 @@ export function rangeOf(input: Node, readers: readonly Node[], declared: Readonl
   }
   // Domains that do not overlap (an input read by log and by log1mexp) constrain nothing useful.
   return lo <= hi ? [lo, hi] : [-LARGEST[input.dtype], LARGEST[input.dtype]];
+}
+
+/**
+ * A declared range narrowed to what the input's dtype holds (integers for int32, finite values
+ * rounded inward for floats); a LintError when nothing is left, e.g. int32 in [0.5, 0.7] or
+ * float32 in [1e39, 1e40].
+ */
+function representable(input: Node, [lo, hi]: Range): Range {
+  const where = `lint: ranges.${input.name} = [${lo}, ${hi}]`;
+  if (input.dtype === 'int32') {
+    const a = Math.ceil(Math.max(lo, -(2 ** 31)));
+    const b = Math.floor(Math.min(hi, 2 ** 31 - 1));
+    if (a > b) throw new LintError(`${where} holds no int32 value`);
+    return [a, b];
+  }
+  const dtype = input.dtype as 'float32' | 'float64';
+  const a = roundUp(Math.max(lo, -LARGEST[dtype]), dtype);
+  const b = roundDown(Math.min(hi, LARGEST[dtype]), dtype);
+  if (!(a <= b)) throw new LintError(`${where} holds no finite ${dtype} value`);
+  return [a, b];
 }
 
 /** Draws one tensor for `input` of `shape`, values in `range`. */
@@ -137,20 +157,12 @@ function clampTo(x: number, dtype: 'float32' | 'float64', lo: number, hi: number
 // Bounds given as float64 may not be float32 values: the nearest float32 inside the range.
 function roundUp(x: number, dtype: DType): number {
   const r = dtype === 'float32' ? Math.fround(x) : x;
-  return r < x ? nextFloat32(r, 1) : r;
+  return r < x ? nextUp(r, 'float32') : r;
 }
 
 function roundDown(x: number, dtype: DType): number {
   const r = dtype === 'float32' ? Math.fround(x) : x;
-  return r > x ? nextFloat32(r, -1) : r;
-}
-
-function nextFloat32(x: number, direction: 1 | -1): number {
-  const f = new Float32Array([x]);
-  const bits = new Int32Array(f.buffer);
-  if (x === 0) return direction * 2 ** -149;
-  bits[0]! += (x > 0) === (direction > 0) ? 1 : -1;
-  return f[0]!;
+  return r > x ? nextDown(r, 'float32') : r;
 }
 
 /** Checks a declared range: two numbers, min <= max. */

@@ -10,6 +10,7 @@ import { type Feeds, type Graph, type Node, type Tensor, tensor, type TensorLike
 import type { LintOptions, LintReport } from '@stablegrad/lint';
 import { prepareTraining } from '@stablegrad/rewrite';
 import { ModelError } from './errors.js';
+import { checkKnownOptions } from './names.js';
 
 /**
  * Options of `model.lint`: the lint's options (without `points`), and the data to measure on.
@@ -19,6 +20,8 @@ import { ModelError } from './errors.js';
  * ```
  */
 export interface ModelLintOptions extends Omit<LintOptions, 'points' | 'stabilize'> {
+  /** Compare with what compile trains (default true), or not (`false`: the written graph alone). */
+  readonly stabilize?: boolean;
   /** Features to measure on, one row per sample (evenly spread over the rows); drawn when left out. */
   readonly x?: TensorLike;
   /** Labels of those rows; drawn (valid classes or [0, 1]) when left out. */
@@ -26,6 +29,8 @@ export interface ModelLintOptions extends Omit<LintOptions, 'points' | 'stabiliz
   /** Rows in each sample (a batch); default 1. */
   readonly rowsPerSample?: number;
 }
+
+const MODEL_LINT_OPTIONS = ['x', 'y', 'rowsPerSample', 'stabilize', 'samples', 'seed', 'timeLimitMs', 'ranges', 'dims', 'threshold', 'digits'] as const;
 
 /**
  * What `lintModel` needs of a model (a `Sequential`): its written graph at the current weights,
@@ -49,7 +54,9 @@ export interface LintableModel {
  * ```
  */
 export async function lintModel(model: LintableModel, options: ModelLintOptions = {}): Promise<LintReport> {
-  const { x, y, rowsPerSample = 1, ...lintOptions } = options;
+  checkKnownOptions('lint', options, MODEL_LINT_OPTIONS);
+  const { x, y, rowsPerSample = 1, stabilize = true, ...lintOptions } = options;
+  if (typeof stabilize !== 'boolean') throw new ModelError(`lint: stabilize must be true or false, got ${String(stabilize)}`);
   if (!Number.isInteger(rowsPerSample) || rowsPerSample < 1) throw new ModelError(`lint: rowsPerSample must be a whole number >= 1, got ${String(rowsPerSample)}`);
   if ((x === undefined) !== (y === undefined)) throw new ModelError('lint: give both x and y (rows to measure on), or neither (inputs are drawn)');
   if (model.compiled === undefined) throw new ModelError('lint: the model is not compiled; call model.compile({ loss, optimizer }) first');
@@ -75,7 +82,7 @@ export async function lintModel(model: LintableModel, options: ModelLintOptions 
     ...lintOptions,
     ranges,
     dims: { batch: rowsPerSample, ...lintOptions.dims },
-    stabilize: stabilized,
+    stabilize: stabilize ? stabilized : false,
     ...(points === undefined ? {} : { points, samples: points.length }),
   });
 }

@@ -34,7 +34,7 @@ describe('non-finite values in training', () => {
   it('a loss that overflows names the matmul that overflowed, not the loss', () => {
     // 10 * 3e38 overflows float32: the logit is Infinity, and the label 0 makes the loss Infinity.
     const message = messageOf(() => unit(3e38).trainOnBatch([[10]], [0]));
-    expect(message).toMatch(/^the loss became Infinity in trainOnBatch; it starts at matmul '[^']*dense[^']*' \[batch, 1\] float32 gave Infinity at \[0, 0\] from finite inputs 10, 3\.0\d*e\+38/);
+    expect(message).toMatch(/^the loss became Infinity in trainOnBatch; it starts at matmul '[^']*dense[^']*' \[batch, 1\] float32 gave Infinity at \[0, 0\] from finite inputs;/);
     expect(message).toMatch(/training stopped/);
   });
 

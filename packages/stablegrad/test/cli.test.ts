@@ -265,7 +265,9 @@ describe.concurrent('stablegrad lint', () => {
 
   it('bad options are usage errors (exit 2)', async () => {
     expectFailure(await cli('lint', EXAMPLE, '--range', 'y=1'), 2, /--range y must be min:max/);
-    expectFailure(await cli('lint', EXAMPLE, '--samples', 'many'), 2, /--samples must be a number/);
+    expectFailure(await cli('lint', EXAMPLE, '--samples', 'many'), 2, /--samples must be a whole number/);
+    expectFailure(await cli('lint', EXAMPLE, '--samples', '1.5'), 2, /--samples must be a whole number/);
+    expectFailure(await cli('lint', EXAMPLE, '--range', 'y=0:infinite'), 2, /--range y must be a number/);
     expectFailure(await cli('lint', EXAMPLE, '--dim', 'batch'), 2, /--dim must look like name=value/);
     expectFailure(await cli('lint', EXAMPLE, '-o', 'x.png'), 2, /cannot tell the format/);
   });
@@ -273,6 +275,7 @@ describe.concurrent('stablegrad lint', () => {
   it('bad values are input errors naming the option (exit 1)', async () => {
     expectFailure(await cli('lint', EXAMPLE, '--samples', '0'), 1, /samples must be a whole number >= 1/);
     expectFailure(await cli('lint', EXAMPLE, '--range', 'y=2:1'), 1, /ranges\.y must be \[min, max\]/);
+    expectFailure(await cli('lint', EXAMPLE, '--range', 'yy=0:1'), 1, /ranges\.yy names no input of the graph \(inputs: 'x', 'y'\)/);
   });
 });
 

@@ -146,6 +146,8 @@ export const exactDecimalMath: DecimalMath = createDecimalMath(EXACT_DIGITS);
  * values can expose: 1 - 1/(1 + e^-700), sqrt(x^2 + 1) - x for x = 1e300.
  */
 const QUOTIENT_DIGITS = 700;
+/** Up to this |x| `createMixedPrecisionMath` computes exp(x) (decimal.js holds exponents to 9e15). */
+const HUGE_EXP_LIMIT = 1e15;
 /** Below this |x|, exp(x), log(1 + x) and sqrt(1 + x) are summed from their series, exactly enough. */
 const SERIES_LIMIT = 1e-10;
 
@@ -156,7 +158,8 @@ const SERIES_LIMIT = 1e-10;
  * roots keep 700 digits, so `1 - 1/(1 + e^-700)` and `sqrt(x^2 + 1) - x` are right; exp, log and sqrt
  * near 1 (argument, or argument - 1, below 1e-10 in magnitude) come from their Taylor series in
  * exact arithmetic (truncation below 1e-50 relative), so `exp(x) - 1` and `log(1 + x)` are right
- * for tiny x; elsewhere exp, log and powers are correctly rounded to `precision` digits. The
+ * for tiny x; elsewhere exp, log and powers are correctly rounded to `precision` digits, exp
+ * up to |x| = 1e15 (not only `EXP_LIMIT`: e^-2e6 is a number, not 0). The
  * stability lint falls back to it where double-double cannot be trusted; exp and log cost what
  * they cost at `precision` digits, not at 2000.
  * @example
@@ -198,7 +201,12 @@ export function createMixedPrecisionMath(precision: number): DecimalMath {
     abs: (a) => new W(a).abs(),
     trunc: (a) => new W(a).trunc(),
     div: (a, b) => Q.div(a, b),
-    exp: (a) => (small(a) ? series(a, [[1, 1], [1, 1], [1, 2], [1, 6], [1, 24]]) : narrow.exp(new N(a))),
+    // exp of huge arguments too (decimal.js takes milliseconds for e^(2e6)): e^-2e6 is not 0,
+    // and log(e^-2e6) must come back as -2e6, not -Infinity.
+    exp: (a) => {
+      if (small(a)) return series(a, [[1, 1], [1, 1], [1, 2], [1, 6], [1, 24]]);
+      return a.isFinite() && a.abs().lt(HUGE_EXP_LIMIT) ? new N(a).exp() : narrow.exp(new N(a));
+    },
     log: (a) => {
       const d = W.sub(a, one);
       return small(d) ? series(d, [[0, 1], [1, 1], [-1, 2], [1, 3], [-1, 4]]) : narrow.log(new N(a));

@@ -61,8 +61,8 @@ async function runLint(args: ParsedArgs): Promise<string | undefined> {
   let report: LintReport;
   if (await isModelFile(file)) {
     // A saved model: its training loss and gradients, on drawn inputs (lintModel's defaults).
-    const { points: _points, stabilize: _stabilize, ...modelOptions } = options;
-    report = await lintModel(loadModel(file), modelOptions);
+    const { points: _points, stabilize, ...modelOptions } = options;
+    report = await lintModel(loadModel(file), { ...modelOptions, ...(stabilize === false ? { stabilize: false } : {}) });
   } else {
     const g = await readGraphFile(file);
     report = args.flags.has('grad') ? lintGradients(g, file, options) : lint(g, options);
@@ -102,12 +102,17 @@ function lintGradients(g: Graph, file: string, options: LintOptions): LintReport
 }
 
 function lintOptions(args: ParsedArgs): LintOptions {
-  const number = (name: string): number | undefined => {
-    const text = args.values.get(name)?.[0];
-    if (text === undefined) return undefined;
-    const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`lint: --${name} must be a number, found ${quote(text)}`);
+  // Counts are whole numbers; a bound may be written inf or -inf.
+  const number = (name: string, text: string, whole: boolean): number => {
+    const value = /^[+-]?inf(inity)?$/i.test(text.trim()) ? (text.trim().startsWith('-') ? -Infinity : Infinity) : Number(text);
+    if (text.trim() === '' || Number.isNaN(value) || (whole && !Number.isInteger(value))) {
+      throw new UsageError(`lint: ${name} must be ${whole ? 'a whole number' : 'a number'}, found ${quote(text)}`);
+    }
     return value;
+  };
+  const option = (name: string, whole: boolean): number | undefined => {
+    const text = args.values.get(name)?.[0];
+    return text === undefined ? undefined : number(`--${name}`, text, whole);
   };
   const pairs = (name: string): [string, string][] => (args.values.get(name) ?? []).map((text) => {
     const at = text.indexOf('=');
@@ -116,15 +121,14 @@ function lintOptions(args: ParsedArgs): LintOptions {
   });
   const ranges = Object.fromEntries(pairs('range').map(([name, text]) => {
     const bounds = /^(.+?):(.+)$/.exec(text);
-    const [lo, hi] = bounds === null ? [Number.NaN, Number.NaN] : [Number(bounds[1]), Number(bounds[2])];
-    if (Number.isNaN(lo) || Number.isNaN(hi)) throw new UsageError(`lint: --range ${name} must be min:max, found ${quote(text)}`);
-    return [name, [lo, hi] as const];
+    if (bounds === null) throw new UsageError(`lint: --range ${name} must be min:max (inf and -inf allowed), found ${quote(text)}`);
+    return [name, [number(`--range ${name}`, bounds[1]!, false), number(`--range ${name}`, bounds[2]!, false)] as const];
   }));
-  const dims = Object.fromEntries(pairs('dim').map(([name, text]) => [name, Number(text)]));
-  const samples = number('samples');
-  const seed = number('seed');
-  const threshold = number('threshold');
-  const timeLimitMs = number('time-limit');
+  const dims = Object.fromEntries(pairs('dim').map(([name, text]) => [name, number(`--dim ${name}`, text, true)]));
+  const samples = option('samples', true);
+  const seed = option('seed', true);
+  const threshold = option('threshold', false);
+  const timeLimitMs = option('time-limit', true);
   return {
     ranges, dims,
     ...(samples === undefined ? {} : { samples }),
