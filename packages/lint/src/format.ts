@@ -4,7 +4,7 @@
  * @module
  */
 import type { RewriteReport } from '@stablegrad/rewrite';
-import type { LintReport, NodeLint, WorstCase } from './lint.js';
+import type { LintReport, NodeLint, WorstCase } from './report.js';
 
 /**
  * Options of `formatLint`.

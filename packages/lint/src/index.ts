@@ -13,10 +13,9 @@
  * ```
  * @module
  */
-export {
-  type ErrorStats, lint, type LintOptions, type LintReport, type NodeLint, type StabilizeCheck, type StabilizedLint, type StabilizeVerdict,
-  type WorstCase,
-} from './lint.js';
+export { lint } from './lint.js';
+export { type LintOptions, type StabilizeCheck } from './options.js';
+export { type ErrorStats, type LintReport, type NodeLint, type StabilizedLint, type StabilizeVerdict, type WorstCase } from './report.js';
 export { formatLint, type FormatLintOptions, type LintJSON, lintToJSON, type NodeLintJSON } from './format.js';
 export { LintError } from './errors.js';
 export { lintOverlay, type LintOverlayOptions } from './overlay.js';

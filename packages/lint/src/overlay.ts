@@ -8,7 +8,7 @@ import type { Node } from '@stablegrad/core';
 import type { DotOverlay } from '@stablegrad/dot';
 import { LintError } from './errors.js';
 import { checkReport } from './format.js';
-import type { LintReport } from './lint.js';
+import type { LintReport } from './report.js';
 import { MAX_BITS } from './measure.js';
 
 /**

@@ -41,6 +41,7 @@ const MODEL_LINT_OPTIONS = ['x', 'y', 'rowsPerSample', 'stabilize', 'samples', '
  * ```
  */
 export interface LintableModel {
+  /** The model's written graph (`loss` and `prediction`) at its current weights. */
   toGraph(): Graph;
   readonly compiled: unknown;
   readonly layers: readonly { readonly config: { readonly units: number } }[];
