@@ -65,7 +65,8 @@ export function checkReport(report: unknown, what: string): asserts report is Li
 }
 
 function summaryLine(r: LintReport, timing: boolean): string {
-  const extra = [r.rejected > 0 ? `${r.rejected} samples outside the domain left out` : '', r.stoppedBy === 'time' ? 'stopped by the time limit' : '']
+  const stopped = r.stoppedBy === 'time' ? 'stopped by the time limit' : r.stoppedBy === 'rejections' ? 'stopped: too many samples left out' : '';
+  const extra = [r.rejected > 0 ? `${r.rejected} samples left out: an output's true value is not a number there` : '', stopped]
     .filter((t) => t !== '').join(', ');
   return `lint: ${r.samples} samples (seed ${r.seed}${extra === '' ? '' : `; ${extra}`}), ${r.flagged.length} of ${r.nodes.length} nodes flagged ` +
     `(mean local error >= ${r.threshold} bits, or half the bits lost in >= 1% of elements)${timing ? `, ${r.elapsedMs} ms` : ''}`;
