@@ -6,3 +6,6 @@
  */
 export { fromOnnx, IMPORTERS, type FromOnnxOptions } from './import.js';
 export { OnnxExportError, OnnxFormatError, OnnxImportError, UnsupportedOnnxOpsError } from './errors.js';
+export { toOnnx, ONNX_OPSET, type ToOnnxOptions } from './export.js';
+export { EXPORTS, type OnnxMapping } from './export-table.js';
+export type { Emit, OnnxAttrs } from './emit.js';
