@@ -40,7 +40,7 @@ describe.each(['float32', 'float64'] as const)('every elementwise op in ONNX Run
     const A = dtype === 'float32' ? Float32Array : Float64Array;
     const xs = Array.from({ length: arity }, (_, i) => input(['n'], { name: `x${i}`, dtype }));
     const g = graph({ out: apply(opDef(op), xs, {}) });
-    const feeds: Record<string, Feed> = Object.fromEntries(xs.map((x, i) => [x.name, { data: A.from(rows, (r) => r[i]!), dims: [rows.length] }]));
+    const feeds: Record<string, Feed> = Object.fromEntries(xs.map((x, i) => [x.name, { data: A.from(rows.map((r) => r[i]!)), dims: [rows.length] }]));
     const theirs = (await runOrt(toOnnx(g), feeds)).out!;
     const ours = runOurs(g, feeds).out!.data;
     const { ulps, absolute } = bound(op, Object.values(feeds).map((f) => f.data) as Float64Array[]);
