@@ -83,12 +83,12 @@ export const EXPORTS: { readonly [K in OpName]: OnnxMapping } = {
   },
   relu: same('Relu'),
   softplus: {
-    onnx: ['Relu', 'Abs', 'Neg', 'Exp', 'log1p'],
-    note: 'max(x, 0) + log1p(e^-|x|): never overflows, tiny values kept (ONNX Softplus is log(e^x + 1))',
+    onnx: ['Relu', 'Abs', 'Neg', 'Exp', 'log1p', 'Add'],
+    note: 'max(x, 0) + log1p(e^-|x|): never overflows, tiny values kept',
     emit: (e) => e.op('Add', [e.op('Relu', [x0(e)]), softplusTail(e, x0(e), floatType(e))]),
   },
   logSigmoid: {
-    onnx: ['Relu', 'Neg', 'Abs', 'Exp', 'log1p', 'Sub'],
+    onnx: ['Relu', 'Neg', 'Abs', 'Exp', 'log1p', 'Add'],
     note: '-(max(-x, 0) + log1p(e^-|x|))',
     emit: (e) => e.op('Neg', [e.op('Add', [e.op('Relu', [e.op('Neg', [x0(e)])]), softplusTail(e, x0(e), floatType(e))])]),
   },

@@ -10,3 +10,4 @@ export { toOnnx, ONNX_OPSET, type ToOnnxOptions } from './export.js';
 export { EXPORTS, type OnnxMapping } from './export-table.js';
 export type { Emit, OnnxAttrs } from './emit.js';
 export { modelToOnnx, type GraphSource, type ModelToOnnxOptions } from './model.js';
+export { onnxMappingTable } from './mapping-table.js';
