@@ -19,7 +19,12 @@ import { expm1, floatType, sigmoid, lastDim, log1p, logsumexpKeep, oneHot, softp
  */
 export type OnnxMapping =
   | { readonly source: 'input' | 'initializer'; readonly onnx: readonly string[]; readonly note?: string }
-  | { readonly onnx: readonly string[]; readonly note?: string; readonly emit: (e: Emit) => string }
+  | {
+    readonly onnx: readonly string[];
+    readonly note?: string;
+    /** Appends the ONNX nodes for `e.node` and returns the name of the value they compute. */
+    readonly emit: (e: Emit) => string;
+  }
   | { readonly onnx: null; readonly reason: string };
 
 /** A reduction's attributes. */

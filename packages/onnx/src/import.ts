@@ -26,8 +26,14 @@ export interface FromOnnxOptions {
   readonly initializers?: 'param' | 'constant';
 }
 
-/** What an importer rule sees of one ONNX node. */
-interface ImportContext {
+/**
+ * What an importer rule sees of one ONNX node.
+ * @example
+ * ```ts
+ * const gemmBias = (c: ImportContext) => (c.has(2) ? c.input(2) : undefined);
+ * ```
+ */
+export interface ImportContext {
   readonly node: NodeProto;
   /** Where the node is, for errors: `file: node 'name' (OpType)`. */
   readonly where: string;
@@ -39,14 +45,26 @@ interface ImportContext {
   ints(i: number): number[];
   /** The i-th input as one constant number. */
   scalar(i: number): number;
+  /** The node's attribute `name`, if given. */
   attr(name: string): AttributeProto | undefined;
+  /** An integer attribute, or `fallback` (ONNX's default) when absent. */
   int(name: string, fallback: number): number;
+  /** A float attribute, or `fallback` when absent. */
   float(name: string, fallback: number): number;
+  /** An integer-list attribute (`perm`, `axes`), if given. */
   intList(name: string): number[] | undefined;
+  /** The model's default-domain opset version. */
   readonly opset: number;
 }
 
-type Importer = (ctx: ImportContext) => Node;
+/**
+ * An importer rule: builds the stablegrad node for one ONNX node.
+ * @example
+ * ```ts
+ * const reluRule: Importer = (c) => relu(c.input(0));
+ * ```
+ */
+export type Importer = (ctx: ImportContext) => Node;
 
 const unary = (f: (x: Node) => Node): Importer => (c) => f(c.input(0));
 const binary = (f: (a: Node, b: Node) => Node): Importer => (c) => f(c.input(0), c.input(1));

@@ -4,7 +4,7 @@
  * stablegrad has.
  * @module
  */
-export { fromOnnx, IMPORTERS, type FromOnnxOptions } from './import.js';
+export { fromOnnx, IMPORTERS, type FromOnnxOptions, type ImportContext, type Importer } from './import.js';
 export { OnnxExportError, OnnxFormatError, OnnxImportError, UnsupportedOnnxOpsError } from './errors.js';
 export { toOnnx, ONNX_OPSET, type ToOnnxOptions } from './export.js';
 export { EXPORTS, type OnnxMapping } from './export-table.js';

@@ -15,7 +15,9 @@ import { toOnnx, type ToOnnxOptions } from './export.js';
  * ```
  */
 export interface GraphSource {
+  /** The forward graph and the loss as written (output `prediction`). */
   toGraph(options?: { stage?: 'written' }): Graph;
+  /** What training runs: the stabilized loss, its gradients and the prediction. */
   toGraph(options: { stage: 'compiled' }): Graph;
 }
 
