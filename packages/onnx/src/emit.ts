@@ -99,3 +99,17 @@ export function sigmoid(e: Emit, x: string): string {
   const denominator = e.op('Add', [e.scalar(1), t]);
   return e.op('Where', [e.op('GreaterOrEqual', [x, e.scalar(0)]), e.op('Div', [e.scalar(1), denominator]), e.op('Div', [t, denominator])]);
 }
+
+/**
+ * The pieces of a softmax cross-entropy along `axis` that keep tiny losses (stablegrad's own
+ * formula): `m - z` (>= 0) and `log1p(T)`, T the sum of `e^(z_i - m)` over the entries below the
+ * max plus the extra maxima, so `logsumexp(z) - z_k = (m - z_k) + log1p(T)` with nothing rounded to 1.
+ */
+export function softmaxParts(e: Emit, z: string, axis: number, dtype: DType): { gap: string; tail: string } {
+  const m = e.op('ReduceMax', [z, e.ints([axis])], { keepdims: 1 });
+  const gap = e.op('Sub', [m, z]);
+  const isMax = e.op('Equal', [z, m]);
+  const others = e.op('ReduceSum', [e.op('Where', [isMax, e.scalar(0, dtype), e.op('Exp', [e.op('Neg', [gap])])]), e.ints([axis])], { keepdims: 1 });
+  const ties = e.op('Sub', [e.op('ReduceSum', [e.op('Cast', [isMax], { to: dtype === 'float64' ? 11 : 1 }), e.ints([axis])], { keepdims: 1 }), e.scalar(1, dtype)]);
+  return { gap, tail: log1p(e, e.op('Add', [others, ties]), dtype) };
+}

@@ -6,7 +6,7 @@
  * @module
  */
 import type { OpName } from '@stablegrad/core';
-import { expm1, floatType, sigmoid, lastDim, log1p, logsumexpKeep, oneHot, softplusTail, type Emit } from './emit.js';
+import { expm1, floatType, sigmoid, softmaxParts, lastDim, log1p, logsumexpKeep, oneHot, softplusTail, type Emit } from './emit.js';
 
 /**
  * One op's ONNX mapping: a graph source, a decomposition into ONNX operators (`onnx` lists the
@@ -220,21 +220,24 @@ export const EXPORTS: { readonly [K in OpName]: OnnxMapping } = {
     },
   },
   softmaxCrossEntropyWithLogits: {
-    onnx: ['LogSoftmax', 'Mul', 'ReduceSum', 'Neg'],
-    note: '-sum(y log_softmax(z)): finite for every finite z; a loss below ~1 ULP of 1 rounds to 0 (stablegrad keeps it)',
+    onnx: ['ReduceMax', 'Sub', 'Equal', 'Exp', 'Where', 'ReduceSum', 'Cast', 'log1p', 'Mul', 'Squeeze', 'Add'],
+    note: 'sum(y (m - z)) + sum(y) log1p(T), m = max z, T the other terms of the softmax sum: finite for every finite z, tiny losses kept',
     emit: (e) => {
       const axis = attr<number>(e, 'axis');
-      const s = e.op('ReduceSum', [e.op('Mul', [x1(e), e.op('LogSoftmax', [x0(e)], { axis })]), e.ints([axis])], { keepdims: 0 });
-      return e.op('Neg', [s]);
+      const { gap, tail } = softmaxParts(e, x0(e), axis, floatType(e));
+      const first = e.op('ReduceSum', [e.op('Mul', [x1(e), gap]), e.ints([axis])], { keepdims: 0 });
+      const labels = e.op('ReduceSum', [x1(e), e.ints([axis])], { keepdims: 0 });
+      return e.op('Add', [first, e.op('Mul', [labels, e.op('Squeeze', [tail, e.ints([axis])])])]);
     },
   },
   sparseSoftmaxCrossEntropyWithLogits: {
-    onnx: ['LogSoftmax', 'Cast', 'Unsqueeze', 'GatherElements', 'Squeeze', 'Neg'],
-    note: '-log_softmax(z)[label]: finite for every finite z; labels outside [0, k) are an ONNX Runtime error',
+    onnx: ['ReduceMax', 'Sub', 'Equal', 'Exp', 'Where', 'ReduceSum', 'Cast', 'log1p', 'Unsqueeze', 'GatherElements', 'Squeeze', 'Add'],
+    note: '(m - z[label]) + log1p(T): finite for every finite z, tiny losses kept; labels outside [0, k) are an ONNX Runtime error',
     emit: (e) => {
+      const { gap, tail } = softmaxParts(e, x0(e), -1, floatType(e));
       const index = e.op('Unsqueeze', [e.op('Cast', [x1(e)], { to: 7 }), e.ints([-1])]);
-      const picked = e.op('GatherElements', [e.op('LogSoftmax', [x0(e)], { axis: -1 }), index], { axis: -1 });
-      return e.op('Neg', [e.op('Squeeze', [picked, e.ints([-1])])]);
+      const picked = e.op('GatherElements', [gap, index], { axis: -1 });
+      return e.op('Squeeze', [e.op('Add', [picked, tail]), e.ints([-1])]);
     },
   },
   sigmoidCrossEntropyGrad: { onnx: ['sigmoid', 'Sub'], note: 'sigmoid(z) - y: cancels where sigmoid(z) is close to y (stablegrad compensates)', emit: (e) => e.op('Sub', [sigmoid(e, x0(e)), x1(e)]) },
