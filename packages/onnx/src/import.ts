@@ -169,7 +169,9 @@ export const IMPORTERS: { readonly [opType: string]: { readonly to: string; read
     to: 'expandDims',
     rule: (c) => {
       const x = c.input(0);
-      const axes = (c.has(1) ? c.ints(1) : c.intList('axes') ?? []).map((a) => (a < 0 ? a + x.rank + (c.has(1) ? c.ints(1) : c.intList('axes') ?? []).length : a)).sort((p, q) => p - q);
+      const given = c.has(1) ? c.ints(1) : c.intList('axes') ?? [];
+      // Axes index the output, whose rank is the input's plus one per axis; insert from the lowest.
+      const axes = given.map((a) => (a < 0 ? a + x.rank + given.length : a)).sort((p, q) => p - q);
       return axes.reduce((acc, a) => expandDims(acc, a), x);
     },
   },
@@ -223,8 +225,10 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Grap
 
   const unsupported = new Map<string, string>();
   for (const n of g.node) {
-    const known = (n.domain === '' || n.domain === 'ai.onnx') && Object.hasOwn(IMPORTERS, n.opType) && n.opType !== 'Constant';
-    if (!known && n.opType !== 'Constant' && !unsupported.has(n.opType)) unsupported.set(n.domain === '' ? n.opType : `${n.domain}.${n.opType}`, n.name);
+    const standard = n.domain === '' || n.domain === 'ai.onnx';
+    if (standard && (n.opType === 'Constant' || Object.hasOwn(IMPORTERS, n.opType))) continue;
+    const key = standard ? n.opType : `${n.domain}.${n.opType}`;
+    if (!unsupported.has(key)) unsupported.set(key, n.name);
   }
   if (unsupported.size > 0) throw new UnsupportedOnnxOpsError(unsupported, file);
 
