@@ -12,7 +12,13 @@ import { runOrt, worst } from './ort.js';
 
 type Attr = number | number[] | { float: number };
 interface Step { readonly op: string; readonly inputs: readonly string[]; readonly attrs?: { readonly [name: string]: Attr }; readonly value?: readonly number[] }
-interface Case { readonly name: string; readonly opset?: number; readonly steps: readonly Step[]; readonly floats?: { readonly [name: string]: readonly [number[], number[]] }; readonly ints?: { readonly [name: string]: readonly number[] } }
+interface Case {
+  readonly name: string;
+  readonly opset?: number;
+  readonly steps: readonly Step[];
+  readonly floats?: { readonly [name: string]: readonly [number[], number[]] };
+  readonly ints?: { readonly [name: string]: readonly number[] };
+}
 
 /** A model on input `x` [2, 3] float32; step i writes `v<i>`, the last one is the output `y`. */
 function build(c: Case): Uint8Array {
