@@ -37,6 +37,7 @@ export {
   learningRateScheduler, reduceLROnPlateau, type LearningRateSchedulerOptions, type ReduceLROnPlateau, type ReduceLROnPlateauOptions,
 } from './lr-callbacks.js';
 export { csvLogger, type CsvLoggerOptions } from './csv-logger.js';
+export { kerasWeightsFromJSON } from './keras-weights.js';
 export type { BatchOrder, FitOptions, History } from './fit.js';
 export type { ProgressStream } from './progress.js';
 export { seededRandom, permutation, type SeededRandom } from './random.js';

@@ -3,7 +3,8 @@
  * ops, `grad`, `evaluate`, JSON), `@stablegrad/rewrite` (`stabilize`, `simplify`, `explain`,
  * `prepareTraining`, the rule engine), `@stablegrad/dot` (`toDot`, `toDiffDot`, `renderSvg`) and
  * `@stablegrad/nn` (`sequential`, `dense`, losses, optimizers, `fit`, `loadModel`) and
- * `@stablegrad/compile` (`compile`, the compiled backend); the packages export no name twice, and the compiler would refuse a clash. The testing
+ * `@stablegrad/compile` (`compile`, the compiled backend) and `@stablegrad/onnx` (`toOnnx`,
+ * `fromOnnx`, `modelToOnnx`); the packages export no name twice, and the compiler would refuse a clash. The testing
  * kit is a separate entry point, `stablegrad/testing`, because it loads fast-check and
  * decimal.js, which a model does not need at run time.
  * @example
@@ -21,3 +22,4 @@ export * from '@stablegrad/rewrite';
 export * from '@stablegrad/dot';
 export * from '@stablegrad/nn';
 export * from '@stablegrad/compile';
+export * from '@stablegrad/onnx';

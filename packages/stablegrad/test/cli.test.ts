@@ -334,7 +334,7 @@ describe.concurrent('failures: one line on stderr, the right exit status, no out
     [['dot', EXAMPLE, '-x'], 'unknown option "-x"'],
     [['explain', EXAMPLE, '--stabilize'], 'explain: unknown option "--stabilize"'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
-    [['draw', EXAMPLE], 'unknown command "draw" (commands: dot, explain, lint)'],
+    [['draw', EXAMPLE], 'unknown command "draw" (commands: dot, explain, lint, export)'],
     [[], 'missing command'],
     [['dot'], 'missing graph file'],
     [['dot', EXAMPLE, EXAMPLE], 'expected one graph file'],

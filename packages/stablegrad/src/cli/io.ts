@@ -6,7 +6,8 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { fromJSON, type Graph, GraphError } from '@stablegrad/core';
+import { fromJSON, type Graph, GraphError, StablegradError } from '@stablegrad/core';
+import { fromOnnx } from '@stablegrad/onnx';
 import { FileWriteError, systemReason, writeFileAtomicSync } from '@stablegrad/nn';
 
 /** Bad input (a file that cannot be read, invalid JSON, an invalid graph): exit status 1. */
@@ -15,14 +16,17 @@ export class InputError extends Error {
 }
 
 /**
- * Reads and validates a graph file. Every failure is an `InputError` whose message names the
- * file and, for an invalid graph, the JSON path of the offending field.
+ * Reads and validates a graph file: a graph saved with `toJSON`, or an ONNX model (`.onnx`, read
+ * with `fromOnnx`). Every failure is an `InputError` whose message names the file and, for an
+ * invalid graph, the JSON path of the offending field or the ONNX node.
  * @example
  * ```ts
  * const g = await readGraphFile('examples/graphs/naive-bce.json');
+ * const h = await readGraphFile('digits-mlp.onnx');
  * ```
  */
 export async function readGraphFile(file: string): Promise<Graph> {
+  if (file.toLowerCase().endsWith('.onnx')) return readOnnxFile(file);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -45,6 +49,22 @@ export async function readGraphFile(file: string): Promise<Graph> {
   }
 }
 
+/** Reads an ONNX model; its errors (unreadable bytes, unsupported operators) name the file. */
+async function readOnnxFile(file: string): Promise<Graph> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: ${systemReason(e)}`);
+  }
+  try {
+    return fromOnnx(bytes, { file });
+  } catch (e) {
+    if (e instanceof StablegradError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
 /**
  * Writes `text` to `file` atomically: a temporary file next to it (same directory, so the rename
  * cannot cross file systems), flushed to the disk, then a rename over the target. On failure the temporary file is
@@ -54,7 +74,7 @@ export async function readGraphFile(file: string): Promise<Graph> {
  * await writeFileAtomic('out/graph.svg', svg);
  * ```
  */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function writeFileAtomic(file: string, text: string | Uint8Array): Promise<void> {
   // The same crash-safe write as model saves (temporary file, fsync, rename): one copy of it.
   try {
     writeFileAtomicSync(file, text);

@@ -10,10 +10,11 @@ import { StablegradError } from '@stablegrad/core';
 import { type Command, commandHelp, formatOptions, type OptionSpecs, parseArgs, quote, UsageError } from './args.js';
 import { dotCommand } from './commands/dot.js';
 import { explainCommand } from './commands/explain.js';
+import { exportCommand } from './commands/export.js';
 import { lintCommand } from './commands/lint.js';
 import { InputError } from './io.js';
 
-const COMMANDS: readonly Command[] = [dotCommand, explainCommand, lintCommand];
+const COMMANDS: readonly Command[] = [dotCommand, explainCommand, lintCommand, exportCommand];
 
 const TOP_OPTIONS: OptionSpecs = {
   help: { type: 'boolean', short: 'h', help: 'show this help (stablegrad <command> --help for a command)' },
@@ -33,7 +34,7 @@ function topHelp(): string {
     'Options:',
     formatOptions(TOP_OPTIONS),
     '',
-    'Graph files are written with toJSON from @stablegrad/core:',
+    'Graph files are written with toJSON from @stablegrad/core (dot, explain and lint also read .onnx models):',
     "  writeFileSync('model.json', JSON.stringify(toJSON(graph({ loss }))));",
     'Exit status: 0 on success, 1 for bad input (file, JSON, graph), 2 for wrong usage, 3 when lint flags a node.',
   ].join('\n');
