@@ -6,6 +6,7 @@
  * @module
  */
 import type { LintReport } from '@stablegrad/lint';
+import { modelToOnnx, type ModelToOnnxOptions } from '@stablegrad/onnx';
 import {
   type PreparedTraining, prepareTraining, type RewriteReport,
 } from '@stablegrad/rewrite';
@@ -635,6 +636,21 @@ export class Sequential {
     const { training, writtenLoss } = rebuilt.#compiled!;
     if (stage === 'written') return graph({ loss: writtenLoss, prediction: rebuilt.output });
     return { ...training.graph, report: training.report, forward: [training.loss, ...Object.values(training.outputs)] };
+  }
+
+  /**
+   * The model as an ONNX file (bytes), for ONNX Runtime and other engines: the prediction graph
+   * by default, or with `{ stage: 'training' }` what training runs (the stabilized loss, its
+   * gradients and the prediction). Fused ops are written as their stable decompositions. Same
+   * as `modelToOnnx(model, options)` from `@stablegrad/onnx`.
+   * @example
+   * ```ts
+   * writeFileSync('digits.onnx', model.toOnnx());
+   * const session = await ort.InferenceSession.create(model.toOnnx());
+   * ```
+   */
+  toOnnx(options: ModelToOnnxOptions = {}): Uint8Array {
+    return modelToOnnx(this, options);
   }
 
   /**

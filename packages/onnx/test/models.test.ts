@@ -62,6 +62,11 @@ describe.each(['float32', 'float64'] as const)('the digits model in ONNX Runtime
     }
   });
 
+  it('model.toOnnx() is modelToOnnx(model), for both stages', () => {
+    expect(model.toOnnx()).toEqual(modelToOnnx(model));
+    expect(model.toOnnx({ stage: 'training' })).toEqual(modelToOnnx(model, { stage: 'training' }));
+  });
+
   it('serves the prediction with batch as a dim param', async () => {
     const bytes = modelToOnnx(model);
     for (const rows of [1, 7]) {
