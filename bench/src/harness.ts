@@ -41,6 +41,8 @@ export interface TimedResult {
   readonly firstLosses: readonly number[];
   /** Loss of the last timed step. */
   readonly lastLoss: number;
+  /** What ran (version, threads, BLAS), when the system says. */
+  readonly describe: string | undefined;
 }
 
 /**
@@ -140,6 +142,14 @@ async function warmUp(c: Contestant, options: Options): Promise<void> {
 
 async function timeSample(c: Contestant): Promise<void> {
   await c.runner.activate?.();
+  if (c.runner.timedSteps !== undefined) {
+    const { ms, loss } = await c.runner.timedSteps(c.stepsPerSample);
+    c.samples.push(ms);
+    c.spentMs += ms * c.stepsPerSample;
+    c.steps += c.stepsPerSample;
+    c.lastLoss = loss;
+    return;
+  }
   let loss = NaN;
   const start = performance.now();
   for (let i = 0; i < c.stepsPerSample; i++) {
@@ -172,7 +182,7 @@ function timed(c: Contestant, memory: MemoryReport | undefined): TimedResult {
   return {
     status: 'ok', system: c.system.name, family: c.system.family,
     msPerStep: median(sorted), quartiles: [at(0.25), at(0.75)], samples: sorted.length, steps: c.steps,
-    memory, firstLosses: c.firstLosses, lastLoss: c.lastLoss,
+    memory, firstLosses: c.firstLosses, lastLoss: c.lastLoss, describe: c.runner.describe,
   };
 }
 

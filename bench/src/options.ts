@@ -46,7 +46,7 @@ export interface Options {
 export const USAGE = `usage: node bench/dist/main.js [options]
   --quick            smoke run: 3 samples, short budgets, G1 up to 100 layers and 4,000 terms
   --only W1,W3,G1    workloads to run (W1 W2 W3 W4 G1; default all)
-  --systems a,b      systems to run (stablegrad-interp tfjs-cpu tfjs-wasm jax-js; default all)
+  --systems a,b      systems to run (stablegrad-compiled ... jax-js torch-1t torch-2t; default all)
   --reps N           most timed samples per workload and system (default 30)
   --budget S         seconds of timed samples per workload and system (default 5)
   --check            print the first and last loss of each system's first steps

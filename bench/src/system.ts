@@ -40,8 +40,30 @@ export interface Runner {
   activate?(): Promise<void>;
   /** Bytes held for the step, measured outside the timing; absent where the library cannot tell. */
   memory?(): Promise<MemoryReport>;
+  /**
+   * Runs `count` steps and returns the time per step as the system measured it. For systems in
+   * another process (PyTorch), whose messages to and from Node must not count; the harness then
+   * uses this instead of timing `step()` calls itself.
+   */
+  timedSteps?(count: number): Promise<TimedSteps>;
+  /** What actually ran (library version, threads, BLAS), printed in the notes under the table. */
+  readonly describe?: string;
   /** Frees what setup allocated. */
   dispose(): void;
+}
+
+/**
+ * Steps timed by the system itself.
+ * @example
+ * ```ts
+ * const { ms, loss } = await runner.timedSteps!(100);
+ * ```
+ */
+export interface TimedSteps {
+  /** Milliseconds per step, the mean over the steps run. */
+  readonly ms: number;
+  /** Loss of the last step. */
+  readonly loss: number;
 }
 
 /**

@@ -78,10 +78,12 @@ export function resultsTable(reports: readonly WorkloadReport[]): string {
 export function notes(reports: readonly WorkloadReport[]): string {
   const bases = [...new Set(reports.map((r) => r.base ?? 'none'))];
   const methods = new Map<string, string>();
+  const described = new Map<string, string>();
   for (const { results } of reports) {
     for (const r of results) {
       if (r.status !== 'ok') continue;
       methods.set(r.system, r.memory?.method ?? 'n/a: the library exposes no allocation statistics');
+      if (r.describe !== undefined) described.set(r.system, r.describe);
     }
   }
   return [
@@ -89,6 +91,7 @@ export function notes(reports: readonly WorkloadReport[]): string {
     'ms/step = median over samples; a sample repeats the step (samples = samples x steps per sample).',
     'peak mem:',
     ...[...methods].map(([system, method]) => `  ${system}: ${method}`),
+    ...(described.size === 0 ? [] : ['what ran:', ...[...described].map(([system, text]) => `  ${system}: ${text}`)]),
   ].join('\n');
 }
 
@@ -193,7 +196,7 @@ export function jsonLines(reports: readonly WorkloadReport[]): string[] {
             msPerStep: r.msPerStep, quartilesMs: r.quartiles, samplesPerSec: (1000 * samplesPerStep(workload)) / r.msPerStep,
             ratioToBase: baseMs === undefined ? null : r.msPerStep / baseMs,
             memoryBytes: r.memory?.bytes ?? null, memoryMethod: r.memory?.method ?? null,
-            samples: r.samples, steps: r.steps, firstLosses: r.firstLosses, lastLoss: r.lastLoss,
+            samples: r.samples, steps: r.steps, firstLosses: r.firstLosses, lastLoss: r.lastLoss, describe: r.describe ?? null,
           },
     ));
   });

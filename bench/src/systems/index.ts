@@ -9,15 +9,16 @@ import { stablegradCompiled } from './stablegrad-compiled.js';
 import { stablegradInterp } from './stablegrad-interp.js';
 import { stablegradNn } from './stablegrad-nn.js';
 import { tfjsCpu, tfjsWasm } from './tfjs.js';
+import { torch1t, torch2t } from './torch.js';
 
 /**
  * Every system the harness knows, in table order.
  * @example
  * ```ts
- * SYSTEMS.map((s) => s.name); // ['stablegrad-compiled', 'stablegrad-nn', 'stablegrad-interp', 'tfjs-cpu', 'tfjs-wasm', 'jax-js']
+ * SYSTEMS.map((s) => s.name); // ['stablegrad-compiled', 'stablegrad-nn', 'stablegrad-interp', 'tfjs-cpu', 'tfjs-wasm', 'jax-js', 'torch-1t', 'torch-2t']
  * ```
  */
-export const SYSTEMS: readonly System[] = [stablegradCompiled, stablegradNn, stablegradInterp, tfjsCpu, tfjsWasm, jaxJs];
+export const SYSTEMS: readonly System[] = [stablegradCompiled, stablegradNn, stablegradInterp, tfjsCpu, tfjsWasm, jaxJs, torch1t, torch2t];
 
 /**
  * Which stablegrad system the ratios divide by, best first: the compiled backend once it exists.
