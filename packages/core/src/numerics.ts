@@ -11,7 +11,7 @@ import { type Graph, isGraph, topoSort } from './graph.js';
 import { opDef } from './registry.js';
 import { broadcastIndex } from './kernels/indexing.js';
 import { Node } from './node.js';
-import type { ConcreteShape } from './shape.js';
+import { type ConcreteShape, unravelIndex } from './shape.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -63,7 +63,7 @@ export function firstNonFinite(outputs: Node | readonly Node[] | Graph, feeds: F
       const broadcasts = t.shape.length <= value.shape.length && t.shape.every((d, i) => d === 1 || d === value.shape[value.shape.length - t.shape.length + i]);
       return broadcasts ? t.data[broadcastIndex(t.shape, value.shape)[at]!] : undefined;
     });
-    return { node, shape: value.shape, position: positionOf(at, value.shape), value: value.data[at]!, operands, fromOutside: node.inputs.length === 0 };
+    return { node, shape: value.shape, position: unravelIndex(at, value.shape), value: value.data[at]!, operands, fromOutside: node.inputs.length === 0 };
   }
   return undefined;
 }
@@ -83,14 +83,4 @@ export function describeNonFinite(found: NonFinite): string {
     ? ` from finite input${known.length > 1 ? 's' : ''} ${known.join(', ')}`
     : ' from finite inputs';
   return `${found.node} gave ${found.value}${where}${from}`;
-}
-
-function positionOf(flat: number, shape: ConcreteShape): number[] {
-  const position = new Array<number>(shape.length);
-  let rest = flat;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    position[i] = rest % shape[i]!;
-    rest = Math.floor(rest / shape[i]!);
-  }
-  return position;
 }

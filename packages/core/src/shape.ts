@@ -129,6 +129,24 @@ export function stridesOf(shape: ConcreteShape): number[] {
 }
 
 /**
+ * The position (one index per dimension) of flat index `flat` in a row-major array of `shape`:
+ * what error messages print (`label 12 at position [3, 1]`).
+ * @example
+ * ```ts
+ * unravelIndex(7, [2, 4]); // [1, 3]
+ * ```
+ */
+export function unravelIndex(flat: number, shape: ConcreteShape): number[] {
+  const position = new Array<number>(shape.length);
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    position[d] = rest % shape[d]!;
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return position;
+}
+
+/**
  * True when two dimensions are statically known to be equal.
  * @example
  * ```ts

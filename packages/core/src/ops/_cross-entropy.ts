@@ -21,7 +21,7 @@ import { requireFloat, type TypedArray } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import type { Node } from '../node.js';
 import type { BigMath, TypeInfo } from '../op.js';
-import { type ConcreteShape, formatShape, mayBeSameShape, type Shape } from '../shape.js';
+import { formatShape, mayBeSameShape, type Shape, unravelIndex } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import {
   type DD, ddAdd, ddAddNumber, ddDiv, ddExp, ddExpScaled, ddLdexp, ddMul, ddMulNumber, ddNeg, ddSub, ddToNumber, fastExp, ldexp, productError, twoSum,
@@ -869,17 +869,7 @@ export function checkLabels(labels: Tensor, k: number, node: Node): void {
   for (let i = 0; i < data.length; i++) {
     const label = data[i]!;
     if (label >= 0 && label < k) continue;
-    const position = labels.shape.length === 0 ? '' : ` at position [${unravel(i, labels.shape).join(', ')}]`;
+    const position = labels.shape.length === 0 ? '' : ` at position [${unravelIndex(i, labels.shape).join(', ')}]`;
     throw new ValueError(`${node}: label ${label}${position} is outside [0, ${k}) for ${k} classes`);
   }
-}
-
-function unravel(index: number, shape: ConcreteShape): number[] {
-  const out = new Array<number>(shape.length);
-  let rest = index;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    out[d] = rest % shape[d]!;
-    rest = Math.floor(rest / shape[d]!);
-  }
-  return out;
 }

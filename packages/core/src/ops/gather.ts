@@ -11,7 +11,7 @@ import { apply } from '../apply.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import type { Node } from '../node.js';
 import { defineOp, type TypeInfo } from '../op.js';
-import { type ConcreteShape, type Dim, formatShape, normalizeAxis, sizeOf, stridesOf } from '../shape.js';
+import { type ConcreteShape, type Dim, formatShape, normalizeAxis, sizeOf, unravelIndex } from '../shape.js';
 import { checkAxis } from './_rules.js';
 import { gatherGrad } from './gather-grad.js';
 
@@ -36,11 +36,6 @@ export function gatherShape(x: TypeInfo, indices: TypeInfo, { axis, batchDims }:
   return [...batch, ...xs.slice(batchDims, axis), ...is.slice(batchDims), ...xs.slice(axis + 1)];
 }
 
-function unravel(flat: number, shape: ConcreteShape): number[] {
-  const strides = stridesOf(shape);
-  return strides.map((s, i) => Math.floor(flat / s) % shape[i]!);
-}
-
 /**
  * For each output element of gather, the flat index of `x` it copies; `indexAt(i)` reads the
  * i-th index. An index out of range is a ValueError naming `node`, the index and its position.
@@ -60,7 +55,7 @@ export function gatherIndex(
       for (let i = 0; i < count; i++) {
         const k = indexAt(b * count + i);
         if (!(k >= 0 && k < n)) {
-          const at = formatShape(unravel(b * count + i, indicesShape));
+          const at = formatShape(unravelIndex(b * count + i, indicesShape));
           throw new ValueError(`${node}: index ${k} at position ${at} of indices ${formatShape(indicesShape)} is out of range [0, ${n}) for axis ${axis} of ${formatShape(x)}`);
         }
         const src = ((b * outer + o) * n + k) * inner;
