@@ -12,7 +12,7 @@
  * @module
  */
 import { type ConcreteShape, type DType, type Node, opDef, sizeOf, type Tensor, toTypedArray } from '@stablegrad/core';
-import { extremeFloats, nextDown, nextUp } from '@stablegrad/testing';
+import { extremeFloats, nextDown, nextUp, Random } from '@stablegrad/testing';
 import { LintError } from './errors.js';
 
 /**
@@ -25,16 +25,10 @@ import { LintError } from './errors.js';
  */
 export type Range = readonly [min: number, max: number];
 
-/** A seeded generator of numbers in [0, 1): mulberry32, small and good enough for sampling. */
+/** A seeded generator of numbers in [0, 1): the testing kit's mulberry32. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const LARGEST: Record<'float32' | 'float64', number> = { float32: (2 - 2 ** -23) * 2 ** 127, float64: Number.MAX_VALUE };

@@ -21,6 +21,7 @@ export { assertGradClose, checkGrad, type CheckGradOptions, type GradCheckReport
 export { assertJvpClose, checkJvp } from './check-jvp.js';
 export { compareRewrite, expectRewriteAccurate, type RewriteComparison } from './rewrite-check.js';
 export { type AccuracyReport, accuracyReport, type ExpectAccurateOptions, expectAccurate, type OutputAccuracy } from './assertions.js';
+export { Random } from './random.js';
 export { PROPERTY_SEED, type PropertyParams, propertyParams, propertyRuns } from './property.js';
 export {
   type BinaryLoss, buildLossGraph, type CancellationExpr, type CategoricalLoss, GUARD_SLACK, type GuardRange, type LogitsRecipe,

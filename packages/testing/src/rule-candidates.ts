@@ -14,6 +14,7 @@ import {
   type AttrValue, type Attrs, constant, type DType, type Dim, input, type Node, opDef, type OpName, type Shape, StablegradError,
   tensor, topoSort, apply,
 } from '@stablegrad/core';
+import { Random } from './random.js';
 
 /**
  * A rule pattern, read structurally: `@stablegrad/rewrite`'s `Pattern` fits it (captures, op
@@ -64,33 +65,6 @@ export interface RuleCandidate {
 }
 
 // ---------------------------------------------------------------- randomness
-
-/** A seeded generator (mulberry32); internal to the kit. */
-export class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 /** Thrown while building a candidate that cannot be built (it is skipped, not reported). */
 class Discard extends Error {}

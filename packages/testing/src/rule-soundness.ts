@@ -13,7 +13,8 @@
 import { apply, constant, evaluate, FeedError, type Node, opDef, sameWrittenShape, StablegradError, tensor, topoSort, ValueError } from '@stablegrad/core';
 import { createDecimalMath } from './decimal-math.js';
 import { type ReferenceResult, referenceEvaluate } from './reference.js';
-import { type FloatDType, hashOf, Random, ruleCandidates, type SoundnessRule } from './rule-candidates.js';
+import { Random } from './random.js';
+import { type FloatDType, hashOf, ruleCandidates, type SoundnessRule } from './rule-candidates.js';
 import { ulpDistance } from './ulp.js';
 
 /**
