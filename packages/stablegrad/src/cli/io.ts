@@ -8,11 +8,44 @@
 import { readFile } from 'node:fs/promises';
 import { fromJSON, type Graph, GraphError, StablegradError } from '@stablegrad/core';
 import { fromOnnx } from '@stablegrad/onnx';
-import { FileWriteError, systemReason, writeFileAtomicSync } from '@stablegrad/nn';
+import { FileWriteError, MODEL_FORMAT, systemReason, writeFileAtomicSync } from '@stablegrad/nn';
+import { quote, UsageError } from './args.js';
 
 /** Bad input (a file that cannot be read, invalid JSON, an invalid graph): exit status 1. */
 export class InputError extends Error {
   override name = 'InputError';
+}
+
+/**
+ * Whether `file` holds a model saved by `model.save` (its JSON says `"format": "stablegrad-model"`),
+ * rather than a graph; false for anything unreadable, which `readGraphFile` then reports.
+ * @example
+ * ```ts
+ * const model = await isModelFile(file) ? loadModel(file) : undefined;
+ * ```
+ */
+export async function isModelFile(file: string): Promise<boolean> {
+  try {
+    const json: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === MODEL_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The picture format an output file name asks for: `.dot` or `.gv` (DOT text) or `.svg`; any
+ * other name is a UsageError of `command`.
+ * @example
+ * ```ts
+ * pictureFormat('lint.svg', 'lint'); // 'svg'
+ * ```
+ */
+export function pictureFormat(out: string, command: string): 'dot' | 'svg' {
+  const lower = out.toLowerCase();
+  if (lower.endsWith('.svg')) return 'svg';
+  if (lower.endsWith('.dot') || lower.endsWith('.gv')) return 'dot';
+  throw new UsageError(`${command}: cannot tell the format of ${quote(out)}: use a .dot, .gv or .svg file name`);
 }
 
 /**

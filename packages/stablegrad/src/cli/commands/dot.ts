@@ -7,7 +7,7 @@ import { type Graph, GradError, type Node } from '@stablegrad/core';
 import { type DotOptions, renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
 import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
-import { readGraphFile, writeFileAtomic } from '../io.js';
+import { pictureFormat, readGraphFile, writeFileAtomic } from '../io.js';
 
 const RANKDIRS = ['TB', 'LR', 'BT', 'RL'] as const;
 type Rankdir = (typeof RANKDIRS)[number];
@@ -46,7 +46,7 @@ export const dotCommand: Command = {
 async function runDot(args: ParsedArgs): Promise<string | undefined> {
   const file = onePositional(args, 'dot', 'graph file');
   const out = args.values.get('out')?.[0];
-  const format = out === undefined || out === '-' ? 'dot' : formatOf(out);
+  const format = out === undefined || out === '-' ? 'dot' : pictureFormat(out, 'dot');
   const gradNames = args.values.get('grad')?.flatMap((list) => list.split(','));
   const diff = args.flags.has('diff');
   const stable = args.flags.has('stabilize');
@@ -77,13 +77,6 @@ async function runDot(args: ParsedArgs): Promise<string | undefined> {
   if (out === undefined || out === '-') return text;
   await writeFileAtomic(out, text.endsWith('\n') ? text : `${text}\n`);
   return undefined;
-}
-
-function formatOf(out: string): 'dot' | 'svg' {
-  const lower = out.toLowerCase();
-  if (lower.endsWith('.svg')) return 'svg';
-  if (lower.endsWith('.dot') || lower.endsWith('.gv')) return 'dot';
-  throw new UsageError(`dot: cannot tell the format of ${quote(out)}: use a .dot, .gv or .svg file name`);
 }
 
 function dotOptions(args: ParsedArgs): DotOptions {

@@ -3,13 +3,12 @@
  * ONNX model for ONNX Runtime, fused ops as their stable decompositions.
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { StablegradError } from '@stablegrad/core';
-import { loadModel, MODEL_FORMAT } from '@stablegrad/nn';
+import { loadModel } from '@stablegrad/nn';
 import { modelToOnnx, toOnnx } from '@stablegrad/onnx';
 import { stabilize } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
-import { InputError, readGraphFile, writeFileAtomic } from '../io.js';
+import { InputError, isModelFile, readGraphFile, writeFileAtomic } from '../io.js';
 
 /** The `export` command. */
 export const exportCommand: Command = {
@@ -55,13 +54,4 @@ async function runExport(args: ParsedArgs): Promise<string> {
   }
   await writeFileAtomic(out, bytes);
   return `wrote ${out} (${bytes.length} bytes, ONNX opset 18)`;
-}
-
-async function isModelFile(file: string): Promise<boolean> {
-  try {
-    const json: unknown = JSON.parse(await readFile(file, 'utf8'));
-    return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === MODEL_FORMAT;
-  } catch {
-    return false; // readGraphFile reports unreadable files and bad JSON
-  }
 }

@@ -4,14 +4,13 @@
  * status 3 when a node is flagged, so that CI can fail on a graph that loses its digits.
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { type Graph, GradError } from '@stablegrad/core';
 import { renderSvg, toDot } from '@stablegrad/dot';
 import { formatLint, lint, type LintOptions, lintOverlay, type LintReport, lintToJSON } from '@stablegrad/lint';
-import { lintModel, loadModel, MODEL_FORMAT } from '@stablegrad/nn';
+import { lintModel, loadModel } from '@stablegrad/nn';
 import { prepareTraining, type RewriteReport } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
-import { readGraphFile, writeFileAtomic } from '../io.js';
+import { isModelFile, pictureFormat, readGraphFile, writeFileAtomic } from '../io.js';
 
 /** Exit status when the lint flags a node (1 and 2 are bad input and wrong usage). */
 export const LINT_FLAGGED_STATUS = 3;
@@ -56,7 +55,7 @@ export const lintCommand: Command = {
 async function runLint(args: ParsedArgs): Promise<string | undefined> {
   const file = onePositional(args, 'lint', 'graph or model file');
   const out = args.values.get('out')?.[0];
-  const format = out === undefined ? undefined : formatOf(out);
+  const format = out === undefined ? undefined : pictureFormat(out, 'lint');
   const options = lintOptions(args);
   let report: LintReport;
   if (await isModelFile(file)) {
@@ -73,17 +72,6 @@ async function runLint(args: ParsedArgs): Promise<string | undefined> {
   }
   if (report.flagged.length > 0) process.exitCode = LINT_FLAGGED_STATUS;
   return args.flags.has('json') ? JSON.stringify(lintToJSON(report), null, 2) : formatLint(report, { all: args.flags.has('all') });
-}
-
-/** Whether `file` holds a model saved by `model.save` (its JSON says `"format": "stablegrad-model"`). */
-async function isModelFile(file: string): Promise<boolean> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    return false; // readGraphFile reports unreadable files and bad JSON
-  }
-  return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === MODEL_FORMAT;
 }
 
 /**
@@ -137,11 +125,4 @@ function lintOptions(args: ParsedArgs): LintOptions {
     ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
     ...(args.flags.has('no-stabilize-check') ? { stabilize: false } : {}),
   };
-}
-
-function formatOf(out: string): 'dot' | 'svg' {
-  const lower = out.toLowerCase();
-  if (lower.endsWith('.svg')) return 'svg';
-  if (lower.endsWith('.dot') || lower.endsWith('.gv')) return 'dot';
-  throw new UsageError(`lint: cannot tell the format of ${quote(out)}: use a .dot, .gv or .svg file name`);
 }
