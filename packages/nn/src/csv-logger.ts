@@ -1,10 +1,10 @@
 /**
  * `csvLogger`: each epoch's logs as one row of a CSV file, as Keras' `CSVLogger`. The file is
- * written row by row, so a run that is killed keeps the epochs it finished. Node only (it
- * writes with `node:fs`).
+ * written row by row, so a run that is killed keeps the epochs it finished. Node only: it
+ * writes with `node:fs`, loaded when training begins (not when this module is imported), so the
+ * package's main entry does not import a Node built-in for it.
  * @module
  */
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Callback, Logs } from './callbacks.js';
 import { systemReason } from './atomic-write.js';
 import { FileWriteError, ModelError } from './errors.js';
@@ -51,10 +51,11 @@ export function csvLogger(options: CsvLoggerOptions): Callback {
   if (typeof append !== 'boolean') throw new ModelError(`csvLogger: append must be true or false, got ${showValue(append)}`);
   let keys: string[] | undefined;
   let header = true;
+  let fs: FileSystem | undefined;
   const write = (text: string, fresh: boolean): void => {
     try {
-      if (fresh) writeFileSync(filename, text);
-      else appendFileSync(filename, text);
+      if (fresh) fs!.writeFileSync(filename, text);
+      else fs!.appendFileSync(filename, text);
     } catch (e) {
       const reason = systemReason(e);
       throw new FileWriteError(`csvLogger: cannot write ${filename}: ${reason}`, reason);
@@ -63,10 +64,11 @@ export function csvLogger(options: CsvLoggerOptions): Callback {
   const field = (value: string): string => (value.includes(separator) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const row = (values: readonly string[]): string => `${values.map(field).join(separator)}\n`;
   return {
-    onTrainBegin() {
+    async onTrainBegin() {
+      fs = await import('node:fs');
       keys = undefined;
       // As Keras: appending to a file with a first line keeps its header.
-      header = !(append && hasFirstLine(filename));
+      header = !(append && hasFirstLine(fs, filename));
       if (!append) write('', true);
     },
     onEpochEnd(epoch: number, logs: Logs) {
@@ -79,10 +81,13 @@ export function csvLogger(options: CsvLoggerOptions): Callback {
   };
 }
 
-function hasFirstLine(filename: string): boolean {
+/** The part of `node:fs` the logger uses. */
+type FileSystem = Pick<typeof import('node:fs'), 'appendFileSync' | 'readFileSync' | 'statSync' | 'writeFileSync'>;
+
+function hasFirstLine(fs: FileSystem, filename: string): boolean {
   try {
-    if (!statSync(filename).isFile()) return false;
-    return readFileSync(filename, 'utf8').length > 0;
+    if (!fs.statSync(filename).isFile()) return false;
+    return fs.readFileSync(filename, 'utf8').length > 0;
   } catch {
     return false;
   }

@@ -97,15 +97,10 @@ export interface Rows {
 export function trainStep(runner: StepRunner, batch: Rows, where: string, rowsNote = '', checkNumerics = false): BatchStep {
   const result = runner.train(batch.x, batch.y, batch.w);
   const advice = 'training stopped; the weights are those before this batch. Try a smaller learning rate, or check the data';
-  // Where the NaN or infinity was born: cheap enough here, since training is over.
-  const origin = (): string => {
-    const found = runner.locateNonFinite(batch.x, batch.y, batch.w);
-    return found === undefined ? '' : `; it starts at ${found}`;
-  };
-  if (!Number.isFinite(result.loss)) throw new TrainingError(`the loss became ${result.loss} ${where}${rowsNote}${origin()}; ${advice}`);
+  if (!Number.isFinite(result.loss)) throw new TrainingError(`the loss became ${result.loss} ${where}${rowsNote}${originOf(runner, batch)}; ${advice}`);
   result.gradients.forEach((g, p) => {
     const i = firstNonFinite(g);
-    if (i >= 0) throw new TrainingError(`the gradient of '${runner.paramPaths[p]}' became ${g[i]} (element ${i}) ${where}${rowsNote}${origin()}; ${advice}`);
+    if (i >= 0) throw new TrainingError(`the gradient of '${runner.paramPaths[p]}' became ${g[i]} (element ${i}) ${where}${rowsNote}${originOf(runner, batch)}; ${advice}`);
   });
   if (checkNumerics) {
     const found = runner.locateNonFinite(batch.x, batch.y, batch.w);
@@ -117,6 +112,12 @@ export function trainStep(runner: StepRunner, batch: Rows, where: string, rowsNo
   runner.update(result.gradients);
   checkUpdated(runner.weightData(), runner.paramPaths, where);
   return { loss: result.loss, rows: batch.x.shape[0]!, measured, learningRate };
+}
+
+/** Where a NaN or infinity of the batch was born, as a clause of the error (run only once training has failed). */
+function originOf(runner: StepRunner, batch: Rows): string {
+  const found = runner.locateNonFinite(batch.x, batch.y, batch.w);
+  return found === undefined ? '' : `; it starts at ${found}`;
 }
 
 /**

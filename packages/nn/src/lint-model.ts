@@ -9,6 +9,7 @@
 import { type Feeds, type Graph, type Node, type Tensor, tensor, type TensorLike } from '@stablegrad/core';
 import type { LintOptions, LintReport } from '@stablegrad/lint';
 import { prepareTraining } from '@stablegrad/rewrite';
+import { rowRange } from './data.js';
 import { ModelError } from './errors.js';
 import { checkKnownOptions } from './names.js';
 
@@ -102,9 +103,8 @@ function rowsOf(features: Node, labels: Node, x: Tensor, y: Tensor, rowsPerSampl
     const start = Math.floor((i * (rows - rowsPerSample + 1)) / starts);
     // Shaped like the input they feed: labels given as [rows] feed a [batch, 1] input.
     const slice = (t: Tensor, width: number, node: Node): Tensor => ({
-      dtype: t.dtype,
+      ...rowRange(t, start, start + rowsPerSample),
       shape: [rowsPerSample, ...node.shape.slice(1).map((d) => (typeof d === 'number' ? d : width))],
-      data: t.data.slice(start * width, (start + rowsPerSample) * width),
     });
     return new Map<Node, Tensor>([[features, slice(x, xWidth, features)], [labels, slice(y, yWidth, labels)]]);
   });
