@@ -51,4 +51,5 @@ export {
   DEFAULT_MAX_MODEL_BYTES, loadModel, modelFromJSON, modelToJSON, saveModel, MODEL_FORMAT, MODEL_VERSION, type LoadOptions, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON,
   type OptimizerStateJSON,
 } from './save.js';
+export { loadModelFromBlob, loadModelFromString, loadModelFromUrl, saveModelToBlob, saveModelToString } from './save-text.js';
 export { type LintableModel, lintModel, type ModelLintOptions } from './lint-model.js';
