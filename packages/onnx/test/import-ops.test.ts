@@ -92,7 +92,7 @@ describe('every imported operator against ONNX Runtime', () => {
   });
 
   it('refuses windows stablegrad cannot express, naming the node', () => {
-    const conv = (attrs: Step['attrs']) => build({ name: 'bad', steps: [{ op: 'Reshape', inputs: ['x', 's'] }, { op: 'Conv', inputs: ['v0', 'w'], attrs }], ints: { s: [1, 1, 2, 3] }, floats: { w: [[1, 1, 2, 2], [1, 2, 3, 4]] } });
+    const conv = (attrs: NonNullable<Step['attrs']>) => build({ name: 'bad', steps: [{ op: 'Reshape', inputs: ['x', 's'] }, { op: 'Conv', inputs: ['v0', 'w'], attrs }], ints: { s: [1, 1, 2, 3] }, floats: { w: [[1, 1, 2, 2], [1, 2, 3, 4]] } });
     expect(() => fromOnnx(conv({ pads: [1, 1, 0, 0] }), { file: 'bad.onnx' })).toThrow(/bad\.onnx.*Conv.*pads \[1,1,0,0\].*neither none nor Keras' 'same'/);
     expect(() => fromOnnx(conv({ group: 2 }), { file: 'bad.onnx' })).toThrow(OnnxImportError);
     const pool = build({ name: 'bad', steps: [{ op: 'Reshape', inputs: ['x', 's'] }, { op: 'MaxPool', inputs: ['v0'], attrs: { kernel_shape: [2, 2], ceil_mode: 1 } }], ints: { s: [1, 1, 2, 3] } });
