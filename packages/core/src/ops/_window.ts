@@ -191,6 +191,7 @@ export function conv2dShape(x: TypeInfo, filter: TypeInfo, { strides, dilations,
   }
   sameFloatDType(x, filter, 'the input and the filter');
   const shapes = `input ${formatShape(x.shape)}, filter ${formatShape(filter.shape)}`;
+  if (filter.shape.slice(0, 2).some((d) => d === 0)) throw new ShapeError(`the filter's kernel size must be at least 1x1 (${shapes})`);
   const [inC, fC] = [x.shape[3]!, filter.shape[2]!];
   if (typeof inC === 'number' && typeof fC === 'number' && inC !== fC) {
     throw new ShapeError(`the input has ${inC} channels but the filter expects ${fC} (${shapes}; the filter is [kernelHeight, kernelWidth, inChannels, outChannels])`);
