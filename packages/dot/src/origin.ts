@@ -1,0 +1,79 @@
+/**
+ * Which forward op each gradient node belongs to, so a forward + gradient picture can say
+ * `grad of relu` on it and draw it beside that op. Core's `grad` places the nodes that the VJP
+ * of a forward node builds in the scope `grad/<that node's scope>` (`grad/dense_2`), which names
+ * the layer but not the op; the op is read from the graph's structure:
+ *
+ * 1. A VJP reads its op's inputs or output: a gradient node that reads a forward node `r`
+ *    belongs to the first user of `r` in its layer (`transpose(kernel)` belongs to the
+ *    `matmul` that uses `kernel`), or to `r` itself when `r` is an op of the layer with no user
+ *    there (`sigmoid`'s gradient reads its output).
+ * 2. Otherwise, a node that reads a node of rule 1 in the same gradient scope belongs to the
+ *    same op (`where(z > 0, ...)` to `relu`).
+ * 3. Otherwise it reads only cotangents: a gradient with the shape of an input of the op its
+ *    input belongs to is that input's cotangent, so it belongs to that input's op (`sumTo` of
+ *    relu's gradient to the `+` before the relu); else to the same op.
+ *
+ * Nodes with no inputs (the seed, constants) and nodes outside a `grad` scope belong to no op.
+ * It is a reading of the structure, not a record kept by `grad`: after `simplify` merged or
+ * rebuilt nodes, a node is named after one of the ops it serves.
+ * @module
+ */
+import { consumers, isFloat, type Node } from '@stablegrad/core';
+
+/** The forward op a gradient node belongs to, and by which rule (1, 2 or 3) it was found. */
+interface Origin {
+  readonly op: Node;
+  readonly rule: 1 | 2 | 3;
+}
+
+/**
+ * The forward op of each gradient node (nodes not in `forward`) of `nodes`, which are in
+ * drawing order (inputs before their users); nodes without one are absent.
+ */
+export function gradientOrigins(nodes: readonly Node[], forward: ReadonlySet<Node>): Map<Node, Node> {
+  const users = consumers(nodes.filter((n) => forward.has(n)));
+  const origins = new Map<Node, Origin>();
+  for (const node of nodes) {
+    if (forward.has(node) || node.scope[0] !== 'grad' || node.inputs.length === 0) continue;
+    const layer = node.scope.slice(1);
+    const isLayerOp = (n: Node): boolean => forward.has(n) && n.inputs.length > 0 && sameScope(n.scope, layer);
+    const origin = byForwardInput(node, forward, users, isLayerOp) ?? byGradientInput(node, origins, isLayerOp);
+    if (origin !== undefined) origins.set(node, origin);
+  }
+  return new Map([...origins].map(([node, origin]) => [node, origin.op]));
+}
+
+// Rule 1.
+function byForwardInput(node: Node, forward: ReadonlySet<Node>, users: ReadonlyMap<Node, readonly Node[]>, isLayerOp: (n: Node) => boolean): Origin | undefined {
+  for (const input of node.inputs) {
+    if (!forward.has(input)) continue;
+    const user = users.get(input)?.find(isLayerOp);
+    if (user !== undefined) return { op: user, rule: 1 };
+    if (isLayerOp(input)) return { op: input, rule: 1 };
+  }
+  return undefined;
+}
+
+// Rules 2 and 3.
+function byGradientInput(node: Node, origins: ReadonlyMap<Node, Origin>, isLayerOp: (n: Node) => boolean): Origin | undefined {
+  const known = node.inputs.flatMap((input) => {
+    const origin = origins.get(input);
+    return origin !== undefined && sameScope(input.scope, node.scope) ? [{ input, origin }] : [];
+  });
+  const local = known.find((k) => k.origin.rule === 1);
+  if (local !== undefined) return { op: local.origin.op, rule: 2 };
+  const first = known[0];
+  if (first === undefined) return undefined;
+  const { input, origin } = first;
+  const before = isFloat(input.dtype) ? origin.op.inputs.find((i) => isLayerOp(i) && sameShape(i.shape, input.shape)) : undefined;
+  return { op: before ?? origin.op, rule: 3 };
+}
+
+function sameScope(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
+
+function sameShape(a: Node['shape'], b: Node['shape']): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
