@@ -142,7 +142,6 @@ function worstHeat(members: readonly DrawnNode[]): { member: DrawnNode; heat: He
   return worst;
 }
 
-
 /** `2 removed, 3 added` for a box whose nodes changed in a rewrite. */
 function summary(members: readonly DrawnNode[]): string {
   const count = (s: DiffStatus) => members.filter((m) => m.look.status === s).length;

@@ -5,7 +5,7 @@
  * clusters in order of first appearance), so equal graphs give equal strings.
  * @module
  */
-import { formatShape, GraphError, type Node } from '@stablegrad/core';
+import { formatShape, GraphError } from '@stablegrad/core';
 import { collapsedBody } from './collapse.js';
 import { quoted } from './escape.js';
 import { nodeLabel, nodeTooltip } from './label.js';
