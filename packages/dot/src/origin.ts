@@ -12,8 +12,10 @@
  * 2. Otherwise, a node that reads a node of rule 1 in the same gradient scope belongs to the
  *    same op (`where(z > 0, ...)` to `relu`).
  * 3. Otherwise it reads only cotangents: a gradient with the shape of an input of the op its
- *    input belongs to is that input's cotangent, so it belongs to that input's op (`sumTo` of
- *    relu's gradient to the `+` before the relu); else to the same op.
+ *    input belongs to is that input's cotangent, so it belongs to that input's op when that is
+ *    an op of its layer (`sumTo` of relu's gradient to the `+` before the relu; the `reshape`
+ *    of the cotangent a next layer's `sigmoid` sent back to this layer's `reshape`); else to
+ *    the op of its first input of the same gradient scope.
  * 4. A node still without an op (it reads only the seed or constants, as the `expandDims` of a
  *    `sum`'s gradient) belongs to the op of its first user in the same gradient scope.
  *
@@ -83,11 +85,15 @@ function byGradientInput(node: Node, origins: ReadonlyMap<Node, Origin>, isLayer
   });
   const local = known.find((k) => k.origin.rule === 1);
   if (local !== undefined) return { op: local.origin.op, rule: 2 };
+  // A cotangent may come from another layer's gradient: the op after this layer sent it.
+  for (const input of node.inputs) {
+    const origin = origins.get(input);
+    if (origin === undefined || !isFloat(input.dtype)) continue;
+    const before = origin.op.inputs.find((i) => isLayerOp(i) && sameShape(i.shape, input.shape));
+    if (before !== undefined) return { op: before, rule: 3 };
+  }
   const first = known[0];
-  if (first === undefined) return undefined;
-  const { input, origin } = first;
-  const before = isFloat(input.dtype) ? origin.op.inputs.find((i) => isLayerOp(i) && sameShape(i.shape, input.shape)) : undefined;
-  return { op: before ?? origin.op, rule: 3 };
+  return first === undefined ? undefined : { op: first.origin.op, rule: 3 };
 }
 
 function sameScope(a: readonly string[], b: readonly string[]): boolean {

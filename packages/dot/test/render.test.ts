@@ -13,7 +13,7 @@ import { type RewriteReport, stabilize } from '@stablegrad/rewrite';
 import { propertyParams } from '@stablegrad/testing';
 import { RenderError, renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
 import { mlp } from './graphs.js';
-import { checkWellFormed, clusterClasses, decode, nodeClasses, texts } from './svg.js';
+import { checkWellFormed, clusterClasses, decode, drawnBoxes, graphNodeClasses, nodeClasses, texts } from './svg.js';
 
 /** How a name is shown: control characters, lone surrogates, U+FFFE/U+FFFF spelled out. */
 function shown(name: string): string {
@@ -27,15 +27,6 @@ function shown(name: string): string {
     } else out += ch;
   }
   return out;
-}
-
-/** The node groups of the graph itself: without the legend's boxes. */
-const graphNodeClasses = (svg: string) => nodeClasses(svg).filter((c) => !c.split(' ').includes('legend'));
-
-/** How many boxes the nodes are drawn as: a constant read by several nodes is drawn once per user. */
-function drawnBoxes(nodes: readonly Node[]): number {
-  const users = (c: Node) => nodes.filter((n) => n.inputs.includes(c)).length;
-  return nodes.reduce((count, n) => count + (n.op === 'constant' ? Math.max(1, users(n)) : 1), 0);
 }
 
 /** Graphviz writes runs of spaces with no-break spaces; compare text up to that. */
