@@ -30,7 +30,9 @@ export interface DotOptions {
    * The forward graph (or its outputs), for a forward + gradient picture: nodes that these do
    * not depend on are gradient nodes, drawn dashed in another colour. Fused cross-entropies and
    * their fused gradients (`sigmoidCrossEntropyGrad`, ...) are highlighted as fused here, the
-   * gradients with their formula as tooltip.
+   * gradients with their formula as tooltip. Each gradient node names the forward op it belongs
+   * to (`grad of relu`) and is drawn at that op's height, so the gradient is a second column
+   * beside the layers.
    */
   readonly forward?: Graph | readonly Node[];
   /** Draw each top-level scope as one box, so large graphs stay readable. */
