@@ -8,7 +8,7 @@ import { type DotOptions, renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
 import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_GRAPHS, exampleGraphPath, graphFileText } from '../examples/src/graphs.js';
-import { checkWellFormed, nodeClasses } from '../packages/dot/test/svg.js';
+import { checkWellFormed, drawnBoxes, graphNodeClasses, nodeClasses } from '../packages/dot/test/svg.js';
 
 function load(name: string): Graph {
   return fromJSON(JSON.parse(readFileSync(exampleGraphPath(name), 'utf8')));
@@ -117,9 +117,11 @@ describe.each(Object.keys(EXAMPLE_GRAPHS))('the graph of %s', (name) => {
     for (const [view, { dot, nodes, fused }] of Object.entries(all)) {
       const svg = await renderSvg(dot);
       expect(() => checkWellFormed(svg), `${name}, ${view}`).not.toThrow();
+      // One group per node, a constant read by several nodes once per user, and the legend's boxes.
       const groups = svg.match(/<g [^>]*class="node[ "]/g) ?? [];
-      expect(groups, `${name}, ${view}`).toHaveLength(nodes.length);
-      expect(nodeClasses(svg), `${name}, ${view}`).toHaveLength(nodes.length);
+      const legend = nodeClasses(svg).length - graphNodeClasses(svg).length;
+      expect(groups, `${name}, ${view}`).toHaveLength(drawnBoxes(nodes) + legend);
+      expect(graphNodeClasses(svg), `${name}, ${view}`).toHaveLength(drawnBoxes(nodes));
 
       const classes = dotClasses(dot);
       expect(classes.size).toBe(nodes.length);

@@ -4,11 +4,12 @@
  * 3-layer MLP with its gradient becomes a handful of boxes.
  * @module
  */
-import { formatShape, opDef } from '@stablegrad/core';
+import { formatShape, type Node } from '@stablegrad/core';
 import { quoted } from './escape.js';
-import { nodeLabel, nodeTooltip, ruleNames } from './label.js';
+import { nodeLabel, nodeTooltip, opText, ruleNames } from './label.js';
 import type { DotOptions } from './options.js';
 import { severity } from './overlay.js';
+import { abbreviate, countText, graphParts, leavingScope, summaryOf, summaryParts } from './scope-label.js';
 import type { Heat } from './style.js';
 import { type Attribute, type DiffStatus, edgeAttributes, formatAttributes, type Look, nodeAttributes } from './style.js';
 import type { DrawnNode } from './view.js';
@@ -46,7 +47,10 @@ export function collapsedBody(drawn: readonly DrawnNode[], options: DotOptions):
     groupOf.set(d.node, group);
   }
 
-  const lines = groups.map((g) => (g.scope === undefined ? singleLine(g.members[0]!) : boxLine(g, g.scope)));
+  const outputs = new Set(drawn.filter((d) => d.outputNames.length > 0).map((d) => d.node));
+  // In a forward + gradient view, what leaves a layer is what the forward graph reads of it.
+  const leaving = leavingScope(drawn.filter((d) => !d.look.gradient).map((d) => d.node), outputs);
+  const lines = groups.map((g) => (g.scope === undefined ? singleLine(g.members[0]!) : boxLine(g, g.scope, describeBox(g, g.scope, options, leaving))));
 
   const edges = new Map<string, GroupEdge>();
   for (const d of drawn) {
@@ -83,7 +87,15 @@ function singleLine(d: DrawnNode): string {
   return `${d.id} [${formatAttributes(attributes)}];`;
 }
 
-function boxLine(group: Group, scope: string): string {
+/** The description lines of a box: what it is (`dense, relu`), then its shape and params. */
+function describeBox(group: Group, scope: string, options: DotOptions, leaving: ReadonlySet<Node>): string[] {
+  const summary = summaryOf(options.scopes, scope);
+  const parts = summary === undefined ? graphParts(group.members.map((m) => m.node), leaving) : summaryParts(summary);
+  if (parts.length === 0) return [countText(group.members.length, 'node')];
+  return parts.length === 1 ? parts : [parts[0]!, parts.slice(1).join(' · ')];
+}
+
+function boxLine(group: Group, scope: string, description: readonly string[]): string {
   const { members } = group;
   const statuses = new Set(members.map((m) => m.look.status));
   const changed = statuses.size > 1;
@@ -103,17 +115,17 @@ function boxLine(group: Group, scope: string): string {
   const rules = [...new Set(members.flatMap(ruleNames))];
   // A diff box holds the removed and the added output node, both named e.g. `loss`.
   const outputs = [...new Set(members.flatMap((m) => m.outputNames))];
-  const lines = [scope, `${members.length} ${members.length === 1 ? 'node' : 'nodes'}`];
-  if (params.length > 0) lines.push(`params: ${abbreviate(params)}`);
+  const lines = [scope, ...description];
   if (rules.length > 0) lines.push(`${rules.length === 1 ? 'rule' : 'rules'}: ${abbreviate(rules)}`);
   if (changed) lines.push(summary(members));
   if (look.heat !== undefined) lines.push(look.heat.text);
   if (outputs.length > 0) lines.push(`output: ${outputs.join(', ')}`);
-  const ops = [...new Set(members.map((m) => opDef(m.node.op).dot(m.node.attrs)))];
-  const tooltip = [`ops: ${ops.join(', ')}`];
+  const ops = [...new Set(members.map((m) => opText(m.node)))];
+  const tooltip = [countText(members.length, 'node'), `ops: ${ops.join(', ')}`];
+  if (params.length > 0) tooltip.push(`params: ${abbreviate(params)}`);
   if (worst !== undefined) {
     const { node } = worst.member;
-    const at = `${look.heat!.text} at ${opDef(node.op).dot(node.attrs)}${node.name === node.op ? '' : ` ${node.name}`}`;
+    const at = `${look.heat!.text} at ${opText(node)}${node.name === node.op ? '' : ` ${node.name}`}`;
     tooltip.push(worst.heat.note === undefined ? at : `${at}: ${worst.heat.note}`);
   }
   const attributes: Attribute[] = [...nodeAttributes(look), ['label', quoted(lines)], ['tooltip', quoted(tooltip)]];
@@ -128,11 +140,6 @@ function worstHeat(members: readonly DrawnNode[]): { member: DrawnNode; heat: He
     if (heat !== undefined && (worst === undefined || severity(heat.value) > severity(worst.heat.value))) worst = { member, heat };
   }
   return worst;
-}
-
-/** At most four items, then a count of the rest. */
-function abbreviate(items: readonly string[]): string {
-  return items.length <= 4 ? items.join(', ') : `${items.slice(0, 4).join(', ')} and ${items.length - 4} more`;
 }
 
 /** `2 removed, 3 added` for a box whose nodes changed in a rewrite. */

@@ -1,17 +1,20 @@
 /**
- * Writes a picture as DOT: nodes inside nested clusters (one per scope), then the edges, then
- * the overlay's legend if there is one.
+ * Writes a picture as DOT: nodes inside nested clusters (one per scope), then the edges and
+ * rank hints (layout.ts), then the legend of looks and the overlay's legend if there are any.
  * The layout of the text is fixed (two-space indentation up to 32 levels, nodes in drawing order, child
  * clusters in order of first appearance), so equal graphs give equal strings.
  * @module
  */
-import { formatShape, GraphError, type Node } from '@stablegrad/core';
+import { formatShape, GraphError } from '@stablegrad/core';
 import { collapsedBody } from './collapse.js';
 import { quoted } from './escape.js';
 import { nodeLabel, nodeTooltip } from './label.js';
 import type { DotOptions } from './options.js';
 import { checkOverlay, legendLines } from './overlay.js';
+import { summaryOf, summaryParts } from './scope-label.js';
 import { type Attribute, type Attributes, clusterAttributes, edgeAttributes, formatAttributes, graphDefaults, nodeAttributes } from './style.js';
+import { looksLegendLines } from './legend.js';
+import { originRankLines, type Placement, placeNodes, rankPartners, reversedEdge, sameRankLines } from './layout.js';
 import { type DrawnNode, drawNodes, type Picture } from './view.js';
 
 const RANKDIRS: readonly string[] = ['TB', 'LR', 'BT', 'RL'];
@@ -26,11 +29,14 @@ export function writeDot(picture: Picture, options: DotOptions): string {
   if (options.overlay !== undefined) checkOverlay(options.overlay, picture.nodes);
   const drawn = drawNodes(picture, options);
   const lines = ['digraph stablegrad {', ...graphDefaults(rankdir).map((l) => `  ${l}`)];
+  // Rank constraints across clusters (a gradient beside its forward op) need the newer ranking.
+  if (options.forward !== undefined && options.collapseScopes !== true) lines.push('  newrank=true;');
   if (options.title !== undefined) lines.push(`  label=${quoted(options.title)};`, '  labelloc=t;');
   const body = options.collapseScopes === true ? collapsedBody(drawn, options) : expandedBody(drawn, options);
   // One push per line, never `push(...lines)`: a spread passes every line as an argument, and a
   // graph of ~70,000 nodes overflows the stack that way.
   for (const line of body) lines.push(`  ${line}`);
+  if (options.legend !== false) for (const line of looksLegendLines(drawn.map((d) => d.look))) lines.push(`  ${line}`);
   if (options.overlay !== undefined) for (const line of legendLines(options.overlay)) lines.push(`  ${line}`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -44,10 +50,11 @@ interface Cluster {
 }
 
 function expandedBody(drawn: readonly DrawnNode[], options: DotOptions): string[] {
+  const placement = placeNodes(drawn);
   const root: Cluster = { name: '', nodes: [], children: new Map() };
-  for (const d of drawn) {
+  for (const d of placement.nodes) {
     let cluster = root;
-    for (const name of d.node.scope) {
+    for (const name of placement.scopeOf(d)) {
       let child = cluster.children.get(name);
       if (child === undefined) {
         child = { name, nodes: [], children: new Map() };
@@ -57,8 +64,9 @@ function expandedBody(drawn: readonly DrawnNode[], options: DotOptions): string[
     }
     cluster.nodes.push(d);
   }
-  const lines = clusterLines(root, options.forward !== undefined);
-  for (const line of edgeLines(drawn, options)) lines.push(line);
+  const lines = clusterLines(root, options, rankPartners(placement));
+  for (const line of edgeLines(placement, options)) lines.push(line);
+  if (options.forward !== undefined) for (const line of originRankLines(drawn)) lines.push(line);
   return lines;
 }
 
@@ -68,8 +76,8 @@ function expandedBody(drawn: readonly DrawnNode[], options: DotOptions): string[
  * cannot overflow the call stack: entering a cluster writes its header and its nodes and
  * schedules its children, in order, each followed by its closing brace.
  */
-function clusterLines(root: Cluster, gradientView: boolean): string[] {
-  const gradientOnly = gradientView ? allGradient(root) : undefined;
+function clusterLines(root: Cluster, options: DotOptions, partners: ReadonlyMap<DrawnNode, DrawnNode>): string[] {
+  const gradientOnly = options.forward !== undefined ? allGradient(root) : undefined;
   const lines: string[] = [];
   const counter = { next: 0 };
   // Work items: a cluster to open at a depth, or a closing brace at a depth.
@@ -84,10 +92,13 @@ function clusterLines(root: Cluster, gradientView: boolean): string[] {
     // The root writes its nodes unindented; a cluster's contents sit one level inside its brace.
     const inner = indent(depth);
     if (cluster !== root) {
-      const attributes: Attributes = [['label', quoted(cluster.name)], ...clusterAttributes(gradientOnly?.get(cluster) === true)];
+      const summary = depth === 1 ? summaryOf(options.scopes, cluster.name) : undefined;
+      const label = summary === undefined ? cluster.name : [cluster.name, ...summaryParts(summary)].join(' · ');
+      const attributes: Attributes = [['label', quoted(label)], ...clusterAttributes(gradientOnly?.get(cluster) === true)];
       lines.push(`${indent(depth - 1)}subgraph cluster_${counter.next++} {`, `${inner}graph [${formatAttributes(attributes)}];`);
     }
     for (const d of cluster.nodes) lines.push(`${inner}${nodeLine(d)}`);
+    for (const line of sameRankLines(cluster.nodes, partners)) lines.push(`${inner}${line}`);
     const children = [...cluster.children.values()];
     for (let i = children.length - 1; i >= 0; i--) {
       work.push({ close: depth }, { cluster: children[i]!, depth: depth + 1 });
@@ -131,17 +142,18 @@ function nodeLine(d: DrawnNode): string {
   return `${d.id} [${formatAttributes(attributes)}];`;
 }
 
-function edgeLines(drawn: readonly DrawnNode[], options: DotOptions): string[] {
-  const ids = new Map<Node, string>(drawn.map((d) => [d.node, d.id]));
+function edgeLines(placement: Placement, options: DotOptions): string[] {
   const lines: string[] = [];
-  for (const d of drawn) {
+  for (const d of placement.nodes) {
     for (const input of d.node.inputs) {
+      const from = placement.inputOf(d, input);
+      if (from === undefined) throw new GraphError(`cannot draw ${d.node}: its input ${input} is not in the graph`);
+      const reversed = reversedEdge(from, d);
       const attributes: Attribute[] = [...edgeAttributes(d.look)];
+      if (reversed) attributes.push(['dir', 'back']);
       if (options.edgeShapes === true) attributes.push(['label', quoted(formatShape(input.shape))]);
       const list = attributes.length > 0 ? ` [${formatAttributes(attributes)}]` : '';
-      const from = ids.get(input);
-      if (from === undefined) throw new GraphError(`cannot draw ${d.node}: its input ${input} is not in the graph`);
-      lines.push(`${from} -> ${d.id}${list};`);
+      lines.push(reversed ? `${d.id} -> ${from.id}${list};` : `${from.id} -> ${d.id}${list};`);
     }
   }
   return lines;

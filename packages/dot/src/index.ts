@@ -13,5 +13,5 @@
 export { toDot } from './to-dot.js';
 export { toDiffDot } from './diff.js';
 export { renderSvg, RenderError } from './render.js';
-export type { DotOptions, DotOverlay } from './options.js';
+export type { DotOptions, DotOverlay, ScopeSummary } from './options.js';
 export type { DiffStatus, NodeKind } from './style.js';

@@ -30,11 +30,28 @@ export interface DotOptions {
    * The forward graph (or its outputs), for a forward + gradient picture: nodes that these do
    * not depend on are gradient nodes, drawn dashed in another colour. Fused cross-entropies and
    * their fused gradients (`sigmoidCrossEntropyGrad`, ...) are highlighted as fused here, the
-   * gradients with their formula as tooltip.
+   * gradients with their formula as tooltip. Each gradient node names the forward op it belongs
+   * to (`grad of relu`) and is drawn at that op's height, so the gradient is a second column
+   * beside the layers.
    */
   readonly forward?: Graph | readonly Node[];
   /** Draw each top-level scope as one box, so large graphs stay readable. */
   readonly collapseScopes?: boolean;
+  /**
+   * What each top-level scope is, keyed by scope name (`dense_1`), e.g. from
+   * `model.layerSummaries()`: expanded clusters and collapsed boxes are then labelled
+   * `dense_1 · dense, relu · [batch, 25] · 1,625 params`. Scopes without an entry, and every
+   * scope when this is not given, are described from the graph itself in the collapsed view
+   * (their ops, output shape and the size of their params).
+   */
+  readonly scopes?: Readonly<Record<string, ScopeSummary>>;
+  /**
+   * Draw the legend of the looks the picture uses (default true): one sample box per look that
+   * appears — forward (in a forward + gradient view), gradient, fused, rewritten, removed,
+   * added — in a cluster titled `legend` (class `legend looks`, each box `legend look-<look>`). A
+   * picture with none of the looks besides forward gets no legend: its labels say it all.
+   */
+  readonly legend?: boolean;
   /**
    * Numbers to draw on the picture (bits of error per node, ...): nodes with a value are
    * coloured on a scale from 0 to `max`, show the value in their label, and a legend is added.
@@ -42,6 +59,26 @@ export interface DotOptions {
    * since its colours already say removed and added.
    */
   readonly overlay?: DotOverlay;
+}
+
+/**
+ * What a top-level scope (a layer) is, for its label: `dense_1 · dense, relu · [batch, 25] ·
+ * 1,625 params`. `null` in `outputShape` is an unknown dimension, drawn `?`.
+ * @example
+ * ```ts
+ * const scopes = { dense_1: { type: 'dense', activation: 'relu', outputShape: ['batch', 25], params: 1625 } };
+ * toDot(model.toGraph(), { scopes, collapseScopes: true });
+ * ```
+ */
+export interface ScopeSummary {
+  /** The layer type, e.g. `dense`. */
+  readonly type: string;
+  /** Its activation, e.g. `relu`. */
+  readonly activation?: string;
+  /** Its output shape, e.g. `['batch', 25]`. */
+  readonly outputShape?: readonly (number | string | null)[];
+  /** Its number of trained values. */
+  readonly params?: number;
 }
 
 /**

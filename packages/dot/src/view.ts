@@ -7,6 +7,7 @@
 import { type Graph, hasTrait, isGraph, type Node, opDef, topoSort } from '@stablegrad/core';
 import type { Firing } from '@stablegrad/rewrite';
 import type { DotOptions } from './options.js';
+import { gradientOrigins } from './origin.js';
 import { heatOf } from './overlay.js';
 import { type DiffStatus, kindOf, type Look } from './style.js';
 
@@ -30,6 +31,8 @@ export interface DrawnNode {
   /** Tooltip lines besides the firings' docs (`fused gradient: sigmoid(z) - y`). */
   readonly notes: readonly string[];
   readonly outputNames: readonly string[];
+  /** In a forward + gradient view, the forward op a gradient node belongs to (see origin.ts). */
+  readonly origin: Node | undefined;
 }
 
 /** Output names per output node of a graph. */
@@ -52,6 +55,7 @@ export function drawNodes(picture: Picture, options: DotOptions): DrawnNode[] {
   const present = new Set(picture.nodes);
   const forward = forwardSet(options.forward);
   const firings = rewrittenBy(options.report?.firings ?? [], present);
+  const origins = forward === undefined ? new Map<Node, Node>() : gradientOrigins(picture.nodes, forward);
   return picture.nodes.map((node, i) => {
     const fired = firings.get(node) ?? [];
     const outputNames = picture.outputs.get(node) ?? [];
@@ -69,7 +73,7 @@ export function drawNodes(picture: Picture, options: DotOptions): DrawnNode[] {
       output: outputNames.length > 0,
       heat: options.overlay === undefined ? undefined : heatOf(node, options.overlay),
     };
-    return { node, id: `n${i}`, look, firings: fired, notes: note === undefined ? [] : [note], outputNames };
+    return { node, id: `n${i}`, look, firings: fired, notes: note === undefined ? [] : [note], outputNames, origin: origins.get(node) };
   });
 }
 

@@ -9,7 +9,7 @@ import { abs, exp, graph, input, neg } from '@stablegrad/core';
 import { stabilize, stabilizeRules } from '@stablegrad/rewrite';
 import { renderSvg, toDiffDot } from '@stablegrad/dot';
 import { mlp, naiveBce } from './graphs.js';
-import { checkWellFormed, nodeClasses, texts } from './svg.js';
+import { checkWellFormed, decode, nodeClasses, texts } from './svg.js';
 
 function statement(dot: string, id: string): string {
   const line = dot.split('\n').find((l) => l.trimStart().startsWith(`${id} [`));
@@ -35,6 +35,12 @@ describe('toDiffDot', () => {
         n0 -> n1 [class="unchanged"];
         n1 -> n2 [class="removed", color="#9ca3af", style=dashed];
         n1 -> n3 [class="added", color="#15803d", penwidth=1.5];
+        subgraph cluster_looks {
+          graph [label="legend", class="legend looks", style="rounded", color="#9ca3af", fontcolor="#111827"];
+          look_removed [class="legend look-removed", shape=box, style="filled,rounded,dashed", fillcolor="#f3f4f6", color="#9ca3af", fontcolor="#9ca3af", fontsize=10, label="removed"];
+          look_added [class="legend look-added", shape=box, style="filled,rounded", fillcolor="#bbf7d0", color="#15803d", penwidth=2, fontsize=10, label="added"];
+          look_removed -> look_added [style=invis];
+        }
       }
       "
     `);
@@ -67,7 +73,12 @@ describe('toDiffDot', () => {
 
     const svg = await renderSvg(dot);
     checkWellFormed(svg);
-    expect(nodeClasses(svg)).toHaveLength(union.length);
+    const classes = nodeClasses(svg);
+    expect(classes.filter((c) => !c.split(' ').includes('legend'))).toHaveLength(union.length);
+    // The legend: one box per look the picture uses.
+    expect(classes.filter((c) => c.split(' ').includes('legend')).map((c) => decode(c))).toEqual([
+      'node legend look-fused', 'node legend look-rewritten', 'node legend look-removed', 'node legend look-added',
+    ]);
     expect(nodeClasses(svg)).toContain('node op fused added');
     expect(texts(svg)).toEqual(expect.arrayContaining(['sigmoidCrossEntropy', 'rule: binary-cross-entropy']));
   });

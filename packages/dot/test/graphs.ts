@@ -29,3 +29,22 @@ export function mlp(): { x: Node; y: Node; loss: Node; params: Node[] } {
   const l3 = dense('dense_3', l2.out, [3, 1], false);
   return { x, y, loss: naiveBce(l3.out, y), params: [...l1.params, ...l2.params, ...l3.params] };
 }
+
+/**
+ * A deep MLP as `sequential` builds one: `layers` dense layers (`dense_1`, ...) of `width` units
+ * with relu, `inputs` features, then the mean squared error against `y`. Weights are small fixed
+ * numbers: only the structure matters for pictures.
+ */
+export function deepMlp(layers: number, width = 4, inputs = 6): { loss: Node; params: Node[] } {
+  const x = input(['batch', inputs], { name: 'x' });
+  let h = x;
+  const params: Node[] = [];
+  for (let k = 1; k <= layers; k++) {
+    const layer = dense(`dense_${k}`, h, [k === 1 ? inputs : width, width], true);
+    h = layer.out;
+    params.push(...layer.params);
+  }
+  const y = input(['batch', width], { name: 'y' });
+  const loss = scope('loss', () => mean(mul(sub(h, y), sub(h, y))));
+  return { loss, params };
+}

@@ -84,7 +84,7 @@ describe('overlay: values on nodes', () => {
     expect(attribute(dot, 'n5', 'class')).toBe('op output heat-3');
     expect(attribute(dot, 'n5', 'peripheries')).toBe('2');
     expect(attribute(dot, 'n5', 'fontcolor')).toBeUndefined();
-    expect(labelLines(dot, 'n5')).toEqual(['sum [0]', '[] float64', '30.0 bits', 'output: s']);
+    expect(labelLines(dot, 'n5')).toEqual(['sum axes=[0]', '[] float64', '30.0 bits', 'output: s']);
     // Nodes without a value keep their normal look: the same statement as without an overlay.
     const plain = toDot(g);
     for (const id of ['n1', 'n2']) expect(statement(dot, id)).toBe(statement(plain, id));
@@ -275,7 +275,7 @@ describe('overlay: views', () => {
     const after = graph({ s: exp(x) });
     const bad = { title: 3, values: 'no', max: -1 } as unknown as DotOverlay;
     expect(toDiffDot({ s }, after, { overlay: bad })).toBe(toDiffDot({ s }, after));
-    expect(toDiffDot({ s }, after, { overlay: { title: 't', values: new Map([[x, 50]]), max: 53 } })).not.toMatch(/heat|legend/);
+    expect(toDiffDot({ s }, after, { overlay: { title: 't', values: new Map([[x, 50]]), max: 53 } })).not.toMatch(/heat-|cluster_legend/);
   });
 });
 

@@ -47,6 +47,20 @@ export function nodeClasses(svg: string): string[] {
   return [...svg.matchAll(/<g id="[^"]*" class="(node(?: [^"]*)?)">/g)].map((m) => m[1]!);
 }
 
+/** The class lists of the node groups of the graph itself, without the legends' boxes. */
+export function graphNodeClasses(svg: string): string[] {
+  return nodeClasses(svg).filter((c) => !c.split(' ').includes('legend'));
+}
+
+/**
+ * How many boxes `nodes` are drawn as in an expanded view: one per node, but a constant read
+ * by several of them once per user.
+ */
+export function drawnBoxes(nodes: readonly { readonly op: string; readonly inputs: readonly unknown[] }[]): number {
+  const users = (c: unknown) => nodes.filter((n) => n.inputs.includes(c)).length;
+  return nodes.reduce((count, n) => count + (n.op === 'constant' ? Math.max(1, users(n)) : 1), 0);
+}
+
 /** The class lists of the cluster groups. */
 export function clusterClasses(svg: string): string[] {
   return [...svg.matchAll(/<g id="[^"]*" class="(cluster(?: [^"]*)?)">/g)].map((m) => m[1]!);

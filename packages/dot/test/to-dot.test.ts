@@ -54,13 +54,14 @@ describe('toDot', () => {
         edge [fontname="Helvetica", fontsize=9, color="#6b7280", arrowsize=0.7];
         n0 [class="input", shape=ellipse, style="filled", fillcolor="#dbeafe", color="#2563eb", label="input\\nx\\n[2] float64"];
         n1 [class="param", shape=cylinder, style="filled", fillcolor="#fef3c7", color="#b45309", label="param\\nW\\n[2] float64"];
-        n6 [class="op output", shape=box, style="filled,rounded", fillcolor="#ffffff", color="#374151", peripheries=2, label="sum [0]\\n[] float64\\noutput: y"];
+        n6 [class="op output", shape=box, style="filled,rounded", fillcolor="#ffffff", color="#374151", peripheries=2, label="sum axes=[0]\\n[] float64\\noutput: y"];
         subgraph cluster_0 {
           graph [label="layer", class="scope", style="rounded", color="#9ca3af", fontcolor="#4b5563"];
           n2 [class="op", shape=box, style="filled,rounded", fillcolor="#ffffff", color="#374151", label="*\\n[2] float64"];
           n3 [class="op", shape=box, style="filled,rounded", fillcolor="#ffffff", color="#374151", label="exp\\n[2] float64"];
           n4 [class="constant", shape=note, style="filled", fillcolor="#f3f4f6", color="#6b7280", label="const\\n1\\n[] float64"];
           n5 [class="op", shape=box, style="filled,rounded", fillcolor="#ffffff", color="#374151", label="+\\n[2] float64"];
+          { rank=same; n4; n5; }
         }
         n0 -> n2;
         n1 -> n2;
@@ -176,6 +177,12 @@ describe('views', () => {
         n2 [class="op output rewritten", shape=box, style="filled,rounded", fillcolor="#fff7ed", color="#fb923c", peripheries=2, label="neg\\n[2] float64\\nrule: tidy\\noutput: b", tooltip="tidy: doc two"];
         n0 -> n1;
         n0 -> n2;
+        subgraph cluster_looks {
+          graph [label="legend", class="legend looks", style="rounded", color="#9ca3af", fontcolor="#111827"];
+          look_fused [class="legend look-fused", shape=box, style="filled,rounded", fillcolor="#fed7aa", color="#c2410c", penwidth=2, fontsize=10, label="fused (stable op)"];
+          look_rewritten [class="legend look-rewritten", shape=box, style="filled,rounded", fillcolor="#fff7ed", color="#fb923c", fontsize=10, label="rewritten by a rule"];
+          look_fused -> look_rewritten [style=invis];
+        }
       }
       "
     `);
@@ -237,7 +244,10 @@ describe('views', () => {
     // x and y stay nodes; dense_1, dense_2, dense_3, loss and grad become boxes.
     expect(nodeIds(dot)).toEqual(['n0', 'n1', 's0', 's1', 's2', 's3', 's4']);
     expect(classOf(dot, 's0')).toBe('scope');
-    expect(dot).toContain('label="dense_1\\n5 nodes\\nparams: W, b"');
+    // Without scope summaries a box says what the graph tells: its ops, the shape leaving it,
+    // and the size of its params (W is 4 x 3, b is 3: 15 values).
+    expect(dot).toContain('label="dense_1\\nmatmul, +, relu\\n[batch, 3] · 15 params"');
+    expect(dot).toMatch(/s0 \[[^\n]*tooltip="5 nodes\\nops: param, matmul, \+, relu\\nparams: W, b"/);
     expect(classOf(dot, 's4')).toBe('scope output gradient');
     const edges = [...dot.matchAll(/^\s*(\w+) -> (\w+)/gm)].map((m) => `${m[1]}->${m[2]}`);
     expect(new Set(edges).size).toBe(edges.length);

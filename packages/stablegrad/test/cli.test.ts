@@ -92,7 +92,7 @@ describe.concurrent('help and version', () => {
 
   it('dot --help lists every dot option', async () => {
     const text = expectSuccess(await cli('dot', '--help'));
-    expect(text).toContain('Usage: stablegrad dot <graph.json>');
+    expect(text).toContain('Usage: stablegrad dot <graph.json|model.json|->');
     for (const option of ['--stabilize', '--grad', '--diff', '--collapse', '--rankdir', '-o, --out']) expect(text).toContain(option);
     expect(expectSuccess(await cli('help', 'dot'))).toBe(text);
     // --help wins over everything else, even a missing file.
@@ -101,7 +101,7 @@ describe.concurrent('help and version', () => {
 
   it('explain --help describes explain', async () => {
     const text = expectSuccess(await cli('explain', '--help'));
-    expect(text).toContain('Usage: stablegrad explain <graph.json>');
+    expect(text).toContain('Usage: stablegrad explain <graph.json|model.json|->');
     expect(text).toContain('stabilize');
   });
 
@@ -334,7 +334,7 @@ describe.concurrent('failures: one line on stderr, the right exit status, no out
     [['dot', EXAMPLE, '-x'], 'unknown option "-x"'],
     [['explain', EXAMPLE, '--stabilize'], 'explain: unknown option "--stabilize"'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
-    [['draw', EXAMPLE], 'unknown command "draw" (commands: dot, explain, lint, export)'],
+    [['draw', EXAMPLE], 'unknown command "draw" (commands: dot, explain, stabilize, print, summary, lint, export)'],
     [[], 'missing command'],
     [['dot'], 'missing graph file'],
     [['dot', EXAMPLE, EXAMPLE], 'expected one graph file'],

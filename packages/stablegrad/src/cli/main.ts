@@ -12,9 +12,12 @@ import { dotCommand } from './commands/dot.js';
 import { explainCommand } from './commands/explain.js';
 import { exportCommand } from './commands/export.js';
 import { lintCommand } from './commands/lint.js';
+import { printCommand } from './commands/print.js';
+import { stabilizeCommand } from './commands/stabilize.js';
+import { summaryCommand } from './commands/summary.js';
 import { InputError } from './io.js';
 
-const COMMANDS: readonly Command[] = [dotCommand, explainCommand, lintCommand, exportCommand];
+const COMMANDS: readonly Command[] = [dotCommand, explainCommand, stabilizeCommand, printCommand, summaryCommand, lintCommand, exportCommand];
 
 const TOP_OPTIONS: OptionSpecs = {
   help: { type: 'boolean', short: 'h', help: 'show this help (stablegrad <command> --help for a command)' },
@@ -34,8 +37,9 @@ function topHelp(): string {
     'Options:',
     formatOptions(TOP_OPTIONS),
     '',
-    'Graph files are written with toJSON from @stablegrad/core (dot, explain and lint also read .onnx models):',
-    "  writeFileSync('model.json', JSON.stringify(toJSON(graph({ loss }))));",
+    'Every command reads a graph file written with toJSON from @stablegrad/core, an .onnx model, or a',
+    'model saved with model.save; - reads the JSON of a graph or model from stdin:',
+    "  writeFileSync('graph.json', JSON.stringify(toJSON(graph({ loss }))));   model.save('model.json');",
     'Exit status: 0 on success, 1 for bad input (file, JSON, graph), 2 for wrong usage, 3 when lint flags a node.',
   ].join('\n');
 }

@@ -7,7 +7,8 @@ import { type Graph, GradError, type Node } from '@stablegrad/core';
 import { type DotOptions, renderSvg, toDiffDot, toDot } from '@stablegrad/dot';
 import { prepareTraining, stabilize } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
-import { pictureFormat, readGraphFile, writeFileAtomic } from '../io.js';
+import { pictureFormat, readInput, shownName, writeFileAtomic } from '../io.js';
+import { graphOf, layerScopes, trainingGraphOf } from '../model-graph.js';
 
 const RANKDIRS = ['TB', 'LR', 'BT', 'RL'] as const;
 type Rankdir = (typeof RANKDIRS)[number];
@@ -16,7 +17,7 @@ type Rankdir = (typeof RANKDIRS)[number];
 export const dotCommand: Command = {
   name: 'dot',
   summary: 'Write a graph as Graphviz DOT or SVG: as written, stabilized, with its gradients, or before/after stabilize.',
-  usage: 'dot <graph.json> [--stabilize] [--grad <params|all>] [--diff] [--collapse] [--rankdir LR] [-o out.dot|out.svg]',
+  usage: 'dot <graph.json|model.json|-> [--stabilize] [--grad <params|all>] [--diff] [--collapse] [--rankdir LR] [-o out.dot|out.svg]',
   options: {
     stabilize: { type: 'boolean', help: 'run stabilize first; fused nodes are highlighted with their rule' },
     grad: {
@@ -31,14 +32,20 @@ export const dotCommand: Command = {
     help: { type: 'boolean', short: 'h', help: 'show this help' },
   },
   details: [
-    'Reads a graph saved with toJSON from @stablegrad/core. Writes DOT to stdout unless -o is given;',
-    'files are written whole or not at all. With --grad and --stabilize the forward graph is stabilized',
-    'before it is differentiated (prepareTraining), so the gradients use the fused ops.',
+    'Reads a graph saved with toJSON from @stablegrad/core, an .onnx model, or a model saved with',
+    'model.save (its graph as written; its layers are labelled with type, activation, shape and params);',
+    '- reads the JSON of a graph or model from stdin. Writes DOT to stdout unless -o is given; files are',
+    'written whole or not at all. With --grad and --stabilize the forward graph is stabilized before it',
+    'is differentiated (prepareTraining), so the gradients use the fused ops; for a model, --grad all',
+    'draws what training runs (its compile settings decide stabilize). The picture has a legend of',
+    'the looks it uses (forward, gradient, fused, rewritten, removed, added).',
     '',
     'Examples:',
     '  stablegrad dot examples/graphs/naive-bce.json --stabilize -o bce.svg',
     '  stablegrad dot examples/graphs/naive-bce.json --grad all --stabilize --rankdir LR',
     '  stablegrad dot examples/graphs/naive-bce.json --diff | dot -Tpng > diff.png',
+    '  stablegrad dot digits.model.json --collapse -o digits.svg',
+    '  cat graph.json | stablegrad dot - --stabilize',
   ].join('\n'),
   run: runDot,
 };
@@ -51,15 +58,22 @@ async function runDot(args: ParsedArgs): Promise<string | undefined> {
   const diff = args.flags.has('diff');
   const stable = args.flags.has('stabilize');
   if (diff && gradNames !== undefined) throw new UsageError('dot: --diff draws the forward graph before and after stabilize; it cannot be combined with --grad');
-  const options = dotOptions(args);
+  const pictureOptions = dotOptions(args);
 
-  const g = await readGraphFile(file);
+  const input = await readInput(file);
+  const g = graphOf(input);
+  const options = input.kind === 'model' ? { ...pictureOptions, scopes: layerScopes(input.model) } : pictureOptions;
   let dot: string;
-  if (diff) {
+  if (input.kind === 'model' && gradNames !== undefined) {
+    // A model: what training runs, the loss stabilized (as compile does) and its gradients.
+    if (gradNames.some((n) => n.trim() !== 'all')) throw new UsageError('dot: for a model file, --grad all draws the gradients of every param (what training runs)');
+    const training = trainingGraphOf(input.model, shownName(file));
+    dot = toDot(training, { ...options, forward: training.forward, report: training.report });
+  } else if (diff) {
     const { graph: after, report } = stabilize(g);
     dot = toDiffDot(g, after, { ...options, report });
   } else if (gradNames !== undefined) {
-    const loss = scalarLoss(g, file);
+    const loss = scalarLoss(g, shownName(file));
     const params = selectParams(g, gradNames);
     const others = Object.fromEntries(g.outputNames.slice(1).map((name, i) => [name, g.outputs[i + 1]!]));
     // Without --stabilize this is core's grad followed by simplify, exactly.

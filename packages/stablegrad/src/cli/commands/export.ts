@@ -4,17 +4,16 @@
  * @module
  */
 import { StablegradError } from '@stablegrad/core';
-import { loadModel } from '@stablegrad/nn';
 import { modelToOnnx, toOnnx } from '@stablegrad/onnx';
 import { stabilize } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
-import { InputError, isModelFile, readGraphFile, writeFileAtomic } from '../io.js';
+import { InputError, readInput, shownName, writeFileAtomic } from '../io.js';
 
 /** The `export` command. */
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Write a graph or a saved model as an ONNX model (stable decompositions of the fused ops).',
-  usage: 'export <graph.json|model.json> -o model.onnx [--stabilize] [--stage prediction|training]',
+  usage: 'export <graph.json|model.json|-> -o model.onnx [--stabilize] [--stage prediction|training]',
   options: {
     out: { type: 'string', short: 'o', value: 'model.onnx', help: 'the ONNX file to write (required)' },
     stabilize: { type: 'boolean', help: 'run stabilize on a graph file first, so a loss written on probabilities exports in its logit form' },
@@ -22,8 +21,8 @@ export const exportCommand: Command = {
     help: { type: 'boolean', short: 'h', help: 'show this help' },
   },
   details: [
-    'Reads a graph saved with toJSON from @stablegrad/core, or a model saved with model.save, and',
-    'writes it as ONNX (opset 18): inputs as graph inputs with named dimensions as dim params,',
+    'Reads a graph saved with toJSON from @stablegrad/core, or a model saved with model.save (- reads',
+    'either from stdin), and writes it as ONNX (opset 18): inputs as graph inputs with named dimensions as dim params,',
     'params as initializers, each op through its mapping (docs/onnx.md). An op with no faithful',
     'mapping is an error naming it. Run the file with onnxruntime-node or onnxruntime-web.',
     '',
@@ -42,14 +41,14 @@ async function runExport(args: ParsedArgs): Promise<string> {
   if (stage !== 'prediction' && stage !== 'training') throw new UsageError(`export: --stage is prediction or training, not ${quote(stage)}`);
   let bytes: Uint8Array;
   try {
-    if (await isModelFile(file)) {
-      bytes = modelToOnnx(loadModel(file), { stage });
+    const input = await readInput(file);
+    if (input.kind === 'model') {
+      bytes = modelToOnnx(input.model, { stage });
     } else {
-      const g = await readGraphFile(file);
-      bytes = toOnnx(args.flags.has('stabilize') ? stabilize(g).graph : g);
+      bytes = toOnnx(args.flags.has('stabilize') ? stabilize(input.graph).graph : input.graph);
     }
   } catch (e) {
-    if (e instanceof StablegradError) throw new InputError(`${file}: ${e.message}`);
+    if (e instanceof StablegradError) throw new InputError(`${shownName(file)}: ${e.message}`);
     throw e;
   }
   await writeFileAtomic(out, bytes);

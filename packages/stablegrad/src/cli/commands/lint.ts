@@ -7,10 +7,10 @@
 import { type Graph, GradError } from '@stablegrad/core';
 import { renderSvg, toDot } from '@stablegrad/dot';
 import { formatLint, lint, type LintOptions, lintOverlay, type LintReport, lintToJSON } from '@stablegrad/lint';
-import { lintModel, loadModel } from '@stablegrad/nn';
+import { lintModel } from '@stablegrad/nn';
 import { prepareTraining, type RewriteReport } from '@stablegrad/rewrite';
 import { type Command, onePositional, type ParsedArgs, quote, UsageError } from '../args.js';
-import { isModelFile, pictureFormat, readGraphFile, writeFileAtomic } from '../io.js';
+import { pictureFormat, readInput, shownName, writeFileAtomic } from '../io.js';
 
 /** Exit status when the lint flags a node (1 and 2 are bad input and wrong usage). */
 export const LINT_FLAGGED_STATUS = 3;
@@ -19,7 +19,7 @@ export const LINT_FLAGGED_STATUS = 3;
 export const lintCommand: Command = {
   name: 'lint',
   summary: 'Find the nodes of a graph that lose floating-point accuracy, where, and whether stabilize fixes them.',
-  usage: 'lint <graph.json|model.json> [--samples N] [--seed N] [--range x=min:max] [--dim batch=N] [--threshold BITS] [--grad] [--json] [--all] [-o out.svg|out.dot]',
+  usage: 'lint <graph.json|model.json|-> [--samples N] [--seed N] [--range x=min:max] [--dim batch=N] [--threshold BITS] [--grad] [--json] [--all] [-o out.svg|out.dot]',
   options: {
     samples: { type: 'string', value: 'N', help: 'samples to measure (default 300)' },
     seed: { type: 'string', value: 'N', help: 'seed of the sampler (default 1): the same seed gives the same report' },
@@ -35,9 +35,9 @@ export const lintCommand: Command = {
     help: { type: 'boolean', short: 'h', help: 'show this help' },
   },
   details: [
-    'Reads a graph saved with toJSON from @stablegrad/core, or a model saved with model.save (then its',
-    'training loss and gradients are linted, on drawn inputs: features in [-10, 10] unless --range says,',
-    'valid labels), and measures every float op on sampled inputs',
+    'Reads a graph saved with toJSON from @stablegrad/core, an .onnx model, or a model saved with model.save',
+    '(- reads the JSON of a graph or model from stdin). For a model its training loss and gradients are',
+    'linted, on drawn inputs (features in [-10, 10] unless --range says, valid labels). It measures every float op on sampled inputs',
     'against a high-precision reference: its local error (the op alone, on exactly computed inputs: the',
     'blame) and its total error, in bits. A node is flagged when its mean local error reaches the threshold',
     'or it loses half its bits in at least 1% of the elements. Exit status: 0 clean, 3 flagged,',
@@ -58,13 +58,13 @@ async function runLint(args: ParsedArgs): Promise<string | undefined> {
   const format = out === undefined ? undefined : pictureFormat(out, 'lint');
   const options = lintOptions(args);
   let report: LintReport;
-  if (await isModelFile(file)) {
+  const input = await readInput(file);
+  if (input.kind === 'model') {
     // A saved model: its training loss and gradients, on drawn inputs (lintModel's defaults).
     const { points: _points, stabilize, ...modelOptions } = options;
-    report = await lintModel(loadModel(file), { ...modelOptions, ...(stabilize === false ? { stabilize: false } : {}) });
+    report = await lintModel(input.model, { ...modelOptions, ...(stabilize === false ? { stabilize: false } : {}) });
   } else {
-    const g = await readGraphFile(file);
-    report = args.flags.has('grad') ? lintGradients(g, file, options) : lint(g, options);
+    report = args.flags.has('grad') ? lintGradients(input.graph, shownName(file), options) : lint(input.graph, options);
   }
   if (out !== undefined) {
     const dot = toDot(report.graph, { overlay: lintOverlay(report) });
