@@ -27,7 +27,7 @@ import { neg } from '../ops/neg.js';
 import { pow } from '../ops/pow.js';
 import { sub } from '../ops/sub.js';
 import { type ArgValue, ArgumentProblem, describe, FUNCTION_ONLY_SIGNATURES, type FunctionSignature, METHOD_SIGNATURES } from './signatures.js';
-import { clipText, expressionError, type SymbolText, type Token, tokenize } from './tokens.js';
+import { clipText, expressionError, lineStartOf, type SymbolText, type Token, tokenize } from './tokens.js';
 
 /**
  * Deepest nesting of parentheses, calls, lists, unary minus and `**` accepted: deeper text gets
@@ -88,7 +88,7 @@ class Parser {
     }
     if (value.kind === 'node') return value.node;
     const names = [...this.variables.keys()].join(', ') || 'none declared';
-    throw this.error(0, `the expression is ${describe(value)}, not a tensor: use at least one variable (${names})`);
+    throw this.error(value.offset, `the expression is ${describe(value)}, not a tensor: use at least one variable (${names})`);
   }
 
   private expression(): ArgValue {
@@ -138,7 +138,7 @@ class Parser {
         throw this.error(name.offset, `unknown method '${clipText(name.text)}'${also}`);
       }
       const signature = METHOD_SIGNATURES[name.text as keyof typeof METHOD_SIGNATURES];
-      if (value.kind !== 'node') throw this.error(dot.offset, `a method needs a tensor before the '.', found ${describe(value)}; write ${signature.usage}`);
+      if (value.kind !== 'node') throw this.error(dot.offset, `a method needs a tensor before the '.', found ${describe(value)}; write ${methodUsage(signature.usage)}`);
       const args = this.callArguments(name.text, name.offset);
       value = { kind: 'node', node: this.call(name.text, name.offset, signature, [value, ...args.values], args.end, true), offset: value.offset };
     }
@@ -312,7 +312,7 @@ class Parser {
   }
 
   private columnOf(offset: number): number {
-    return offset - this.text.lastIndexOf('\n', offset - 1);
+    return offset - lineStartOf(this.text, offset) + 1;
   }
 
   private error(offset: number, problem: string, cause?: unknown): Error {

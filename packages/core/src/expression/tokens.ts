@@ -95,7 +95,7 @@ export function clipText(text: string): string {
  * ```
  */
 export function expressionError(text: string, offset: number, problem: string, cause?: unknown): ExpressionError {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineStart = lineStartOf(text, offset);
   const lineEndAt = text.indexOf('\n', offset);
   const lineEnd = lineEndAt < 0 ? text.length : lineEndAt;
   const line = countNewlines(text, lineStart) + 1;
@@ -107,6 +107,18 @@ export function expressionError(text: string, offset: number, problem: string, c
   const caret = ' '.repeat(offset - from + (from > lineStart ? 3 : 0)) + '^';
   const snippet = `  ${shown}\n  ${caret}`;
   return new ExpressionError(problem, { offset, line, column, snippet }, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Offset of the first character of the line holding `offset` (lastIndexOf clamps a negative
+ * start to 0, which would find a newline at offset 0 from offset 0).
+ * @example
+ * ```ts
+ * lineStartOf('x\n  + y', 5); // 2
+ * ```
+ */
+export function lineStartOf(text: string, offset: number): number {
+  return offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 function countNewlines(text: string, end: number): number {
