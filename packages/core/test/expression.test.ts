@@ -185,7 +185,7 @@ function errorOf(text: string, variables: Readonly<Record<string, Node>> = VARIA
     parseExpression(text, variables);
   } catch (e) {
     if (e instanceof ExpressionError) return e;
-    throw new Error(`expected an ExpressionError for ${JSON.stringify(text.slice(0, 80))}, got ${String(e)}`);
+    throw new Error(`expected an ExpressionError for ${JSON.stringify(text.slice(0, 80))}, got ${String(e)}`, { cause: e });
   }
   throw new Error(`expected an ExpressionError for ${JSON.stringify(text.slice(0, 80))}, but it parsed`);
 }
