@@ -1,63 +1,47 @@
 /**
  * `renderSvg`: DOT to SVG with Graphviz compiled to WebAssembly (`@aduh95/viz.js`, Graphviz
- * 5.0), so no native Graphviz is needed and nothing is downloaded. Graphviz runs in one worker
- * thread, started on the first call (importing this package stays cheap) and unreferenced
- * between renders, so it never keeps a process alive.
+ * 5.0), so no native Graphviz is needed and nothing is downloaded. Graphviz runs in one worker,
+ * started on the first call (importing this package stays cheap) through `#graphviz`: a worker
+ * thread in Node (graphviz-node.ts), unreferenced between renders so it never keeps a process
+ * alive; a Web Worker in a page (graphviz-browser.ts).
  * @module
  */
-import { StablegradError } from '@stablegrad/core';
+import { type Graphviz, startGraphviz } from '#graphviz';
+import { RenderError } from './render-error.js';
 
-/**
- * Graphviz rejected a DOT text (the message ends with Graphviz's own, e.g. `syntax error in line 3`).
- * @example
- * ```ts
- * await renderSvg('digraph { a -> }'); // RenderError: Graphviz could not render the DOT text: ...
- * ```
- */
-export class RenderError extends StablegradError {
-  override name = 'RenderError';
-}
+export { RenderError } from './render-error.js';
 
-/** A started Graphviz. */
-interface Renderer {
-  render(dot: string): Promise<string>;
-}
-
-let started: Promise<Renderer> | undefined;
+let started: Promise<Graphviz> | undefined;
 
 /**
  * Renders DOT text (from `toDot` or `toDiffDot`, or any DOT) to an SVG document.
- * Throws a RenderError when Graphviz cannot parse it.
+ * Throws a RenderError when Graphviz cannot parse it. In a browser, `wasmUrl` says where
+ * Graphviz's wasm file (`@aduh95/viz.js/wasm`) is served, on the first call (Node finds it
+ * itself); a URL that cannot be fetched is a RenderError naming it and the HTTP status.
  * @example
  * ```ts
  * const svg = await renderSvg(toDot(graph({ loss })));
  * svg.includes('<svg'); // true
+ * // in a page bundled with Vite:
+ * // import wasmUrl from '@aduh95/viz.js/wasm?url';
+ * // document.body.innerHTML = await renderSvg(toDot(graph({ loss })), { wasmUrl });
  * ```
  */
-export async function renderSvg(dot: string): Promise<string> {
-  started ??= start();
-  const renderer = await started;
+export async function renderSvg(dot: string, options: { readonly wasmUrl?: string | URL } = {}): Promise<string> {
+  const starting = (started ??= startGraphviz(options, () => {
+    started = undefined;
+  }));
+  let graphviz: Graphviz;
   try {
-    return await renderer.render(dot);
+    graphviz = await starting;
+  } catch (error) {
+    if (started === starting) started = undefined;
+    throw error;
+  }
+  try {
+    return await graphviz.render(dot);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new RenderError(`Graphviz could not render the DOT text: ${message.trim()}`);
   }
-}
-
-async function start(): Promise<Renderer> {
-  const [{ default: Viz }, { Worker }, { createRequire }, { realpathSync }] = await Promise.all([
-    import('@aduh95/viz.js'), import('node:worker_threads'), import('node:module'), import('node:fs'),
-  ]);
-  // viz.js's own `getWorker()` only starts a worker from the main thread, so start our entry
-  // script (which quiets Graphviz's warnings) and hand it viz.js's Node worker script with the
-  // workerData viz.js expects there: that script's own file name.
-  const script = realpathSync(createRequire(import.meta.url).resolve('@aduh95/viz.js/worker'));
-  const worker = new Worker(new URL('./viz-worker.js', import.meta.url), { workerData: { __filename: script } });
-  worker.unref();
-  worker.once('exit', () => {
-    started = undefined;
-  });
-  const viz = new Viz({ worker });
-  return { render: (dot) => viz.renderString(dot, { format: 'svg', engine: 'dot' }) };
 }

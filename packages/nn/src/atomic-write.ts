@@ -4,13 +4,15 @@
  * over the target, and the directory entry is flushed too. A kill, a full disk or a file-size
  * limit at any moment leaves either the previous file, byte for byte, or the new one — never a
  * truncated mix. A process killed mid-write may leave its `.<name>.<pid>.<random>.tmp` behind.
- * Node-only (this module imports `node:fs`); the command line shares it.
+ * Node-only (this module imports `node:fs`): the package reaches it through `#file-system`,
+ * whose browser twin throws a NodeOnlyError instead. The command line shares it.
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileWriteError } from './errors.js';
+import { systemReason } from './system-reason.js';
 
 /**
  * Writes `data` to `file` atomically (temporary file, fsync, rename). Failures are a
@@ -64,27 +66,5 @@ function syncDirectory(dir: string): void {
     // not supported here
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/**
- * A Node file-system error in words, without the syscall and path noise.
- * @example
- * ```ts
- * systemReason(Object.assign(new Error('x'), { code: 'EACCES' })); // 'permission denied'
- * ```
- */
-export function systemReason(e: unknown, notFound = 'no such file or directory'): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
-  switch (code) {
-    case 'ENOENT': return notFound;
-    case 'EISDIR': return 'it is a directory';
-    case 'ENOTDIR': return 'a part of the path is not a directory';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EFBIG': return 'the file is larger than the file-size limit';
-    case 'EROFS': return 'the file system is read-only';
-    default: return e instanceof Error ? e.message : String(e);
   }
 }

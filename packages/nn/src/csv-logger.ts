@@ -1,14 +1,15 @@
 /**
  * `csvLogger`: each epoch's logs as one row of a CSV file, as Keras' `CSVLogger`. The file is
  * written row by row, so a run that is killed keeps the epochs it finished. Node only: it
- * writes with `node:fs`, loaded when training begins (not when this module is imported), so the
- * package's main entry does not import a Node built-in for it.
+ * writes through `#file-system`, which is `node:fs` in Node, so the package's main entry imports
+ * no Node built-in for it; in a browser, `csvLogger` throws a NodeOnlyError.
  * @module
  */
 import type { Callback, Logs } from './callbacks.js';
-import { systemReason } from './atomic-write.js';
-import { FileWriteError, ModelError } from './errors.js';
+import { appendFileSync, hasFileSystem, readFileSync, statSync, writeFileSync } from '#file-system';
+import { FileWriteError, ModelError, NodeOnlyError } from './errors.js';
 import { checkKnownOptions, showValue } from './names.js';
+import { systemReason } from './system-reason.js';
 
 /**
  * Options of `csvLogger`, Keras' `CSVLogger` names.
@@ -31,7 +32,8 @@ export interface CsvLoggerOptions {
  * the first epoch's log names in sorted order (Keras' columns: `accuracy`, `learning_rate`,
  * `loss`, `val_accuracy`, `val_loss`), then one row per epoch, numbers written exactly
  * (shortest round-trip decimal), `NA` for a log an epoch lacks. Each row is appended as the
- * epoch ends. A file that cannot be written is a `FileWriteError`.
+ * epoch ends. A file that cannot be written is a `FileWriteError`; in a browser (no file system)
+ * `csvLogger` itself throws a `NodeOnlyError`.
  * @example
  * ```ts
  * await model.fit(x, y, { epochs: 20, validationSplit: 0.2, callbacks: [csvLogger({ filename: 'training.csv' })] });
@@ -41,6 +43,7 @@ export interface CsvLoggerOptions {
  */
 export function csvLogger(options: CsvLoggerOptions): Callback {
   checkKnownOptions('csvLogger', options, ['filename', 'separator', 'append']);
+  if (!hasFileSystem) throw new NodeOnlyError("csvLogger writes a file with Node's file system (node:fs), which this environment lacks; in a page, collect the logs with a callback's onEpochEnd(epoch, logs)");
   const { filename } = options;
   if (typeof filename !== 'string' || filename === '') throw new ModelError(`csvLogger: filename must be a non-empty string, got ${typeof filename === 'string' ? JSON.stringify(filename) : showValue(filename)}`);
   const separator = options.separator ?? ',';
@@ -51,11 +54,10 @@ export function csvLogger(options: CsvLoggerOptions): Callback {
   if (typeof append !== 'boolean') throw new ModelError(`csvLogger: append must be true or false, got ${showValue(append)}`);
   let keys: string[] | undefined;
   let header = true;
-  let fs: FileSystem | undefined;
   const write = (text: string, fresh: boolean): void => {
     try {
-      if (fresh) fs!.writeFileSync(filename, text);
-      else fs!.appendFileSync(filename, text);
+      if (fresh) writeFileSync(filename, text);
+      else appendFileSync(filename, text);
     } catch (e) {
       const reason = systemReason(e);
       throw new FileWriteError(`csvLogger: cannot write ${filename}: ${reason}`, reason);
@@ -64,11 +66,10 @@ export function csvLogger(options: CsvLoggerOptions): Callback {
   const field = (value: string): string => (value.includes(separator) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const row = (values: readonly string[]): string => `${values.map(field).join(separator)}\n`;
   return {
-    async onTrainBegin() {
-      fs = await import('node:fs');
+    onTrainBegin() {
       keys = undefined;
       // As Keras: appending to a file with a first line keeps its header.
-      header = !(append && hasFirstLine(fs, filename));
+      header = !(append && hasFirstLine(filename));
       if (!append) write('', true);
     },
     onEpochEnd(epoch: number, logs: Logs) {
@@ -81,13 +82,10 @@ export function csvLogger(options: CsvLoggerOptions): Callback {
   };
 }
 
-/** The part of `node:fs` the logger uses. */
-type FileSystem = Pick<typeof import('node:fs'), 'appendFileSync' | 'readFileSync' | 'statSync' | 'writeFileSync'>;
-
-function hasFirstLine(fs: FileSystem, filename: string): boolean {
+function hasFirstLine(filename: string): boolean {
   try {
-    if (!fs.statSync(filename).isFile()) return false;
-    return fs.readFileSync(filename, 'utf8').length > 0;
+    if (!statSync(filename).isFile()) return false;
+    return readFileSync(filename, 'utf8').length > 0;
   } catch {
     return false;
   }

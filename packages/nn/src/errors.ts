@@ -76,3 +76,17 @@ export class FileWriteError extends StablegradError {
     this.reason = reason;
   }
 }
+
+/**
+ * A Node-only API (one that reads or writes files) called where there is no Node file system: a
+ * browser page. The message names the call and what to use in a page instead (`saveModelToBlob`,
+ * `loadModelFromUrl`, ...).
+ * @example
+ * ```ts
+ * model.save('model.json'); // in a browser:
+ * // NodeOnlyError: save: writing model.json needs Node's file system (node:fs), which this environment lacks; in a page, save with saveModelToString or saveModelToBlob
+ * ```
+ */
+export class NodeOnlyError extends StablegradError {
+  override name = 'NodeOnlyError';
+}

@@ -7,8 +7,9 @@
  * `model.optimizer.apply`), metrics, callbacks, and `save` / `loadModel`.
  * @module
  */
-export { DataError, FileWriteError, ModelError, ModelFormatError, TrainingError } from './errors.js';
-export { systemReason, writeFileAtomicSync } from './atomic-write.js';
+export { DataError, FileWriteError, ModelError, ModelFormatError, NodeOnlyError, TrainingError } from './errors.js';
+export { systemReason } from './system-reason.js';
+export { writeFileAtomicSync } from '#file-system';
 export { type Activation } from './activations.js';
 export { dense, type DenseLayer, type DenseOptions, type BuiltDense } from './dense.js';
 export {
@@ -50,4 +51,5 @@ export {
   DEFAULT_MAX_MODEL_BYTES, loadModel, modelFromJSON, modelToJSON, saveModel, MODEL_FORMAT, MODEL_VERSION, type LoadOptions, type ModelJSON, type LayerJSON, type CompileJSON, type WeightJSON,
   type OptimizerStateJSON,
 } from './save.js';
+export { loadModelFromBlob, loadModelFromString, loadModelFromUrl, saveModelToBlob, saveModelToString } from './save-text.js';
 export { type LintableModel, lintModel, type ModelLintOptions } from './lint-model.js';

@@ -1,12 +1,13 @@
 /**
  * What `fit` prints. `verbose: 'auto'` (default) is Keras' behaviour: a progress bar per epoch
- * in a terminal (the `cli-progress` library) and one line per epoch anywhere else (a pipe, a CI
+ * in a terminal (the `cli-progress` library in Node, `#progress-bar`; a plain-text twin in a
+ * browser) and one line per epoch anywhere else (a pipe, a CI
  * log, `| tee`); `verbose: 1` is the bar only (nothing when the stream is not a terminal),
  * `verbose: 2` the line per epoch anywhere, `verbose: 0` nothing. The line is Keras':
  * `Epoch 3/10 - 12ms 1.2ms/step - loss: 0.1234 - accuracy: 0.9000 - lr: 0.001`.
  * @module
  */
-import cliProgress from 'cli-progress';
+import { startBar, type TerminalBar } from '#progress-bar';
 
 /**
  * Where the progress goes: a writable stream, a terminal when `isTTY` is true.
@@ -69,27 +70,16 @@ export function createProgress(verbose: 0 | 1 | 2, stream: ProgressStream, epoch
   }
   if (verbose === 0 || stream.isTTY !== true) return { startEpoch: () => {}, batch: () => {}, endEpoch: () => {} };
 
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: TerminalBar | undefined;
   return {
     startEpoch(epoch, batches) {
-      bar = new cliProgress.SingleBar({
-        format: `Epoch ${epoch + 1}/${epochs} {bar} {value}/{total} {logs}`,
-        stream: stream as NodeJS.WritableStream,
-        barsize: 24,
-        hideCursor: true,
-        clearOnComplete: false,
-        stopOnComplete: false,
-        fps: 10,
-      }, cliProgress.Presets.shades_classic);
-      bar.start(batches, 0, { logs: '' });
+      bar = startBar(stream, `Epoch ${epoch + 1}/${epochs}`, batches);
     },
     batch(done, logs) {
-      bar?.update(done, { logs: formatLogs(logs) });
+      bar?.update(done, formatLogs(logs));
     },
     endEpoch(_epoch, logs, seconds, steps) {
-      bar?.update({ logs: `${timing(seconds, steps)} - ${formatLogs(logs)}` });
-      bar?.render();
-      bar?.stop();
+      bar?.finish(`${timing(seconds, steps)} - ${formatLogs(logs)}`);
       bar = undefined;
     },
   };

@@ -11,18 +11,19 @@
  * the model once, from the file's weights. Nothing read from a file is ever executed.
  * @module
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileAtomicSync } from '#file-system';
 import { allocate, type DType, MAX_ELEMENTS, type TypedArray } from '@stablegrad/core';
 import { checkActivation } from './activations.js';
-import { writeFileAtomicSync, systemReason } from './atomic-write.js';
+import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { dense, type DenseLayer } from './dense.js';
-import { ModelError, ModelFormatError } from './errors.js';
+import { ModelError, ModelFormatError, NodeOnlyError } from './errors.js';
 import { resolveInitializer, type InitializerName } from './initializers.js';
 import { isLibraryLoss, type Loss, type LossConfig, resolveLoss } from './losses/index.js';
 import { METRIC_NAMES, type Metric, type MetricConfig, metricFromConfig, type MetricName } from './metrics.js';
 import { type Backend, Sequential } from './model.js';
 import { checkKnownOptions, showValue } from './names.js';
 import { DEFAULT_MAX_PARAMS, layerNames, planWeights } from './network.js';
+import { systemReason } from './system-reason.js';
 import {
   type CustomOptimizerConfig, type Optimizer, type OptimizerConfig, resolveOptimizer, savableOptimizer, type SlotKind,
 } from './optimizers/index.js';
@@ -272,7 +273,7 @@ export function loadModel(path: string, options: LoadOptions = {}): Sequential {
     if (info.size > limits.maxBytes) throw new ModelFormatError(`${path}: the file is ${info.size.toLocaleString('en-US')} bytes, above maxBytes = ${limits.maxBytes.toLocaleString('en-US')} (a loadModel option)`);
     bytes = readFileSync(path);
   } catch (e) {
-    if (e instanceof ModelFormatError) throw e;
+    if (e instanceof ModelFormatError || e instanceof NodeOnlyError) throw e;
     throw new ModelFormatError(`${path}: cannot read the file: ${systemReason(e)}`);
   }
   // It may have grown since stat.
@@ -290,7 +291,7 @@ export function loadModel(path: string, options: LoadOptions = {}): Sequential {
 
 interface Limits { readonly maxParams: number; readonly maxBytes: number; readonly maxLayers: number }
 
-function checkLoadOptions(options: LoadOptions): Limits {
+export function checkLoadOptions(options: LoadOptions): Limits {
   checkKnownOptions('loadModel', options, LOAD_OPTIONS);
   const limit = (name: keyof LoadOptions, fallback: number): number => {
     const value = options[name] ?? fallback;
@@ -508,7 +509,7 @@ function encode(data: TypedArray): string {
   const bytes = new Uint8Array(data.byteLength);
   const view = new DataView(bytes.buffer);
   data.forEach((v, i) => (data instanceof Float64Array ? view.setFloat64(i * 8, v, true) : view.setFloat32(i * 4, v, true)));
-  return Buffer.from(bytes).toString('base64');
+  return bytesToBase64(bytes);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -581,7 +582,7 @@ class Reader {
     const expected = 4 * Math.ceil((count * width) / 3);
     if (text.length !== expected) this.fail(at, `expected ${count} ${dtype} values (${count * width} bytes, ${expected} base64 characters), found ${text.length} characters`);
     if (!BASE64.test(text)) this.fail(at, 'expected base64 text');
-    const bytes = Buffer.from(text, 'base64');
+    const bytes = base64ToBytes(text);
     if (bytes.length !== count * width) this.fail(at, `expected ${count} ${dtype} values (${count * width} bytes), found ${bytes.length} bytes`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out = allocate(dtype, count);

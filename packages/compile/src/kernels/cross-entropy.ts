@@ -9,7 +9,7 @@ import type { Node, TypedArray } from '@stablegrad/core';
 import { checkLabels, softmaxScratch, sparseRows } from '@stablegrad/core/kernels';
 import { sharedArray } from '../buffers.js';
 import type { RowJob } from './row-protocol.js';
-import { rowHelper, runSplit, shared } from './row-threads.js';
+import { isReady, rowHelper, runSplit, shared } from './row-threads.js';
 
 /** Below this many logits one thread is faster than two (the hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN_LOGITS = 1 << 18;
@@ -56,6 +56,11 @@ function splitter(
   let gradStage: TypedArray | undefined;
   const labelStage = sharedArray('int32', theirs);
   return (z, labels, loss, grad, scale) => {
+    // A page's worker reports ready some time after it starts: until then, one thread.
+    if (!isReady(h)) {
+      computeRows(z, labels, loss, grad, 0, rows, scale);
+      return;
+    }
     let zShared = shared(z);
     if (zShared === null) {
       zStage ??= sharedArray(dtype, theirs * k);
