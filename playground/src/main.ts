@@ -10,6 +10,7 @@ import { type DType, ExpressionError } from '@stablegrad/core';
 import { renderSvg } from '@stablegrad/dot';
 import { type Analysis, analyze, curves, EXAMPLES, nonFinite } from './analysis.js';
 import { comparisonChart, trainingChart } from './charts.js';
+import graphvizWasmUrl from '@aduh95/viz.js/wasm?url';
 import './style.css';
 
 const POINTS = 401;
@@ -31,6 +32,8 @@ const diffBox = element<HTMLDivElement>('diff');
 const valueChart = comparisonChart(element('value-chart'), 'loss');
 const gradientChart = comparisonChart(element('gradient-chart'), 'gradient of the loss');
 const training = trainingChart(element('training-chart'));
+/** Counts analyses, so that a slow picture of an older loss never replaces a newer one. */
+let runs = 0;
 
 element('isolation').textContent = globalThis.crossOriginIsolated ?
   'This page is cross-origin isolated: compiled training may use Web Worker threads.' :
@@ -51,8 +54,6 @@ function loadExample(id: string): void {
   void run();
 }
 
-let runs = 0;
-
 async function run(): Promise<void> {
   const thisRun = ++runs;
   let analysis: Analysis;
@@ -71,7 +72,9 @@ async function run(): Promise<void> {
   }
   diffBox.removeAttribute('data-rendered');
   try {
-    const svg = await renderSvg(analysis.diffDot);
+    // Graphviz's wasm is one of the page's own assets (Vite copies it into dist/assets); made
+    // absolute, since the Graphviz worker resolves it against its own script, not the page.
+    const svg = await renderSvg(analysis.diffDot, { wasmUrl: new URL(graphvizWasmUrl, document.baseURI) });
     if (thisRun !== runs) return;
     // Parsed as SVG, not assigned as HTML: the picture is data, whatever its labels say.
     const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');

@@ -27,7 +27,9 @@ scope.onmessage = ({ data: { wasmUrl } }) => {
       const wasmBinary = new Uint8Array(await response.arrayBuffer());
       // Imported only now: viz.js listens for render requests as soon as it is loaded.
       const { default: useModule } = await import('@aduh95/viz.js/worker');
-      await useModule({ wasmBinary });
+      // locateFile too, though the bytes are given: without it, viz.js' Emscripten glue runs
+      // `new URL('render.wasm', false)`, which throws in a browser ("Invalid base URL").
+      await useModule({ wasmBinary, locateFile: () => wasmUrl });
       scope.postMessage({ ready: true });
     } catch (e) {
       scope.postMessage({ failed: e instanceof Error ? e.message : String(e) });
