@@ -14,13 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainDigits } from '../examples/src/train-digits.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLAYGROUND = join(ROOT, 'playground');
 const DIST = join(PLAYGROUND, 'dist');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-/** Training epochs in the isolated run: enough for the digits model to pass 85%. */
-const EPOCHS = 4;
+/** Training epochs in the isolated run: enough for the digits model to pass 90% on the held-out fifth. */
+const EPOCHS = 10;
 
 /** Debian's Chromium: STABLEGRAD_CHROMIUM, else `chromium` on the PATH. Never skipped: missing is a failure. */
 function chromiumPath(): string {
@@ -87,15 +88,22 @@ async function open(isolated: boolean): Promise<{ page: Page; errors: string[] }
   return { page, errors };
 }
 
-/** Trains in the page and returns the held-out accuracy it reports. */
-async function trainInPage(page: Page, epochs: number): Promise<number> {
+/** Trains in the page and returns the held-out accuracy and loss it reports. */
+async function trainInPage(page: Page, epochs: number): Promise<{ accuracy: number; loss: number }> {
   await page.fill('#epochs', String(epochs));
   await page.click('#train');
   const output = page.locator('#test-accuracy[data-accuracy], #test-accuracy[data-error]');
   await output.waitFor({ timeout: 90_000 });
   const accuracy = await page.locator('#test-accuracy').getAttribute('data-accuracy');
-  if (accuracy === null) throw new Error(`training failed in the page: ${await page.locator('#test-accuracy').textContent()}`);
-  return Number(accuracy);
+  const loss = await page.locator('#test-accuracy').getAttribute('data-loss');
+  if (accuracy === null || loss === null) throw new Error(`training failed in the page: ${await page.locator('#test-accuracy').textContent()}`);
+  return { accuracy: Number(accuracy), loss: Number(loss) };
+}
+
+/** The same training in Node (examples/src/train-digits.ts: same model, data, split and seed). */
+async function trainInNode(epochs: number): Promise<{ accuracy: number; loss: number }> {
+  const { test } = await trainDigits({ epochs, fit: { verbose: 0 } });
+  return test;
 }
 
 describe('the playground in Chromium', () => {
@@ -134,9 +142,11 @@ describe('the playground in Chromium', () => {
 
     await page.selectOption('#example', 'naive-bce');
     await page.locator('#diff[data-rendered] svg').waitFor({ timeout: 30_000 });
-    const accuracy = await trainInPage(page, EPOCHS);
-    expect(accuracy).toBeGreaterThan(0.85);
+    const { accuracy, loss } = await trainInPage(page, EPOCHS);
+    expect(accuracy).toBeGreaterThan(0.9);
     expect(accuracy).toBeLessThanOrEqual(1);
+    // The page runs the library's own code on the same seeded data: the same numbers as Node.
+    expect({ accuracy, loss }).toEqual(await trainInNode(EPOCHS));
     expect(await page.locator('#training-chart canvas').count()).toBeGreaterThan(0);
     console.log(`playground (isolated): held-out accuracy ${accuracy.toFixed(4)} after ${EPOCHS} epochs; ${await page.locator('#test-accuracy').textContent()}`);
 
@@ -151,9 +161,10 @@ describe('the playground in Chromium', () => {
     const { page, errors } = await open(false);
     expect(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated)).toBe(false);
     expect(await page.locator('#isolation').textContent()).toContain('not cross-origin isolated');
-    const accuracy = await trainInPage(page, 1);
-    // One epoch: well above chance (10%), far from converged.
+    const { accuracy, loss } = await trainInPage(page, 1);
+    // One epoch: well above chance (10%), far from converged; the same numbers as in Node.
     expect(accuracy).toBeGreaterThan(0.5);
+    expect({ accuracy, loss }).toEqual(await trainInNode(1));
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

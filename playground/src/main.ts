@@ -139,6 +139,7 @@ async function train(): Promise<void> {
   button.disabled = true;
   training.clear();
   delete output.dataset.accuracy;
+  delete output.dataset.loss;
   output.textContent = 'training...';
   try {
     // Loaded on the first click: the model, the optimizer and the data are not needed to explore losses.
@@ -151,6 +152,7 @@ async function train(): Promise<void> {
     });
     output.textContent = `${(100 * outcome.testAccuracy).toFixed(1)}% of ${outcome.testRows} held-out digits (loss ${outcome.testLoss.toFixed(4)}; ${epochs} epochs in ${outcome.seconds.toFixed(1)} s)`;
     output.dataset.accuracy = String(outcome.testAccuracy);
+    output.dataset.loss = String(outcome.testLoss);
   } catch (e) {
     output.textContent = `training failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
     output.dataset.error = 'true';
