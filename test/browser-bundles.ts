@@ -5,6 +5,7 @@
  * `events`, ...) instead of failing on the first. Unresolved imports are failures too.
  */
 import { builtinModules } from 'node:module';
+import { resolve } from 'node:path';
 import { type OutputChunk, rolldown } from 'rolldown';
 
 const BUILTINS = new Set(builtinModules);
@@ -25,13 +26,16 @@ export function isNodeBuiltin(specifier: string): boolean {
 }
 
 /**
- * Bundles `specifier` (a package name or a file path) for a browser; with `outDir`, writes the
- * bundle there as `fileName`.
+ * Bundles `specifier` for a browser: a package's entry (re-exported whole) or, given as a path
+ * (`./packages/...`), a script that is an entry of its own, such as a Web Worker's (its side
+ * effects are the point, so it is not reached through a re-export that `sideEffects: false`
+ * would drop). With `outDir`, writes the bundle there as `fileName`.
  */
 export async function bundleForBrowser(specifier: string, write?: { readonly outDir: string; readonly fileName: string }): Promise<BrowserBundle> {
   const nodeImports: string[] = [];
   const problems: string[] = [];
-  const entry = '\0browser-entry';
+  const isScript = specifier.startsWith('./');
+  const entry = isScript ? resolve(specifier) : '\0browser-entry';
   const bundle = await rolldown({
     input: entry,
     platform: 'browser',
@@ -42,7 +46,7 @@ export async function bundleForBrowser(specifier: string, write?: { readonly out
     plugins: [{
       name: 'record-node-builtins',
       resolveId(id, importer) {
-        if (id === entry) return id;
+        if (id === entry) return isScript ? null : id;
         if (isNodeBuiltin(id)) {
           nodeImports.push(`${id} <- ${importer ?? '?'}`);
           return { id, external: true };
@@ -50,7 +54,7 @@ export async function bundleForBrowser(specifier: string, write?: { readonly out
         return null;
       },
       load(id) {
-        return id === entry ? `export * from ${JSON.stringify(specifier)};` : null;
+        return id === entry && !isScript ? `export * from ${JSON.stringify(specifier)};` : null;
       },
     }],
   });

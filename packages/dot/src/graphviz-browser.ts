@@ -29,7 +29,9 @@ declare const Worker: new (url: URL, options: { type: 'module'; name: string }) 
  * ```
  */
 export const startGraphviz: typeof NodeGraphviz.startGraphviz = async (options, onExit) => {
-  const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
+  // Relative to the page, not to the worker script (which a bundler may put elsewhere).
+  const page = (globalThis as { location?: { readonly href: string } }).location?.href;
+  const wasmUrl = absolute(options.wasmUrl ?? defaultWasmUrl(), page);
   const worker = new Worker(new URL('./viz-worker-browser.js', import.meta.url), { type: 'module', name: 'stablegrad-graphviz' });
   const reply = await new Promise<{ readonly ready?: boolean; readonly failed?: string }>((resolve) => {
     worker.addEventListener('message', ({ data }) => resolve(data as { ready?: boolean; failed?: string }));
@@ -44,6 +46,14 @@ export const startGraphviz: typeof NodeGraphviz.startGraphviz = async (options, 
   const viz = new Viz({ worker });
   return { render: (dot) => viz.renderString(dot, { format: 'svg', engine: 'dot' }) };
 };
+
+function absolute(url: string | URL, base: string | undefined): string {
+  try {
+    return new URL(url, base).href;
+  } catch {
+    throw new RenderError(`renderSvg: wasmUrl ${JSON.stringify(String(url))} is not a URL${base === undefined ? ' (a relative one needs a page to be relative to)' : ''}`);
+  }
+}
 
 function defaultWasmUrl(): string {
   try {

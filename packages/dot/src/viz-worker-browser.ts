@@ -27,8 +27,8 @@ scope.onmessage = ({ data: { wasmUrl } }) => {
       const wasmBinary = new Uint8Array(await response.arrayBuffer());
       // Imported only now: viz.js listens for render requests as soon as it is loaded.
       const { default: useModule } = await import('@aduh95/viz.js/worker');
-      // locateFile too, though the bytes are given: without it, viz.js' Emscripten glue runs
-      // `new URL('render.wasm', false)`, which throws in a browser ("Invalid base URL").
+      // viz.js' browser build needs locateFile (its fallback is an invalid URL); with the
+      // bytes given, the file is not fetched again.
       await useModule({ wasmBinary, locateFile: () => wasmUrl });
       scope.postMessage({ ready: true });
     } catch (e) {
