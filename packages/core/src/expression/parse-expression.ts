@@ -30,8 +30,13 @@ import { type ArgValue, ArgumentProblem, describe, FUNCTION_ONLY_SIGNATURES, typ
 import { clipText, expressionError, lineStartOf, type SymbolText, type Token, tokenize } from './tokens.js';
 
 /**
- * Deepest nesting of parentheses, calls, lists, unary minus and `**` accepted: deeper text gets
- * an ExpressionError instead of exhausting the call stack.
+ * Deepest nesting of parentheses, calls, lists, unary minus and `**` that `parseExpression`
+ * accepts: deeper text gets an ExpressionError instead of exhausting the call stack.
+ * @example
+ * ```ts
+ * parseExpression('('.repeat(MAX_EXPRESSION_NESTING + 1) + 'z' + ')'.repeat(MAX_EXPRESSION_NESTING + 1), { z });
+ * // ExpressionError: ... the expression is nested more than 200 levels deep
+ * ```
  */
 export const MAX_EXPRESSION_NESTING = 200;
 

@@ -7,7 +7,14 @@
  */
 import { ExpressionError } from '../errors.js';
 
-/** Longest text accepted, in characters: a loss is a line or two, and this bounds the work. */
+/**
+ * Longest text `parseExpression` accepts, in characters: a loss is a line or two, and this
+ * bounds the work a hostile text can ask for.
+ * @example
+ * ```ts
+ * parseExpression('z + '.repeat(MAX_EXPRESSION_LENGTH), { z }); // ExpressionError: ... the text is 400000 characters long; ...
+ * ```
+ */
 export const MAX_EXPRESSION_LENGTH = 100_000;
 
 /** A symbol of the language. `**` is one token, so `a ** b` is never read as `a * *b`. */
