@@ -110,7 +110,7 @@ export class ValueError extends StablegradError {
  * @example
  * ```ts
  * parseExpression('log(sigmoid(z)', { z: input([3], { name: 'z' }) });
- * // ExpressionError: line 1, column 15: expected ')' to close the call of log (opened at column 4), found the end of the text
+ * // ExpressionError: line 1, column 15: expected ',' or ')' to close the call of log (opened at column 4), found the end of the text
  * //   log(sigmoid(z)
  * //                 ^
  * ```

@@ -192,7 +192,7 @@ function errorOf(text: string, variables: Readonly<Record<string, Node>> = VARIA
 
 describe('bad text gets an ExpressionError at the right column', () => {
   it.each([
-    ['log(sigmoid(x)', 15, "expected ',' or ')' to close the call of log"],
+    ['log(sigmoid(x)', 15, "expected ',' or ')' to close the call of log (opened at column 4), found the end of the text"],
     ['log(sigmoid(x)))', 16, 'unmatched closing parenthesis'],
     ['lg(x)', 1, "unknown function 'lg' (did you mean log?)"],
     ['x + q', 5, "unknown variable 'q' (the variables are x, y, w, labels, column)"],

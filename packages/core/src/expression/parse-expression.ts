@@ -144,7 +144,7 @@ class Parser {
       }
       const signature = METHOD_SIGNATURES[name.text as keyof typeof METHOD_SIGNATURES];
       if (value.kind !== 'node') throw this.error(dot.offset, `a method needs a tensor before the '.', found ${describe(value)}; write ${methodUsage(signature.usage)}`);
-      const args = this.callArguments(name.text, name.offset);
+      const args = this.callArguments(name.text);
       value = { kind: 'node', node: this.call(name.text, name.offset, signature, [value, ...args.values], args.end, true), offset: value.offset };
     }
     return value;
@@ -169,7 +169,7 @@ class Parser {
     if (open !== undefined) {
       const signature = functionSignature(name);
       if (signature === undefined) throw this.error(offset, `unknown function '${clipText(name)}'${suggestion(name)}`);
-      const args = this.callArguments(name, offset);
+      const args = this.callArguments(name);
       return { kind: 'node', node: this.call(name, offset, signature, args.values, args.end, false), offset };
     }
     const node = this.variables.get(name);
@@ -221,13 +221,13 @@ class Parser {
     }
   }
 
-  private callArguments(name: string, nameOffset: number): { values: ArgValue[]; end: number } {
+  private callArguments(name: string): { values: ArgValue[]; end: number } {
     const open = this.next();
     if (open.kind !== 'symbol' || open.text !== '(') throw this.error(open.offset, `expected '(' after ${name}, found ${this.show(open)}`);
     const values = this.nested(open.offset, () => this.list(')', () => this.expression()));
     const close = this.peek();
     if (close.kind !== 'symbol' || close.text !== ')') {
-      throw this.error(close.offset, `expected ',' or ')' to close the call of ${clipText(name)} (opened at column ${this.columnOf(nameOffset)}), found ${this.show(close)}`);
+      throw this.error(close.offset, `expected ',' or ')' to close the call of ${clipText(name)} (opened at column ${this.columnOf(open.offset)}), found ${this.show(close)}`);
     }
     this.at++;
     return { values, end: close.offset };
