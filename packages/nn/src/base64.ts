@@ -1,16 +1,17 @@
 /**
  * Base64 (RFC 4648, with `=` padding) for weights in model files, in plain JavaScript so that it
- * runs in a browser as in Node (no `Buffer`). Each loop handles three bytes / four characters
- * through lookup tables, and the text is made by one `TextDecoder` call, so a 100 MB weight file
- * encodes or decodes in about the time `Buffer` takes.
+ * runs in a browser as in Node (no `Buffer`). Each loop step handles three bytes / four
+ * characters through lookup tables, and the text is made by one `TextDecoder` call: 64 MiB of
+ * weights encode in about 1.3x and decode in about 2x the time of Node's `Buffer` (measured in
+ * Node 20, about 1-2 s each on a shared 2-core machine).
  * @module
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const PAD = 61; // '='
 const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
-/** The 6-bit value of each character code below 256, -1 for a character outside the alphabet. */
-const VALUES = new Int16Array(256).fill(-1);
+/** The 6-bit value of each UTF-16 code unit, -1 outside the alphabet (64 KB: no range check per character). */
+const VALUES = new Int8Array(65536).fill(-1);
 for (let i = 0; i < 64; i++) VALUES[CODES[i]!] = i;
 
 // One decoder: base64 is ASCII, which UTF-8 decodes to itself.
@@ -62,7 +63,12 @@ export function base64ToBytes(text: string): Uint8Array {
   const quads = text.length / 4 - (padding > 0 ? 1 : 0);
   let o = 0;
   for (let q = 0, i = 0; q < quads; q++, i += 4) {
-    const n = sextet(text, i) << 18 | sextet(text, i + 1) << 12 | sextet(text, i + 2) << 6 | sextet(text, i + 3);
+    const a = VALUES[text.charCodeAt(i)]!;
+    const b = VALUES[text.charCodeAt(i + 1)]!;
+    const c = VALUES[text.charCodeAt(i + 2)]!;
+    const d = VALUES[text.charCodeAt(i + 3)]!;
+    if ((a | b | c | d) < 0) outsideAlphabet(text, i);
+    const n = a << 18 | b << 12 | c << 6 | d;
     out[o] = n >>> 16;
     out[o + 1] = (n >>> 8) & 255;
     out[o + 2] = n & 255;
@@ -78,8 +84,14 @@ export function base64ToBytes(text: string): Uint8Array {
 }
 
 function sextet(text: string, i: number): number {
-  const code = text.charCodeAt(i);
-  const value = code < 256 ? VALUES[code]! : -1;
-  if (value < 0) throw new RangeError(`base64 text has ${JSON.stringify(text[i])} at character ${i}, outside the base64 alphabet`);
+  const value = VALUES[text.charCodeAt(i)]!;
+  if (value < 0) outsideAlphabet(text, i);
   return value;
+}
+
+/** Throws for the first character from `from` that is not base64. */
+function outsideAlphabet(text: string, from: number): never {
+  let i = from;
+  while (VALUES[text.charCodeAt(i)]! >= 0) i++;
+  throw new RangeError(`base64 text has ${JSON.stringify(text[i])} at character ${i}, outside the base64 alphabet`);
 }
