@@ -123,6 +123,12 @@ describe('the playground in Chromium', () => {
     expect(await page.locator('#value-note').textContent()).toMatch(/as written is NaN or infinite at \d+ of 401 points .*; the stabilized one everywhere\./);
     expect(await page.locator('#value-chart canvas').count()).toBeGreaterThan(0);
 
+    // The dtype redraws at once: in float64 the loss as written lasts until z ~ 37.
+    await page.selectOption('#dtype', 'float64');
+    await expect.poll(() => page.locator('#value-note').textContent()).toMatch(/from z = 3[6-9]\.\d+\) in float64/);
+    await page.selectOption('#dtype', 'float32');
+    await expect.poll(() => page.locator('#value-note').textContent()).toContain('in float32');
+
     // Bad text: a typed error with its column, and nothing else breaks.
     await page.fill('#expression', 'log(sigmoid(z)');
     await page.click('#analyze');
@@ -148,6 +154,12 @@ describe('the playground in Chromium', () => {
     // The page runs the library's own code on the same seeded data: the same numbers as Node.
     expect({ accuracy, loss }).toEqual(await trainInNode(EPOCHS));
     expect(await page.locator('#training-chart canvas').count()).toBeGreaterThan(0);
+    // The trained model is offered as the file model.save writes, from a Blob in the page.
+    const saved = page.locator('#save-model');
+    expect(await saved.isVisible()).toBe(true);
+    expect(await saved.getAttribute('href')).toMatch(/^blob:/);
+    const savedText = await saved.evaluate(async (a) => (await fetch((a as { href: string }).href)).text());
+    expect(JSON.parse(savedText)).toMatchObject({ format: expect.stringContaining('stablegrad') });
     console.log(`playground (isolated): held-out accuracy ${accuracy.toFixed(4)} after ${EPOCHS} epochs; ${await page.locator('#test-accuracy').textContent()}`);
 
     mkdirSync(ARTIFACTS, { recursive: true });

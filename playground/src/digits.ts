@@ -5,7 +5,7 @@
  * examples/src/train-digits.ts does (the same model function, the same seeded split).
  * @module
  */
-import type { Logs } from '@stablegrad/nn';
+import { type Logs, saveModelToBlob } from '@stablegrad/nn';
 import digitsGzipUrl from '../../examples/data/digits.csv.gz?inline';
 import { splitTrainTest } from '../../examples/src/data/dataset.js';
 import { digitsFromCsvText } from '../../examples/src/data/digits-table.js';
@@ -26,6 +26,8 @@ export interface DigitsOutcome {
   readonly trainRows: number;
   readonly testRows: number;
   readonly seconds: number;
+  /** The trained model as the file `model.save` writes (`saveModelToBlob`), for a download link. */
+  readonly modelFile: Blob;
 }
 
 /**
@@ -68,5 +70,7 @@ export async function trainDigits(epochs: number, progress: TrainingProgress): P
     }],
   });
   const { loss, accuracy } = model.evaluate(test.features, Int32Array.from(test.labels));
-  return { testAccuracy: accuracy!, testLoss: loss!, trainRows: train.rows, testRows: test.rows, seconds: (performance.now() - started) / 1000 };
+  return {
+    testAccuracy: accuracy!, testLoss: loss!, trainRows: train.rows, testRows: test.rows, seconds: (performance.now() - started) / 1000, modelFile: saveModelToBlob(model),
+  };
 }

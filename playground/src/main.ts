@@ -43,6 +43,11 @@ for (const example of EXAMPLES) exampleSelect.add(new Option(example.title, exam
 exampleSelect.addEventListener('change', () => loadExample(exampleSelect.value));
 element('analyze').addEventListener('click', () => void run());
 element('train').addEventListener('click', () => void train());
+// A new dtype, label or range redraws at once; the text waits for the button (or Ctrl+Enter).
+for (const control of [dtypeSelect, labelInput, fromInput, toInput]) control.addEventListener('change', () => void run());
+expressionBox.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); void run(); }
+});
 loadExample(EXAMPLES[0]!.id);
 
 function loadExample(id: string): void {
@@ -153,6 +158,10 @@ async function train(): Promise<void> {
     output.textContent = `${(100 * outcome.testAccuracy).toFixed(1)}% of ${outcome.testRows} held-out digits (loss ${outcome.testLoss.toFixed(4)}; ${epochs} epochs in ${outcome.seconds.toFixed(1)} s)`;
     output.dataset.accuracy = String(outcome.testAccuracy);
     output.dataset.loss = String(outcome.testLoss);
+    const download = element<HTMLAnchorElement>('save-model');
+    if (download.href.startsWith('blob:')) URL.revokeObjectURL(download.href);
+    download.href = URL.createObjectURL(outcome.modelFile);
+    download.hidden = false;
   } catch (e) {
     output.textContent = `training failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
     output.dataset.error = 'true';
