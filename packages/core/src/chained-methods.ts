@@ -163,7 +163,7 @@ declare module './node.js' {
 }
 
 /** The chained methods' names: the members of a Node that are not its fields, accessors or toString. */
-type ChainedMethodName = Exclude<keyof Node, keyof NodeFields | 'id' | 'path' | 'rank' | 'toString'>;
+export type ChainedMethodName = Exclude<keyof Node, keyof NodeFields | 'id' | 'path' | 'rank' | 'toString'>;
 
 // The compiler refuses this table until every method declared above has its body.
 const chainedMethods: { readonly [K in ChainedMethodName]: Node[K] } & ThisType<Node> = {

@@ -101,3 +101,35 @@ export class GradError extends StablegradError {
 export class ValueError extends StablegradError {
   override name = 'ValueError';
 }
+
+/**
+ * Text given to `parseExpression` that is not a valid expression: an unknown name, a missing
+ * parenthesis, an argument of the wrong kind, nesting too deep, or an op that refuses its
+ * inputs. The message names the line and column and ends with the line and a caret under the
+ * spot.
+ * @example
+ * ```ts
+ * parseExpression('log(sigmoid(z)', { z: input([3], { name: 'z' }) });
+ * // ExpressionError: line 1, column 15: expected ',' or ')' to close the call of log (opened at column 4), found the end of the text
+ * //   log(sigmoid(z)
+ * //                 ^
+ * ```
+ */
+export class ExpressionError extends StablegradError {
+  override name = 'ExpressionError';
+  /** 0-based offset of the problem in the text. */
+  readonly offset: number;
+  /** 1-based line of the problem. */
+  readonly line: number;
+  /** 1-based column of the problem within its line. */
+  readonly column: number;
+  /** The problem alone, without position or snippet. */
+  readonly problem: string;
+  constructor(problem: string, position: { offset: number; line: number; column: number; snippet: string }, options?: { cause?: unknown }) {
+    super(`line ${position.line}, column ${position.column}: ${problem}\n${position.snippet}`, options);
+    this.problem = problem;
+    this.offset = position.offset;
+    this.line = position.line;
+    this.column = position.column;
+  }
+}

@@ -25,3 +25,5 @@ export { hvp, jacobian, hessian, type JacobianOptions } from './derivatives.js';
 export { printGraph, printNode, type PrintOptions } from './print.js';
 export { toJSON, fromJSON, type GraphJSON, type NodeJSON, type TensorJSON, type GraphOutputJSON, type AttrJSON, type JSONNumber, type ToJSONOptions } from './json.js';
 export * from './ops/index.js';
+export { parseExpression, MAX_EXPRESSION_NESTING } from './expression/parse-expression.js';
+export { MAX_EXPRESSION_LENGTH } from './expression/tokens.js';
