@@ -1,0 +1,30 @@
+/**
+ * `layers`: every library layer maker in one namespace, as Keras' `keras.layers`. Two makers
+ * live only here, because core has ops of the same names: `layers.conv2d` (core's `conv2d` is
+ * the convolution op) and `layers.reshape` (core's `reshape` reshapes a node).
+ * @module
+ */
+import { activation } from './activation.js';
+import { batchNormalization } from './batch-normalization.js';
+import { dense } from './dense.js';
+import { dropout } from './dropout.js';
+import { embedding } from './embedding.js';
+import { flatten } from './flatten.js';
+import { layerNormalization } from './layer-normalization.js';
+import { reshape } from './reshape.js';
+
+/**
+ * The layer makers by their Keras names (camelCase).
+ * @example
+ * ```ts
+ * import { layers, sequential } from '@stablegrad/nn';
+ * const model = sequential([
+ *   layers.reshape({ targetShape: [8, 8, 1] }),
+ *   layers.flatten(),
+ *   layers.dense({ units: 10, activation: 'softmax' }),
+ * ], { inputShape: [64] });
+ * ```
+ */
+export const layers = {
+  dense, flatten, reshape, activation, dropout, embedding, layerNormalization, batchNormalization,
+} as const;
