@@ -22,7 +22,6 @@ import { bindOptimizer, currentLearningRate } from './model-optimizer.js';
 import { describeFusions } from './fusions.js';
 import type { BuiltLayer, Layer } from './layers/layer.js';
 import { lossWarnings } from './loss-warnings.js';
-import type { Loss } from './losses/index.js';
 import { resolveMetric } from './metrics.js';
 import {
   BATCH_OPTIONS, type BatchOptions, COMPILE_OPTIONS, type CompiledGraph, type CompiledModel, type CompileOptions, EVALUATE_OPTIONS, type EvaluateOptions,
