@@ -32,9 +32,9 @@ export function describeFusions(
     lines.push(`${last.name}: the loss is computed from logits (fromLogits: true); nothing to fuse`);
   } else if (fused.length > 0) {
     for (const node of fused) {
-      // Training and inference graphs are built apart when a layer depends on the mode: the same paths.
+      // Rewrites upstream (in a normalization, say) rebuild the nodes after them: match by path too.
       const logits = node.inputs[0]!;
-      const layer = layers.find((l) => l.preActivation !== undefined && (l.preActivation === logits || l.preActivation.path === logits.path));
+      const layer = layers.find((l) => l.trainingPreActivation !== undefined && (l.trainingPreActivation === logits || l.trainingPreActivation.path === logits.path));
       const source = layer === undefined ? `'${logits.path}'` : `${layer.name}: ${activationOf(layer)}`;
       lines.push(`${source} + ${loss.description} fused into ${node.op}`);
     }

@@ -92,25 +92,23 @@ export function buildNetwork(
       return [spec.name, param(tensor(values, { dtype, shape: [...spec.shape] }), { name: spec.name })];
     })));
   });
-  const built: BuiltLayer[] = [];
+  const inference: LayerForward[] = [];
   let h = x;
   layers.forEach((layer, i) => {
     const forward = run(layer, names[i]!, h, weightNodes[i]!, false, plan[i]!.outputShape);
-    built.push({
-      layer, type: layer.type, name: names[i]!, config: layer.config, inputShape: plan[i]!.inputShape, outputShape: plan[i]!.outputShape,
-      weights: weightNodes[i]!, weightSpecs: plan[i]!.specs, preActivation: forward.preActivation, output: forward.output,
-    });
+    inference.push(forward);
     h = forward.output;
   });
   const weights = weightNodes.flatMap((w, i) => plan[i]!.specs.map((spec) => w[spec.name]!));
   const trainable = plan.flatMap((p) => p.specs.map((spec) => spec.trainable));
   const stepInputs: StepInput[] = [];
   const movingUpdates: BuiltMovingUpdate[] = [];
-  let trainingOutput = h;
+  let training = inference;
   if (layers.some((layer) => layer.definition.dependsOnMode === true)) {
-    trainingOutput = x;
+    training = [];
+    let t = x;
     layers.forEach((layer, i) => {
-      const forward = run(layer, names[i]!, trainingOutput, weightNodes[i]!, true, plan[i]!.outputShape);
+      const forward = run(layer, names[i]!, t, weightNodes[i]!, true, plan[i]!.outputShape);
       stepInputs.push(...(forward.stepInputs ?? []));
       for (const update of forward.movingUpdates ?? []) {
         const node = Object.hasOwn(weightNodes[i]!, update.weight) ? weightNodes[i]![update.weight] : undefined;
@@ -118,9 +116,16 @@ export function buildNetwork(
         if (!(update.momentum >= 0 && update.momentum <= 1)) throw new ModelError(`${names[i]}: momentum must be in [0, 1], got ${update.momentum}`);
         movingUpdates.push({ index: weights.indexOf(node), value: update.value, momentum: update.momentum });
       }
-      trainingOutput = forward.output;
+      training.push(forward);
+      t = forward.output;
     });
   }
+  const built: BuiltLayer[] = layers.map((layer, i) => ({
+    layer, type: layer.type, name: names[i]!, config: layer.config, inputShape: plan[i]!.inputShape, outputShape: plan[i]!.outputShape,
+    weights: weightNodes[i]!, weightSpecs: plan[i]!.specs, preActivation: inference[i]!.preActivation, trainingPreActivation: training[i]!.preActivation,
+    output: inference[i]!.output,
+  }));
+  const trainingOutput = training[training.length - 1]!.output;
   return {
     input: x, layers: built, output: h, trainingOutput, weights, trainable, params: weights.filter((_, i) => trainable[i]), stepInputs, movingUpdates,
   };

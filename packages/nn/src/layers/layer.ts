@@ -172,6 +172,8 @@ export interface BuiltLayer<C = unknown> {
   readonly weightSpecs: readonly WeightSpec[];
   /** The inference-mode pre-activation, when the layer has one. */
   readonly preActivation: Node | undefined;
+  /** The training-mode pre-activation (the same node when no layer depends on the mode): the logits a fused loss takes. */
+  readonly trainingPreActivation: Node | undefined;
   /** The inference-mode output. */
   readonly output: Node;
 }
