@@ -93,8 +93,8 @@ export async function lintModel(model: LintableModel, options: ModelLintOptions 
 /** Samples of `rowsPerSample` consecutive rows, starting at rows spread evenly over the data. */
 function rowsOf(features: Node, labels: Node, x: Tensor, y: Tensor, rowsPerSample: number, samples: number): Feeds[] {
   const rows = x.shape[0] ?? 0;
-  if (x.shape.length !== 2 || y.shape[0] !== rows) {
-    throw new ModelError(`lint: x must be [rows, features] and y must have as many rows, got x ${JSON.stringify(x.shape)} and y ${JSON.stringify(y.shape)}`);
+  if (x.shape.length !== features.shape.length || y.shape[0] !== rows) {
+    throw new ModelError(`lint: x must be [rows, ${features.shape.slice(1).join(', ')}] and y must have as many rows, got x ${JSON.stringify(x.shape)} and y ${JSON.stringify(y.shape)}`);
   }
   if (rows < rowsPerSample) throw new ModelError(`lint: x has ${rows} rows, fewer than rowsPerSample ${rowsPerSample}`);
   const starts = Math.min(samples, rows - rowsPerSample + 1);
