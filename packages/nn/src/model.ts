@@ -9,7 +9,7 @@ import type { LintReport } from '@stablegrad/lint';
 import { modelToOnnx, type ModelToOnnxOptions } from '@stablegrad/onnx';
 import { type PreparedTraining, prepareTraining, type RewriteReport } from '@stablegrad/rewrite';
 import {
-  allocate, describeNonFinite, firstNonFinite, type Graph, graph, input, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
+  allocate, describeNonFinite, firstNonFinite, type Graph, graph, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
 } from '@stablegrad/core';
 import { checkKnownOptions, showValue } from './names.js';
 import { checkSameRows, rowRange, toFeatures, toLabels, toSampleWeights } from './data.js';
@@ -21,21 +21,19 @@ import {
 import { bindOptimizer, currentLearningRate } from './model-optimizer.js';
 import { describeFusions } from './fusions.js';
 import type { BuiltLayer, Layer } from './layers/layer.js';
-import { lossWarnings } from './loss-warnings.js';
-import { resolveMetric } from './metrics.js';
+import { compileModel, scalarLoss } from './compile-model.js';
 import {
-  BATCH_OPTIONS, type BatchOptions, COMPILE_OPTIONS, type CompiledGraph, type CompiledModel, type CompileOptions, EVALUATE_OPTIONS, type EvaluateOptions,
+  BATCH_OPTIONS, type BatchOptions, type CompiledGraph, type CompiledModel, type CompileOptions, EVALUATE_OPTIONS, type EvaluateOptions,
   ON_BATCH_OPTIONS, type OnBatchOptions, SEQUENTIAL_OPTIONS, type SequentialOptions, type SetWeightsOptions,
 } from './model-options.js';
 import { buildNetwork, DEFAULT_MAX_PARAMS, type Network } from './network.js';
 import { restoreOptimizerState } from './optimizer-restore.js';
-import { type ModelOptimizer, type OptimizerState, resolveOptimizer } from './optimizers/index.js';
+import { type ModelOptimizer, type OptimizerState } from './optimizers/index.js';
 import { freshSeed, type SeededRandom, seededRandom } from './random.js';
 import { dependsOn, type Runnable, runnable } from './runnable.js';
 import { saveModel } from './save.js';
 import { type LayerSummary, layerSummaries, summarize } from './summary.js';
 import { describeValue, weightFrom } from './weight-input.js';
-import { resolveLoss } from './losses/index.js';
 
 /**
  * A stack of layers, each feeding the next, as Keras' `Sequential`.
@@ -212,40 +210,11 @@ export class Sequential {
    */
   compile(options: CompileOptions): void {
     if (this.#training) throw new ModelError('compile: the model is training (a fit call has not finished); await it first');
-    checkKnownOptions('compile', options, COMPILE_OPTIONS);
-    if (options.loss === undefined) throw new ModelError('compile: a loss is needed, e.g. compile({ loss: \'sparseCategoricalCrossentropy\', optimizer: \'adam\' })');
-    if (options.optimizer === undefined) throw new ModelError('compile: an optimizer is needed, e.g. compile({ loss, optimizer: \'adam\' })');
-    if (options.metrics !== undefined && !Array.isArray(options.metrics)) throw new ModelError(`compile: metrics must be an array, got ${describeValue(options.metrics)}`);
-    if (options.stabilize !== undefined && typeof options.stabilize !== 'boolean') throw new ModelError(`compile: stabilize must be true or false, got ${describeValue(options.stabilize)}`);
-    if (options.onWarning !== undefined && typeof options.onWarning !== 'function') throw new ModelError(`compile: onWarning must be a function, got ${describeValue(options.onWarning)}`);
-    const loss = resolveLoss(options.loss);
-    const optimizer = resolveOptimizer(options.optimizer);
-    const metrics = (options.metrics ?? []).map((m) => resolveMetric(m, loss.config.name));
-    const names = metrics.map((m) => m.name);
-    const repeated = names.find((n, i) => names.indexOf(n) !== i || n === 'loss');
-    if (repeated !== undefined) throw new ModelError(`compile: two metrics are named '${repeated}' (or a metric is named 'loss')`);
-    const warn = options.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
-    for (const message of lossWarnings(loss, this.layers)) {
-      this.warnings.push(message);
-      warn(message);
-    }
-
-    const units = this.#units();
-    const labelType = loss.labelType(units, this.dtype);
-    const labels = input(labelType.shape, { name: 'y', dtype: labelType.dtype });
-    const sampleWeight = input(['batch'], { name: 'sample_weight', dtype: this.dtype });
-    const writtenLoss = scope('loss', () => loss.build(labels, this.trainingOutput));
-    const stabilize = options.stabilize ?? true;
-    const training = prepareTraining({ loss: scalarLoss(writtenLoss), params: this.params, outputs: this.#trainingOutputs() }, { stabilize });
-    const sameModes = this.trainingOutput === this.output;
-    const writtenInferenceLoss = sameModes ? writtenLoss : scope('loss', () => loss.build(labels, this.output));
-    const inference = sameModes ? training : prepareTraining({ loss: scalarLoss(writtenInferenceLoss), params: this.params, outputs: { prediction: this.output } }, { stabilize });
-    const state = optimizer.createState(this.#trainableWeights.map((w) => ({ size: w.data.length, dtype: w.dtype })));
-    const backend = options.backend ?? 'compiled';
-    if (backend !== 'compiled' && backend !== 'interpreter') throw new ModelError(`compile: backend must be 'compiled' or 'interpreter', got ${JSON.stringify(backend)}`);
-    const matmul = options.matmul ?? 'simd';
-    if (matmul !== 'simd' && matmul !== 'exact') throw new ModelError(`compile: matmul must be 'simd' or 'exact', got ${JSON.stringify(matmul)}`);
-    this.#compiled = { loss, optimizer, metrics, stabilize, labels, sampleWeight, writtenLoss, training, inference, writtenInferenceLoss, state, backend, matmul };
+    this.#compiled = compileModel(options, {
+      layers: this.layers, output: this.output, trainingOutput: this.trainingOutput, params: this.params, trainingOutputs: this.#trainingOutputs(),
+      dtype: this.dtype, units: this.#units(), weightSizes: this.#trainableWeights.map((w) => ({ size: w.data.length, dtype: w.dtype })),
+      warnings: this.warnings,
+    });
     this.#executables = undefined;
     this.#weightedExecutables = undefined;
     this.#predictor = undefined;
@@ -680,11 +649,6 @@ export class Sequential {
       },
     };
   }
-}
-
-/** fit trains on a scalar: per-example losses (reduction 'none') are averaged. */
-function scalarLoss(written: Node): Node {
-  return written.shape.length === 0 ? written : scope('loss', () => written.mean());
 }
 
 /** What a training run computes: the loss, the gradients, the prediction, the moving statistics' batch values. */
