@@ -41,6 +41,16 @@ function x(shape: readonly number[], dtype: FloatDType, min = -3, max = 3, name 
   return [sg.input(shape, { dtype, name }), values(shape, dtype, min, max)];
 }
 
+/**
+ * An input of `dtype` whose values are distinct, 1/8 apart, in a random order: max pooling's
+ * winners then never tie, and no finite-difference step moves one past another.
+ */
+function distinct(shape: readonly number[], dtype: FloatDType, name = 'x'): Feed {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const order = fc.shuffledSubarray(Array.from({ length: size }, (_, i) => i), { minLength: size, maxLength: size });
+  return [sg.input(shape, { dtype, name }), order.map((ks) => sg.tensor(ks.map((k) => (k - size / 2) / 8 + 1 / 16), { dtype, shape: [...shape] }))];
+}
+
 function unary(build: (x: Node) => Node, min = -3, max = 3): SweepCase {
   return {
     build: (dtype) => {
@@ -284,6 +294,69 @@ const cases: { readonly [K in OpName]: SweepCase } = {
       const y = x([2, 3], dtype, 0, 1, 'y');
       const pw = x([3], dtype, 0.1, 5, 'pw');
       return { out: sg.weightedSigmoidCrossEntropyGrad(z[0], y[0], pw[0]), feeds: [z, y, pw], wrt: [z[0], y[0], pw[0]] };
+    },
+  },
+  rsqrt: unary(sg.rsqrt, 0.01, 10),
+  variance: unary((a) => sg.variance(a, { axis: 1 })),
+  // Convolutions and pooling on small odd sizes with strides, dilations and both paddings.
+  // Positive values: no cancellation, so the float64 sums stay within a few ULP of exact.
+  conv2d: {
+    build: (dtype) => {
+      const a = x([2, 5, 4, 2], dtype, 0.25, 2, 'x');
+      const f = x([3, 2, 2, 3], dtype, 0.25, 2, 'filter');
+      return { out: sg.conv2d(a[0], f[0], { strides: [2, 1], padding: 'same', dilations: [1, 2] }), feeds: [a, f], wrt: [a[0], f[0]] };
+    },
+    ulp: 16,
+  },
+  conv2dBackpropInput: {
+    build: (dtype) => {
+      const dy = x([2, 3, 4, 3], dtype, 0.25, 2, 'dy');
+      const f = x([3, 2, 2, 3], dtype, 0.25, 2, 'filter');
+      const like = x([2, 5, 4, 2], dtype, -1, 1, 'like');
+      return { out: sg.conv2dBackpropInput(dy[0], f[0], like[0], { strides: [2, 1], padding: 'same', dilations: [1, 2] }), feeds: [dy, f, like], wrt: [dy[0], f[0]] };
+    },
+    ulp: 16,
+  },
+  conv2dBackpropFilter: {
+    build: (dtype) => {
+      const a = x([2, 5, 4, 2], dtype, 0.25, 2, 'x');
+      const dy = x([2, 2, 2, 3], dtype, 0.25, 2, 'dy');
+      const like = x([3, 2, 2, 3], dtype, -1, 1, 'like');
+      return { out: sg.conv2dBackpropFilter(a[0], dy[0], like[0], { strides: 2, padding: 'valid' }), feeds: [a, dy, like], wrt: [a[0], dy[0]] };
+    },
+    ulp: 16,
+  },
+  maxPool2d: {
+    build: (dtype) => {
+      const a = distinct([2, 5, 4, 2], dtype);
+      return { out: sg.maxPool2d(a[0], { poolSize: [3, 2], strides: [2, 1], padding: 'same' }), feeds: [a], wrt: [a[0]] };
+    },
+  },
+  maxPool2dGrad: {
+    build: (dtype) => {
+      const dy = x([2, 3, 4, 2], dtype, -3, 3, 'dy');
+      const a = distinct([2, 5, 4, 2], dtype);
+      return { out: sg.maxPool2dGrad(dy[0], a[0], { poolSize: [3, 2], strides: [2, 1], padding: 'same' }), feeds: [dy, a], wrt: [dy[0]] };
+    },
+  },
+  maxPool2dGradGrad: {
+    build: (dtype) => {
+      const g = x([2, 5, 4, 2], dtype, -3, 3, 'g');
+      const a = distinct([2, 5, 4, 2], dtype);
+      return { out: sg.maxPool2dGradGrad(g[0], a[0], { poolSize: 2, strides: 1, padding: 'valid' }), feeds: [g, a], wrt: [g[0]] };
+    },
+  },
+  avgPool2d: {
+    build: (dtype) => {
+      const a = x([2, 5, 4, 2], dtype, 0.25, 2);
+      return { out: sg.avgPool2d(a[0], { poolSize: [3, 2], strides: [2, 1], padding: 'same' }), feeds: [a], wrt: [a[0]] };
+    },
+  },
+  avgPool2dGrad: {
+    build: (dtype) => {
+      const dy = x([2, 2, 2, 2], dtype, 0.25, 2, 'dy');
+      const like = x([2, 5, 4, 2], dtype, -1, 1, 'like');
+      return { out: sg.avgPool2dGrad(dy[0], like[0], { poolSize: 2, padding: 'valid' }), feeds: [dy, like], wrt: [dy[0]] };
     },
   },
 };

@@ -47,6 +47,7 @@ import { oneHot } from './ops/one-hot.js';
 import { pow } from './ops/pow.js';
 import { relu } from './ops/relu.js';
 import { reshape } from './ops/reshape.js';
+import { rsqrt } from './ops/rsqrt.js';
 import { sigmoid } from './ops/sigmoid.js';
 import { sign } from './ops/sign.js';
 import { softmax } from './ops/softmax.js';
@@ -58,6 +59,7 @@ import { sub } from './ops/sub.js';
 import { sum } from './ops/sum.js';
 import { tanh } from './ops/tanh.js';
 import { transpose } from './ops/transpose.js';
+import { variance } from './ops/variance.js';
 
 declare module './node.js' {
   interface Node {
@@ -105,6 +107,8 @@ declare module './node.js' {
     expm1(): Node;
     /** Chained form of {@link sqrt}: square root. */
     sqrt(): Node;
+    /** Chained form of {@link rsqrt}: `1 / sqrt(this)`. */
+    rsqrt(): Node;
     /** Chained form of {@link square}: `this * this`. */
     square(): Node;
     /** Chained form of {@link tanh}: hyperbolic tangent. */
@@ -127,6 +131,8 @@ declare module './node.js' {
     sum(options?: ReduceOptions): Node;
     /** Chained form of {@link mean}: mean over `options.axis` (all axes by default). */
     mean(options?: ReduceOptions): Node;
+    /** Chained form of {@link variance}: population variance over `options.axis` (all axes by default). */
+    variance(options?: ReduceOptions): Node;
     /** Chained form of {@link max}: maximum over `options.axis` (all axes by default). */
     max(options?: ReduceOptions): Node;
     /** Chained form of {@link min}: minimum over `options.axis` (all axes by default). */
@@ -183,6 +189,7 @@ const chainedMethods: { readonly [K in ChainedMethodName]: Node[K] } & ThisType<
   log1p() { return log1p(this); },
   expm1() { return expm1(this); },
   sqrt() { return sqrt(this); },
+  rsqrt() { return rsqrt(this); },
   square() { return square(this); },
   tanh() { return tanh(this); },
   sigmoid() { return sigmoid(this); },
@@ -194,6 +201,7 @@ const chainedMethods: { readonly [K in ChainedMethodName]: Node[K] } & ThisType<
   cast(dtype) { return cast(this, dtype); },
   sum(options) { return sum(this, options); },
   mean(options) { return mean(this, options); },
+  variance(options) { return variance(this, options); },
   max(options) { return max(this, options); },
   min(options) { return min(this, options); },
   logsumexp(options) { return logsumexp(this, options); },

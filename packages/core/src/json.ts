@@ -120,6 +120,9 @@ const MAX_RANK = 64;
 // Largest dimension (MAX_DIM) and most elements of a stored value or computed tensor
 // (MAX_ELEMENTS): the builder's own limits from shape.ts, checked before allocating.
 
+/** Longest string attribute accepted (they are words such as a padding mode). */
+const MAX_ATTR_STRING = 64;
+
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -351,6 +354,7 @@ const KIND_TEXT: { readonly [K in AttrKind]: string } = {
   bool: 'true or false',
   dtype: 'a dtype (float32, float64 or int32)',
   shape: 'a shape (a list of sizes, names, null or -1)',
+  string: `a string of at most ${MAX_ATTR_STRING} characters`,
 };
 
 function readAttr(v: unknown, kind: AttrKind, path: string): AttrValue {
@@ -375,6 +379,10 @@ function readAttr(v: unknown, kind: AttrKind, path: string): AttrValue {
       return readDType(v, path);
     case 'shape':
       return readShape(v, path, true);
+    case 'string':
+      // Only the length is checked here; the op's shape rule says which words it accepts.
+      if (typeof v !== 'string' || v.length > MAX_ATTR_STRING) throw new GraphError(`expected ${KIND_TEXT.string}, found ${describe(v)}`, path);
+      return v;
     default:
       return kind satisfies never;
   }

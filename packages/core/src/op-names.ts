@@ -77,6 +77,16 @@ export const OP_NAMES = [
   'sparseSoftmaxCrossEntropyGrad',
   'weightedSigmoidCrossEntropyWithLogits',
   'weightedSigmoidCrossEntropyGrad',
+  'rsqrt',
+  'variance',
+  'conv2d',
+  'conv2dBackpropInput',
+  'conv2dBackpropFilter',
+  'maxPool2d',
+  'maxPool2dGrad',
+  'maxPool2dGradGrad',
+  'avgPool2d',
+  'avgPool2dGrad',
 ] as const;
 
 /**

@@ -31,14 +31,15 @@ export type Attrs = { readonly [name: string]: AttrValue };
 /**
  * The kind of an attribute, used to validate attributes read from JSON:
  * `int`, `ints` (array of integers), `number` (any number, including +-Infinity),
- * `bool`, `dtype`, `shape` (array of sizes, names, `null` or -1).
+ * `bool`, `dtype`, `shape` (array of sizes, names, `null` or -1), `string` (a short word such as
+ * conv2d's padding; the op's shape rule checks which words it accepts).
  * @example
  * ```ts
  * registry.sum.attrs;  // { axes: 'ints', keepDims: 'bool' }
  * registry.clip.attrs; // { lo: 'number', hi: 'number' }
  * ```
  */
-export type AttrKind = 'int' | 'ints' | 'number' | 'bool' | 'dtype' | 'shape';
+export type AttrKind = 'int' | 'ints' | 'number' | 'bool' | 'dtype' | 'shape' | 'string';
 
 /**
  * Static type of a node: its (possibly symbolic) shape and its dtype.

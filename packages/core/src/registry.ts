@@ -74,6 +74,16 @@ import { softmaxCrossEntropyGradOp } from './ops/softmax-cross-entropy-grad.js';
 import { sparseSoftmaxCrossEntropyGradOp } from './ops/sparse-softmax-cross-entropy-grad.js';
 import { weightedSigmoidCrossEntropyWithLogitsOp } from './ops/weighted-sigmoid-cross-entropy-with-logits.js';
 import { weightedSigmoidCrossEntropyGradOp } from './ops/weighted-sigmoid-cross-entropy-grad.js';
+import { rsqrtOp } from './ops/rsqrt.js';
+import { varianceOp } from './ops/variance.js';
+import { conv2dOp } from './ops/conv2d.js';
+import { conv2dBackpropInputOp } from './ops/conv2d-backprop-input.js';
+import { conv2dBackpropFilterOp } from './ops/conv2d-backprop-filter.js';
+import { maxPool2dOp } from './ops/max-pool-2d.js';
+import { maxPool2dGradOp } from './ops/max-pool-2d-grad.js';
+import { maxPool2dGradGradOp } from './ops/max-pool-2d-grad-grad.js';
+import { avgPool2dOp } from './ops/avg-pool-2d.js';
+import { avgPool2dGradOp } from './ops/avg-pool-2d-grad.js';
 
 /**
  * Every op, keyed by its name.
@@ -150,6 +160,16 @@ export const registry = {
   sparseSoftmaxCrossEntropyGrad: sparseSoftmaxCrossEntropyGradOp,
   weightedSigmoidCrossEntropyWithLogits: weightedSigmoidCrossEntropyWithLogitsOp,
   weightedSigmoidCrossEntropyGrad: weightedSigmoidCrossEntropyGradOp,
+  rsqrt: rsqrtOp,
+  variance: varianceOp,
+  conv2d: conv2dOp,
+  conv2dBackpropInput: conv2dBackpropInputOp,
+  conv2dBackpropFilter: conv2dBackpropFilterOp,
+  maxPool2d: maxPool2dOp,
+  maxPool2dGrad: maxPool2dGradOp,
+  maxPool2dGradGrad: maxPool2dGradGradOp,
+  avgPool2d: avgPool2dOp,
+  avgPool2dGrad: avgPool2dGradOp,
 } as const satisfies { readonly [K in OpName]: OpDef<never> };
 
 export type { OpName } from './op-names.js';

@@ -16,6 +16,10 @@ const w = input([2, 3], { dtype: 'float64', name: 'w' });
 const row = input([3], { dtype: 'float64', name: 'row' });
 const labels = input([2], { dtype: 'int32', name: 'labels' });
 const square = input([3, 3], { dtype: 'float64', name: 'square' });
+const kernel = input([2, 2, 1, 2], { dtype: 'float64', name: 'kernel' });
+/** x as one NHWC image [1, 2, 3, 1], and the pooling windows of its rows' neighbours. */
+const image = core.reshape(x, [1, 2, 3, 1]);
+const pairs = { poolSize: [1, 2], strides: 1 } as const;
 
 /** One node of every op, with x (or the op's first input) in its first place. */
 const SAMPLES = {
@@ -47,6 +51,15 @@ const SAMPLES = {
   sparseSoftmaxCrossEntropyGrad: () => core.sparseSoftmaxCrossEntropyGrad(x, labels),
   weightedSigmoidCrossEntropyWithLogits: () => core.weightedSigmoidCrossEntropyWithLogits(x, y, w),
   weightedSigmoidCrossEntropyGrad: () => core.weightedSigmoidCrossEntropyGrad(x, y, w),
+  rsqrt: () => core.rsqrt(x), variance: () => core.variance(x, { axis: 1 }),
+  conv2d: () => core.conv2d(image, kernel, { padding: 'same' }),
+  conv2dBackpropInput: () => core.conv2dBackpropInput(core.conv2d(image, kernel, { padding: 'same' }), kernel, image, { padding: 'same' }),
+  conv2dBackpropFilter: () => core.conv2dBackpropFilter(image, core.conv2d(image, kernel, { padding: 'same' }), kernel, { padding: 'same' }),
+  maxPool2d: () => core.maxPool2d(image, pairs),
+  maxPool2dGrad: () => core.maxPool2dGrad(core.maxPool2d(image, pairs), image, pairs),
+  maxPool2dGradGrad: () => core.maxPool2dGradGrad(image, image, pairs),
+  avgPool2d: () => core.avgPool2d(image, pairs),
+  avgPool2dGrad: () => core.avgPool2dGrad(core.avgPool2d(image, pairs), image, pairs),
 } satisfies { readonly [K in OpName]: () => Node };
 
 /** Distinct, non-integer values of both signs, exact in float32, none of them 0 or +-1. */
@@ -61,6 +74,7 @@ function feedsFor(node: Node, xValues: readonly number[]): Map<Node, core.Tensor
     [row, tensor(xValues.slice(0, 3), { dtype: 'float64' })],
     [labels, tensor([2, 0], { dtype: 'int32' })],
     [square, tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], { dtype: 'float64', shape: [3, 3] })],
+    [kernel, tensor([0.5, -1.5, 2.25, 0.75, -0.25, 1.25, 3.5, -2], { dtype: 'float64', shape: [2, 2, 1, 2] })],
   ];
   const used = new Set(core.topoSort([node]));
   return new Map(all.filter(([n]) => used.has(n)));

@@ -262,4 +262,26 @@ export const EXPORTS: { readonly [K in OpName]: OnnxMapping } = {
     onnx: ['Sub', 'sigmoid', 'Neg', 'Mul'], note: '(1 - y) sigmoid(z) - pw y sigmoid(-z): cancels near the optimum (stablegrad compensates)',
     emit: (e) => weightedGrad(e, x2(e)),
   },
+  rsqrt: { onnx: ['Sqrt', 'Reciprocal'], note: '1 / sqrt(x), as stablegrad computes it', emit: (e) => e.op('Reciprocal', [e.op('Sqrt', [x0(e)])]) },
+  variance: {
+    onnx: ['ReduceMean', 'Sub', 'Mul'],
+    note: 'two-pass: the mean of squared deviations from the mean (stablegrad also compensates the sums)',
+    emit: (e) => {
+      const { axes, keepDims } = e.node.attrs as unknown as ReduceAttrs;
+      if (axes.length === 0) {
+        const d = e.op('Sub', [x0(e), x0(e)]);
+        return e.op('Mul', [d, d]);
+      }
+      const d = e.op('Sub', [x0(e), e.op('ReduceMean', [x0(e), e.ints(axes)], { keepdims: 1 })]);
+      return e.op('ReduceMean', [e.op('Mul', [d, d]), e.ints(axes)], { keepdims: keepDims ? 1 : 0 });
+    },
+  },
+  conv2d: { onnx: null, reason: 'not mapped yet: NHWC convolution needs transposes around ONNX Conv (NCHW)' },
+  conv2dBackpropInput: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
+  conv2dBackpropFilter: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
+  maxPool2d: { onnx: null, reason: 'not mapped yet: NHWC pooling needs transposes around ONNX MaxPool (NCHW)' },
+  maxPool2dGrad: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
+  maxPool2dGradGrad: { onnx: null, reason: 'a second-order gradient op: export the forward or loss graph' },
+  avgPool2d: { onnx: null, reason: 'not mapped yet: NHWC pooling needs transposes around ONNX AveragePool (NCHW)' },
+  avgPool2dGrad: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
 };

@@ -10,6 +10,10 @@ export { broadcastIndex, forEachLane, reductionIndex, stridedIndex } from './ind
 export { binaryKernel, elementwiseKernel, ternaryKernel, unaryKernel } from './elementwise.js';
 export { matmulInto, matmulJs } from './matmul.js';
 export { reduceInto } from './reduce.js';
+export { conv2dBackpropFilterInto, conv2dBackpropInputInto, conv2dInto } from './conv.js';
+export { avgPoolGradInto, avgPoolInto, maxPoolArgmax, maxPoolGradGradInto, maxPoolGradInto, maxPoolInto } from './pool.js';
+export { varianceInto } from './variance.js';
+export { convGeometry, poolGeometry, type WindowGeometry } from '../ops/_window.js';
 export { sparseRows } from './sparse-rows.js';
 export {
   checkLabels, softmaxRowGrad, softmaxRowLoss, softmaxScratch, sparseRowGrad, sparseRowLoss, sparseRowLossAndGrad, type SoftmaxScratch,

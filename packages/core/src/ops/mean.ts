@@ -40,15 +40,22 @@ export const meanOp = defineOp<{ axes: readonly number[]; keepDims: boolean }>({
   // d mean(x) = sum(dx) / n: the cotangent divided by the count spreads back over the axes
   vjp: ({ inputs, attrs, cotangent }) => {
     const x = inputs[0]!;
-    const reduced = attrs.axes.map((a) => x.shape[a]!);
-    // A symbolic count is only known at run time: count the ones of a tensor shaped like x.
-    const count = reduced.every((d): d is number => typeof d === 'number')
-      ? constant(sizeOf(reduced), { dtype: x.dtype })
-      : sum(broadcastLike(constant(1, { dtype: x.dtype }), x), { axis: attrs.axes, keepDims: attrs.keepDims });
-    return [unreduce(cotangent.div(count), x, attrs.axes, attrs.keepDims)];
+    return [unreduce(cotangent.div(countOver(x, attrs.axes, attrs.keepDims)), x, attrs.axes, attrs.keepDims)];
   },
   dot: ({ axes }) => `mean ${JSON.stringify(axes)}`,
 });
+
+/**
+ * The number of elements of `x` over `axes`, as a node of x's dtype: a constant when the reduced
+ * dimensions are known, else counted at run time (shaped as a reduction with `keepDims`).
+ */
+export function countOver(x: Node, axes: readonly number[], keepDims: boolean): Node {
+  const reduced = axes.map((a) => x.shape[a]!);
+  // A symbolic count is only known at run time: count the ones of a tensor shaped like x.
+  return reduced.every((d): d is number => typeof d === 'number')
+    ? constant(sizeOf(reduced), { dtype: x.dtype })
+    : sum(broadcastLike(constant(1, { dtype: x.dtype }), x), { axis: axes, keepDims });
+}
 
 /**
  * Mean over `axis` (a number or list; all axes by default). Float inputs only.
