@@ -3,7 +3,7 @@
  * form that does not cancel, and the normalize-scale-shift step.
  * @module
  */
-import type { Node } from '@stablegrad/core';
+import { type Node, rsqrt, variance } from '@stablegrad/core';
 import { ModelError } from '../errors.js';
 
 /**
@@ -24,7 +24,7 @@ export function resolveAxis(axis: number, rank: number, where: string): number {
 
 /**
  * Mean and (population) variance of `x` over `axes`, kept as size-1 dimensions. The variance is
- * `mean((x - mean)^2)`, two passes, never `E[x^2] - E[x]^2`: with values of mean 1e4 and spread
+ * core's `variance` op, `mean((x - mean)^2)` in two passes, never `E[x^2] - E[x]^2`: with values of mean 1e4 and spread
  * 1, float32 `E[x^2] - E[x]^2` subtracts two numbers near 1e8 whose last digit is worth 8, and
  * the variance comes out 0 or negative.
  * @example
@@ -34,12 +34,11 @@ export function resolveAxis(axis: number, rank: number, where: string): number {
  */
 export function moments(x: Node, axes: readonly number[]): { mean: Node; variance: Node; centered: Node } {
   const mean = x.mean({ axis: axes, keepDims: true });
-  const centered = x.sub(mean);
-  return { mean, centered, variance: centered.square().mean({ axis: axes, keepDims: true }) };
+  return { mean, centered: x.sub(mean), variance: variance(x, { axis: axes, keepDims: true }) };
 }
 
 /**
- * `centered / sqrt(variance + epsilon) * gamma + beta`, gamma and beta (when given) reshaped to
+ * `centered * rsqrt(variance + epsilon) * gamma + beta`, gamma and beta (when given) reshaped to
  * `broadcast` so they line up with their axes.
  * @example
  * ```ts
@@ -49,7 +48,7 @@ export function moments(x: Node, axes: readonly number[]): { mean: Node; varianc
 export function normalize(
   centered: Node, variance: Node, epsilon: number, gamma: Node | undefined, beta: Node | undefined, broadcast: readonly number[],
 ): Node {
-  let out = centered.div(variance.add(epsilon).sqrt());
+  let out = centered.mul(rsqrt(variance.add(epsilon)));
   if (gamma !== undefined) out = out.mul(gamma.reshape(broadcast));
   if (beta !== undefined) out = out.add(beta.reshape(broadcast));
   return out;

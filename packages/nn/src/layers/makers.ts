@@ -5,12 +5,15 @@
  * @module
  */
 import { activation } from './activation.js';
+import { averagePooling2d } from './average-pooling-2d.js';
 import { batchNormalization } from './batch-normalization.js';
+import { conv2d } from './conv2d.js';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 import { embedding } from './embedding.js';
 import { flatten } from './flatten.js';
 import { layerNormalization } from './layer-normalization.js';
+import { maxPooling2d } from './max-pooling-2d.js';
 import { reshape } from './reshape.js';
 
 /**
@@ -26,5 +29,5 @@ import { reshape } from './reshape.js';
  * ```
  */
 export const layers = {
-  dense, flatten, reshape, activation, dropout, embedding, layerNormalization, batchNormalization,
+  dense, conv2d, maxPooling2d, averagePooling2d, flatten, reshape, activation, dropout, embedding, layerNormalization, batchNormalization,
 } as const;

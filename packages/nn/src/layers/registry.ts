@@ -6,7 +6,9 @@
  */
 import { ModelError } from '../errors.js';
 import { activationDefinition } from './activation.js';
+import { averagePooling2dDefinition } from './average-pooling-2d.js';
 import { batchNormalizationDefinition } from './batch-normalization.js';
+import { conv2dDefinition } from './conv2d.js';
 import { denseDefinition } from './dense.js';
 import { dropoutDefinition } from './dropout.js';
 import { embeddingDefinition } from './embedding.js';
@@ -14,6 +16,7 @@ import { flattenDefinition } from './flatten.js';
 import type { Layer, LayerDefinition } from './layer.js';
 import { layerNormalizationDefinition } from './layer-normalization.js';
 import { makeLayer } from './make-layer.js';
+import { maxPooling2dDefinition } from './max-pooling-2d.js';
 import { reshapeDefinition } from './reshape.js';
 
 /**
@@ -25,6 +28,9 @@ import { reshapeDefinition } from './reshape.js';
  */
 export const LAYERS = {
   dense: denseDefinition,
+  conv2d: conv2dDefinition,
+  maxPooling2d: maxPooling2dDefinition,
+  averagePooling2d: averagePooling2dDefinition,
   flatten: flattenDefinition,
   reshape: reshapeDefinition,
   activation: activationDefinition,
