@@ -1,9 +1,9 @@
-// The new layers in ONNX: models with reshape, flatten, layer and batch normalization (their
+// The new layers in ONNX: models with convolution and pooling, reshape, flatten, layer and batch normalization (their
 // inference form: moving statistics), dropout (absent in inference) and embedding export with
 // model.toOnnx() and give predict's values in ONNX Runtime.
 import * as ort from 'onnxruntime-node';
 import {
-  batchNormalization, dense, dropout, embedding, flatten, type Layer, layerNormalization, layers, type Sequential, sequential, tensor,
+  averagePooling2d, batchNormalization, dense, dropout, embedding, flatten, type Layer, layerNormalization, layers, maxPooling2d, OnnxExportError, type Sequential, sequential, tensor,
 } from 'stablegrad';
 import { describe, expect, it } from 'vitest';
 
@@ -45,5 +45,28 @@ describe('layers exported to ONNX', () => {
     const theirs = await runOnnx(model, x, rows);
     expect(theirs.length).toBe(ours.length);
     theirs.forEach((v, i) => expect(Math.abs(v - ours[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(ours[i]!))));
+  });
+
+  // Core's NHWC convolution and pooling have no ONNX mapping yet: a typed error naming the layer.
+  it('conv2d and pooling: ONNX Runtime gives predict\'s values, or the export names the layer it cannot write', async () => {
+    for (const [first, type] of [
+      [layers.conv2d({ filters: 3, kernelSize: 3, strides: [1, 2], padding: 'same', activation: 'relu' }), 'conv2d'],
+      [maxPooling2d({ padding: 'same' }), 'maxPooling2d'],
+      [averagePooling2d({ poolSize: [2, 1], padding: 'same' }), 'averagePooling2d'],
+    ] as const) {
+      const model = sequential([first, flatten(), dense({ units: 2, activation: 'softmax' })], { inputShape: [7, 6, 2], dtype: 'float64', seed: 5 });
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = model.toOnnx();
+      } catch (e) {
+        expect(e).toBeInstanceOf(OnnxExportError);
+        expect((e as Error).message).toMatch(new RegExp(`^layer '${type}_1' \\(${type}\\) cannot be exported to ONNX: `));
+      }
+      if (bytes === undefined) continue;
+      const x = values(2 * 84, 12);
+      const ours = model.predict(tensor(x, { dtype: 'float64', shape: [2, 7, 6, 2] })).data;
+      const theirs = await runOnnx(model, x, 2);
+      theirs.forEach((v, i) => expect(Math.abs(v - ours[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(ours[i]!))));
+    }
   });
 });

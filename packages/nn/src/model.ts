@@ -6,7 +6,7 @@
  * @module
  */
 import type { LintReport } from '@stablegrad/lint';
-import { modelToOnnx, type ModelToOnnxOptions } from '@stablegrad/onnx';
+import { modelToOnnx, type ModelToOnnxOptions, OnnxExportError } from '@stablegrad/onnx';
 import { type PreparedTraining, prepareTraining, type RewriteReport } from '@stablegrad/rewrite';
 import {
   allocate, describeNonFinite, firstNonFinite, type Graph, graph, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
@@ -443,7 +443,8 @@ export class Sequential {
    * The model as an ONNX file (bytes), for ONNX Runtime and other engines: the prediction graph
    * by default, or with `{ stage: 'training' }` what training runs (the stabilized loss, its
    * gradients and the prediction). Fused ops are written as their stable decompositions. Same
-   * as `modelToOnnx(model, options)` from `@stablegrad/onnx`.
+   * as `modelToOnnx(model, options)` from `@stablegrad/onnx`. A layer whose op has no ONNX
+   * mapping is an `OnnxExportError` naming the layer and its type.
    * @example
    * ```ts
    * writeFileSync('digits.onnx', model.toOnnx());
@@ -451,7 +452,14 @@ export class Sequential {
    * ```
    */
   toOnnx(options: ModelToOnnxOptions = {}): Uint8Array {
-    return modelToOnnx(this, options);
+    try {
+      return modelToOnnx(this, options);
+    } catch (e) {
+      // Say which layer holds the op ONNX cannot take (its nodes' paths start with its name).
+      const layer = e instanceof OnnxExportError ? this.layers.find((l) => e.message.includes(`'${l.name}/`)) : undefined;
+      if (layer === undefined) throw e;
+      throw new OnnxExportError((e as OnnxExportError).op, `layer '${layer.name}' (${layer.type}) cannot be exported to ONNX: ${(e as Error).message}`);
+    }
   }
 
   /**
