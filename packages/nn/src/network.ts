@@ -84,17 +84,16 @@ export function buildNetwork(
   const x = input(['batch', ...inputShape], { name: 'x', dtype });
   const random = 'random' in source ? source.random : NO_RANDOM;
   let next = 0;
-  const weightNodes = plan.map((p, i) => {
-    const specs = p.specs;
-    return scope(names[i]!, () => Object.fromEntries(specs.map((spec) => {
-      const path = `${names[i]}/${spec.name}`;
-      const values = weightValues(path, spec.shape, dtype, 'weights' in source ? source.weights[next++] : undefined, spec.initializer, spec.fans, random);
-      return [spec.name, param(tensor(values, { dtype, shape: [...spec.shape] }), { name: spec.name })];
-    })));
-  });
+  // Each layer's weights, then its nodes, layer after layer: the graph reads in layer order.
+  const weightNodes: { readonly [name: string]: Node }[] = [];
   const inference: LayerForward[] = [];
   let h = x;
   layers.forEach((layer, i) => {
+    weightNodes.push(scope(names[i]!, () => Object.fromEntries(plan[i]!.specs.map((spec) => {
+      const path = `${names[i]}/${spec.name}`;
+      const values = weightValues(path, spec.shape, dtype, 'weights' in source ? source.weights[next++] : undefined, spec.initializer, spec.fans, random);
+      return [spec.name, param(tensor(values, { dtype, shape: [...spec.shape] }), { name: spec.name })];
+    }))));
     const forward = run(layer, names[i]!, h, weightNodes[i]!, false, plan[i]!.outputShape);
     inference.push(forward);
     h = forward.output;
