@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasTrait } from '@stablegrad/core';
 import {
-  activation, adam, batchNormalization, binaryCrossentropy, dense, dropout, embedding, flatten, type Layer, layerNormalization, layers, loadModel,
-  MODEL_VERSION, ModelError, modelFromJSON, ModelFormatError, modelToJSON, registerLayer, type Sequential, sequential, sparseCategoricalCrossentropy,
+  activation, adam, averagePooling2d, batchNormalization, binaryCrossentropy, dense, dropout, embedding, flatten, type Layer, layerNormalization, layers, loadModel,
+  maxPooling2d, MODEL_VERSION, ModelError, modelFromJSON, ModelFormatError, modelToJSON, registerLayer, type Sequential, sequential, sparseCategoricalCrossentropy,
 } from '@stablegrad/nn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blobs, expectSameBits, SILENT, thrown } from './helpers.js';
@@ -181,6 +181,8 @@ describe('the stabilize pass sees through the layers: the head still fuses with 
   const fused = (m: Sequential): string[] => m.compiled!.training.graph.nodes.filter((n) => hasTrait(n.op, 'fusedLoss')).map((n) => n.op);
   const bodies: readonly [string, () => Layer[]][] = [
     ['flatten', () => [layers.reshape({ targetShape: [3, 4] }), flatten()]],
+    ['conv2d and maxPooling2d', () => [layers.reshape({ targetShape: [3, 4, 1] }), layers.conv2d({ filters: 2, kernelSize: 2, activation: 'relu' }), maxPooling2d(), flatten()]],
+    ['averagePooling2d', () => [layers.reshape({ targetShape: [4, 3, 1] }), averagePooling2d({ padding: 'same' }), flatten()]],
     ['dropout', () => [dense({ units: 5, activation: 'relu' }), dropout({ rate: 0.5 })]],
     ['layerNormalization', () => [dense({ units: 5 }), layerNormalization()]],
     ['batchNormalization', () => [dense({ units: 5 }), batchNormalization(), activation({ activation: 'relu' })]],

@@ -129,6 +129,29 @@ describe('forward values against loops', () => {
     }
   });
 
+  it('float32 on values of mean 1e4 and spread 1: both normalizations keep the spread (the variance does not cancel)', () => {
+    const features = 8;
+    const rows = 6;
+    const x = Float32Array.from(randomValues(rows * features, 40, 1, 1e4));
+    for (const layer of [layerNormalization(), batchNormalization({ axis: -1 })]) {
+      const m = sequential([layer], { inputShape: [features], seed: 1 });
+      const training = layer.type === 'batchNormalization';
+      const out = training
+        ? evaluate(m.trainingOutput, feedsOf(m, tensor(x, { shape: [rows, features] }))).data
+        : m.predict(tensor(x, { shape: [rows, features] })).data;
+      // The float64 answer from the same float32 inputs: per row (layer) or per column (batch).
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < features; j++) {
+          const group = training ? Array.from({ length: rows }, (_, q) => x[q * features + j]!) : Array.from(x.subarray(r * features, (r + 1) * features));
+          const mean = group.reduce((a, b) => a + b, 0) / group.length;
+          const variance = group.reduce((a, b) => a + (b - mean) ** 2, 0) / group.length;
+          const want = (x[r * features + j]! - mean) / Math.sqrt(variance + 1e-3);
+          expect(Math.abs(out[r * features + j]! - want), `${layer.type} [${r}, ${j}]`).toBeLessThanOrEqual(2e-3 * (1 + Math.abs(want)));
+        }
+      }
+    }
+  });
+
   it('batchNormalization in inference: the moving statistics, Keras epsilon 1e-3', () => {
     const channels = 3;
     const m = model64([batchNormalization()], [2, 2, channels]);
