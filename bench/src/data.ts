@@ -5,7 +5,7 @@
  * @module
  */
 import { seededRandom, type Random } from './prng.js';
-import type { LossOnlyWorkload, MlpWorkload, Workload } from './workloads.js';
+import type { CnnWorkload, LossOnlyWorkload, MlpWorkload, Workload } from './workloads.js';
 
 /**
  * One dense layer's initial values: `weights` is row-major [inputs, outputs].
@@ -52,7 +52,27 @@ export interface LossOnlyData {
   readonly oneHot: Float32Array;
 }
 
-const cache = new Map<Workload, MlpData | LossOnlyData>();
+/**
+ * A fixed training batch and the initial weights of a CNN workload.
+ * @example
+ * ```ts
+ * const { x, classes, oneHot, filter, dense } = cnnData(w); // x: [batch, height, width, channels]
+ * ```
+ */
+export interface CnnData {
+  /** Images, NHWC. */
+  readonly x: Float32Array;
+  readonly classes: Int32Array;
+  /** One-hot rows of `classes` [batch, k]. */
+  readonly oneHot: Float32Array;
+  /** Convolution kernel, HWIO [kernel, kernel, channels, filters] (Keras' layout). */
+  readonly filter: Float32Array;
+  readonly filterBias: Float32Array;
+  /** The dense layer from the flattened pooled maps (NHWC order) to the classes. */
+  readonly dense: DenseInit;
+}
+
+const cache = new Map<Workload, MlpData | LossOnlyData | CnnData>();
 
 /**
  * The data of an MLP workload: x ~ N(0, 1), labels from a random linear teacher (argmax for
@@ -113,6 +133,42 @@ export function lossOnlyData(workload: LossOnlyWorkload): LossOnlyData {
   const oneHot = new Float32Array(logits.length);
   classes.forEach((c, r) => (oneHot[r * workload.classes + c] = 1));
   const data: LossOnlyData = { logits, classes, oneHot };
+  cache.set(workload, data);
+  return data;
+}
+
+/**
+ * The data of a CNN workload: images ~ N(0, 1), classes from a random linear teacher on the
+ * pixels (argmax), Glorot-uniform kernels (fan in kh kw cin, fan out kh kw cout, as Keras'
+ * Conv2D) and zero biases.
+ * @example
+ * ```ts
+ * cnnData(WORKLOADS[4] as CnnWorkload).x.length; // 64 * 8 * 8 * 1
+ * ```
+ */
+export function cnnData(workload: CnnWorkload): CnnData {
+  const hit = cache.get(workload);
+  if (hit !== undefined) return hit as CnnData;
+  const rng = seededRandom(workload.seed);
+  const { batch, height, width, channels, filters, kernel, pool, classes: k } = workload;
+  const pixels = height * width * channels;
+  const x = normals(rng, batch * pixels, 1);
+  const teacher = normals(rng, pixels * k, 1);
+  const classes = new Int32Array(batch);
+  const oneHot = new Float32Array(batch * k);
+  for (let r = 0; r < batch; r++) {
+    const scores = Array.from({ length: k }, (_, j) => {
+      let s = 0;
+      for (let i = 0; i < pixels; i++) s += x[r * pixels + i]! * teacher[i * k + j]!;
+      return s;
+    });
+    classes[r] = scores.indexOf(Math.max(...scores));
+    oneHot[r * k + classes[r]!] = 1;
+  }
+  const limit = Math.sqrt(6 / (kernel * kernel * (channels + filters)));
+  const filter = Float32Array.from({ length: kernel * kernel * channels * filters }, () => (2 * rng.uniform() - 1) * limit);
+  const flat = Math.floor(height / pool) * Math.floor(width / pool) * filters;
+  const data: CnnData = { x, classes, oneHot, filter, filterBias: new Float32Array(filters), dense: glorotDense(rng, flat, k) };
   cache.set(workload, data);
   return data;
 }

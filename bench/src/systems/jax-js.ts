@@ -7,9 +7,9 @@
  * @module
  */
 import { adamStepSize } from '../adam.js';
-import { lossOnlyData, mlpData } from '../data.js';
+import { cnnData, lossOnlyData, mlpData } from '../data.js';
 import type { Runner, System } from '../system.js';
-import { ADAM, type LossKind, type LossOnlyWorkload, type MlpWorkload } from '../workloads.js';
+import { ADAM, type CnnWorkload, type LossKind, type LossOnlyWorkload, type MlpWorkload } from '../workloads.js';
 
 type Jax = typeof import('@jax-js/jax');
 type JaxArray = InstanceType<Jax['Array']>;
@@ -30,7 +30,12 @@ export const jaxJs: System = {
     const devices = await jax.init('wasm');
     if (!devices.includes('wasm')) throw new Error(`jax-js init('wasm') gave devices [${devices.join(', ')}]`);
     jax.defaultDevice('wasm');
-    return workload.kind === 'mlp' ? mlpRunner(jax, workload) : lossOnlyRunner(jax, workload);
+    switch (workload.kind) {
+      case 'mlp': return mlpRunner(jax, workload);
+      case 'loss-only': return lossOnlyRunner(jax, workload);
+      case 'cnn': return cnnRunner(jax, workload);
+      default: return workload satisfies never;
+    }
   },
 };
 
@@ -94,6 +99,57 @@ function mlpRunner(jax: Jax, workload: MlpWorkload): Runner {
     },
     dispose() {
       tree.dispose([params, m, v, x, y]);
+      trainStep.dispose();
+    },
+  };
+}
+
+// jax-js' lax.conv is NCHW with OIHW kernels (as JAX's default): the data is transposed once at
+// setup, and the dense weights' rows permuted from NHWC to NCHW flattening, so the model is the same.
+function cnnRunner(jax: Jax, workload: CnnWorkload): Runner {
+  const { numpy: np, nn, lax, tree } = jax;
+  const data = cnnData(workload);
+  const { batch, height, width, channels, filters, kernel, pool, classes } = workload;
+  const x = np.array(data.x.slice()).reshape([batch, height, width, channels]).transpose([0, 3, 1, 2]);
+  const y = np.array(data.oneHot.slice()).reshape([batch, classes]);
+  const [ph, pw] = [Math.floor(height / pool), Math.floor(width / pool)];
+  const denseRows = data.dense.weights.slice();
+  // NHWC row (h, w, c) -> NCHW row (c, h, w)
+  for (let h = 0; h < ph; h++) {
+    for (let w = 0; w < pw; w++) {
+      for (let c = 0; c < filters; c++) {
+        const [from, to] = [((h * pw + w) * filters + c) * classes, ((c * ph + h) * pw + w) * classes];
+        denseRows.set(data.dense.weights.subarray(from, from + classes), to);
+      }
+    }
+  }
+  let params: JaxArray[] = [
+    np.array(data.filter.slice()).reshape([kernel, kernel, channels, filters]).transpose([3, 2, 0, 1]),
+    np.array(data.filterBias.slice()).reshape([1, filters, 1, 1]),
+    np.array(denseRows).reshape([data.dense.inputs, classes]),
+    np.array(data.dense.bias.slice()),
+  ];
+  const lossOf = (ps: JaxArray[], xs: JaxArray, ys: JaxArray): JaxArray => {
+    const [f, fb, W, b] = ps as [JaxArray, JaxArray, JaxArray, JaxArray];
+    const maps = nn.relu(lax.conv(xs, f, [1, 1], 'SAME').add(fb));
+    const pooled = lax.reduceWindow(maps, (window: JaxArray) => window.max(), [pool, pool], [pool, pool]);
+    const logits = np.matmul(pooled.reshape([batch, data.dense.inputs]), W).add(b);
+    return crossEntropy(jax, 'softmax-cross-entropy', logits, ys);
+  };
+  const rate = workload.learningRate;
+  const trainStep = jax.jit((ps: JaxArray[], xs: JaxArray, ys: JaxArray) => {
+    const [loss, grads] = jax.valueAndGrad(lossOf)(tree.ref(ps), xs, ys);
+    return [loss, ps.map((p, i) => p.sub(grads[i]!.mul(rate)))] as [JaxArray, JaxArray[]];
+  });
+  return {
+    async step() {
+      const [loss, next] = trainStep(params, x.ref, y.ref);
+      params = next;
+      await jax.blockUntilReady([loss, params]);
+      return (await loss.data())[0]!;
+    },
+    dispose() {
+      tree.dispose([params, x, y]);
       trainStep.dispose();
     },
   };

@@ -6,6 +6,7 @@
  */
 import { compile, wasmMemoryBytes } from '@stablegrad/compile';
 import { adamOptimizer } from '../adam.js';
+import { sgdOptimizer } from '../sgd.js';
 import type { MemoryReport, Runner, System } from '../system.js';
 import { buildStablegradModel } from './stablegrad-model.js';
 
@@ -23,7 +24,8 @@ export const stablegradCompiled: System = {
   async setup(workload) {
     const model = buildStablegradModel(workload);
     const executable = compile([model.loss, ...model.gradients]);
-    const adam = workload.kind === 'mlp' ? adamOptimizer(model.trained, workload.learningRate) : undefined;
+    const adam = workload.kind === 'mlp' ? adamOptimizer(model.trained, workload.learningRate)
+      : workload.kind === 'cnn' ? sgdOptimizer(model.trained, workload.learningRate) : undefined;
     const runner: Runner = {
       step() {
         const [loss, ...grads] = executable.run(model.feeds);
@@ -36,7 +38,7 @@ export const stablegradCompiled: System = {
         const peak = Math.max(0, ...plans.map((p) => p.peakBytes));
         return {
           bytes: fed + (adam?.stateBytes ?? 0) + peak + wasmMemoryBytes(),
-          method: 'feeds (data, weights) + Adam moments + peak bytes of the plan\'s pooled buffers + the SIMD matmul\'s memory (shared by all workloads run so far)',
+          method: 'feeds (data, weights) + optimizer state (Adam moments) + peak bytes of the plan\'s pooled buffers + the SIMD matmul\'s memory (shared by all workloads run so far)',
         };
       },
       dispose() {},

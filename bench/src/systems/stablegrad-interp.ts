@@ -5,6 +5,7 @@
  */
 import { evaluate } from '@stablegrad/core';
 import { adamOptimizer } from '../adam.js';
+import { sgdOptimizer } from '../sgd.js';
 import type { MemoryReport, Runner, System } from '../system.js';
 import { buildStablegradModel } from './stablegrad-model.js';
 import { peakIntermediateBytes } from './stablegrad-memory.js';
@@ -23,7 +24,8 @@ export const stablegradInterp: System = {
   async setup(workload) {
     const model = buildStablegradModel(workload);
     const outputs = [model.loss, ...model.gradients];
-    const adam = workload.kind === 'mlp' ? adamOptimizer(model.trained, workload.learningRate) : undefined;
+    const adam = workload.kind === 'mlp' ? adamOptimizer(model.trained, workload.learningRate)
+      : workload.kind === 'cnn' ? sgdOptimizer(model.trained, workload.learningRate) : undefined;
     const runner: Runner = {
       step() {
         const [loss, ...grads] = evaluate(outputs, model.feeds);
@@ -34,7 +36,7 @@ export const stablegradInterp: System = {
         const fed = [...model.feeds.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
         return {
           bytes: fed + (adam?.stateBytes ?? 0) + peakIntermediateBytes(outputs),
-          method: 'feeds (data, weights) + Adam moments + peak of computed values, replaying evaluate\'s schedule',
+          method: 'feeds (data, weights) + optimizer state (Adam moments) + peak of computed values, replaying evaluate\'s schedule',
         };
       },
       dispose() {},

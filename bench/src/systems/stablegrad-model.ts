@@ -5,11 +5,11 @@
  * @module
  */
 import {
-  input, type Node, param, sigmoidCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, type Tensor, topoSort,
+  conv2d, input, maxPool2d, type Node, param, sigmoidCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, type Tensor, topoSort,
 } from '@stablegrad/core';
 import { prepareTraining } from '@stablegrad/rewrite';
-import { lossOnlyData, mlpData } from '../data.js';
-import type { LossOnlyWorkload, MlpWorkload, Workload } from '../workloads.js';
+import { cnnData, lossOnlyData, mlpData } from '../data.js';
+import type { CnnWorkload, LossOnlyWorkload, MlpWorkload, Workload } from '../workloads.js';
 
 /**
  * A prepared training graph and the tensors to feed it.
@@ -42,7 +42,12 @@ export interface StablegradModel {
  * ```
  */
 export function buildStablegradModel(workload: Workload): StablegradModel {
-  return workload.kind === 'mlp' ? buildMlp(workload) : buildLossOnly(workload);
+  switch (workload.kind) {
+    case 'mlp': return buildMlp(workload);
+    case 'loss-only': return buildLossOnly(workload);
+    case 'cnn': return buildCnn(workload);
+    default: return workload satisfies never;
+  }
 }
 
 function buildMlp(workload: MlpWorkload): StablegradModel {
@@ -89,6 +94,29 @@ function buildLossOnly(workload: LossOnlyWorkload): StablegradModel {
     [labels, { dtype: 'int32', shape: [rows], data: data.classes }],
   ]);
   return { loss: prepared.loss, gradients: prepared.gradients, feeds, trained: [] };
+}
+
+function buildCnn(workload: CnnWorkload): StablegradModel {
+  const data = cnnData(workload);
+  const { batch, height, width, channels, filters, kernel, pool, classes } = workload;
+  const x = input([batch, height, width, channels], { name: 'x' });
+  const labels = input([batch], { dtype: 'int32', name: 'labels' });
+  // Copies: SGD updates these arrays in place, the shared data stays pristine.
+  const values = [
+    float32(data.filter.slice(), [kernel, kernel, channels, filters]),
+    float32(data.filterBias.slice(), [filters]),
+    float32(data.dense.weights.slice(), [data.dense.inputs, classes]),
+    float32(data.dense.bias.slice(), [classes]),
+  ];
+  const [filter, filterBias, W, b] = values.map((v, i) => param(v, { name: ['filter', 'filterBias', 'W', 'b'][i]! })) as [Node, Node, Node, Node];
+  const params = [filter, filterBias, W, b];
+  const feeds = new Map<Node, Tensor>([[x, float32(data.x, [batch, height, width, channels])], [labels, { dtype: 'int32', shape: [batch], data: data.classes }]]);
+  params.forEach((p, i) => feeds.set(p, values[i]!));
+  const maps = maxPool2d(conv2d(x, filter, { padding: 'same' }).add(filterBias).relu(), { poolSize: pool });
+  const logits = maps.reshape([batch, data.dense.inputs]).matmul(W).add(b);
+  const prepared = prepareTraining({ loss: sparseSoftmaxCrossEntropyWithLogits(logits, labels).mean(), params });
+  checkParamsKept([prepared.loss, ...prepared.gradients], params);
+  return { loss: prepared.loss, gradients: prepared.gradients, feeds, trained: values.map((v) => v.data as Float32Array) };
 }
 
 function float32(data: Float32Array, shape: number[]): Tensor {

@@ -25,7 +25,8 @@ export const stablegradNn: System = {
   name: 'stablegrad-nn',
   family: 'stablegrad',
   async setup(workload) {
-    if (workload.kind !== 'mlp') throw new Error('no model: the loss-only workload has no layers to fit');
+    if (workload.kind === 'loss-only') throw new Error('no model: the loss-only workload has no layers to fit');
+    if (workload.kind === 'cnn') throw new Error('not built: this system fits nn dense layers only (the CNN runs on stablegrad-compiled and -interp)');
     const data = mlpData(workload);
     const { batch, sizes } = workload;
     const last = sizes.length - 2;

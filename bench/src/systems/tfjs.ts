@@ -9,9 +9,9 @@
  */
 import { createRequire, register } from 'node:module';
 import path from 'node:path';
-import { lossOnlyData, mlpData } from '../data.js';
+import { cnnData, lossOnlyData, mlpData } from '../data.js';
 import type { MemoryReport, Runner, System } from '../system.js';
-import { ADAM, type LossOnlyWorkload, type MlpWorkload } from '../workloads.js';
+import { ADAM, type CnnWorkload, type LossOnlyWorkload, type MlpWorkload } from '../workloads.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type Backend = 'cpu' | 'wasm';
@@ -62,13 +62,18 @@ async function loadTf(backend: Backend): Promise<Tf> {
   return tf;
 }
 
-async function setupTfjs(backend: Backend, workload: MlpWorkload | LossOnlyWorkload): Promise<Runner> {
+async function setupTfjs(backend: Backend, workload: MlpWorkload | LossOnlyWorkload | CnnWorkload): Promise<Runner> {
   const tf = await loadTf(backend);
   // cpu and wasm share one engine: each sample first makes its own backend current.
   const activate = async (): Promise<void> => {
     if (tf.getBackend() !== backend) await tf.setBackend(backend);
   };
-  return workload.kind === 'mlp' ? mlpRunner(tf, workload, activate) : lossOnlyRunner(tf, workload, activate);
+  switch (workload.kind) {
+    case 'mlp': return mlpRunner(tf, workload, activate);
+    case 'loss-only': return lossOnlyRunner(tf, workload, activate);
+    case 'cnn': return cnnRunner(tf, workload, activate);
+    default: return workload satisfies never;
+  }
 }
 
 function mlpRunner(tf: Tf, workload: MlpWorkload, activate: () => Promise<void>): Runner {
@@ -104,6 +109,40 @@ function mlpRunner(tf: Tf, workload: MlpWorkload, activate: () => Promise<void>)
     activate,
     // weights + Adam's two moments (same shapes) + data + the step's transient peak
     memory: () => profiledMemory(tf, step, 3 * weightBytes + 4 * (x.size + y.size), HELD),
+    dispose() {
+      tf.dispose([x, y, ...variables]);
+      optimizer.dispose();
+    },
+  };
+}
+
+function cnnRunner(tf: Tf, workload: CnnWorkload, activate: () => Promise<void>): Runner {
+  const data = cnnData(workload);
+  const { batch, height, width, channels, filters, kernel, pool, classes } = workload;
+  const x = tf.tensor4d(data.x.slice(), [batch, height, width, channels]);
+  const y = tf.tensor2d(data.oneHot.slice(), [batch, classes]);
+  const filter = tf.variable(tf.tensor4d(data.filter.slice(), [kernel, kernel, channels, filters]));
+  const filterBias = tf.variable(tf.tensor1d(data.filterBias.slice()));
+  const W = tf.variable(tf.tensor2d(data.dense.weights.slice(), [data.dense.inputs, classes]));
+  const b = tf.variable(tf.tensor1d(data.dense.bias.slice()));
+  const variables = [filter, filterBias, W, b];
+  const optimizer = tf.train.sgd(workload.learningRate);
+  const loss = (): ReturnType<Tf['scalar']> => {
+    const maps = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, filter, 1, 'same'), filterBias)) as ReturnType<Tf['tensor4d']>, pool, pool, 'valid');
+    const logits = tf.add(tf.matMul(tf.reshape(maps, [batch, data.dense.inputs]), W), b);
+    return tf.losses.softmaxCrossEntropy(y, logits) as ReturnType<Tf['scalar']>;
+  };
+  const step = (): number => {
+    const value = optimizer.minimize(loss, true, variables)!;
+    const result = value.dataSync()[0]!;
+    value.dispose();
+    return result;
+  };
+  const weightBytes = variables.reduce((sum, v) => sum + 4 * v.size, 0);
+  return {
+    step,
+    activate,
+    memory: () => profiledMemory(tf, step, weightBytes + 4 * (x.size + y.size), 'held tensors (weights, data)'),
     dispose() {
       tf.dispose([x, y, ...variables]);
       optimizer.dispose();

@@ -114,6 +114,7 @@ function base64(values: Float32Array | Int32Array): string {
 
 function jobOf(workload: Workload): object {
   if (workload.kind === 'loss-only') return lossOnlyJob(workload);
+  if (workload.kind === 'cnn') throw new Error('the PyTorch runner has no CNN job yet');
   return mlpJob(workload);
 }
 

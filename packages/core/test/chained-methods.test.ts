@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import {
   abs, add, broadcastTo, cast, clip, div, equal, exp, expandDims, expm1, gather, greater, greaterEqual, input, less,
   lessEqual, log, log1mexp, log1p, logaddexp, logSigmoid, logSoftmax, logsumexp, matmul, max, maximum, mean, min, minimum,
-  mul, neg, Node, notEqual, oneHot, pow, printGraph, relu, reshape, sigmoid, sign, softmax, softplus, sqrt, square,
-  squeeze, sub, sum, tanh, transpose,
+  mul, neg, Node, notEqual, oneHot, pow, printGraph, relu, reshape, rsqrt, sigmoid, sign, softmax, softplus, sqrt, square,
+  squeeze, sub, sum, tanh, transpose, variance,
 } from '@stablegrad/core';
 
 /** The function form of each chained method, under the method's name. */
 const FUNCTIONS = {
   add, sub, mul, div, pow, maximum, minimum, logaddexp, equal, notEqual, less, lessEqual, greater, greaterEqual,
-  neg, abs, sign, exp, log, log1p, expm1, sqrt, square, tanh, sigmoid, relu, softplus, logSigmoid, log1mexp,
-  clip, cast, sum, mean, max, min, logsumexp, softmax, logSoftmax, matmul, transpose, reshape, broadcastTo,
+  neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, square, tanh, sigmoid, relu, softplus, logSigmoid, log1mexp,
+  clip, cast, sum, mean, variance, max, min, logsumexp, softmax, logSoftmax, matmul, transpose, reshape, broadcastTo,
   expandDims, squeeze, gather, oneHot,
 };
 type Method = keyof typeof FUNCTIONS;
@@ -49,6 +49,7 @@ const CALLS: { readonly [K in Method]: readonly (readonly [Node, ...Parameters<N
   log1p: [[x]],
   expm1: [[x]],
   sqrt: [[x]],
+  rsqrt: [[x]],
   square: [[x]],
   tanh: [[x]],
   sigmoid: [[x]],
@@ -60,6 +61,7 @@ const CALLS: { readonly [K in Method]: readonly (readonly [Node, ...Parameters<N
   cast: [[x, 'float64'], [labels, 'float32']],
   sum: [[x], [x, { axis: -1, keepDims: true }]],
   mean: [[x], [x, { axis: 0 }]],
+  variance: [[x], [x, { axis: [0, 1], keepDims: true }]],
   max: [[x], [x, { axis: [0, 1], keepDims: true }]],
   min: [[x], [x, { axis: 1 }]],
   logsumexp: [[x], [x, { axis: -1 }]],

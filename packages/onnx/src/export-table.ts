@@ -27,6 +27,40 @@ export type OnnxMapping =
   }
   | { readonly onnx: null; readonly reason: string };
 
+/** Attributes of conv2d and of the pooling ops (core's shape rules have checked them). */
+interface WindowAttrs { readonly strides: readonly number[]; readonly dilations?: readonly number[]; readonly poolSize?: readonly number[]; readonly padding: string }
+
+/**
+ * ONNX pads `[top, left, bottom, right]` for Keras' padding along the input's spatial sizes (the
+ * odd padding at the end), which need static height and width for 'same'.
+ */
+function windowPads(e: Emit, k: readonly number[], { strides, dilations = [1, 1], padding }: WindowAttrs): number[] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  const x = e.node.inputs[0]!;
+  const [h, w] = [x.shape[1], x.shape[2]];
+  if (typeof h !== 'number' || typeof w !== 'number') e.fail(`'same' padding needs a static height and width for ONNX pads, got ${String(h)} x ${String(w)}`);
+  const total = (size: number, i: number) => Math.max((Math.ceil(size / strides[i]!) - 1) * strides[i]! + (k[i]! - 1) * dilations[i]! + 1 - size, 0);
+  const [th, tw] = [total(h, 0), total(w, 1)];
+  return [Math.floor(th / 2), Math.floor(tw / 2), th - Math.floor(th / 2), tw - Math.floor(tw / 2)];
+}
+
+/** Runs an NCHW ONNX operator on an NHWC value: transposes in and out. */
+function nhwc(e: Emit, x: string, run: (nchw: string) => string): string {
+  return e.op('Transpose', [run(e.op('Transpose', [x], { perm: [0, 3, 1, 2] }))], { perm: [0, 2, 3, 1] });
+}
+
+/** MaxPool or AveragePool (padding never counted: count_include_pad 0) between transposes. */
+const pool = (type: 'MaxPool' | 'AveragePool'): OnnxMapping => ({
+  onnx: ['Transpose', type],
+  note: type === 'MaxPool' ? 'NHWC transposed to ONNX\'s NCHW and back; padding never wins, as in Keras' : 'NHWC transposed to ONNX\'s NCHW and back; padding never counts (count_include_pad 0), as in Keras; ONNX Runtime\'s CPU provider runs float32 only',
+  emit: (e) => {
+    const a = e.node.attrs as unknown as WindowAttrs;
+    const size = a.poolSize!;
+    const pads = windowPads(e, size, a);
+    return nhwc(e, x0(e), (t) => e.op(type, [t], { kernel_shape: [...size], strides: [...a.strides], pads }));
+  },
+});
+
 /** A reduction's attributes. */
 interface ReduceAttrs { readonly axes: readonly number[]; readonly keepDims: boolean }
 
@@ -276,12 +310,24 @@ export const EXPORTS: { readonly [K in OpName]: OnnxMapping } = {
       return e.op('ReduceMean', [e.op('Mul', [d, d]), e.ints(axes)], { keepdims: keepDims ? 1 : 0 });
     },
   },
-  conv2d: { onnx: null, reason: 'not mapped yet: NHWC convolution needs transposes around ONNX Conv (NCHW)' },
+  conv2d: {
+    onnx: ['Transpose', 'Conv'],
+    note: 'NHWC and HWIO transposed to ONNX\'s NCHW and OIHW and back; Keras\' padding as explicit pads; ONNX Runtime\'s CPU provider runs float32 only',
+    emit: (e) => {
+      const a = e.node.attrs as unknown as WindowAttrs;
+      const filter = e.node.inputs[1]!;
+      const k = [filter.shape[0], filter.shape[1]];
+      if (!k.every((d): d is number => typeof d === 'number')) e.fail('the filter needs a static kernel size');
+      const pads = windowPads(e, k as number[], a);
+      const oihw = e.op('Transpose', [x1(e)], { perm: [3, 2, 0, 1] });
+      return nhwc(e, x0(e), (t) => e.op('Conv', [t, oihw], { strides: [...a.strides], dilations: [...a.dilations!], pads }));
+    },
+  },
   conv2dBackpropInput: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
   conv2dBackpropFilter: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
-  maxPool2d: { onnx: null, reason: 'not mapped yet: NHWC pooling needs transposes around ONNX MaxPool (NCHW)' },
+  maxPool2d: pool('MaxPool'),
   maxPool2dGrad: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
   maxPool2dGradGrad: { onnx: null, reason: 'a second-order gradient op: export the forward or loss graph' },
-  avgPool2d: { onnx: null, reason: 'not mapped yet: NHWC pooling needs transposes around ONNX AveragePool (NCHW)' },
+  avgPool2d: pool('AveragePool'),
   avgPool2dGrad: { onnx: null, reason: 'a gradient op: export the forward or loss graph' },
 };

@@ -7,18 +7,19 @@
 import { type Match, matches } from '@stablegrad/rewrite';
 import type { KernelContext, SpecialKernel } from './kernel.js';
 import { coreKernel } from './core-kernel.js';
+import { conv2dGradSimd, conv2dSimd } from './conv.js';
 import { matmul2d } from './matmul.js';
-import { sumOrMean, sumTo } from './reductions.js';
+import { sumOrMean, sumTo, variance } from './reductions.js';
 import { sparseCrossEntropyPair } from './sparse-cross-entropy.js';
 
 /**
  * The kernels in the order they are tried.
  * @example
  * ```ts
- * KERNELS.map((k) => k.name); // ['matmul-2d', 'sum-or-mean', 'sum-to', 'sparse-cross-entropy', 'core-kernel']
+ * KERNELS.map((k) => k.name); // ['matmul-2d', 'conv2d-simd', 'conv2d-grad-simd', 'sum-or-mean', 'sum-to', 'variance', 'sparse-cross-entropy', 'core-kernel']
  * ```
  */
-export const KERNELS: readonly SpecialKernel[] = [matmul2d, sumOrMean, sumTo, sparseCrossEntropyPair, coreKernel];
+export const KERNELS: readonly SpecialKernel[] = [matmul2d, conv2dSimd, conv2dGradSimd, sumOrMean, sumTo, variance, sparseCrossEntropyPair, coreKernel];
 
 /**
  * The kernel that runs node i, and the pattern's match there.
