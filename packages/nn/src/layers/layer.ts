@@ -62,6 +62,7 @@ export interface LayerMode {
  */
 export interface StepInput {
   readonly node: Node;
+  /** `size` values for a batch (row-major, the batch's shape), drawn from `random`. */
   fill(size: number, random: SeededRandom): ArrayLike<number>;
 }
 

@@ -29,5 +29,26 @@ import { reshape } from './reshape.js';
  * ```
  */
 export const layers = {
-  dense, conv2d, maxPooling2d, averagePooling2d, flatten, reshape, activation, dropout, embedding, layerNormalization, batchNormalization,
+  /** Keras' `Dense`: `activation(x W + b)`. */
+  dense,
+  /** Keras' `Conv2D`: a 2-D convolution of NHWC images (core's `conv2d` is the op). */
+  conv2d,
+  /** Keras' `MaxPooling2D`. */
+  maxPooling2d,
+  /** Keras' `AveragePooling2D`. */
+  averagePooling2d,
+  /** Keras' `Flatten`. */
+  flatten,
+  /** Keras' `Reshape` (core's `reshape` is the op). */
+  reshape,
+  /** Keras' `Activation`. */
+  activation,
+  /** Keras' `Dropout`, active only in training. */
+  dropout,
+  /** Keras' `Embedding`. */
+  embedding,
+  /** Keras' `LayerNormalization`. */
+  layerNormalization,
+  /** Keras' `BatchNormalization`, with moving statistics. */
+  batchNormalization,
 } as const;
