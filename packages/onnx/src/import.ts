@@ -10,6 +10,7 @@ import {
 } from '@stablegrad/core';
 import { OnnxFormatError, OnnxImportError, UnsupportedOnnxOpsError } from './errors.js';
 import { decodeModel, ONNX_TYPE, type AttributeProto, type NodeProto, type ValueInfoProto } from './proto.js';
+import { convImporter, poolImporter } from './import-window.js';
 import { readTensor, toTensor, type OnnxTensor } from './tensors.js';
 
 /**
@@ -123,6 +124,9 @@ export const IMPORTERS: { readonly [opType: string]: { readonly to: string; read
   Identity: { to: '(nothing)', rule: (c) => c.input(0) },
   Dropout: { to: '(nothing: inference)', rule: (c) => c.input(0) },
   MatMul: { to: 'matmul', rule: binary(matmul) },
+  Conv: { to: 'transpose, conv2d, add', rule: convImporter },
+  MaxPool: { to: 'transpose, maxPool2d', rule: poolImporter('max') },
+  AveragePool: { to: 'transpose, avgPool2d', rule: poolImporter('avg') },
   Gemm: {
     to: 'matmul, transpose, mul, add',
     rule: (c) => {

@@ -7,7 +7,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { AttributeProtoSchema, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, OperatorSetIdProtoSchema, TensorProtoSchema, TensorShapeProto_DimensionSchema, TensorShapeProtoSchema, TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { evaluate, tensor } from '@stablegrad/core';
-import { fromOnnx, IMPORTERS } from '@stablegrad/onnx';
+import { fromOnnx, IMPORTERS, OnnxImportError } from '@stablegrad/onnx';
 import { runOrt, worst } from './ort.js';
 
 type Attr = number | number[] | { float: number };
@@ -58,6 +58,24 @@ const CASES: readonly Case[] = [
   { name: 'Clip with constant bounds', steps: [{ op: 'Clip', inputs: ['x', 'lo', 'hi'] }], floats: { lo: [[], [-0.5]], hi: [[], [0.75]] } },
   { name: 'unary: Exp, Abs, Log, Sqrt, Neg, Tanh, Sigmoid, Relu, Softplus, Sign', steps: [{ op: 'Abs', inputs: ['x'] }, { op: 'Log', inputs: ['v0'] }, { op: 'Sqrt', inputs: ['v0'] }, { op: 'Exp', inputs: ['x'] }, { op: 'Neg', inputs: ['v3'] }, { op: 'Tanh', inputs: ['x'] }, { op: 'Sigmoid', inputs: ['x'] }, { op: 'Relu', inputs: ['x'] }, { op: 'Softplus', inputs: ['x'] }, { op: 'Sign', inputs: ['x'] }, { op: 'Max', inputs: ['v1', 'v2', 'v4'] }, { op: 'Min', inputs: ['v5', 'v6', 'v7'] }, { op: 'Add', inputs: ['v10', 'v11'] }, { op: 'Mul', inputs: ['v12', 'v8'] }, { op: 'Div', inputs: ['v13', 'v3'] }, { op: 'Add', inputs: ['v14', 'v9'] }] },
   { name: 'Pow, Cast to double and back', steps: [{ op: 'Abs', inputs: ['x'] }, { op: 'Pow', inputs: ['v0', 'x'] }, { op: 'Cast', inputs: ['v1'], attrs: { to: 11 } }, { op: 'Cast', inputs: ['v2'], attrs: { to: 1 } }] },
+  {
+    name: 'Conv with bias and same pads, MaxPool and AveragePool (NCHW)',
+    steps: [
+      { op: 'Reshape', inputs: ['x', 's'] },
+      { op: 'Conv', inputs: ['v0', 'w', 'b'], attrs: { pads: [0, 0, 1, 1], kernel_shape: [2, 2] } },
+      { op: 'MaxPool', inputs: ['v1'], attrs: { kernel_shape: [2, 2], pads: [0, 0, 1, 1] } },
+      { op: 'AveragePool', inputs: ['v1'], attrs: { kernel_shape: [2, 2], strides: [1, 1], pads: [0, 0, 1, 1] } },
+      { op: 'Add', inputs: ['v2', 'v3'] },
+    ],
+    ints: { s: [1, 1, 2, 3] },
+    floats: { w: [[2, 1, 2, 2], [0.5, -1, 2, 0.25, 1, -0.5, 1.5, 2]], b: [[2], [0.1, -0.2]] },
+  },
+  {
+    name: 'Conv with strides and dilations, no padding',
+    steps: [{ op: 'Reshape', inputs: ['x', 's'] }, { op: 'Conv', inputs: ['v0', 'w'], attrs: { strides: [1, 2], dilations: [1, 2] } }],
+    ints: { s: [1, 1, 2, 3] },
+    floats: { w: [[1, 1, 1, 2], [0.5, -1.5]] },
+  },
   { name: 'a Constant node as the shape of a Reshape', steps: [{ op: 'Constant', inputs: [], value: [-1] }, { op: 'Reshape', inputs: ['x', 'v0'] }] },
 ];
 
@@ -71,6 +89,14 @@ describe('every imported operator against ONNX Runtime', () => {
     const ours = evaluate(g.outputs[0]!, { x: tensor(feeds.x.data, { shape: feeds.x.dims }) });
     expect(ours.data.length).toBe(theirs.length);
     expect(worst(theirs, ours.data, 1e-6, 4 * 2 ** -23)).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses windows stablegrad cannot express, naming the node', () => {
+    const conv = (attrs: NonNullable<Step['attrs']>) => build({ name: 'bad', steps: [{ op: 'Reshape', inputs: ['x', 's'] }, { op: 'Conv', inputs: ['v0', 'w'], attrs }], ints: { s: [1, 1, 2, 3] }, floats: { w: [[1, 1, 2, 2], [1, 2, 3, 4]] } });
+    expect(() => fromOnnx(conv({ pads: [1, 1, 0, 0] }), { file: 'bad.onnx' })).toThrow(/bad\.onnx.*Conv.*pads \[1,1,0,0\].*neither none nor Keras' 'same'/);
+    expect(() => fromOnnx(conv({ group: 2 }), { file: 'bad.onnx' })).toThrow(OnnxImportError);
+    const pool = build({ name: 'bad', steps: [{ op: 'Reshape', inputs: ['x', 's'] }, { op: 'MaxPool', inputs: ['v0'], attrs: { kernel_shape: [2, 2], ceil_mode: 1 } }], ints: { s: [1, 1, 2, 3] } });
+    expect(() => fromOnnx(pool, { file: 'bad.onnx' })).toThrow(/ceil_mode/);
   });
 
   it('covers every entry of IMPORTERS', () => {

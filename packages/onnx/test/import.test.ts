@@ -75,10 +75,10 @@ function model(nodes: { op: string; inputs: string[]; output: string }[]): Uint8
 describe('unsupported operators', () => {
   it('are listed by name in one error, with the first node using each', () => {
     const bytes = model([
-      { op: 'Conv', inputs: ['x', 'x'], output: 'a' },
+      { op: 'ConvTranspose', inputs: ['x', 'x'], output: 'a' },
       { op: 'Relu', inputs: ['a'], output: 'b' },
-      { op: 'MaxPool', inputs: ['b'], output: 'c' },
-      { op: 'Conv', inputs: ['c', 'x'], output: 'd' },
+      { op: 'LpPool', inputs: ['b'], output: 'c' },
+      { op: 'ConvTranspose', inputs: ['c', 'x'], output: 'd' },
     ]);
     let error: unknown;
     try {
@@ -87,8 +87,8 @@ describe('unsupported operators', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(UnsupportedOnnxOpsError);
-    expect((error as UnsupportedOnnxOpsError).operators).toEqual(['Conv', 'MaxPool']);
-    expect((error as Error).message).toBe("cnn.onnx: 2 ONNX operators are not supported by stablegrad: Conv (first at node 'n0'), MaxPool (first at node 'n2')");
+    expect((error as UnsupportedOnnxOpsError).operators).toEqual(['ConvTranspose', 'LpPool']);
+    expect((error as Error).message).toBe("cnn.onnx: 2 ONNX operators are not supported by stablegrad: ConvTranspose (first at node 'n0'), LpPool (first at node 'n2')");
   });
 
   it('include the decomposition operators of an exported fused loss (export is one-way for them)', () => {

@@ -30,7 +30,9 @@ function forEachWindow(g: WindowGeometry, f: (b: number, yAt: number, ih0: numbe
 }
 
 /**
- * For every output element of max pooling, the flat index in `x` of its window's winner.
+ * For every output element of max pooling, the flat index in `x` of its window's winner. The
+ * loops run channels innermost (contiguous in NHWC), each channel keeping its own best so far,
+ * so every channel still scans its window row by row.
  * @example
  * ```ts
  * maxPoolArgmax(x, poolGeometry(shape, attrs)); // Int32Array, one index per output element
@@ -39,24 +41,43 @@ function forEachWindow(g: WindowGeometry, f: (b: number, yAt: number, ih0: numbe
 export function maxPoolArgmax(x: TypedArray, g: WindowGeometry): Int32Array {
   const C = g.inC;
   const winners = new Int32Array(g.batch * g.outH * g.outW * C);
-  forEachWindow(g, (b, yAt, ih0, ih1, iw0, iw1) => {
-    for (let c = 0; c < C; c++) {
-      let best = -1;
-      let bestValue = 0;
-      for (let ih = ih0; ih < ih1; ih++) {
-        for (let iw = iw0; iw < iw1; iw++) {
-          const at = ((b * g.inH + ih) * g.inW + iw) * C + c;
-          const v = x[at]!;
-          // Strictly greater keeps the first maximum; a NaN wins once and then nothing beats it.
-          if (best < 0 || v > bestValue || (v !== v && bestValue === bestValue)) {
-            best = at;
-            bestValue = v;
+  const bestValue = new Float64Array(C);
+  for (let b = 0; b < g.batch; b++) {
+    for (let oh = 0; oh < g.outH; oh++) {
+      const h = oh * g.sH - g.top;
+      const ih0 = Math.max(h, 0);
+      const ih1 = Math.min(h + g.kH, g.inH);
+      for (let ow = 0; ow < g.outW; ow++) {
+        const w = ow * g.sW - g.left;
+        const iw0 = Math.max(w, 0);
+        const iw1 = Math.min(w + g.kW, g.inW);
+        const yAt = ((b * g.outH + oh) * g.outW + ow) * C;
+        let first = true;
+        for (let ih = ih0; ih < ih1; ih++) {
+          for (let iw = iw0; iw < iw1; iw++) {
+            const at = ((b * g.inH + ih) * g.inW + iw) * C;
+            if (first) {
+              for (let c = 0; c < C; c++) {
+                winners[yAt + c] = at + c;
+                bestValue[c] = x[at + c]!;
+              }
+              first = false;
+              continue;
+            }
+            for (let c = 0; c < C; c++) {
+              const v = x[at + c]!;
+              const best = bestValue[c]!;
+              // Strictly greater keeps the first maximum; a NaN wins once and then nothing beats it.
+              if (v > best || (v !== v && best === best)) {
+                winners[yAt + c] = at + c;
+                bestValue[c] = v;
+              }
+            }
           }
         }
       }
-      winners[yAt + c] = best;
     }
-  });
+  }
   return winners;
 }
 
@@ -102,7 +123,8 @@ export function maxPoolGradGradInto(gx: TypedArray, x: TypedArray, out: TypedArr
 }
 
 /**
- * Average pooling over the real cells of each window.
+ * Average pooling over the real cells of each window (channels innermost; each channel's cells
+ * summed in scan order in float64, divided once).
  * @example
  * ```ts
  * avgPoolInto(x, out, geometry);
@@ -110,15 +132,17 @@ export function maxPoolGradGradInto(gx: TypedArray, x: TypedArray, out: TypedArr
  */
 export function avgPoolInto(x: TypedArray, out: TypedArray, g: WindowGeometry): void {
   const C = g.inC;
+  const sums = new Float64Array(C);
   forEachWindow(g, (b, yAt, ih0, ih1, iw0, iw1) => {
-    const count = (ih1 - ih0) * (iw1 - iw0);
-    for (let c = 0; c < C; c++) {
-      let s = 0;
-      for (let ih = ih0; ih < ih1; ih++) {
-        for (let iw = iw0; iw < iw1; iw++) s += x[((b * g.inH + ih) * g.inW + iw) * C + c]!;
+    sums.fill(0);
+    for (let ih = ih0; ih < ih1; ih++) {
+      for (let iw = iw0; iw < iw1; iw++) {
+        const at = ((b * g.inH + ih) * g.inW + iw) * C;
+        for (let c = 0; c < C; c++) sums[c]! += x[at + c]!;
       }
-      out[yAt + c] = s / count;
     }
+    const count = (ih1 - ih0) * (iw1 - iw0);
+    for (let c = 0; c < C; c++) out[yAt + c] = sums[c]! / count;
   });
 }
 
@@ -132,13 +156,15 @@ export function avgPoolInto(x: TypedArray, out: TypedArray, g: WindowGeometry): 
  */
 export function avgPoolGradInto(dy: TypedArray, out: TypedArray, g: WindowGeometry, acc: Float64Array): void {
   const C = g.inC;
+  const shares = new Float64Array(C);
   acc.fill(0, 0, out.length);
   forEachWindow(g, (b, yAt, ih0, ih1, iw0, iw1) => {
     const count = (ih1 - ih0) * (iw1 - iw0);
-    for (let c = 0; c < C; c++) {
-      const share = dy[yAt + c]! / count;
-      for (let ih = ih0; ih < ih1; ih++) {
-        for (let iw = iw0; iw < iw1; iw++) acc[((b * g.inH + ih) * g.inW + iw) * C + c]! += share;
+    for (let c = 0; c < C; c++) shares[c] = dy[yAt + c]! / count;
+    for (let ih = ih0; ih < ih1; ih++) {
+      for (let iw = iw0; iw < iw1; iw++) {
+        const at = ((b * g.inH + ih) * g.inW + iw) * C;
+        for (let c = 0; c < C; c++) acc[at + c]! += shares[c]!;
       }
     }
   });

@@ -10,19 +10,51 @@ import { DTypeError, ShapeError } from '../errors.js';
 import type { TypeInfo } from '../op.js';
 import { type ConcreteShape, type Dim, formatShape, MAX_DIM, type Shape } from '../shape.js';
 
-/** How a window treats the borders: `valid` (no padding) or `same` (pad so out = ceil(in / stride)). */
+/**
+ * How a window treats the borders: `valid` (no padding) or `same` (pad so out = ceil(in / stride)).
+ * @example
+ * ```ts
+ * const padding: Padding = 'same';
+ * conv2d(x, filter, { padding });
+ * ```
+ */
 export type Padding = 'valid' | 'same';
 
-/** Attributes of conv2d and its backprops: `[h, w]` pairs and the padding. */
+/**
+ * Attributes of conv2d and its backprops as stored on the node: `[h, w]` pairs and the padding.
+ * @example
+ * ```ts
+ * conv2d(x, filter, { strides: 2, padding: 'same' }).attrs; // { strides: [2, 2], dilations: [1, 1], padding: 'same' }
+ * ```
+ */
 export type Conv2dAttrs = { strides: readonly number[]; dilations: readonly number[]; padding: string };
 
-/** Attributes of the pooling ops and their gradients: `[h, w]` pairs and the padding. */
+/**
+ * Attributes of the pooling ops and their gradients as stored on the node: `[h, w]` pairs and the padding.
+ * @example
+ * ```ts
+ * maxPool2d(x, { poolSize: 2 }).attrs; // { poolSize: [2, 2], strides: [2, 2], padding: 'valid' }
+ * ```
+ */
 export type Pool2dAttrs = { poolSize: readonly number[]; strides: readonly number[]; padding: string };
 
-/** A size given as one number for both spatial axes, or as `[height, width]`. */
+/**
+ * A size given as one number for both spatial axes, or as `[height, width]`.
+ * @example
+ * ```ts
+ * const strides: SpatialPair = [2, 1]; // 2 down, 1 across
+ * ```
+ */
 export type SpatialPair = number | readonly [number, number];
 
-/** The options of `conv2d` and its backprops. */
+/**
+ * The options of `conv2d` and its backprops.
+ * @example
+ * ```ts
+ * const options: Conv2dOptions = { strides: [2, 2], padding: 'same', dilations: 1 };
+ * conv2d(x, filter, options);
+ * ```
+ */
 export interface Conv2dOptions {
   /** Step between windows, `[h, w]` or one number for both (default 1). */
   readonly strides?: SpatialPair;
@@ -32,7 +64,14 @@ export interface Conv2dOptions {
   readonly dilations?: SpatialPair;
 }
 
-/** The options of the pooling ops and their gradients. */
+/**
+ * The options of the pooling ops and their gradients.
+ * @example
+ * ```ts
+ * const options: Pool2dOptions = { poolSize: 3, strides: 2, padding: 'same' };
+ * maxPool2d(x, options);
+ * ```
+ */
 export interface Pool2dOptions {
   /** Window size, `[h, w]` or one number for both. */
   readonly poolSize: SpatialPair;
@@ -152,6 +191,7 @@ export function conv2dShape(x: TypeInfo, filter: TypeInfo, { strides, dilations,
   }
   sameFloatDType(x, filter, 'the input and the filter');
   const shapes = `input ${formatShape(x.shape)}, filter ${formatShape(filter.shape)}`;
+  if (filter.shape.slice(0, 2).some((d) => d === 0)) throw new ShapeError(`the filter's kernel size must be at least 1x1 (${shapes})`);
   const [inC, fC] = [x.shape[3]!, filter.shape[2]!];
   if (typeof inC === 'number' && typeof fC === 'number' && inC !== fC) {
     throw new ShapeError(`the input has ${inC} channels but the filter expects ${fC} (${shapes}; the filter is [kernelHeight, kernelWidth, inChannels, outChannels])`);

@@ -77,4 +77,4 @@ export { maxPool2dGrad } from './max-pool-2d-grad.js';
 export { maxPool2dGradGrad } from './max-pool-2d-grad-grad.js';
 export { avgPool2d } from './avg-pool-2d.js';
 export { avgPool2dGrad } from './avg-pool-2d-grad.js';
-export type { Conv2dOptions, Padding, Pool2dOptions, SpatialPair } from './_window.js';
+export type { Conv2dAttrs, Conv2dOptions, Padding, Pool2dAttrs, Pool2dOptions, SpatialPair } from './_window.js';

@@ -47,7 +47,12 @@ export const varianceOp = defineOp<{ axes: readonly number[]; keepDims: boolean 
   // d var(x) = 2 (x - mean(x)) dx / n (the mean's own change sums to zero against x - mean)
   vjp: ({ inputs, attrs, cotangent }) => {
     const x = inputs[0]!;
-    const centered = x.sub(mean(x, { axis: attrs.axes, keepDims: true }));
+    const axis = attrs.axes;
+    // Centered twice, as the kernel's corrected two-pass formula: the rounding error of the first
+    // mean (large against the deviations when the mean is large) is the mean of the first
+    // deviations, and subtracting it leaves deviations accurate to their own size.
+    const rough = x.sub(mean(x, { axis, keepDims: true }));
+    const centered = rough.sub(mean(rough, { axis, keepDims: true }));
     return [unreduce(cotangent, x, attrs.axes, attrs.keepDims).mul(centered.mul(2).div(countOver(x, attrs.axes, true)))];
   },
   dot: ({ axes }) => `variance ${JSON.stringify(axes)}`,

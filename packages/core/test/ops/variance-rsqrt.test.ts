@@ -67,6 +67,17 @@ describe('variance', () => {
     expect(() => variance(input([2], { dtype: 'int32' }))).toThrow(/float/);
   });
 
+  it('gradient accurate where the mean is large against the spread (1e8 + tiny noise), float64', () => {
+    const x = input([500], { dtype: 'float64', name: 'x' });
+    const feeds = { x: tensor(largeMean(500, 1e-3, 77), { dtype: 'float64' }) };
+    const g = grad(variance(x), x);
+    const got = values(g, feeds);
+    // The exact gradient 2 (x - mean) / n, from decimal.js (the gradient graph at 60 digits).
+    const exact = referenceEvaluate(g, feeds).values;
+    const scale = Math.max(...exact.map(Math.abs));
+    got.forEach((v, i) => expect(Math.abs(v - exact[i]!) / scale, `element ${i}: ${v} vs ${exact[i]}`).toBeLessThan(1e-9));
+  });
+
   it('gradient 2 (x - mean) / n by central differences, over several axes and a symbolic batch', () => {
     gradCheck(([x]) => weightedSum(variance(x!, { axis: [0, 2] }), [3]), [f64Tensor([2, 3, 4])]);
     gradCheck(([x]) => weightedSum(variance(x!, { axis: 1, keepDims: true }), [2, 1, 4]), [f64Tensor([2, 3, 4], 2)]);

@@ -130,6 +130,7 @@ describe('conv2d', () => {
     expect(() => conv2d(x, ok, { padding: 'SAME' as 'same' })).toThrow(/padding must be 'valid' or 'same', got "SAME"/);
     expect(() => conv2d(input([8, 8, 3]), ok)).toThrow(/rank 4 \(NHWC/);
     expect(() => conv2d(x, input([3, 3, 3]))).toThrow(/filter must have rank 4/);
+    expect(() => conv2d(x, input([0, 3, 3, 4]))).toThrow(/kernel size must be at least 1x1/);
     expect(() => conv2d(x, input([3, 3, 3, 4], { dtype: 'float64' }))).toThrow(DTypeError);
     expect(() => conv2d(input([1, 8, 8, 3], { dtype: 'int32' }), ok)).toThrow(DTypeError);
     expect(() => conv2d(input([1, 2, 8, 3]), ok)).toThrow(/window's height \(3.*larger than the input's height 2/);
