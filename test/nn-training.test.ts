@@ -104,7 +104,7 @@ describe('where the loss as written breaks, the stabilized pipeline trains on', 
     expect(history.loss!.every(Number.isFinite)).toBe(true);
     const layer = m.layers[0]!;
     const weights = m.getWeights();
-    const z = evaluate(layer.preActivation, new Map([[m.input, tensor(small.x, { shape: [64, 5] })], [layer.kernel, weights[0]!], [layer.bias!, weights[1]!]]));
+    const z = evaluate(layer.preActivation!, new Map([[m.input, tensor(small.x, { shape: [64, 5] })], [layer.weights.kernel!, weights[0]!], [layer.weights.bias!, weights[1]!]]));
     expect(Math.max(...Array.from(z.data, Math.abs))).toBeGreaterThan(100); // far beyond where softmax saturates
     const logs = m.toGraph({ stage: 'compiled' }).nodes.filter((n) => n.op === 'log');
     expect(logs).toEqual([]); // nothing left that could take log(0)

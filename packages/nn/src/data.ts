@@ -10,18 +10,20 @@ import { DataError } from './errors.js';
 import type { Loss } from './losses/index.js';
 
 /**
- * Features `x` as a `[rows, features]` tensor of the model's dtype: nested arrays, a tensor, or a
- * flat typed array (read as rows of `features`).
+ * Features `x` as a `[rows, ...inputShape]` tensor of the model's dtype: nested arrays, a tensor,
+ * or a flat typed array (read as rows of `inputShape`).
  * @example
  * ```ts
- * toFeatures([[0, 1], [2, 3]], 2, 'float32', 'x').shape; // [2, 2]
+ * toFeatures([[0, 1], [2, 3]], [2], 'float32', 'x').shape; // [2, 2]
  * ```
  */
-export function toFeatures(x: TensorLike, features: number, dtype: DType, what: string): Tensor {
+export function toFeatures(x: TensorLike, inputShape: readonly number[], dtype: DType, what: string): Tensor {
   const t = asTensor(x, dtype, what);
-  const shaped = ArrayBuffer.isView(x) && !isTensor(x) ? reshapeFlat(t, features, what) : t;
-  if (shaped.shape.length !== 2 || shaped.shape[1] !== features) {
-    throw new DataError(`${what} has shape [${shaped.shape.join(', ')}], but the model expects [rows, ${features}] (inputShape [${features}])`);
+  const features = inputShape.reduce((a, b) => a * b, 1);
+  const shaped = ArrayBuffer.isView(x) && !isTensor(x) ? reshapeFlat(t, inputShape, what) : t;
+  if (shaped.shape.length !== inputShape.length + 1 || inputShape.some((d, i) => shaped.shape[i + 1] !== d)) {
+    const flat = inputShape.length > 1 && shaped.shape.length === 2 && shaped.shape[1] === features ? `; reshape the rows to [rows, ${inputShape.join(', ')}], or put reshape({ targetShape: [${inputShape.join(', ')}] }) first in a model of inputShape [${features}]` : '';
+    throw new DataError(`${what} has shape [${shaped.shape.join(', ')}], but the model expects [rows, ${inputShape.join(', ')}] (inputShape [${inputShape.join(', ')}])${flat}`);
   }
   const bad = firstNonFinite(shaped.data);
   if (bad >= 0) {
@@ -129,11 +131,12 @@ function asTensor(value: TensorLike, dtype: DType, what: string): Tensor {
   }
 }
 
-function reshapeFlat(t: Tensor, features: number, what: string): Tensor {
+function reshapeFlat(t: Tensor, inputShape: readonly number[], what: string): Tensor {
+  const features = inputShape.reduce((a, b) => a * b, 1);
   if (t.data.length % features !== 0) {
     throw new DataError(`${what} is a flat array of ${t.data.length} numbers, not a whole number of rows of ${features} features`);
   }
-  return { ...t, shape: [t.data.length / features, features] };
+  return { ...t, shape: [t.data.length / features, ...inputShape] };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { type Graph, hasTrait } from '@stablegrad/core';
 import { explain, type RewriteReport } from '@stablegrad/rewrite';
-import type { BuiltDense } from './dense.js';
+import { activationOf, type BuiltLayer, headLayer } from './layers/layer.js';
 import type { Loss } from './losses/index.js';
 
 /**
@@ -19,12 +19,12 @@ import type { Loss } from './losses/index.js';
 export function describeFusions(
   report: RewriteReport,
   compiled: Graph,
-  context: { readonly layers: readonly BuiltDense[]; readonly loss: Loss; readonly stabilize: boolean; readonly detail: boolean },
+  context: { readonly layers: readonly BuiltLayer[]; readonly loss: Loss; readonly stabilize: boolean; readonly detail: boolean },
 ): string {
   const { layers, loss, stabilize, detail } = context;
   if (!stabilize) return 'The stabilize pass is off (compile({ stabilize: false })): the loss runs as written.';
   const stabilizing = report.firings.filter((f) => f.phase !== 'simplify');
-  const last = layers[layers.length - 1]!;
+  const last = headLayer(layers) ?? layers[layers.length - 1]!;
   const lines: string[] = [];
   // What the compiled graph runs: fused loss ops whose logits are a layer's pre-activation.
   const fused = compiled.nodes.filter((n) => hasTrait(n.op, 'fusedLoss'));
@@ -32,12 +32,14 @@ export function describeFusions(
     lines.push(`${last.name}: the loss is computed from logits (fromLogits: true); nothing to fuse`);
   } else if (fused.length > 0) {
     for (const node of fused) {
-      const layer = layers.find((l) => l.preActivation === node.inputs[0]);
-      const source = layer === undefined ? `'${node.inputs[0]!.path}'` : `${layer.name}: ${layer.config.activation}`;
+      // Rewrites upstream (in a normalization, say) rebuild the nodes after them: match by path too.
+      const logits = node.inputs[0]!;
+      const layer = layers.find((l) => l.trainingPreActivation !== undefined && (l.trainingPreActivation === logits || l.trainingPreActivation.path === logits.path));
+      const source = layer === undefined ? `'${logits.path}'` : `${layer.name}: ${activationOf(layer)}`;
       lines.push(`${source} + ${loss.description} fused into ${node.op}`);
     }
   } else if (loss.config.name !== 'meanSquaredError') {
-    lines.push(`${last.name}: no fusion: ${last.config.activation} + ${loss.description} has no stable logit form here; the loss runs as written`);
+    lines.push(`${last.name}: no fusion: ${activationOf(last)} + ${loss.description} has no stable logit form here; the loss runs as written`);
   } else {
     lines.push('mean squared error needs no stabilization');
   }

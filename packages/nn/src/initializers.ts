@@ -40,7 +40,7 @@ export interface Fans {
  * dense({ units: 4, kernelInitializer: 'heNormal' });
  * ```
  */
-export type InitializerName = 'glorotUniform' | 'glorotNormal' | 'heNormal' | 'heUniform' | 'zeros' | 'ones';
+export type InitializerName = 'glorotUniform' | 'glorotNormal' | 'heNormal' | 'heUniform' | 'randomUniform' | 'zeros' | 'ones';
 
 /**
  * Glorot (Xavier) uniform, Keras' default for dense kernels: uniform in `[-l, l]` with
@@ -96,6 +96,18 @@ export function heUniform(): Initializer {
 }
 
 /**
+ * Uniform in `[-0.05, 0.05]`: Keras' `RandomUniform()` with its default bounds, the default of
+ * embedding tables.
+ * @example
+ * ```ts
+ * embedding({ inputDim: 100, outputDim: 8, embeddingsInitializer: randomUniform() });
+ * ```
+ */
+export function randomUniform(): Initializer {
+  return { name: 'randomUniform', fill: (size, _fans, random) => uniformIn(size, 0.05, random) };
+}
+
+/**
  * All zeros: the default for biases.
  * @example
  * ```ts
@@ -118,7 +130,7 @@ export function ones(): Initializer {
 }
 
 const BY_NAME: { readonly [name in InitializerName]: () => Initializer } = {
-  glorotUniform, glorotNormal, heNormal, heUniform, zeros, ones,
+  glorotUniform, glorotNormal, heNormal, heUniform, randomUniform, zeros, ones,
 };
 
 /**

@@ -35,7 +35,7 @@ const MODEL_LINT_OPTIONS = ['x', 'y', 'rowsPerSample', 'stabilize', 'samples', '
 
 /**
  * What `lintModel` needs of a model (a `Sequential`): its written graph at the current weights,
- * whether it is compiled, and its last layer's units (the classes of its labels).
+ * whether it is compiled, and its output (whose last dimension counts the classes of its labels).
  * @example
  * ```ts
  * const lintable: LintableModel = model;
@@ -45,7 +45,8 @@ export interface LintableModel {
   /** The model's written graph (`loss` and `prediction`) at its current weights. */
   toGraph(): Graph;
   readonly compiled: unknown;
-  readonly layers: readonly { readonly config: { readonly units: number } }[];
+  /** The inference-mode output node: its last dimension is the number of classes. */
+  readonly output: Node;
 }
 
 /**
@@ -70,10 +71,10 @@ export async function lintModel(model: LintableModel, options: ModelLintOptions 
   const naive = prepareTraining({ loss, params }, { stabilize: false }).graph;
   const stabilized = (): ReturnType<typeof prepareTraining> => prepareTraining({ loss, params }, { stabilize: true });
   const inputs = naive.nodes.filter((n) => n.op === 'input');
-  const features = inputs.find((n) => n.shape.length === 2 && n.name !== 'y')!;
+  const features = inputs.find((n) => n.name === 'x')!;
   const labels = inputs.find((n) => n.name === 'y')!;
   const { lint } = await import('@stablegrad/lint');
-  const units = model.layers.at(-1)!.config.units;
+  const units = model.output.shape.at(-1) as number;
   const ranges = {
     [features.name]: [-10, 10] as const,
     [labels.name]: labels.dtype === 'int32' ? [0, units - 1] as const : [0, 1] as const,
@@ -92,8 +93,8 @@ export async function lintModel(model: LintableModel, options: ModelLintOptions 
 /** Samples of `rowsPerSample` consecutive rows, starting at rows spread evenly over the data. */
 function rowsOf(features: Node, labels: Node, x: Tensor, y: Tensor, rowsPerSample: number, samples: number): Feeds[] {
   const rows = x.shape[0] ?? 0;
-  if (x.shape.length !== 2 || y.shape[0] !== rows) {
-    throw new ModelError(`lint: x must be [rows, features] and y must have as many rows, got x ${JSON.stringify(x.shape)} and y ${JSON.stringify(y.shape)}`);
+  if (x.shape.length !== features.shape.length || y.shape[0] !== rows) {
+    throw new ModelError(`lint: x must be [rows, ${features.shape.slice(1).join(', ')}] and y must have as many rows, got x ${JSON.stringify(x.shape)} and y ${JSON.stringify(y.shape)}`);
   }
   if (rows < rowsPerSample) throw new ModelError(`lint: x has ${rows} rows, fewer than rowsPerSample ${rowsPerSample}`);
   const starts = Math.min(samples, rows - rowsPerSample + 1);

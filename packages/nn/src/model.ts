@@ -6,18 +6,13 @@
  * @module
  */
 import type { LintReport } from '@stablegrad/lint';
-import { modelToOnnx, type ModelToOnnxOptions } from '@stablegrad/onnx';
+import { modelToOnnx, type ModelToOnnxOptions, OnnxExportError } from '@stablegrad/onnx';
+import { type PreparedTraining, prepareTraining, type RewriteReport } from '@stablegrad/rewrite';
 import {
-  type PreparedTraining, prepareTraining, type RewriteReport,
-} from '@stablegrad/rewrite';
-import {
-  describeNonFinite, evaluate as run, firstNonFinite, type Graph, graph, input, isTensor, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
+  allocate, describeNonFinite, firstNonFinite, type Graph, graph, type Node, scope, type Tensor, tensor, type TensorLike, type TypedArray,
 } from '@stablegrad/core';
-import { compile as compileGraph, type Executable } from '@stablegrad/compile';
-import { isProbabilityActivation } from './activations.js';
 import { checkKnownOptions, showValue } from './names.js';
 import { checkSameRows, rowRange, toFeatures, toLabels, toSampleWeights } from './data.js';
-import type { BuiltDense, DenseLayer } from './dense.js';
 import { lintModel, type ModelLintOptions } from './lint-model.js';
 import { ModelError } from './errors.js';
 import {
@@ -25,174 +20,20 @@ import {
 } from './fit.js';
 import { bindOptimizer, currentLearningRate } from './model-optimizer.js';
 import { describeFusions } from './fusions.js';
-import { type Loss, type LossName, resolveLoss } from './losses/index.js';
-import { type Metric, type MetricName, resolveMetric } from './metrics.js';
+import type { BuiltLayer, Layer } from './layers/layer.js';
+import { compileModel, scalarLoss } from './compile-model.js';
+import {
+  BATCH_OPTIONS, type BatchOptions, type CompiledGraph, type CompiledModel, type CompileOptions, EVALUATE_OPTIONS, type EvaluateOptions,
+  ON_BATCH_OPTIONS, type OnBatchOptions, SEQUENTIAL_OPTIONS, type SequentialOptions, type SetWeightsOptions,
+} from './model-options.js';
 import { buildNetwork, DEFAULT_MAX_PARAMS, type Network } from './network.js';
-import { type ModelOptimizer, type Optimizer, type OptimizerName, type OptimizerState, resolveOptimizer, type SlotKind } from './optimizers/index.js';
-import { freshSeed, seededRandom } from './random.js';
+import { restoreOptimizerState } from './optimizer-restore.js';
+import { type ModelOptimizer, type OptimizerState } from './optimizers/index.js';
+import { freshSeed, type SeededRandom, seededRandom } from './random.js';
+import { dependsOn, type Runnable, runnable } from './runnable.js';
 import { saveModel } from './save.js';
-import { summarize } from './summary.js';
-
-/**
- * Options of `sequential`.
- * @example
- * ```ts
- * sequential([dense({ units: 10, activation: 'softmax' })], { inputShape: [64], seed: 42 });
- * ```
- */
-export interface SequentialOptions {
-  /** The shape of one example, without the batch: `[features]`. */
-  readonly inputShape: readonly number[];
-  /** float32 (default) or float64, for weights and computation. */
-  readonly dtype?: 'float32' | 'float64';
-  /** Seeds the initial weights, and the shuffles and splits of `fit`: the same seed gives the same run, bit for bit. Default: a fresh seed, reported by `model.seed`. */
-  readonly seed?: number;
-  /** Default `sequential`. */
-  readonly name?: string;
-  /**
-   * The most trainable values the model may hold (default `DEFAULT_MAX_PARAMS`, 100,000,000):
-   * sizes are checked by arithmetic before anything is allocated, so `inputShape: [1e9]` is a
-   * `ModelError`, not an exhausted memory.
-   */
-  readonly maxParams?: number;
-}
-
-const SEQUENTIAL_OPTIONS = ['inputShape', 'dtype', 'seed', 'name', 'maxParams'] as const;
-const COMPILE_OPTIONS = ['loss', 'optimizer', 'metrics', 'stabilize', 'onWarning', 'backend', 'matmul'] as const;
-const BATCH_OPTIONS = ['batchSize'] as const;
-const EVALUATE_OPTIONS = ['batchSize', 'sampleWeight'] as const;
-const ON_BATCH_OPTIONS = ['sampleWeight'] as const;
-
-/**
- * Options of `trainOnBatch`, `testOnBatch` and `computeGradients`.
- * @example
- * ```ts
- * model.trainOnBatch(xBatch, yBatch, { sampleWeight: [1, 0.5, 2, 1] });
- * ```
- */
-export interface OnBatchOptions {
-  /** One finite non-negative weight per row, as `fit`'s. */
-  readonly sampleWeight?: TensorLike;
-}
-
-/**
- * Options of `setWeights`.
- * @example
- * ```ts
- * model.setWeights(kerasWeights, { cast: true }); // float64 arrays into a float32 model
- * ```
- */
-export interface SetWeightsOptions {
-  /**
-   * Round weights of the other float dtype to the model's (float64 into a float32 model rounds
-   * each value to nearest; values beyond float32's range are an error). Default false: a dtype
-   * that differs from the model's is a `ModelError`. Nested number arrays take the model's dtype.
-   */
-  readonly cast?: boolean;
-}
-
-/**
- * Options of `compile`.
- * @example
- * ```ts
- * model.compile({ loss: sparseCategoricalCrossentropy(), optimizer: adam({ learningRate: 0.01 }), metrics: ['accuracy'] });
- * ```
- */
-export interface CompileOptions {
-  readonly loss: Loss | LossName;
-  readonly optimizer: Optimizer | OptimizerName;
-  readonly metrics?: readonly (Metric | MetricName)[];
-  /** Run the stabilize pass (default true). `false` trains the loss as written, for comparisons. */
-  readonly stabilize?: boolean;
-  /** Where warnings go (default `console.warn`); they are also kept in `model.warnings`. */
-  readonly onWarning?: (message: string) => void;
-  /**
-   * What runs the graphs: `compiled` (default; the compiled backend: the interpreter's bits with
-   * `matmul: 'exact'`, float32 matmul sums otherwise) or `interpreter` (core's reference
-   * interpreter, node by node).
-   */
-  readonly backend?: Backend;
-  /**
-   * Float32 matmuls of the compiled backend: `simd` (default) on the WebAssembly SIMD kernel,
-   * summing in float32 as TensorFlow.js and jax-js do; `exact` sums in float64 and rounds once,
-   * the interpreter's bits.
-   */
-  readonly matmul?: 'simd' | 'exact';
-}
-
-/**
- * The execution backends: the compiled one (plans, fused loops, pooled buffers) or core's
- * reference interpreter.
- * @example
- * ```ts
- * model.compile({ loss, optimizer, backend: 'interpreter' });
- * ```
- */
-export type Backend = 'compiled' | 'interpreter';
-
-/**
- * The state `compile` sets up.
- * @example
- * ```ts
- * model.compiled?.training.report.firings.length; // rewrites the pipeline made
- * ```
- */
-export interface CompiledModel {
-  readonly loss: Loss;
-  readonly optimizer: Optimizer;
-  readonly metrics: readonly Metric[];
-  readonly stabilize: boolean;
-  /** The labels input `y`. */
-  readonly labels: Node;
-  /** The sample weights input `sample_weight` (`[batch]`), fed when `fit` or `evaluate` is given weights. */
-  readonly sampleWeight: Node;
-  /** The loss as written by the loss function (before the pipeline). */
-  readonly writtenLoss: Node;
-  /** The pipeline's result: the loss, gradients and prediction that training runs. */
-  readonly training: PreparedTraining;
-  /** Optimizer state: steps taken, moments. */
-  readonly state: OptimizerState;
-  readonly backend: Backend;
-  readonly matmul: 'simd' | 'exact';
-}
-
-/**
- * The compiled training graph of a model, with what pictures need: the rewrite report (fused
- * ops highlighted) and the forward nodes (gradient nodes drawn dashed).
- * @example
- * ```ts
- * const g = model.toGraph({ stage: 'compiled' });
- * toDot(g, { report: g.report, forward: g.forward });
- * ```
- */
-export interface CompiledGraph extends Graph {
-  readonly report: RewriteReport;
-  readonly forward: readonly Node[];
-}
-
-/**
- * Options of `evaluate` and `predict`.
- * @example
- * ```ts
- * model.evaluate(xTest, yTest, { batchSize: 512 });
- * ```
- */
-export interface BatchOptions {
-  /** Rows per batch (default 256). */
-  readonly batchSize?: number;
-}
-
-/**
- * Options of `evaluate`.
- * @example
- * ```ts
- * model.evaluate(xTest, yTest, { sampleWeight: [1, 1, 0, 2] });
- * ```
- */
-export interface EvaluateOptions extends BatchOptions {
-  /** One finite non-negative weight per row, as `fit`'s: the loss is `sum(w l) / rows`. */
-  readonly sampleWeight?: TensorLike;
-}
+import { type LayerSummary, layerSummaries, summarize } from './summary.js';
+import { describeValue, weightFrom } from './weight-input.js';
 
 /**
  * A stack of layers, each feeding the next, as Keras' `Sequential`.
@@ -207,7 +48,7 @@ export interface EvaluateOptions extends BatchOptions {
  * const history = await model.fit(x, y, { epochs: 30, batchSize: 32, validationSplit: 0.2 });
  * ```
  */
-export function sequential(layers: readonly DenseLayer[], options: SequentialOptions): Sequential {
+export function sequential(layers: readonly Layer[], options: SequentialOptions): Sequential {
   return new Sequential(layers, options);
 }
 
@@ -225,20 +66,23 @@ export class Sequential {
   readonly dtype: 'float32' | 'float64';
   /** The seed of this model's randomness: pass it to `sequential` to repeat a run exactly. */
   readonly seed: number;
-  /** The layer configs, in order. */
-  readonly layerConfigs: readonly DenseLayer[];
+  /** The layers as given, in order. */
+  readonly layerConfigs: readonly Layer[];
   /** Set it to true (e.g. from a callback) to stop `fit` after the current batch. */
   stopTraining = false;
   /** Warnings from `compile` (also sent to `onWarning`). */
   readonly warnings: string[] = [];
 
   #network: Network;
+  /** Every weight's values, in `weightNodes` order (the trainable ones and the moving statistics). */
   #weights: Tensor[];
+  /** The trainable ones among them, in `params` order. */
+  #trainableWeights: Tensor[];
   #compiled: CompiledModel | undefined;
   #compileOptions: CompileOptions | undefined;
   #executables: { train: Runnable; test: Runnable } | undefined;
   /** The same, for the loss with sample weights (built on first use). */
-  #weightedExecutables: { train: Runnable; test: Runnable; training: PreparedTraining } | undefined;
+  #weightedExecutables: { train: Runnable; test: Runnable; training: PreparedTraining; inference: PreparedTraining } | undefined;
   #predictor: Runnable | undefined;
   #boundOptimizer: ModelOptimizer | undefined;
   #feedTable: Map<Node, Tensor> | undefined;
@@ -247,20 +91,21 @@ export class Sequential {
   #training = false;
 
   /**
-   * Use `sequential(...)`; `weights` restores saved values (kernels and biases in order).
+   * Use `sequential(...)`; `weights` restores saved values (every weight, in `weightNodes` order).
    * @internal
    */
-  constructor(layers: readonly DenseLayer[], options: SequentialOptions, weights?: readonly ArrayLike<number>[]) {
-    if (!Array.isArray(layers)) throw new ModelError(`sequential: the layers must be an array of dense(...) layers, got ${describeValue(layers)}`);
+  constructor(layers: readonly Layer[], options: SequentialOptions, weights?: readonly ArrayLike<number>[]) {
+    if (!Array.isArray(layers)) throw new ModelError(`sequential: the layers must be an array of layers (dense(...), conv2d(...), ...), got ${describeValue(layers)}`);
     layers.forEach((layer, i) => {
-      if (typeof layer !== 'object' || layer === null || (layer as { type?: unknown }).type !== 'dense') {
-        throw new ModelError(`sequential: layer ${i} is ${describeValue(layer)}, not a layer made by dense(...)`);
+      const definition = typeof layer === 'object' && layer !== null ? (layer as { definition?: { forward?: unknown } }).definition : undefined;
+      if (typeof definition !== 'object' || definition === null || typeof definition.forward !== 'function') {
+        throw new ModelError(`sequential: layer ${i} is ${describeValue(layer)}, not a layer made by dense(...), conv2d(...), ... or a registered layer's maker`);
       }
     });
     checkKnownOptions('sequential', options, SEQUENTIAL_OPTIONS);
     const { inputShape } = options;
-    if (!Array.isArray(inputShape) || inputShape.length !== 1 || !Number.isInteger(inputShape[0]) || inputShape[0]! < 1) {
-      throw new ModelError(`sequential: inputShape must be [features] with a positive integer, got ${JSON.stringify(inputShape)} (dense layers take feature vectors)`);
+    if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.length > 8 || !inputShape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+      throw new ModelError(`sequential: inputShape must be [features] (or the shape of one example, e.g. [8, 8, 1]) of positive integers, got ${JSON.stringify(inputShape)}`);
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new ModelError(`sequential: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
@@ -274,18 +119,23 @@ export class Sequential {
     this.dtype = dtype;
     this.seed = options.seed ?? freshSeed();
     this.layerConfigs = [...layers];
-    this.#network = buildNetwork(layers, inputShape[0]!, dtype, weights === undefined ? { random: seededRandom(this.seed) } : { weights }, maxParams);
-    this.#weights = this.#network.params.map((p) => tensor(p.value!));
+    this.#network = buildNetwork(layers, inputShape, dtype, weights === undefined ? { random: seededRandom(this.seed) } : { weights }, maxParams);
+    this.#weights = this.#network.weights.map((p) => tensor(p.value!));
+    this.#trainableWeights = this.#weights.filter((_, i) => this.#network.trainable[i]);
   }
 
-  /** The input node `x` (`['batch', features]`). */
+  /** The input node `x` (`['batch', ...inputShape]`). */
   get input(): Node { return this.#network.input; }
-  /** The output node: what the last layer declares (probabilities for a softmax layer). */
+  /** The output node in inference mode: what the last layer declares (probabilities for a softmax layer). */
   get output(): Node { return this.#network.output; }
-  /** The built layers: names, params, nodes. */
-  get layers(): readonly BuiltDense[] { return this.#network.layers; }
-  /** The trainable params, layer by layer (kernel, then bias). */
+  /** The output node in training mode (dropout active, batch statistics): the same node as `output` when no layer depends on the mode. */
+  get trainingOutput(): Node { return this.#network.trainingOutput; }
+  /** The built layers: names, shapes, weights, nodes. */
+  get layers(): readonly BuiltLayer[] { return this.#network.layers; }
+  /** The trainable params, layer by layer (kernel, then bias): what gradients and the optimizer update. */
   get params(): readonly Node[] { return this.#network.params; }
+  /** Every weight, layer by layer, trainable or not (batch normalization's moving statistics), in `getWeights` order. */
+  get weightNodes(): readonly Node[] { return this.#network.weights; }
   /** What `compile` set up, or undefined before it. */
   get compiled(): CompiledModel | undefined { return this.#compiled; }
   /** The rewrite report of `compile` (every firing of every phase). */
@@ -308,14 +158,33 @@ export class Sequential {
     const compiled = this.#requireCompiled('optimizer');
     this.#boundOptimizer ??= bindOptimizer({
       optimizer: compiled.optimizer, state: compiled.state, params: this.params, dtype: this.dtype,
-      weightData: this.#weights.map((w) => w.data), guard: (what) => this.#notDuringFit(what),
+      weightData: this.#trainableWeights.map((w) => w.data), guard: (what) => this.#notDuringFit(what),
     });
     return this.#boundOptimizer;
   }
 
-  /** Number of trainable values. */
+  /** Number of weight values, trainable and not (as Keras' `count_params`). */
   countParams(): number {
     return this.#weights.reduce((n, w) => n + w.data.length, 0);
+  }
+
+  /** Number of trainable values (what the optimizer updates). */
+  countTrainableParams(): number {
+    return this.#trainableWeights.reduce((n, w) => n + w.data.length, 0);
+  }
+
+  /**
+   * Each layer's type, activation, output shape (batch first) and parameter count, keyed by the
+   * layer's name, which is also the top-level scope of its nodes: what `toDot`'s `scopes` option
+   * takes to label each layer's cluster.
+   * @example
+   * ```ts
+   * toDot(model.toGraph(), { scopes: model.layerSummaries() });
+   * model.layerSummaries().conv2d_1; // { type: 'conv2d', activation: 'relu', outputShape: [null, 6, 6, 8], params: 80 }
+   * ```
+   */
+  layerSummaries(): Record<string, LayerSummary> {
+    return layerSummaries(this.layers);
   }
 
   /**
@@ -341,39 +210,11 @@ export class Sequential {
    */
   compile(options: CompileOptions): void {
     if (this.#training) throw new ModelError('compile: the model is training (a fit call has not finished); await it first');
-    checkKnownOptions('compile', options, COMPILE_OPTIONS);
-    if (options.loss === undefined) throw new ModelError('compile: a loss is needed, e.g. compile({ loss: \'sparseCategoricalCrossentropy\', optimizer: \'adam\' })');
-    if (options.optimizer === undefined) throw new ModelError('compile: an optimizer is needed, e.g. compile({ loss, optimizer: \'adam\' })');
-    if (options.metrics !== undefined && !Array.isArray(options.metrics)) throw new ModelError(`compile: metrics must be an array, got ${describeValue(options.metrics)}`);
-    if (options.stabilize !== undefined && typeof options.stabilize !== 'boolean') throw new ModelError(`compile: stabilize must be true or false, got ${describeValue(options.stabilize)}`);
-    if (options.onWarning !== undefined && typeof options.onWarning !== 'function') throw new ModelError(`compile: onWarning must be a function, got ${describeValue(options.onWarning)}`);
-    const loss = resolveLoss(options.loss);
-    const optimizer = resolveOptimizer(options.optimizer);
-    const metrics = (options.metrics ?? []).map((m) => resolveMetric(m, loss.config.name));
-    const names = metrics.map((m) => m.name);
-    const repeated = names.find((n, i) => names.indexOf(n) !== i || n === 'loss');
-    if (repeated !== undefined) throw new ModelError(`compile: two metrics are named '${repeated}' (or a metric is named 'loss')`);
-    const warn = options.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
-    for (const message of this.#lossWarnings(loss)) {
-      this.warnings.push(message);
-      warn(message);
-    }
-
-    const units = this.#units();
-    const labelType = loss.labelType(units, this.dtype);
-    const labels = input(labelType.shape, { name: 'y', dtype: labelType.dtype });
-    const sampleWeight = input(['batch'], { name: 'sample_weight', dtype: this.dtype });
-    const writtenLoss = scope('loss', () => loss.build(labels, this.output));
-    // fit trains on a scalar: per-example losses (reduction 'none') are averaged.
-    const trainingLoss = writtenLoss.shape.length === 0 ? writtenLoss : scope('loss', () => writtenLoss.mean());
-    const stabilize = options.stabilize ?? true;
-    const training = prepareTraining({ loss: trainingLoss, params: this.params, outputs: { prediction: this.output } }, { stabilize });
-    const state = optimizer.createState(this.#weights.map((w) => ({ size: w.data.length, dtype: w.dtype })));
-    const backend = options.backend ?? 'compiled';
-    if (backend !== 'compiled' && backend !== 'interpreter') throw new ModelError(`compile: backend must be 'compiled' or 'interpreter', got ${JSON.stringify(backend)}`);
-    const matmul = options.matmul ?? 'simd';
-    if (matmul !== 'simd' && matmul !== 'exact') throw new ModelError(`compile: matmul must be 'simd' or 'exact', got ${JSON.stringify(matmul)}`);
-    this.#compiled = { loss, optimizer, metrics, stabilize, labels, sampleWeight, writtenLoss, training, state, backend, matmul };
+    this.#compiled = compileModel(options, {
+      layers: this.layers, output: this.output, trainingOutput: this.trainingOutput, params: this.params, trainingOutputs: this.#trainingOutputs(),
+      dtype: this.dtype, units: this.#units(), weightSizes: this.#trainableWeights.map((w) => ({ size: w.data.length, dtype: w.dtype })),
+      warnings: this.warnings,
+    });
     this.#executables = undefined;
     this.#weightedExecutables = undefined;
     this.#predictor = undefined;
@@ -489,7 +330,7 @@ export class Sequential {
    * ```
    */
   predictOnBatch(x: TensorLike): Tensor {
-    const features = toFeatures(x, this.inputShape[0]!, this.dtype, 'x');
+    const features = toFeatures(x, this.inputShape, this.dtype, 'x');
     return this.predict(features, { batchSize: Math.max(1, features.shape[0]!) });
   }
 
@@ -523,11 +364,12 @@ export class Sequential {
    */
   predict(x: TensorLike, options: BatchOptions = {}): Tensor {
     checkKnownOptions('predict', options, BATCH_OPTIONS);
-    const features = toFeatures(x, this.inputShape[0]!, this.dtype, 'x');
+    const features = toFeatures(x, this.inputShape, this.dtype, 'x');
     const rows = features.shape[0]!;
     const batchSize = positiveInteger(options.batchSize ?? 256, 'predict: batchSize');
-    const units = this.#units();
-    const out = tensor(new (this.dtype === 'float32' ? Float32Array : Float64Array)(rows * units), { shape: [rows, units] });
+    const outputShape = this.layers[this.layers.length - 1]!.outputShape;
+    const units = outputShape.reduce((a, b) => a * b, 1);
+    const out = tensor(allocate(this.dtype, rows * units), { shape: [rows, ...outputShape] });
     this.#predictor ??= runnable([this.output], this.#compiled?.backend ?? 'compiled', this.#compiled?.matmul ?? 'simd');
     for (let start = 0; start < rows; start += batchSize) {
       const end = Math.min(rows, start + batchSize);
@@ -564,50 +406,9 @@ export class Sequential {
     const cast = options.cast ?? false;
     if (typeof cast !== 'boolean') throw new ModelError(`setWeights: cast must be true or false, got ${describeValue(cast)}`);
     if (!Array.isArray(weights)) throw new ModelError(`setWeights: expected an array of ${this.#weights.length} weights, got ${describeValue(weights)}`);
-    if (weights.length !== this.#weights.length) throw new ModelError(`setWeights: expected ${this.#weights.length} tensors (${this.params.map((p) => p.path).join(', ')}), got ${weights.length}`);
-    const values = weights.map((w, i) => this.#weightFrom(w, this.params[i]!, cast));
+    if (weights.length !== this.#weights.length) throw new ModelError(`setWeights: expected ${this.#weights.length} tensors (${this.weightNodes.map((p) => p.path).join(', ')}), got ${weights.length}`);
+    const values = weights.map((w, i) => weightFrom(w, this.weightNodes[i]!, this.dtype, cast));
     values.forEach((v, i) => this.#weights[i]!.data.set(v));
-  }
-
-  /** One weight given to `setWeights`, checked and in the model's dtype. */
-  #weightFrom(w: Tensor | TensorLike, param: Node, castAsked: boolean): TypedArray {
-    let cast = castAsked;
-    const shape = param.shape as readonly number[];
-    const expected = `[${shape.join(', ')}] ${this.dtype}`;
-    let given: Tensor;
-    if (isTensor(w)) {
-      given = w;
-    } else if (ArrayBuffer.isView(w) || Array.isArray(w)) {
-      const found = nestedShape(w);
-      if (typeof found === 'string') throw new ModelError(`setWeights: '${param.path}' is ${expected}; the array given ${found}`);
-      try {
-        // Plain numbers have no dtype of their own: read exactly, then rounded to the model's.
-        given = ArrayBuffer.isView(w) ? tensor(w, { shape: found }) : tensor(w, { dtype: 'float64', shape: found });
-        if (!ArrayBuffer.isView(w)) cast = true;
-      } catch (e) {
-        throw new ModelError(`setWeights: '${param.path}': ${(e as Error).message}`);
-      }
-    } else {
-      throw new ModelError(`setWeights: '${param.path}' must be a tensor or a nested array of numbers, got ${describeValue(w)}`);
-    }
-    const size = shape.reduce((a, b) => a * b, 1);
-    const found = `[${given.shape.join(', ')}] ${isTensor(w) || ArrayBuffer.isView(w) ? `${given.dtype} ` : ''}with ${given.data.length} values`;
-    if (given.shape.join() !== shape.join() || given.data.length !== size) {
-      const flat = given.shape.length === 1 && shape.length === 2 && given.data.length === size ? ' (a flat array: give it as rows, or as a tensor of that shape)' : '';
-      throw new ModelError(`setWeights: '${param.path}' is [${shape.join(', ')}] ${this.dtype} (${size} values), got ${found}${flat}`);
-    }
-    if (given.dtype !== this.dtype && !(cast && (given.dtype === 'float32' || given.dtype === 'float64'))) {
-      const hint = given.dtype === 'float32' || given.dtype === 'float64' ? `; pass { cast: true } to round it to ${this.dtype}` : '';
-      throw new ModelError(`setWeights: '${param.path}' is [${shape.join(', ')}] ${this.dtype} (${size} values), got ${found}${hint}`);
-    }
-    const out = this.dtype === 'float32' ? Float32Array.from(given.data) : Float64Array.from(given.data);
-    for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i]!)) {
-        const original = given.data[i]!;
-        throw new ModelError(`setWeights: '${param.path}' has a value that is not finite: element ${i} is ${original}${Number.isFinite(original) ? `, beyond ${this.dtype}'s range` : ''}`);
-      }
-    }
-    return out;
   }
 
   /**
@@ -633,8 +434,8 @@ export class Sequential {
       return graph({ prediction: rebuilt.output });
     }
     rebuilt.compile({ ...this.#compileOptions, onWarning: () => {} });
-    const { training, writtenLoss } = rebuilt.#compiled!;
-    if (stage === 'written') return graph({ loss: writtenLoss, prediction: rebuilt.output });
+    const { training, writtenInferenceLoss } = rebuilt.#compiled!;
+    if (stage === 'written') return graph({ loss: writtenInferenceLoss, prediction: rebuilt.output });
     return { ...training.graph, report: training.report, forward: [training.loss, ...Object.values(training.outputs)] };
   }
 
@@ -642,7 +443,8 @@ export class Sequential {
    * The model as an ONNX file (bytes), for ONNX Runtime and other engines: the prediction graph
    * by default, or with `{ stage: 'training' }` what training runs (the stabilized loss, its
    * gradients and the prediction). Fused ops are written as their stable decompositions. Same
-   * as `modelToOnnx(model, options)` from `@stablegrad/onnx`.
+   * as `modelToOnnx(model, options)` from `@stablegrad/onnx`. A layer whose op has no ONNX
+   * mapping is an `OnnxExportError` naming the layer and its type.
    * @example
    * ```ts
    * writeFileSync('digits.onnx', model.toOnnx());
@@ -650,7 +452,14 @@ export class Sequential {
    * ```
    */
   toOnnx(options: ModelToOnnxOptions = {}): Uint8Array {
-    return modelToOnnx(this, options);
+    try {
+      return modelToOnnx(this, options);
+    } catch (e) {
+      // Say which layer holds the op ONNX cannot take (its nodes' paths start with its name).
+      const layer = e instanceof OnnxExportError ? this.layers.find((l) => e.message.includes(`'${l.name}/`)) : undefined;
+      if (layer === undefined) throw e;
+      throw new OnnxExportError((e as OnnxExportError).op, `layer '${layer.name}' (${layer.type}) cannot be exported to ONNX: ${(e as Error).message}`);
+    }
   }
 
   /**
@@ -702,34 +511,7 @@ export class Sequential {
     iterations: number, slots: { readonly [slot: string]: readonly ArrayLike<number>[] },
     extra: { readonly learningRate?: number | undefined; readonly scalars?: { readonly [name: string]: number } | undefined } = {},
   ): void {
-    const { state, optimizer } = this.#requireCompiled('restoreOptimizerState');
-    if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ModelError(`optimizer state: the step count must be an integer >= 0, got ${iterations}`);
-    for (const [name, arrays] of Object.entries(slots)) {
-      // Own slots only: a file's slot named 'constructor' must not find Object.prototype's.
-      const target = Object.hasOwn(state.slots, name) ? state.slots[name] : undefined;
-      if (target === undefined || target.length !== arrays.length) throw new ModelError(`optimizer slot '${name}' does not fit this optimizer`);
-      arrays.forEach((values, i) => {
-        if (values.length !== target[i]!.length) throw new ModelError(`optimizer slot '${name}' #${i} has ${values.length} values, expected ${target[i]!.length}`);
-      });
-    }
-    // Restored steps with zeroed moments would not resume the run: every slot must be given.
-    const missing = Object.keys(state.slots).find((name) => !Object.hasOwn(slots, name));
-    if (missing !== undefined) throw new ModelError(`optimizer slot '${missing}' is missing`);
-    const scalars = extra.scalars ?? {};
-    const kinds: { readonly [name: string]: SlotKind } = optimizer.scalarKinds ?? {};
-    const absent = Object.keys(kinds).find((name) => !Object.hasOwn(scalars, name));
-    if (absent !== undefined) throw new ModelError(`optimizer scalar '${absent}' is missing`);
-    const foreign = Object.keys(scalars).find((name) => !Object.hasOwn(kinds, name) && !Object.hasOwn(state.scalars ?? {}, name));
-    if (foreign !== undefined) throw new ModelError(`optimizer scalar '${foreign}' does not fit this optimizer`);
-    if (extra.learningRate !== undefined) {
-      if (optimizer.schedule !== undefined) throw new ModelError(`optimizer state: a learning rate of ${extra.learningRate} is given, but the rate follows a schedule (${optimizer.schedule.config.name})`);
-      if (!(extra.learningRate > 0 && Number.isFinite(extra.learningRate))) throw new ModelError(`optimizer state: the learning rate must be a finite number > 0, got ${extra.learningRate}`);
-    }
-    // Everything checked: now write.
-    for (const [name, arrays] of Object.entries(slots)) arrays.forEach((values, i) => state.slots[name]![i]!.set(values));
-    if (state.scalars !== undefined) for (const [name, value] of Object.entries(scalars)) state.scalars[name] = value;
-    if (extra.learningRate !== undefined) state.learningRate = extra.learningRate;
-    state.iterations = iterations;
+    restoreOptimizerState(this.#requireCompiled('restoreOptimizerState'), iterations, slots, extra);
   }
 
   /** The step-level API and `optimizer.apply` wait for a running `fit` to finish. */
@@ -737,8 +519,16 @@ export class Sequential {
     if (this.#training) throw new ModelError(`${what}: the model is training (a fit call has not finished); await it first`);
   }
 
+  /** The output's last dimension: the classes or targets the labels are checked against. */
   #units(): number {
-    return this.output.shape[1] as number;
+    return this.output.shape[this.output.shape.length - 1] as number;
+  }
+
+  /** The training graph's outputs: the prediction, and each moving statistic's batch value. */
+  #trainingOutputs(): { [name: string]: Node } {
+    const outputs: { [name: string]: Node } = { prediction: this.trainingOutput };
+    this.#network.movingUpdates.forEach((update, i) => { outputs[`moving_${i}`] = update.value; });
+    return outputs;
   }
 
   #requireCompiled(what: string): CompiledModel {
@@ -746,48 +536,34 @@ export class Sequential {
     return this.#compiled;
   }
 
-  #lossWarnings(loss: Loss): string[] {
-    const last = this.layers[this.layers.length - 1]!;
-    const { name, fromLogits } = loss.config;
-    if (name === 'meanSquaredError') return [];
-    const probability = isProbabilityActivation(last.config.activation);
-    if (fromLogits && probability) {
-      return [`${name} received fromLogits: true, but the output of '${last.name}' comes from a ${last.config.activation} activation and thus does not represent logits. Was this intended? (use activation 'linear', or drop fromLogits)`];
-    }
-    if (!fromLogits && !probability) {
-      return [`${name} expects probabilities, but '${last.name}' has activation '${last.config.activation}'; pass fromLogits: true if its outputs are logits`];
-    }
-    const expected = name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
-    if (!fromLogits && last.config.activation !== expected) {
-      return [`${name} pairs with a ${expected} output, but '${last.name}' uses ${last.config.activation}; the stabilize pass only fuses ${expected} + ${loss.description}`];
-    }
-    return [];
-  }
-
   #data(x: TensorLike, y: TensorLike, xWhat: string, yWhat: string, w?: TensorLike, wWhat = 'sampleWeight'): Rows {
     const compiled = this.#requireCompiled('fit');
-    const features = toFeatures(x, this.inputShape[0]!, this.dtype, xWhat);
+    const features = toFeatures(x, this.inputShape, this.dtype, xWhat);
     const labels = toLabels(y, compiled.loss, this.#units(), this.dtype, yWhat, features.shape[0]);
     checkSameRows(features, labels, xWhat, yWhat);
     if (w === undefined) return { x: features, y: labels };
     return { x: features, y: labels, w: toSampleWeights(w, features.shape[0]!, this.dtype, wWhat) };
   }
 
-  /** The training graph of the loss with sample weights, compiled on first use. */
-  #weighted(compiled: CompiledModel): { train: Runnable; test: Runnable; training: PreparedTraining } {
+  /** The training and inference graphs of the loss with sample weights, compiled on first use. */
+  #weighted(compiled: CompiledModel): { train: Runnable; test: Runnable; training: PreparedTraining; inference: PreparedTraining } {
     if (this.#weightedExecutables !== undefined) return this.#weightedExecutables;
-    const written = scope('loss', () => compiled.loss.build(compiled.labels, this.output, compiled.sampleWeight));
-    // A custom loss whose build ignores its third argument would train as if unweighted.
-    if (!dependsOn(written, compiled.sampleWeight)) {
-      throw new ModelError(`sampleWeight: the loss (${compiled.loss.description}) does not use the sample weights its build(yTrue, yPred, sampleWeight) receives; weight its per-example losses, or drop sampleWeight`);
-    }
-    const loss = written.shape.length === 0 ? written : scope('loss', () => written.mean());
-    const training = prepareTraining({ loss, params: this.params, outputs: { prediction: this.output } }, { stabilize: compiled.stabilize });
-    const prediction = training.outputs.prediction!;
+    const build = (output: Node): Node => {
+      const written = scope('loss', () => compiled.loss.build(compiled.labels, output, compiled.sampleWeight));
+      // A custom loss whose build ignores its third argument would train as if unweighted.
+      if (!dependsOn(written, compiled.sampleWeight)) {
+        throw new ModelError(`sampleWeight: the loss (${compiled.loss.description}) does not use the sample weights its build(yTrue, yPred, sampleWeight) receives; weight its per-example losses, or drop sampleWeight`);
+      }
+      return scalarLoss(written);
+    };
+    const { stabilize, backend, matmul } = compiled;
+    const training = prepareTraining({ loss: build(this.trainingOutput), params: this.params, outputs: this.#trainingOutputs() }, { stabilize });
+    const inference = this.trainingOutput === this.output ? training : prepareTraining({ loss: build(this.output), params: this.params, outputs: { prediction: this.output } }, { stabilize });
     this.#weightedExecutables = {
       training,
-      train: runnable([training.loss, ...training.gradients, prediction], compiled.backend, compiled.matmul),
-      test: runnable([training.loss, prediction], compiled.backend, compiled.matmul),
+      inference,
+      train: runnable(trainOutputs(training), backend, matmul),
+      test: runnable([inference.loss, inference.outputs.prediction!], backend, matmul),
     };
     return this.#weightedExecutables;
   }
@@ -797,7 +573,7 @@ export class Sequential {
   #feeds(x: Tensor, y?: Tensor, w?: Tensor): Map<Node, Tensor> {
     if (this.#feedTable === undefined) {
       this.#feedTable = new Map<Node, Tensor>();
-      this.params.forEach((p, i) => this.#feedTable!.set(p, this.#weights[i]!));
+      this.weightNodes.forEach((p, i) => this.#feedTable!.set(p, this.#weights[i]!));
     }
     const feeds = this.#feedTable;
     feeds.set(this.input, x);
@@ -814,25 +590,58 @@ export class Sequential {
     return feeds;
   }
 
+  // A training step's own inputs (dropout masks), drawn from the model's seed and the number of
+  // steps taken: the same run repeats bit for bit, and a loaded model goes on with new masks.
+  #feedStepInputs(feeds: Map<Node, Tensor>, rows: number, steps: number): void {
+    const { stepInputs } = this.#network;
+    if (stepInputs.length === 0) return;
+    const random: SeededRandom = seededRandom(Math.imul(this.seed | 0, 0x85ebca6b) ^ Math.imul(steps + 1, 0xc2b2ae35) ^ 0x27d4eb2f);
+    for (const { node, fill } of stepInputs) {
+      const shape = [rows, ...node.shape.slice(1) as number[]];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const data = allocate(this.dtype, size);
+      data.set(fill(size, random));
+      feeds.set(node, { dtype: this.dtype, shape, data });
+    }
+  }
+
   #runner(compiled: CompiledModel): StepRunner {
-    const { training, metrics, optimizer, state, loss, backend, matmul } = compiled;
-    const prediction = training.outputs.prediction!;
+    const { training, inference, metrics, optimizer, state, loss, backend, matmul } = compiled;
     this.#executables ??= {
-      train: runnable([training.loss, ...training.gradients, prediction], backend, matmul),
-      test: runnable([training.loss, prediction], backend, matmul),
+      train: runnable(trainOutputs(training), backend, matmul),
+      test: runnable([inference.loss, inference.outputs.prediction!], backend, matmul),
     };
     const { train, test } = this.#executables;
     const count = training.gradients.length;
-    const weightData = this.#weights.map((w) => w.data);
+    const weightData = this.#trainableWeights.map((w) => w.data);
+    const moving = this.#network.movingUpdates;
+    // The batch statistics of the last training run, applied with its update (not by computeGradients alone).
+    let pending: Float64Array[] = [];
+    const trainingFeeds = (x: Tensor, y: Tensor, w?: Tensor): Map<Node, Tensor> => {
+      const feeds = this.#feeds(x, y, w);
+      this.#feedStepInputs(feeds, x.shape[0]!, state.iterations);
+      return feeds;
+    };
     return {
       metrics,
       fromLogits: loss.config.fromLogits,
       paramPaths: this.params.map((p) => p.path),
       train: (x, y, w) => {
-        const out = (w === undefined ? train : this.#weighted(compiled).train)(this.#feeds(x, y, w));
+        const out = (w === undefined ? train : this.#weighted(compiled).train)(trainingFeeds(x, y, w));
+        pending = moving.map((_, i) => Float64Array.from(out[2 + count + i]!.data));
         return { loss: out[0]!.data[0]!, gradients: out.slice(1, 1 + count).map((g) => g.data), prediction: out[1 + count]! };
       },
-      update: (gradients: readonly TypedArray[]) => optimizer.step(state, weightData, gradients),
+      update: (gradients: readonly TypedArray[]) => {
+        optimizer.step(state, weightData, gradients);
+        // Keras: moving = momentum * moving + (1 - momentum) * batch value.
+        moving.forEach(({ index, momentum }, i) => {
+          const target = this.#weights[index]!.data;
+          const value = pending[i];
+          if (value === undefined) return;
+          for (let j = 0; j < target.length; j++) target[j] = momentum * target[j]! + (1 - momentum) * value[j]!;
+        });
+        pending = [];
+      },
       learningRate: () => currentLearningRate(optimizer, state),
       test: (x, y, w) => {
         const [lossValue, predicted] = (w === undefined ? test : this.#weighted(compiled).test)(this.#feeds(x, y, w));
@@ -843,68 +652,15 @@ export class Sequential {
       restoreWeights: (weights) => this.setWeights(weights),
       locateNonFinite: (x, y, w) => {
         const graph = w === undefined ? training : this.#weighted(compiled).training;
-        const found = firstNonFinite([graph.loss, ...graph.gradients], this.#feeds(x, y, w));
+        const found = firstNonFinite([graph.loss, ...graph.gradients], trainingFeeds(x, y, w));
         return found === undefined ? undefined : describeNonFinite(found);
       },
     };
   }
 }
 
-/** Whether `node` is `target` or is computed from it. */
-function dependsOn(node: Node, target: Node): boolean {
-  const seen = new Set<Node>();
-  const stack = [node];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n === target) return true;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    stack.push(...n.inputs);
-  }
-  return false;
-}
-
-/** Runs some output nodes on feeds; the results may be reused buffers (valid until the next call). */
-type Runnable = (feeds: Map<Node, Tensor>) => Tensor[];
-
-function runnable(outputs: readonly Node[], backend: Backend, matmul: 'simd' | 'exact'): Runnable {
-  if (backend === 'interpreter') return (feeds) => run(outputs, feeds);
-  const executable: Executable = compileGraph(outputs, { matmul });
-  return (feeds) => executable.run(feeds);
-}
-
-/** The shape of a nested number array (rows of equal length), or what is wrong with it. */
-function nestedShape(value: unknown): number[] | string {
-  if (ArrayBuffer.isView(value)) return [(value as unknown as ArrayLike<number>).length];
-  const shape: number[] = [];
-  let level: unknown = value;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-    level = level[0];
-  }
-  // Walk every element level by level: ragged rows and non-numbers are named.
-  let items: unknown[] = [value];
-  for (let depth = 0; depth < shape.length; depth++) {
-    const next: unknown[] = [];
-    for (const item of items) {
-      if (!Array.isArray(item)) return `has a ${describeValue(item)} where an array of ${shape[depth]} belongs (depth ${depth})`;
-      if (item.length !== shape[depth]) return `is ragged: a row of ${item.length} where ${shape[depth]} belong (depth ${depth})`;
-      next.push(...item);
-    }
-    items = next;
-  }
-  const bad = items.findIndex((v) => typeof v !== 'number');
-  if (bad >= 0) return `has ${describeValue(items[bad])} where a number belongs (element ${bad})`;
-  return shape;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  return `${typeof value} ${showValue(value)}`;
+/** What a training run computes: the loss, the gradients, the prediction, the moving statistics' batch values. */
+function trainOutputs(training: PreparedTraining): Node[] {
+  const moving = Object.keys(training.outputs).filter((name) => name.startsWith('moving_')).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
+  return [training.loss, ...training.gradients, training.outputs.prediction!, ...moving.map((name) => training.outputs[name]!)];
 }

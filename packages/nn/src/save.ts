@@ -13,16 +13,18 @@
  */
 import { readFileSync, statSync, writeFileAtomicSync } from '#file-system';
 import { allocate, type DType, MAX_ELEMENTS, type TypedArray } from '@stablegrad/core';
-import { checkActivation } from './activations.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
-import { dense, type DenseLayer } from './dense.js';
 import { ModelError, ModelFormatError, NodeOnlyError } from './errors.js';
-import { resolveInitializer, type InitializerName } from './initializers.js';
+import { ConfigReader } from './layers/config-reader.js';
+import type { ConfigValue, Layer } from './layers/layer.js';
+import { layerNameProblem } from './layers/make-layer.js';
+import { layerDefinition, layerTypes } from './layers/registry.js';
 import { isLibraryLoss, type Loss, type LossConfig, resolveLoss } from './losses/index.js';
 import { METRIC_NAMES, type Metric, type MetricConfig, metricFromConfig, type MetricName } from './metrics.js';
-import { type Backend, Sequential } from './model.js';
+import { Sequential } from './model.js';
+import type { Backend } from './model-options.js';
 import { checkKnownOptions, showValue } from './names.js';
-import { DEFAULT_MAX_PARAMS, layerNames, planWeights } from './network.js';
+import { DEFAULT_MAX_PARAMS, layerNames, planLayers } from './network.js';
 import { systemReason } from './system-reason.js';
 import {
   type CustomOptimizerConfig, type Optimizer, type OptimizerConfig, resolveOptimizer, savableOptimizer, type SlotKind,
@@ -37,13 +39,18 @@ import {
  */
 export const MODEL_FORMAT = 'stablegrad-model';
 /**
- * The version of the model file layout this code writes and reads.
+ * The version of the model file layout this code writes. Version 2 holds any registered layer
+ * type and multi-dimensional input shapes, and lists non-trainable weights (moving statistics)
+ * with the others; version 1 files (dense layers on `[features]`) read as they always did.
  * @example
  * ```ts
  * modelToJSON(model).version === MODEL_VERSION; // true
  * ```
  */
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
+
+/** The versions `loadModel` reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * A model file's contents.
@@ -62,7 +69,7 @@ export interface ModelJSON {
   readonly seed: number;
   readonly layers: readonly LayerJSON[];
   readonly compile: CompileJSON | null;
-  /** Kernels and biases in layer order. */
+  /** Every weight (trainable and not) in layer order, as `getWeights` lists them. */
   readonly weights: readonly WeightJSON[];
   readonly optimizerState: OptimizerStateJSON | null;
 }
@@ -85,20 +92,17 @@ export interface OptimizerStateJSON {
 }
 
 /**
- * One dense layer's config in a model file.
+ * One layer in a model file: its registered type, its name, and its definition's config fields
+ * (`toJSON`), every one of them.
  * @example
  * ```ts
  * const layer: LayerJSON = { type: 'dense', name: 'dense_1', units: 25, activation: 'relu', useBias: true, kernelInitializer: 'glorotUniform', biasInitializer: 'zeros' };
  * ```
  */
 export interface LayerJSON {
-  readonly type: 'dense';
+  readonly type: string;
   readonly name: string;
-  readonly units: number;
-  readonly activation: string;
-  readonly useBias: boolean;
-  readonly kernelInitializer: string;
-  readonly biasInitializer: string;
+  readonly [field: string]: ConfigValue;
 }
 
 /**
@@ -165,7 +169,6 @@ export const DEFAULT_MAX_MODEL_BYTES = 256 * 2 ** 20;
 const DEFAULT_MAX_LAYERS = 10_000;
 const LOAD_OPTIONS = ['maxParams', 'maxBytes', 'maxLayers'] as const;
 const ROOT_KEYS = ['format', 'version', 'name', 'inputShape', 'dtype', 'seed', 'layers', 'compile', 'weights', 'optimizerState'] as const;
-const LAYER_KEYS = ['type', 'name', 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
 const WEIGHT_KEYS = ['path', 'shape', 'dtype', 'data'] as const;
 const COMPILE_KEYS = ['loss', 'optimizer', 'metrics', 'stabilize', 'backend', 'matmul'] as const;
 const STATE_KEYS = ['iterations', 'learningRate', 'slots', 'scalars'] as const;
@@ -182,7 +185,7 @@ export function modelToJSON(model: Sequential): ModelJSON {
   const { compile, state, weights } = model.savedState;
   const compiled = model.compiled;
   // A file that loadModel refuses must not replace a good one: say so before writing.
-  model.params.forEach((p, i) => checkFinite(weights[i]!.data, `'${p.path}'`));
+  model.weightNodes.forEach((p, i) => checkFinite(weights[i]!.data, `'${p.path}'`));
   if (state !== undefined) {
     for (const [slot, arrays] of Object.entries(state.slots)) arrays.forEach((a, i) => checkFinite(a, `the optimizer slot '${slot}' of '${model.params[i]?.path}'`));
     if (!Number.isSafeInteger(state.iterations) || state.iterations < 0) throw new ModelError(`save: the optimizer's step count is ${state.iterations}, not a non-negative integer; the model is not saved`);
@@ -191,6 +194,7 @@ export function modelToJSON(model: Sequential): ModelJSON {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw new ModelError(`save: the optimizer's scalar '${name}' is ${showValue(value)}; a model file holds finite values only, so the model is not saved`);
     }
   }
+  const layers = model.layers.map(({ name, layer }) => savableLayer(name, layer));
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
@@ -198,10 +202,7 @@ export function modelToJSON(model: Sequential): ModelJSON {
     inputShape: [...model.inputShape],
     dtype: model.dtype,
     seed: model.seed,
-    layers: model.layers.map(({ name, config }) => ({
-      type: 'dense', name, units: config.units, activation: config.activation, useBias: config.useBias,
-      kernelInitializer: config.kernelInitializer.name, biasInitializer: config.biasInitializer.name,
-    })),
+    layers,
     compile: compile === undefined || compiled === undefined ? null : {
       loss: savableLoss(compiled.loss),
       optimizer: savableOptimizer(compiled.optimizer),
@@ -210,7 +211,7 @@ export function modelToJSON(model: Sequential): ModelJSON {
       backend: compiled.backend,
       matmul: compiled.matmul,
     },
-    weights: model.params.map((p, i) => ({
+    weights: model.weightNodes.map((p, i) => ({
       path: p.path, shape: [...p.shape] as number[], dtype: model.dtype, data: encode(weights[i]!.data),
     })),
     optimizerState: state === undefined ? null : {
@@ -314,24 +315,31 @@ export function modelFromJSON(json: unknown, source = 'model JSON', options: Loa
   const r = new Reader(source);
   const root = r.object(json, '$', ROOT_KEYS);
   if (root.format !== MODEL_FORMAT) r.fail('$.format', `expected "${MODEL_FORMAT}", found ${describe(root.format)}`);
-  if (root.version !== MODEL_VERSION) r.fail('$.version', `this stablegrad reads version ${MODEL_VERSION}, found ${describe(root.version)}`);
+  if (typeof root.version !== 'number' || !READABLE_VERSIONS.includes(root.version)) {
+    r.fail('$.version', `this stablegrad reads versions ${READABLE_VERSIONS.join(' and ')}, found ${describe(root.version)}`);
+  }
+  const version: number = root.version as number;
   const name = r.string(root.name, '$.name');
   const shape = r.array(root.inputShape, '$.inputShape');
-  if (shape.length !== 1) r.fail('$.inputShape', `expected [features] (one positive integer), found ${shape.length} entries`);
-  const features = r.positiveInteger(shape[0], '$.inputShape[0]');
+  if (version === 1 && shape.length !== 1) r.fail('$.inputShape', `expected [features] (one positive integer), found ${shape.length} entries`);
+  if (shape.length === 0 || shape.length > 8) r.fail('$.inputShape', `expected the shape of one example (1 to 8 positive integers), found ${shape.length} entries`);
+  const inputShape = shape.map((d, i) => r.positiveInteger(d, `$.inputShape[${i}]`));
   const dtype = r.oneOf(root.dtype, ['float32', 'float64'] as const, '$.dtype');
   const seed = r.integer(root.seed, '$.seed');
   const layersJSON = r.array(root.layers, '$.layers');
   if (layersJSON.length === 0) r.fail('$.layers', 'a model needs at least one layer');
   if (layersJSON.length > limits.maxLayers) r.fail('$.layers', `${layersJSON.length} layers, above maxLayers = ${limits.maxLayers} (a load option)`);
-  const layers = layersJSON.map((l, i) => readLayer(r, l, `$.layers[${i}]`));
+  const layers = layersJSON.map((l, i) => readLayer(r, l, `$.layers[${i}]`, version));
 
   // Sizes by arithmetic, before any allocation: the limit, then every weight against its data.
-  const planned = planWeights(layers, r.attempt('$.layers', () => layerNames(layers)), features);
+  const names = r.attempt('$.layers', () => layerNames(layers));
+  const plan = planLayers(layers, names, inputShape, (i, e) => r.fail(`$.layers[${i}]`, e.message));
+  const planned = plan.flatMap((p) => p.weights);
   let total = 0;
   for (const w of planned) {
     total += w.size;
-    const at = w.layer === 0 && w.shape.length === 2 && w.shape[0]! > w.shape[1]! ? '$.inputShape[0]' : `$.layers[${w.layer}].units`;
+    const dense = layers[w.layer]!.type === 'dense';
+    const at = !dense ? `$.layers[${w.layer}]` : w.layer === 0 && w.shape.length === 2 && w.shape[0]! > w.shape[1]! ? '$.inputShape[0]' : `$.layers[${w.layer}].units`;
     if (total > limits.maxParams) {
       r.fail(at, `'${w.path}' [${w.shape.join(', ')}] brings the model to ${total.toLocaleString('en-US')} weights or more, above maxParams = ${limits.maxParams.toLocaleString('en-US')} (a load option)`);
     }
@@ -371,12 +379,12 @@ export function modelFromJSON(json: unknown, source = 'model JSON', options: Loa
     const backend = c.backend === undefined ? 'compiled' : r.oneOf(c.backend, ['compiled', 'interpreter'] as const, '$.compile.backend');
     const matmul = c.matmul === undefined ? 'simd' : r.oneOf(c.matmul, ['simd', 'exact'] as const, '$.compile.matmul');
     compile = { loss, optimizer, metrics, stabilize, backend, matmul };
-    if (root.optimizerState !== null && root.optimizerState !== undefined) state = readState(r, root.optimizerState, optimizer, planned.map((w) => w.size), dtype);
+    if (root.optimizerState !== null && root.optimizerState !== undefined) state = readState(r, root.optimizerState, optimizer, planned.filter((w) => w.trainable).map((w) => w.size), dtype);
   } else if (root.optimizerState !== null && root.optimizerState !== undefined) {
     r.fail('$.optimizerState', 'optimizer state without compile settings (expected null)');
   }
 
-  const loaded = r.attempt('$', () => new Sequential(layers, { inputShape: [features], dtype, seed, name, maxParams: limits.maxParams }, weights));
+  const loaded = r.attempt('$', () => new Sequential(layers, { inputShape, dtype, seed, name, maxParams: limits.maxParams }, weights));
   if (compile !== undefined) {
     const settings = compile;
     r.attempt('$.compile', () => loaded.compile({ ...settings, onWarning: () => {} }));
@@ -492,17 +500,48 @@ function readMetric(r: Reader, value: unknown, at: string): MetricName | Metric 
   return r.attempt(at, () => metricFromConfig({ kind, name, ...(typeof o.threshold === 'number' ? { threshold: o.threshold } : {}) }));
 }
 
-function readLayer(r: Reader, value: unknown, at: string): DenseLayer {
-  const o = r.object(value, at, LAYER_KEYS);
-  if (o.type !== 'dense') r.fail(`${at}.type`, `expected "dense", found ${describe(o.type)}`);
-  return r.attempt(at, () => dense({
-    units: r.positiveInteger(o.units, `${at}.units`),
-    activation: checkActivation(o.activation, `${at}.activation`),
-    useBias: r.boolean(o.useBias, `${at}.useBias`),
-    kernelInitializer: resolveInitializer(r.string(o.kernelInitializer, `${at}.kernelInitializer`) as InitializerName, `${at}.kernelInitializer`),
-    biasInitializer: resolveInitializer(r.string(o.biasInitializer, `${at}.biasInitializer`) as InitializerName, `${at}.biasInitializer`),
-    name: r.string(o.name, `${at}.name`),
-  }));
+/**
+ * One layer from a file: its type looked up among the registered layers (never code from the
+ * file), its name checked, and its config read field by field by the definition's `configure`;
+ * every field the definition saves must be there, and no other. Version 1 files hold dense
+ * layers only.
+ */
+function readLayer(r: Reader, value: unknown, at: string, version: number): Layer {
+  const o = r.object(value, at);
+  const type = r.string(o.type, `${at}.type`);
+  if (version === 1 && type !== 'dense') r.fail(`${at}.type`, `expected "dense", found ${describe(type)}`);
+  const definition = layerDefinition(type);
+  if (definition === undefined) {
+    r.fail(`${at}.type`, `the layer type ${describe(type)} is not registered (known: ${layerTypes().join(', ')}); register a custom layer with registerLayer before loading`);
+  }
+  const name = r.string(o.name, `${at}.name`);
+  const problem = layerNameProblem(name);
+  if (problem !== undefined) r.fail(at, problem);
+  const fields = Object.fromEntries(Object.entries(o).filter(([key]) => key !== 'type' && key !== 'name'));
+  const reader = new ConfigReader(fields, (field, message) => r.fail(`${at}.${field}`, message));
+  const config = r.attempt(at, () => definition.configure(reader));
+  reader.checkAllRead();
+  // A file lists every field its layer saves: a missing one is not silently a default.
+  const missing = Object.keys(r.attempt(at, () => definition.toJSON(config))).find((key) => !Object.hasOwn(fields, key));
+  if (missing !== undefined) r.fail(`${at}.${missing}`, `missing (a ${type} layer saves ${Object.keys(definition.toJSON(config)).join(', ')})`);
+  return { type, name, config, definition };
+}
+
+// A layer as a file holds it, read back at once as loadModel would: a file that loadModel
+// refuses must not replace a good one.
+function savableLayer(name: string, layer: Layer): LayerJSON {
+  if (layerDefinition(layer.type) !== layer.definition) {
+    throw new ModelError(`save: the layer '${name}' is a ${layer.type} layer that is not registered (registerLayer), so a model file could not bring it back; the model is not saved`);
+  }
+  const json = { type: layer.type, name, ...layer.definition.toJSON(layer.config) } as LayerJSON;
+  const copy: unknown = JSON.parse(JSON.stringify(json));
+  try {
+    readLayer(new Reader('save'), copy, `layer '${name}'`, MODEL_VERSION);
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw new ModelError(`save: ${e.message.replace(/^save: /, '')}; the model is not saved`);
+    throw e;
+  }
+  return json;
 }
 
 function encode(data: TypedArray): string {

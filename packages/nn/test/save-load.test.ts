@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  adam, dense, loadModel, MODEL_FORMAT, MODEL_VERSION, modelFromJSON, ModelFormatError, modelToJSON, type Sequential, sequential, sgd,
+  adam, dense, type DenseConfig, loadModel, MODEL_FORMAT, MODEL_VERSION, modelFromJSON, ModelFormatError, modelToJSON, type Sequential, sequential, sgd,
   sparseCategoricalCrossentropy, binaryAccuracy, binaryCrossentropy, meanSquaredError,
 } from '@stablegrad/nn';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ describe('round trip', () => {
     const loaded = loadModel(path);
 
     expect([loaded.name, loaded.dtype, loaded.seed, loaded.inputShape]).toEqual(['tiny', dtype, 17, [3]]);
-    expect(loaded.layers.map((l) => [l.name, l.config.activation, l.config.useBias, l.config.kernelInitializer.name])).toEqual([
+    expect(loaded.layers.map((l) => [l.name, (l.config as DenseConfig).activation, (l.config as DenseConfig).useBias, (l.config as DenseConfig).kernelInitializer.name])).toEqual([
       ['dense_1', 'relu', true, 'heNormal'], ['classes', 'softmax', false, 'glorotUniform'],
     ]);
     expectSameBits(loaded.getWeights(), original.getWeights());
@@ -139,10 +139,10 @@ describe('malformed files: ModelFormatError naming the file and the JSON path', 
 
   const cases: readonly [string, (json: Json) => void, string, RegExp?][] = [
     ['a wrong format tag', (j) => { j.format = 'keras'; }, '$.format', /expected "stablegrad-model", found the string "keras"/],
-    ['a wrong version', (j) => { j.version = 2; }, '$.version', /reads version 1, found number 2/],
+    ['a wrong version', (j) => { j.version = 3; }, '$.version', /reads versions 1 and 2, found number 3/],
     ['missing layers', (j) => { delete j.layers; }, '$.layers', /expected an array, found nothing/],
     ['a layer that is not an object', (j) => { (j.layers as unknown[])[1] = 'dense'; }, '$.layers[1]', /expected an object/],
-    ['an unknown layer type', (j) => { at(j, 'layers', 0).type = 'conv2d'; }, '$.layers[0].type'],
+    ['an unknown layer type', (j) => { at(j, 'layers', 0).type = 'noSuchLayer'; }, '$.layers[0].type', /the layer type the string "noSuchLayer" is not registered/],
     ['an unknown activation', (j) => { at(j, 'layers', 0).activation = 'gelu'; }, '$.layers[0].activation', /unknown activation "gelu"/],
     ['units 0', (j) => { at(j, 'layers', 0).units = 0; }, '$.layers[0].units', /positive integer/],
     ['units 2.5', (j) => { at(j, 'layers', 0).units = 2.5; }, '$.layers[0].units'],

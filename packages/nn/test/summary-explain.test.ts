@@ -138,7 +138,7 @@ describe('model misuse: ModelError', () => {
 
   it.each([
     ['inputShape []', build([{ units: 1 }], { inputShape: [] }), /inputShape must be \[features\]/],
-    ['inputShape [2, 2]', build([{ units: 1 }], { inputShape: [2, 2] }), /inputShape must be \[features\]/],
+    ['inputShape [2, 2] under a dense layer', build([{ units: 1 }], { inputShape: [2, 2] }), /dense_1: dense expects inputs of shape \[batch, features\], got \[batch, 2, 2\]; put flatten\(\) before it/],
     ['inputShape [0]', build([{ units: 1 }], { inputShape: [0] }), /inputShape/],
     ['inputShape [1.5]', build([{ units: 1 }], { inputShape: [1.5] }), /inputShape/],
     ['no layers', build([]), /at least one layer/],

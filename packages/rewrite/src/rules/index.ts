@@ -18,6 +18,7 @@ import { binarySpellingRules } from './stabilize/binary-spellings.js';
 import { categoricalSpellingRules } from './stabilize/categorical-spellings.js';
 import { weightedRules } from './stabilize/weighted.js';
 import { accuracyRules, logOnePlusExp } from './stabilize/accuracy.js';
+import { varianceRules } from './stabilize/variance.js';
 import { foldingRules } from './simplify/folding.js';
 import { identityRules } from './simplify/identities.js';
 import { shapeRules } from './simplify/shapes.js';
@@ -45,7 +46,7 @@ export const canonicalizeRules = [
  * ```
  */
 export const stabilizeRules = [
-  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...logClampRules, ...crossEntropyRules, ...weightedRules, ...binarySpellingRules, ...categoricalSpellingRules, ...accuracyRules,
+  ...kerasRules, ...sigmoidRules, ...softmaxRules, ...logClampRules, ...crossEntropyRules, ...weightedRules, ...binarySpellingRules, ...categoricalSpellingRules, ...accuracyRules, ...varianceRules,
   // Fusions come out negated inside reductions and products; move those negations out again.
   ...negationMovingRules,
 ];

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Graph } from '@stablegrad/core';
-import type { DotOptions, ScopeSummary } from '@stablegrad/dot';
+import type { DotOptions } from '@stablegrad/dot';
 import type { CompiledGraph, Sequential } from '@stablegrad/nn';
 import { type Input, InputError } from './io.js';
 
@@ -38,25 +38,12 @@ export function trainingGraphOf(model: Sequential, file: string): CompiledGraph 
 
 /**
  * A summary per layer, keyed by its scope, for `DotOptions.scopes`: the model's own
- * `layerSummaries()` when it has that method, else the same facts read from its layers
- * (type, activation, output shape, parameter count, as `model.summary()` prints them).
+ * `layerSummaries()` (type, activation, output shape, parameter count).
  * @example
  * ```ts
  * toDot(model.toGraph(), { scopes: layerScopes(model), collapseScopes: true });
  * ```
  */
 export function layerScopes(model: Sequential): NonNullable<DotOptions['scopes']> {
-  const own = model as Sequential & { readonly layerSummaries?: unknown };
-  if (typeof own.layerSummaries === 'function') return (own.layerSummaries as () => Readonly<Record<string, ScopeSummary>>).call(model);
-  const scopes: Record<string, ScopeSummary> = {};
-  for (const layer of model.layers) {
-    const { units, activation, useBias } = layer.config;
-    scopes[layer.name] = {
-      type: 'dense',
-      activation,
-      outputShape: ['batch', units],
-      params: layer.inputUnits * units + (useBias ? units : 0),
-    };
-  }
-  return scopes;
+  return model.layerSummaries();
 }
