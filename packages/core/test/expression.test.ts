@@ -7,9 +7,9 @@ import { fc, test } from '@fast-check/vitest';
 import {
   abs, add, broadcastTo, cast, clip, div, equal, evaluate, exp, expandDims, expm1, ExpressionError, gather, graph, greater, greaterEqual,
   input, less, lessEqual, log, log1mexp, log1p, logaddexp, logSigmoid, logSoftmax, logsumexp, matmul, max, MAX_EXPRESSION_LENGTH,
-  MAX_EXPRESSION_NESTING, maximum, mean, min, minimum, mul, neg, Node, notEqual, oneHot, parseExpression, pow, printGraph, relu,
+  MAX_EXPRESSION_NESTING, maximum, mean, min, minimum, mul, neg, Node, notEqual, oneHot, parseExpression, pow, printGraph, relu, rsqrt,
   reshape, sigmoid, sigmoidCrossEntropyWithLogits, sign, slice, softmax, softmaxCrossEntropyWithLogits, softplus,
-  sparseSoftmaxCrossEntropyWithLogits, sqrt, square, squeeze, sub, sum, tanh, tensor, transpose, weightedSigmoidCrossEntropyWithLogits,
+  sparseSoftmaxCrossEntropyWithLogits, sqrt, square, squeeze, sub, sum, tanh, tensor, transpose, variance, weightedSigmoidCrossEntropyWithLogits,
   where,
 } from '@stablegrad/core';
 import { propertyParams } from '@stablegrad/testing';
@@ -47,6 +47,7 @@ const METHOD_CASES: { readonly [name: string]: readonly (readonly [function: str
   log1p: [['log1p(x)', 'x.log1p()', () => log1p(x)]],
   expm1: [['expm1(x)', 'x.expm1()', () => expm1(x)]],
   sqrt: [['sqrt(x)', 'x.sqrt()', () => sqrt(x)]],
+  rsqrt: [['rsqrt(x)', 'x.rsqrt()', () => rsqrt(x)]],
   square: [['square(x)', 'x.square()', () => square(x)]],
   tanh: [['tanh(x)', 'x.tanh()', () => tanh(x)]],
   sigmoid: [['sigmoid(x)', 'x.sigmoid()', () => sigmoid(x)]],
@@ -58,6 +59,7 @@ const METHOD_CASES: { readonly [name: string]: readonly (readonly [function: str
   cast: [["cast(x, 'float32')", 'x.cast("float32")', () => cast(x, 'float32')]],
   sum: [['sum(x)', 'x.sum()', () => sum(x)], ['sum(x, { axis: -1, keepDims: true })', 'x.sum({ keepDims: true, axis: -1 })', () => sum(x, { axis: -1, keepDims: true })]],
   mean: [['mean(x, { axis: 0 })', 'x.mean({ axis: 0 })', () => mean(x, { axis: 0 })]],
+  variance: [['variance(x, { axis: 0 })', 'x.variance({ axis: 0 })', () => variance(x, { axis: 0 })]],
   max: [['max(x, { axis: [0, 1], keepDims: true })', 'x.max({ axis: [0, 1], keepDims: true })', () => max(x, { axis: [0, 1], keepDims: true })]],
   min: [['min(x, { axis: 1 })', 'x.min({ axis: 1 })', () => min(x, { axis: 1 })]],
   logsumexp: [['logsumexp(x, { axis: -1 })', 'x.logsumexp({ axis: -1 })', () => logsumexp(x, { axis: -1 })]],
